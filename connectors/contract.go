@@ -1,0 +1,209 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Remote is a record as the accounting package holds it.
+type Remote struct {
+	// RemoteID is the package's own identifier of the record.
+	RemoteID string `json:"remote_id"`
+	Record   Record `json:"record"`
+	// UpdatedAt is when the package last changed the record.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// WriteItem is one record to create or update remotely.
+type WriteItem struct {
+	// Key is the idempotency key: the same Key sent twice must never create
+	// two records. It is stored before the request leaves.
+	Key string
+	// RemoteID is set for an update and empty for a create.
+	RemoteID string
+	Record   Record
+}
+
+// WriteResult is the outcome of one WriteItem, matched by Key.
+type WriteResult struct {
+	Key      string
+	RemoteID string
+	// Err is nil on success, otherwise usually an *ItemError.
+	Err error
+}
+
+// ItemError is the accounting package's own verdict on one record: the
+// message is kept word for word for the Error Feedback grid.
+type ItemError struct {
+	// Code is the package's error code or exception type, if it has one.
+	Code    string
+	Message string
+	// Field names the offending field, if the package says.
+	Field string
+}
+
+func (e *ItemError) Error() string { return e.Message }
+
+// ErrAuth means the connection's credentials were refused, revoked or have
+// expired: the person must sign in again.
+var ErrAuth = errors.New("the accounting package refused the sign-in")
+
+// ErrTemporary marks failures worth retrying (timeouts, resets, 5xx).
+var ErrTemporary = errors.New("temporary failure")
+
+// ErrNotFound marks a lookup of a record the package does not have.
+var ErrNotFound = errors.New("not found in the accounting package")
+
+// RateLimitError says the package asked LedgerLink to slow down.
+type RateLimitError struct {
+	// RetryAfter is how long the package asked to wait.
+	RetryAfter time.Duration
+	// Daily is set when the day's allowance is spent; ResumeAt says when
+	// it comes back.
+	Daily    bool
+	ResumeAt time.Time
+	Message  string
+}
+
+func (e *RateLimitError) Error() string {
+	if e.Daily {
+		return fmt.Sprintf("the accounting package's daily limit is reached; sync resumes at %s", e.ResumeAt.Local().Format("15:04 on 2 Jan"))
+	}
+	return fmt.Sprintf("the accounting package asked to slow down for %s", e.RetryAfter.Round(time.Second))
+}
+
+// Identity says who the connection reached.
+type Identity struct {
+	Organisation string
+	// Currency is the organisation's base currency.
+	Currency string
+}
+
+// Connection is an open, authenticated link to one organisation of an
+// accounting package. Every method is safe for concurrent use.
+//
+// Capabilities are separate small interfaces; a caller asserts the one it
+// needs. Every connection can at least Check itself.
+type Connection interface {
+	Check(ctx context.Context) (Identity, error)
+}
+
+// Lister pulls records remote→local.
+type Lister interface {
+	// ListChanged calls page for each page of records of type t changed at
+	// or after since (a zero since means all). It stops at the first error
+	// page returns.
+	ListChanged(ctx context.Context, t RecordType, since time.Time, page func([]Remote) error) error
+}
+
+// Writer pushes records local→remote.
+type Writer interface {
+	// Write creates or updates items, all of type t, at most the
+	// connector's BatchSize at once. The returned error means the batch as a
+	// whole did not go through (no per-item verdict is known); otherwise
+	// there is one result per item, in any order.
+	Write(ctx context.Context, t RecordType, items []WriteItem) ([]WriteResult, error)
+}
+
+// Reader reads records back, for verification and for reconciling uploads
+// after a crash.
+type Reader interface {
+	// Get reads records by remote ID; IDs the package does not know are
+	// left out of the answer.
+	Get(ctx context.Context, t RecordType, remoteIDs []string) ([]Remote, error)
+	// FindByCode looks records up by their business code; codes the package
+	// does not know are left out of the answer.
+	FindByCode(ctx context.Context, t RecordType, codes []string) ([]Remote, error)
+}
+
+// Linker builds the browser address of a record in the accounting package.
+type Linker interface {
+	RecordURL(t RecordType, remoteID string) string
+}
+
+// Explanation turns a package's error message into words for a person.
+type Explanation struct {
+	Cause string `json:"cause"`
+	Fix   string `json:"fix"`
+}
+
+// Explainer is a connector's catalogue of its package's error messages.
+type Explainer interface {
+	Explain(err error) (Explanation, bool)
+}
+
+// Closer is implemented by connections holding resources.
+type Closer interface {
+	Close() error
+}
+
+// Directions says which ways a record type can flow.
+type Directions struct {
+	Mirror bool `json:"mirror"`
+	Upload bool `json:"upload"`
+}
+
+// Capabilities describes what a connector can do.
+type Capabilities struct {
+	Types map[RecordType]Directions `json:"types"`
+	// BatchSize is how many items one Write may carry.
+	BatchSize int `json:"batch_size"`
+	// IncrementalPull says ListChanged honours since; otherwise every pull is
+	// a full read.
+	IncrementalPull bool `json:"incremental_pull"`
+	// IdempotencyKeys says the package itself deduplicates on WriteItem.Key.
+	IdempotencyKeys bool `json:"idempotency_keys"`
+	// Deletions says remote deletions are reported.
+	Deletions bool `json:"deletions"`
+	// CreditNoteAllocations says the package's API can allocate credit notes.
+	CreditNoteAllocations bool `json:"credit_note_allocations"`
+}
+
+// Supports reports whether t can flow in direction d.
+func (c Capabilities) Supports(t RecordType, d Direction) bool {
+	dirs, ok := c.Types[t]
+	if !ok {
+		return false
+	}
+	if d == Upload {
+		return dirs.Upload
+	}
+	return dirs.Mirror
+}
+
+// SecretStore keeps one module's credentials (the OS keyring in the app).
+type SecretStore interface {
+	Get(ctx context.Context, key string) (string, error)
+	Set(ctx context.Context, key, value string) error
+	Delete(ctx context.Context, key string) error
+}
+
+// ErrSecretNotFound is returned by a SecretStore for a key it does not hold.
+var ErrSecretNotFound = errors.New("secret not found")
+
+// Config is what a connector is opened with.
+type Config struct {
+	// Module is the module's name (the connector's name).
+	Module string
+	// Settings holds the non-secret settings by schema key.
+	Settings map[string]string
+	// Secrets holds the secret settings and tokens.
+	Secrets SecretStore
+	// HTTPClient is the client to use; nil means a default one.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	// Sandbox points the connector at its simulator.
+	Sandbox bool
+}
+
+// Setting returns a setting's value or def when it is blank.
+func (c Config) Setting(key, def string) string {
+	if v, ok := c.Settings[key]; ok && v != "" {
+		return v
+	}
+	return def
+}

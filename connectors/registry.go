@@ -1,0 +1,196 @@
+package connectors
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// FieldKind is how a setting is entered and checked.
+type FieldKind string
+
+const (
+	KindText   FieldKind = "text"
+	KindSecret FieldKind = "secret"
+	KindURL    FieldKind = "url"
+	KindChoice FieldKind = "choice"
+	KindBool   FieldKind = "bool"
+	KindNumber FieldKind = "number"
+	KindEmail  FieldKind = "email"
+)
+
+// Field is one setting of a connector's settings schema.
+type Field struct {
+	Key   string    `json:"key"`
+	Label string    `json:"label"`
+	Kind  FieldKind `json:"kind"`
+	// Required fields keep the module AMBER while blank.
+	Required bool `json:"required,omitempty"`
+	// Secret fields live in the OS keyring, never in the database.
+	Secret  bool     `json:"secret,omitempty"`
+	Default string   `json:"default,omitempty"`
+	Choices []string `json:"choices,omitempty"`
+	Help    string   `json:"help,omitempty"`
+	// Tab groups fields on the Configure screen ("Account", "Options").
+	Tab string `json:"tab,omitempty"`
+	// Validate, when set, checks a non-blank value beyond what Kind checks.
+	Validate func(string) error `json:"-"`
+}
+
+// Check validates a value against the field; blank is allowed here (Required
+// is judged by Notes).
+func (f Field) Check(value string) error {
+	v := strings.TrimSpace(value)
+	if v == "" {
+		return nil
+	}
+	switch f.Kind {
+	case KindURL:
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("%s must be a web address such as https://example.com", f.Label)
+		}
+	case KindChoice:
+		if !slices.Contains(f.Choices, v) {
+			return fmt.Errorf("%s must be one of: %s", f.Label, strings.Join(f.Choices, ", "))
+		}
+	case KindBool:
+		if _, err := strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("%s must be true or false", f.Label)
+		}
+	case KindNumber:
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return fmt.Errorf("%s must be a number", f.Label)
+		}
+	case KindEmail:
+		if at := strings.Index(v, "@"); at < 1 || at == len(v)-1 {
+			return fmt.Errorf("%s must be an email address", f.Label)
+		}
+	}
+	if f.Validate != nil {
+		if err := f.Validate(v); err != nil {
+			return fmt.Errorf("%s: %w", f.Label, err)
+		}
+	}
+	return nil
+}
+
+// Definition is what a connector registers: who it is, what it needs and
+// how to open it.
+type Definition struct {
+	// Name is the module's identifier on the command line ("xero").
+	Name string
+	// Title is the name shown to people ("Xero").
+	Title       string
+	Description string
+	Settings    []Field
+	Caps        Capabilities
+	// Open connects with cfg. It may do no I/O until first used.
+	Open func(ctx context.Context, cfg Config) (Connection, error)
+}
+
+// Field returns the schema field with key k.
+func (d Definition) Field(k string) (Field, bool) {
+	for _, f := range d.Settings {
+		if f.Key == k {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Light is a module's status light.
+type Light string
+
+const (
+	Red   Light = "RED"
+	Amber Light = "AMBER"
+	Green Light = "GREEN"
+)
+
+// Notes lists, in plain words, what stops a module being ready: each
+// required setting that is blank and each value that fails its check.
+// hasSecret reports whether a secret field is stored in the keyring.
+func (d Definition) Notes(settings map[string]string, hasSecret func(key string) bool) []string {
+	var notes []string
+	for _, f := range d.Settings {
+		if f.Secret {
+			if f.Required && (hasSecret == nil || !hasSecret(f.Key)) {
+				notes = append(notes, fmt.Sprintf("%s is not set.", f.Label))
+			}
+			continue
+		}
+		v := settings[f.Key]
+		if strings.TrimSpace(v) == "" {
+			v = f.Default
+		}
+		if strings.TrimSpace(v) == "" {
+			if f.Required {
+				notes = append(notes, fmt.Sprintf("%s is not set.", f.Label))
+			}
+			continue
+		}
+		if err := f.Check(v); err != nil {
+			notes = append(notes, err.Error()+".")
+		}
+	}
+	return notes
+}
+
+// Registry holds the connectors LedgerLink knows. It is built once in main
+// and passed to whoever needs it.
+type Registry struct {
+	mu   sync.RWMutex
+	defs map[string]Definition
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{defs: map[string]Definition{}} }
+
+// Register adds a connector; a second one of the same name is an error.
+func (r *Registry) Register(d Definition) error {
+	if d.Name == "" || strings.ContainsAny(d.Name, " /\\") || d.Name != strings.ToLower(d.Name) {
+		return fmt.Errorf("connector name %q must be lower-case with no spaces or slashes", d.Name)
+	}
+	if d.Open == nil {
+		return fmt.Errorf("connector %q has no Open function", d.Name)
+	}
+	seen := map[string]bool{}
+	for _, f := range d.Settings {
+		if f.Key == "" || seen[f.Key] {
+			return fmt.Errorf("connector %q has a blank or repeated setting key %q", d.Name, f.Key)
+		}
+		seen[f.Key] = true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.defs[d.Name]; dup {
+		return fmt.Errorf("connector %q is already registered", d.Name)
+	}
+	r.defs[d.Name] = d
+	return nil
+}
+
+// Lookup returns the connector named name.
+func (r *Registry) Lookup(name string) (Definition, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	d, ok := r.defs[strings.ToLower(strings.TrimSpace(name))]
+	return d, ok
+}
+
+// All returns every registered connector, sorted by name.
+func (r *Registry) All() []Definition {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Definition, 0, len(r.defs))
+	for _, d := range r.defs {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Definition) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
