@@ -198,6 +198,10 @@ type Config struct {
 	Logger     *slog.Logger
 	// Sandbox points the connector at its simulator.
 	Sandbox bool
+	// DataDir is a folder the module may keep its own files in (the
+	// Sandbox keeps its simulator's state there); empty means keep nothing
+	// on disk.
+	DataDir string
 }
 
 // Setting returns a setting's value or def when it is blank.

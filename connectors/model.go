@@ -277,6 +277,8 @@ type Document struct {
 	// are informational on the local side.
 	Total     decimal.Decimal `json:"total,omitzero"`
 	AmountDue decimal.Decimal `json:"amount_due,omitzero"`
+	// Allocations, on a credit note, are the documents it pays off.
+	Allocations []Allocation `json:"allocations,omitempty"`
 }
 
 // NetTotal adds up the lines before tax.

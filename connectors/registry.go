@@ -39,6 +39,9 @@ type Field struct {
 	Tab string `json:"tab,omitempty"`
 	// Validate, when set, checks a non-blank value beyond what Kind checks.
 	Validate func(string) error `json:"-"`
+	// ReadOnly fields are shown for information and filled in by the
+	// connector (for example the organisation chosen at sign-in).
+	ReadOnly bool `json:"read_only,omitempty"`
 }
 
 // Check validates a value against the field; blank is allowed here (Required
