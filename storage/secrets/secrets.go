@@ -1,0 +1,219 @@
+// Package secrets keeps each module's credentials and tokens in the
+// operating system's keyring: the Secret Service (GNOME Keyring, KeePassXC)
+// on Linux and the BSDs, the Keychain on macOS and the Credential Manager on
+// Windows. Secrets never go anywhere else: with no keyring, every call fails
+// with ErrUnavailable and nothing is written, in plain text or otherwise.
+//
+// Each secret is stored under the service name "LedgerLink" with the user
+// name "<module>/<key>". Neither a module name nor a key may contain '/', so
+// the pair can always be told apart again.
+//
+// Keyring talks to the real keyring; Memory is an in-memory stand-in with
+// the same behaviour for tests of other packages. Both satisfy Store.
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"ledgerlink/connectors"
+)
+
+// Service is the keyring service name every LedgerLink secret is filed
+// under.
+const Service = "LedgerLink"
+
+// MaxValueBytes is the longest secret LedgerLink stores. The Secret Service
+// sets no limit of its own (it only slows down past about 100 KiB), but
+// Windows takes at most 2,560 bytes and macOS about 3,000; OAuth tokens are
+// typically 1–4 KiB. The cap keeps a runaway value from being sent at all.
+const MaxValueBytes = 64 << 10
+
+// maxNameBytes bounds module and key names; they are short identifiers.
+const maxNameBytes = 128
+
+// Store is what the rest of LedgerLink uses to keep secrets: the system
+// keyring in the app, Memory in tests.
+type Store interface {
+	// Get returns the secret, or an error matching ErrNotFound when none is
+	// saved.
+	Get(ctx context.Context, module, key string) (string, error)
+	// Set saves the secret, replacing any earlier one.
+	Set(ctx context.Context, module, key, value string) error
+	// Delete removes the secret, or returns an error matching ErrNotFound
+	// when none was saved.
+	Delete(ctx context.Context, module, key string) error
+	// Has reports whether a secret is saved, without handing it out.
+	Has(ctx context.Context, module, key string) (bool, error)
+	// DeleteModule removes the module's secrets under keys; keys with
+	// nothing saved are not an error. The keyring cannot list what a module
+	// holds, so the caller names the keys (the module's secret settings and
+	// token keys).
+	DeleteModule(ctx context.Context, module string, keys []string) error
+	// For returns the module's own view, as handed to its connector.
+	For(module string) connectors.SecretStore
+}
+
+var (
+	// ErrNotFound means no secret is saved under the module and key. It is
+	// the connector contract's own ErrSecretNotFound, so connectors can test
+	// for either.
+	ErrNotFound = connectors.ErrSecretNotFound
+
+	// ErrUnavailable means there is no usable keyring: no session bus, no
+	// Secret Service on it, or a locked collection that could not be
+	// unlocked.
+	ErrUnavailable = errors.New("No system keyring is available. Install and unlock GNOME Keyring or KeePassXC, then try again.")
+
+	// ErrTimeout means the keyring did not answer in time, typically
+	// because it waits for a person to unlock it. Errors returned for a
+	// timeout match ErrTimeout and name the timeout actually used.
+	ErrTimeout = errors.New("The system keyring did not answer within 5 seconds. Unlock it and try again.")
+
+	// ErrInvalid means a module name, key or value cannot be stored.
+	ErrInvalid = errors.New("the secret's module, key or value cannot be stored")
+)
+
+// notFoundError names what was missing; it matches ErrNotFound.
+type notFoundError struct {
+	module, key string
+}
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("The system keyring has no saved %q for %s.", e.key, e.module)
+}
+
+func (e *notFoundError) Unwrap() error { return ErrNotFound }
+
+// invalidError says why a name or value was refused; it matches ErrInvalid.
+// It never carries the secret value itself.
+type invalidError struct {
+	reason string
+}
+
+func (e *invalidError) Error() string { return e.reason }
+
+func (e *invalidError) Unwrap() error { return ErrInvalid }
+
+// checkName validates a module name or key; what is "module name" or "key".
+func checkName(what, name string) error {
+	switch {
+	case name == "":
+		return &invalidError{fmt.Sprintf("The secret's %s is empty.", what)}
+	case len(name) > maxNameBytes:
+		return &invalidError{fmt.Sprintf("The secret's %s is longer than %d characters.", what, maxNameBytes)}
+	case !utf8.ValidString(name):
+		return &invalidError{fmt.Sprintf("The secret's %s is not valid text.", what)}
+	case strings.Contains(name, "/"):
+		return &invalidError{fmt.Sprintf("The secret's %s %q contains \"/\", which is not allowed.", what, name)}
+	case strings.TrimSpace(name) != name:
+		return &invalidError{fmt.Sprintf("The secret's %s %q starts or ends with a space.", what, name)}
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return &invalidError{fmt.Sprintf("The secret's %s %q contains a control character.", what, name)}
+	}
+	return nil
+}
+
+// userKey validates module and key and joins them into the keyring's user
+// name.
+func userKey(module, key string) (string, error) {
+	if err := checkName("module name", module); err != nil {
+		return "", err
+	}
+	if err := checkName("key", key); err != nil {
+		return "", err
+	}
+	return module + "/" + key, nil
+}
+
+// checkValue validates a secret value without ever quoting it.
+func checkValue(value string) error {
+	if len(value) > MaxValueBytes {
+		return &invalidError{fmt.Sprintf("The secret is %d bytes long; LedgerLink stores at most %d.", len(value), MaxValueBytes)}
+	}
+	return nil
+}
+
+// checkKeys validates every key of a DeleteModule call before any is
+// deleted, and drops repeats.
+func checkKeys(module string, keys []string) ([]string, error) {
+	if err := checkName("module name", module); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(keys))
+	unique := make([]string, 0, len(keys))
+	for _, key := range keys {
+		if err := checkName("key", key); err != nil {
+			return nil, err
+		}
+		if !seen[key] {
+			seen[key] = true
+			unique = append(unique, key)
+		}
+	}
+	return unique, nil
+}
+
+// stopsDeleteModule reports errors after which trying the remaining keys is
+// pointless: the keyring is gone or not answering, or the caller gave up.
+func stopsDeleteModule(err error) bool {
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTimeout) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// deleteModule is DeleteModule for any store with a Delete.
+func deleteModule(ctx context.Context, del func(ctx context.Context, module, key string) error, module string, keys []string) error {
+	keys, err := checkKeys(module, keys)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, key := range keys {
+		err := del(ctx, module, key)
+		switch {
+		case err == nil, errors.Is(err, ErrNotFound):
+		case stopsDeleteModule(err):
+			return err
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// has is Has for any store with a Get.
+func has(ctx context.Context, get func(ctx context.Context, module, key string) (string, error), module, key string) (bool, error) {
+	_, err := get(ctx, module, key)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// moduleView is one module's slice of a Store, as a connector sees it.
+type moduleView struct {
+	store  Store
+	module string
+}
+
+func (v moduleView) Get(ctx context.Context, key string) (string, error) {
+	return v.store.Get(ctx, v.module, key)
+}
+
+func (v moduleView) Set(ctx context.Context, key, value string) error {
+	return v.store.Set(ctx, v.module, key, value)
+}
+
+func (v moduleView) Delete(ctx context.Context, key string) error {
+	return v.store.Delete(ctx, v.module, key)
+}
+
+var _ connectors.SecretStore = moduleView{}
