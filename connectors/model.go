@@ -295,6 +295,11 @@ type Allocation struct {
 	DocumentType RecordType      `json:"document_type"`
 	DocumentCode string          `json:"document_code"`
 	Amount       decimal.Decimal `json:"amount"`
+	// DocumentRemoteID is the accounting package's own ID of the document,
+	// when a connector reading a payment knows it; LedgerLink then finds the
+	// local document through its ID link rather than by code. Blank on
+	// local records.
+	DocumentRemoteID string `json:"document_remote_id,omitempty"`
 }
 
 // Payment is money received from a customer (Record.Type InvoicePayments) or
@@ -334,6 +339,12 @@ type JournalEntry struct {
 	Period      string        `json:"period"`
 	Description string        `json:"description,omitempty"`
 	Lines       []JournalLine `json:"lines"`
+	// Administration and JournalCode are where the package books the entry
+	// (the administration / organisation and the journal, or dagboek). They
+	// are filled from the module's company mapping on the way out and are
+	// blank on local records.
+	Administration string `json:"administration,omitempty"`
+	JournalCode    string `json:"journal_code,omitempty"`
 }
 
 // Balanced reports whether debits equal credits.

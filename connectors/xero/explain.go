@@ -1,0 +1,161 @@
+package xero
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	"ledgerlink/connectors"
+)
+
+// explanation is one entry of the error catalogue: a pattern over Xero's
+// message and the Cause and Fix shown beside it. $1, $2 in the texts are
+// replaced by the pattern's groups (an account code, a tax type, ...).
+type explanation struct {
+	name    string
+	pattern *regexp.Regexp
+	cause   string
+	fix     string
+}
+
+func entry(name, pattern, cause, fix string) explanation {
+	return explanation{name: name, pattern: regexp.MustCompile("(?i)" + pattern), cause: cause, fix: fix}
+}
+
+// catalogue is checked in order; the first match wins, so the narrower
+// patterns come first.
+var catalogue = []explanation{
+	entry("account missing",
+		`account code (or id )?must be specified`,
+		"A line of the document has a nominal code with no Xero account mapped to it, so Xero does not know where to post it.",
+		"Open the Mapping tab, map the nominal code to a Xero account (Get Nominal & Tax Accounts fetches Xero's chart), then upload again."),
+	entry("account archived",
+		`account code '*([^' ]*)'* has been archived`,
+		"Account $1 is archived (or deleted) in Xero, so nothing can be posted to it.",
+		"Restore account $1 in Xero's chart of accounts, or map the nominal code to another account on the Mapping tab, then upload again."),
+	entry("account unknown",
+		`account code '*([^' ]*)'* (is not a valid code|has been removed as it does not match a recognised account)|account must be valid`,
+		"The document uses account code $1, which Xero does not have, or which cannot be used on this kind of document (for example a bank or system account).",
+		"On the Mapping tab click Get Nominal & Tax Accounts, map the nominal code to an account that exists in Xero, then upload again."),
+	entry("tax type not allowed on account",
+		`taxtype code '*([^']*?)'* cannot be used with account code '*([^' ]*?)'*\.?(\s|;|$)`,
+		"Tax rate $1 cannot be used with account $2 in Xero (for example a sales tax rate on a purchase account).",
+		"Map the tax code to a Xero tax rate that suits account $2 on the Mapping tab, or change the account's tax settings in Xero, then upload again."),
+	entry("tax type unknown",
+		`taxtype code '?(.*?)'? does not exist|tax rate must be valid|the taxtype field is mandatory`,
+		"The document uses a tax rate that Xero does not have, or that cannot be used on this kind of document.",
+		"On the Mapping tab click Get Nominal & Tax Accounts and map the tax code to one of Xero's tax rates, then upload again."),
+	entry("duplicate number",
+		`(invoice|credit note|quote|order) ?(#|number) must be unique`,
+		"Xero already has a document with this number.",
+		"If it is the same document, it was sent before: find it in Xero and use Mark as Exported. If it is a different document, give it a new number in the business system and upload again."),
+	entry("archived contact",
+		`contact .*has been archived|contact is archived|contact .*must be un-archived`,
+		"The customer or supplier is archived in Xero, and Xero takes no new documents for archived contacts.",
+		"In Xero open Contacts, Archived, find the contact and click Restore, then upload again."),
+	entry("contact name used",
+		`contact name (.*) is already assigned to another contact`,
+		"Xero already has another contact called $1, and Xero needs every contact name to be different.",
+		"If it is the same customer or supplier, give the Xero contact this account's code as its contact number (or merge them in Xero); otherwise change the name slightly in the business system, then upload again."),
+	entry("contact number used",
+		`another contact has this contact number|contact number .*already`,
+		"Another Xero contact already has this account code as its contact number.",
+		"Check the contacts in Xero: remove the code from the wrong one (or merge the two), then upload again."),
+	entry("contact missing",
+		`the contact must contain at least 1 of the following elements|contact cannot be empty|contact .*could not be found`,
+		"The document's customer or supplier is not in Xero yet.",
+		"Upload the customer or supplier first (or turn on Customers / Suppliers in the sync matrix), then upload the document again."),
+	entry("payment above amount due",
+		`payment amount exceeds the amount outstanding`,
+		"The payment is more than the invoice still owes in Xero; the invoice may already be partly or fully paid there.",
+		"Compare the invoice in Xero with the business system: remove a duplicate payment in Xero, or correct the payment's amount, then upload again."),
+	entry("invoice not authorised",
+		`payments can only be made against authori[sz]ed documents|not of valid status for creation of a payment`,
+		"Xero only takes payments against approved invoices; this one is still a draft, or is already paid or voided.",
+		"Approve the invoice in Xero (or turn on \"Create authorised invoices\" in the Xero module's Options for future invoices), then upload the payment again. If it is already paid in Xero, mark this payment as exported."),
+	entry("lock date",
+		`cannot be before the (period|end of year) lock date`,
+		"The document's date falls in a period that is locked in Xero.",
+		"Ask whoever keeps the books to move the lock date in Xero (Accounting, Advanced, Financial settings), or date the document after it, then upload again."),
+	entry("currency not enabled",
+		`not subscribed to currency|currency .*(is )?not (enabled|set up|available)|currency code .*is not valid`,
+		"The document is in a currency that is not turned on in this Xero organisation.",
+		"Add the currency in Xero (Accounting, Advanced, Currencies; it needs a plan with multi-currency) and turn on Multi-currency in the Xero module's Options, then upload again."),
+	entry("document locked",
+		`not of valid status for modification|cannot be edited as it has a payment or credit note allocated`,
+		"The document is already approved and paid, credited or voided in Xero, so Xero will not change it.",
+		"Make the change in Xero by hand (remove the payment first if needed), or leave the document as it is and mark it as exported."),
+	entry("connection expired",
+		`invalid_grant|authenticationunsuccessful|tokenexpired|token has (been )?expired|expired or (been )?revoked|reconnect to xero|not signed in to xero`,
+		"LedgerLink's connection to Xero has expired or was disconnected (for example from Xero's Connected Apps page, or after 60 days without a sync).",
+		"Open the Xero module and click Sign in to reconnect; pending items stay pending and are sent on the next sync."),
+}
+
+// Explain turns a Xero error into a Cause and a Fix for the Error Feedback
+// grid. It knows Xero's validation messages, sign-in failures and rate
+// limits; other errors are not explained.
+func Explain(err error) (connectors.Explanation, bool) {
+	if err == nil {
+		return connectors.Explanation{}, false
+	}
+	var rl *connectors.RateLimitError
+	if errors.As(err, &rl) {
+		if rl.Daily {
+			return connectors.Explanation{
+				Cause: "LedgerLink has made as many calls to this Xero organisation today as Xero allows (5,000 a day).",
+				Fix:   "Nothing to do: the sync carries on by itself when the allowance comes back. Pending items stay pending.",
+			}, true
+		}
+		return connectors.Explanation{
+			Cause: "Xero asked LedgerLink to slow down (it allows 60 calls a minute per organisation).",
+			Fix:   "Nothing to do: LedgerLink waits and tries again by itself.",
+		}, true
+	}
+	var texts []string
+	var ie *connectors.ItemError
+	if errors.As(err, &ie) {
+		texts = append(texts, ie.Message)
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		texts = append(texts, ae.Messages()...)
+		texts = append(texts, ae.Type, ae.Message)
+	}
+	texts = append(texts, err.Error())
+	for _, text := range texts {
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		for _, e := range catalogue {
+			if m := e.pattern.FindStringSubmatchIndex(text); m != nil {
+				return connectors.Explanation{
+					Cause: expand(e.pattern, e.cause, text, m),
+					Fix:   expand(e.pattern, e.fix, text, m),
+				}, true
+			}
+		}
+	}
+	if errors.Is(err, connectors.ErrAuth) {
+		return connectors.Explanation{
+			Cause: "Xero refused LedgerLink's sign-in.",
+			Fix:   Reconnect,
+		}, true
+	}
+	if errors.Is(err, connectors.ErrTemporary) {
+		return connectors.Explanation{
+			Cause: "Xero did not answer in time, or had a passing fault.",
+			Fix:   "Nothing to do: the item stays pending and is sent again on the next sync.",
+		}, true
+	}
+	return connectors.Explanation{}, false
+}
+
+// expand fills $1, $2 from the match, dropping empty ones tidily.
+func expand(re *regexp.Regexp, tmpl, text string, match []int) string {
+	out := string(re.ExpandString(nil, tmpl, text, match))
+	out = strings.ReplaceAll(out, "  ", " ")
+	return strings.ReplaceAll(out, " ,", ",")
+}
+
+// Explain is the connection's Explainer.
+func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return Explain(err) }

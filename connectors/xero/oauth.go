@@ -1,0 +1,466 @@
+package xero
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"ledgerlink/connectors"
+)
+
+// Keys of the secrets kept in the keyring (Config.Secrets).
+const (
+	SecretRefreshToken = "refresh_token"
+	SecretClientSecret = "client_secret"
+)
+
+// DefaultScopes are the scopes LedgerLink asks for: a refresh token
+// (offline_access), contacts, the granular invoice and payment scopes Xero
+// requires of apps created since March 2026 (invoices, quotes, credit
+// notes and items; payments), and read access to the settings (the
+// organisation, chart of accounts and tax rates).
+const DefaultScopes = "offline_access accounting.contacts accounting.invoices accounting.payments accounting.settings.read"
+
+// refreshGraceRetries is how often a refresh whose answer was lost is
+// tried again with the same refresh token; Xero accepts the previous
+// refresh token for a grace window after rotating it.
+const refreshGraceRetries = 3
+
+// Tenant is one organisation the signed-in person connected LedgerLink to.
+type Tenant struct {
+	// ConnectionID identifies the connection (for Disconnect).
+	ConnectionID string `json:"id"`
+	// TenantID is what the xero-tenant-id header carries.
+	TenantID string    `json:"tenantId"`
+	Name     string    `json:"tenantName"`
+	Type     string    `json:"tenantType"`
+	Created  time.Time `json:"-"`
+	Updated  time.Time `json:"-"`
+}
+
+// Tokens is the outcome of a sign-in. The refresh token itself is already
+// in the keyring when Login returns, and is not repeated here.
+type Tokens struct {
+	AccessToken string
+	Expiry      time.Time
+	// Tenants lists the organisations the person connected; the caller
+	// stores the chosen one's TenantID in the tenant_id setting.
+	Tenants []Tenant
+}
+
+// endpoints are the three Xero hosts a connection talks to.
+type endpoints struct {
+	api      *url.URL // .../api.xro/2.0
+	identity *url.URL // token endpoint host
+	login    *url.URL // authorize page host
+}
+
+func (e endpoints) tokenURL() string     { return joinURL(e.identity, "/connect/token") }
+func (e endpoints) authorizeURL() string { return joinURL(e.login, "/identity/connect/authorize") }
+
+// connectionsURL is on the API host, beside /api.xro/2.0.
+func (e endpoints) connectionsURL() string {
+	root := *e.api
+	root.Path = strings.TrimSuffix(strings.Trim(root.Path, "/"), "api.xro/2.0")
+	if root.Path != "" {
+		root.Path = "/" + strings.Trim(root.Path, "/")
+	}
+	root.RawPath = ""
+	return joinURL(&root, "/connections")
+}
+
+func joinURL(base *url.URL, p string) string {
+	u := *base
+	u.Path = strings.TrimSuffix(u.Path, "/") + p
+	u.RawQuery = ""
+	return u.String()
+}
+
+// tokenProvider hands out the bearer token for API calls.
+type tokenProvider interface {
+	accessToken(ctx context.Context) (string, error)
+	// invalidate forgets the access token after Xero refused it.
+	invalidate()
+}
+
+// rotatingTokens refreshes access tokens with the refresh token kept in
+// the keyring. Xero rotates refresh tokens: each refresh returns a new one
+// and the old one stops working after a grace window. The new refresh
+// token is saved before the new access token is used, so a crash can never
+// leave LedgerLink holding only a spent refresh token.
+type rotatingTokens struct {
+	conf    *oauth2.Config
+	secrets connectors.SecretStore
+	hc      *http.Client
+	now     func() time.Time
+	log     *slog.Logger
+
+	mu     sync.Mutex
+	access string
+	expiry time.Time
+}
+
+func (r *rotatingTokens) invalidate() {
+	r.mu.Lock()
+	r.access = ""
+	r.mu.Unlock()
+}
+
+func (r *rotatingTokens) accessToken(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.access != "" && r.now().Add(time.Minute).Before(r.expiry) {
+		return r.access, nil
+	}
+	if r.secrets == nil {
+		return "", authError("LedgerLink has no keyring to keep the Xero sign-in in")
+	}
+	old, err := r.secrets.Get(ctx, SecretRefreshToken)
+	if errors.Is(err, connectors.ErrSecretNotFound) || (err == nil && old == "") {
+		return "", authError("LedgerLink is not signed in to Xero")
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the Xero sign-in from the system keyring: %w", err)
+	}
+	tok, err := r.refresh(ctx, old)
+	if err != nil {
+		return "", err
+	}
+	if tok.RefreshToken != "" && tok.RefreshToken != old {
+		if err := r.secrets.Set(ctx, SecretRefreshToken, tok.RefreshToken); err != nil {
+			// The old refresh token still works for Xero's grace window,
+			// so the next attempt can recover; the new access token is
+			// not used.
+			return "", fmt.Errorf("saving the renewed Xero sign-in in the system keyring: %w", err)
+		}
+	}
+	r.access, r.expiry = tok.AccessToken, expiryOf(tok, r.now())
+	return r.access, nil
+}
+
+// refresh swaps the refresh token for new tokens. When the answer is lost
+// (a broken connection, a timeout, a 5xx) the same refresh token is sent
+// again: Xero honours a just-rotated refresh token within its grace window.
+func (r *rotatingTokens) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, r.hc)
+	var lastErr error
+	for attempt := range refreshGraceRetries {
+		if attempt > 0 {
+			r.log.Warn("xero: refreshing the sign-in again after a lost answer", "attempt", attempt+1, "err", lastErr)
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		src := r.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken})
+		tok, err := src.Token()
+		if err == nil {
+			return tok, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+			return nil, tokenError(re)
+		}
+		lastErr = err
+	}
+	return nil, temporary("Xero's sign-in service did not answer: %v", lastErr)
+}
+
+// tokenError turns a refused token request into a plain-words error.
+func tokenError(re *oauth2.RetrieveError) error {
+	switch re.ErrorCode {
+	case "invalid_grant":
+		return authError("Xero no longer accepts LedgerLink's sign-in (it has expired or was disconnected)")
+	case "invalid_client", "unauthorized_client":
+		return authError("Xero does not recognise the app's client ID or secret")
+	}
+	if re.Response != nil && (re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusForbidden) {
+		return authError("Xero refused the sign-in")
+	}
+	return fmt.Errorf("Xero's sign-in service refused the request (%s): %w", strings.TrimSpace(re.ErrorCode+" "+re.ErrorDescription), re)
+}
+
+// clientCredentialTokens serves a custom connection: one organisation,
+// client ID and secret, no refresh token.
+type clientCredentialTokens struct {
+	conf *clientcredentials.Config
+	hc   *http.Client
+	now  func() time.Time
+
+	mu     sync.Mutex
+	access string
+	expiry time.Time
+}
+
+func (c *clientCredentialTokens) invalidate() {
+	c.mu.Lock()
+	c.access = ""
+	c.mu.Unlock()
+}
+
+func (c *clientCredentialTokens) accessToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.access != "" && c.now().Add(time.Minute).Before(c.expiry) {
+		return c.access, nil
+	}
+	tok, err := c.conf.Token(context.WithValue(ctx, oauth2.HTTPClient, c.hc))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+			return "", tokenError(re)
+		}
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", temporary("Xero's sign-in service did not answer: %v", err)
+	}
+	c.access, c.expiry = tok.AccessToken, expiryOf(tok, c.now())
+	return c.access, nil
+}
+
+// expiryOf is when an access token expires by the connection's clock:
+// expires_in counted from now (Xero's tokens last 30 minutes).
+func expiryOf(tok *oauth2.Token, now time.Time) time.Time {
+	switch {
+	case tok.ExpiresIn > 0:
+		return now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	case !tok.Expiry.IsZero():
+		return tok.Expiry
+	}
+	return now.Add(30 * time.Minute)
+}
+
+// oauthConfig is the authorisation-code configuration of a public client:
+// PKCE, no client secret.
+func oauthConfig(ep endpoints, clientID, scopes, redirect string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: clientID,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   ep.authorizeURL(),
+			TokenURL:  ep.tokenURL(),
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+		RedirectURL: redirect,
+		Scopes:      strings.Fields(scopes),
+	}
+}
+
+// callbackPath is where the browser comes back to on the loopback server.
+const callbackPath = "/callback"
+
+// Login signs in to Xero through the system browser: OAuth 2.0
+// authorisation code with PKCE (S256) and a loopback redirect on a random
+// port of 127.0.0.1 (RFC 8252), no client secret. openBrowser is handed the
+// address to open. The refresh token is saved in cfg.Secrets before Login
+// returns; the organisations the person connected are listed in Tokens.
+//
+// In the Sandbox there is nothing to sign in to: Login lists the
+// simulator's organisations without opening the browser.
+func Login(ctx context.Context, cfg connectors.Config, openBrowser func(url string) error) (Tokens, error) {
+	if cfg.Sandbox {
+		c, err := Open(ctx, cfg)
+		if err != nil {
+			return Tokens{}, err
+		}
+		defer c.Close()
+		tenants, err := c.Connections(ctx)
+		return Tokens{Tenants: tenants}, err
+	}
+	s, err := readSettings(cfg)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if s.clientID == "" {
+		return Tokens{}, errors.New("enter the Xero app's client ID on the Account tab before signing in")
+	}
+	if cfg.Secrets == nil {
+		return Tokens{}, errors.New("LedgerLink has no keyring to keep the Xero sign-in in")
+	}
+	if openBrowser == nil {
+		return Tokens{}, errors.New("no way to open the browser was given")
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Minute)
+		defer cancel()
+	}
+	hc := httpClient(cfg)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Tokens{}, fmt.Errorf("opening the sign-in return address on this computer: %w", err)
+	}
+	redirect := "http://" + ln.Addr().String() + callbackPath
+	conf := oauthConfig(s.endpoints, s.clientID, s.scopes, redirect)
+	verifier := oauth2.GenerateVerifier()
+	state, err := randomState()
+	if err != nil {
+		ln.Close()
+		return Tokens{}, err
+	}
+
+	type result struct {
+		code string
+		err  error
+	}
+	done := make(chan result, 1)
+	var once sync.Once
+	finish := func(r result) { once.Do(func() { done <- r }) }
+	mux := http.NewServeMux()
+	mux.HandleFunc(callbackPath, func(w http.ResponseWriter, req *http.Request) {
+		q := req.URL.Query()
+		switch {
+		case q.Get("state") != state:
+			// Not our sign-in (or a forged one): say so and keep waiting.
+			writeLoginPage(w, http.StatusBadRequest, "This sign-in link does not belong to LedgerLink's current sign-in. Go back to LedgerLink and start again.")
+			return
+		case q.Get("error") != "":
+			msg := "Xero sign-in was cancelled or refused (" + q.Get("error") + ")."
+			writeLoginPage(w, http.StatusOK, msg+" You can close this window.")
+			finish(result{err: authError(msg)})
+		case q.Get("code") == "":
+			writeLoginPage(w, http.StatusBadRequest, "Xero did not send a sign-in code. Go back to LedgerLink and start again.")
+			finish(result{err: errors.New("Xero did not send a sign-in code")})
+		default:
+			writeLoginPage(w, http.StatusOK, "LedgerLink is now connected to Xero. You can close this window and return to LedgerLink.")
+			finish(result{code: q.Get("code")})
+		}
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutCtx)
+	}()
+
+	authURL := conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+	if err := openBrowser(authURL); err != nil {
+		return Tokens{}, fmt.Errorf("could not open the browser (%v); open this address yourself: %s", err, authURL)
+	}
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return Tokens{}, fmt.Errorf("the Xero sign-in was not finished in the browser: %w", ctx.Err())
+	}
+	if res.err != nil {
+		return Tokens{}, res.err
+	}
+	tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, hc), res.code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			return Tokens{}, tokenError(re)
+		}
+		return Tokens{}, temporary("Xero's sign-in service did not answer: %v", err)
+	}
+	if tok.RefreshToken == "" {
+		return Tokens{}, errors.New("Xero gave no refresh token: the offline_access scope is missing from the Scopes setting")
+	}
+	if err := cfg.Secrets.Set(ctx, SecretRefreshToken, tok.RefreshToken); err != nil {
+		return Tokens{}, fmt.Errorf("saving the Xero sign-in in the system keyring: %w", err)
+	}
+	tenants, err := listConnections(ctx, hc, s.endpoints, tok.AccessToken)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return Tokens{AccessToken: tok.AccessToken, Expiry: tok.Expiry, Tenants: tenants}, nil
+}
+
+func randomState() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("making a sign-in check value: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func writeLoginPage(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!doctype html><title>LedgerLink</title><p style=\"font-family:sans-serif\">%s</p>", html.EscapeString(msg))
+}
+
+// connectionWire is one element of GET /connections.
+type connectionWire struct {
+	ID             string `json:"id"`
+	TenantID       string `json:"tenantId"`
+	TenantName     string `json:"tenantName"`
+	TenantType     string `json:"tenantType"`
+	CreatedDateUTC string `json:"createdDateUtc"`
+	UpdatedDateUTC string `json:"updatedDateUtc"`
+}
+
+// listConnections reads GET /connections with a bearer token.
+func listConnections(ctx context.Context, hc *http.Client, ep endpoints, access string) ([]Tenant, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.connectionsURL(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+access)
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, temporary("listing the Xero organisations: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, temporary("listing the Xero organisations: %v", err)
+	}
+	if err := statusError(resp, body); err != nil {
+		return nil, err
+	}
+	var wire []connectionWire
+	if err := json.Unmarshal(body, &wire); err != nil {
+		return nil, fmt.Errorf("Xero's list of organisations could not be read: %w", err)
+	}
+	out := make([]Tenant, 0, len(wire))
+	for _, c := range wire {
+		t := Tenant{ConnectionID: c.ID, TenantID: c.TenantID, Name: c.TenantName, Type: c.TenantType}
+		t.Created, _ = ParseDate(c.CreatedDateUTC)
+		t.Updated, _ = ParseDate(c.UpdatedDateUTC)
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// statusError maps an answer's status to the connector errors; nil for 2xx.
+func statusError(resp *http.Response, body []byte) error {
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return nil
+	case resp.StatusCode == http.StatusUnauthorized:
+		return authError("Xero refused LedgerLink's sign-in")
+	case resp.StatusCode == http.StatusForbidden:
+		return authError("Xero says LedgerLink may not reach this organisation (it may have been disconnected)")
+	case resp.StatusCode == http.StatusNotFound:
+		return connectors.ErrNotFound
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return rateLimitFromResponse(resp.Header, time.Now())
+	case resp.StatusCode >= 500:
+		return temporary("Xero answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	return decodeAPIError(resp.StatusCode, body)
+}

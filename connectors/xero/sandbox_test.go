@@ -1,0 +1,154 @@
+package xero_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ledgerlink/connectors"
+	"ledgerlink/connectors/xero"
+)
+
+func TestSandboxKeepsItsStateInTheDataFolder(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	cfg := connectors.Config{Module: "xero", Sandbox: true, DataDir: dir, Settings: map[string]string{}}
+	conn, err := xero.Definition().Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := conn.(*xero.Conn)
+	id, err := c.Check(ctx)
+	if err != nil || id.Organisation == "" {
+		t.Fatalf("Sandbox Check = %+v, %v", id, err)
+	}
+	mustWrite(t, c, connectors.Customers, items(customer("SB-1", "Sandbox Customer", "")))
+	tokens, err := xero.Login(ctx, cfg, func(string) error { t.Error("the Sandbox opened a browser"); return nil })
+	if err != nil || len(tokens.Tenants) != 1 || tokens.Tenants[0].Name != id.Organisation {
+		t.Errorf("Sandbox sign-in = %+v, %v", tokens, err)
+	}
+	if c.RecordURL(connectors.Customers, "x") != "" {
+		t.Error("a Sandbox record links to the real Xero")
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "xero-sandbox.json")); err != nil {
+		t.Fatalf("no state file: %v", err)
+	}
+	again, err := xero.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := again.FindByCode(ctx, connectors.Customers, []string{"SB-1"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("after reopening the Sandbox: %v %+v", err, got)
+	}
+}
+
+func TestSandboxAgainstALoopbackSimulator(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	cfg := withSetting(h.cfg, xero.KeyTenantID, "")
+	cfg.Sandbox = true
+	conn, err := xero.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Check(context.Background()); err != nil {
+		t.Fatalf("Sandbox on a loopback simulator: %v", err)
+	}
+	cfg.Settings[xero.KeyAPIURL] = "https://api.xero.com/api.xro/2.0"
+	if _, err := xero.Open(context.Background(), cfg); err == nil {
+		t.Fatal("the Sandbox was pointed at the real Xero")
+	}
+}
+
+func TestRecordURL(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	c := h.conn
+	if got := c.RecordURL(connectors.SalesInvoices, "abc"); got != "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=abc" {
+		t.Errorf("before Check: %s", got)
+	}
+	if _, err := c.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for typ, path := range map[connectors.RecordType]string{
+		connectors.SalesInvoices:    "/AccountsReceivable/View.aspx?InvoiceID=id-1",
+		connectors.PurchaseInvoices: "/AccountsPayable/Edit.aspx?InvoiceID=id-1",
+		connectors.Customers:        "/Contacts/View/id-1",
+		connectors.Suppliers:        "/Contacts/View/id-1",
+		connectors.Quotes:           "/Accounts/Receivable/Quotes/View/id-1",
+		connectors.CreditNotes:      "/AccountsPayable/ViewCreditNote.aspx?creditNoteID=id-1",
+		connectors.InvoicePayments:  "/Bank/ViewTransaction.aspx?bankTransactionID=id-1",
+	} {
+		got := c.RecordURL(typ, "id-1")
+		if !strings.HasPrefix(got, "https://go.xero.com/organisationlogin/default.aspx?shortcode=") || !strings.Contains(got, "redirecturl="+urlQueryEscape(path)) {
+			t.Errorf("%s: %s", typ, got)
+		}
+	}
+	if c.RecordURL(connectors.TaxRates, "id-1") != "" || c.RecordURL(connectors.SalesInvoices, "") != "" {
+		t.Error("a link was made where there is no page")
+	}
+}
+
+// TestMeasureCalls counts the API calls of uploading 1,000 five-line
+// invoices for 200 new customers into an empty organisation, and of an
+// incremental mirror of every type when nothing changed.
+func TestMeasureCalls(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	var custs, invs []connectors.Record
+	for i := range 200 {
+		custs = append(custs, customer(fmt.Sprintf("C-%03d", i), fmt.Sprintf("Customer %03d Ltd", i), "Alex Kim"))
+	}
+	for i := range 1000 {
+		invs = append(invs, salesInvoice(fmt.Sprintf("INV-%04d", i), fmt.Sprintf("C-%03d", i%200), connectors.NewDate(2026, 5, 1)))
+	}
+	h.sim.ResetRequests()
+	upload := func(typ connectors.RecordType, recs []connectors.Record) {
+		its := items(recs...)
+		for len(its) > 0 {
+			n := min(len(its), xero.BatchSize)
+			mustWrite(t, h.conn, typ, its[:n])
+			its = its[n:]
+		}
+	}
+	upload(connectors.Customers, custs)
+	upload(connectors.SalesInvoices, invs)
+	var writes, reads int
+	for _, r := range h.apiRequests() {
+		if r.Method == http.MethodGet {
+			reads++
+		} else {
+			writes++
+		}
+	}
+	const minimum = 200/50 + 1000/50
+	t.Logf("upload of 1,000 five-line invoices for 200 new customers: %d writes + %d reads = %d calls (minimum with full batches: %d)", writes, reads, writes+reads, minimum)
+	if writes != minimum || reads > 1 {
+		t.Errorf("upload took %d writes and %d reads, want %d writes and at most 1 read (the organisation's currency)", writes, reads, minimum)
+	}
+
+	h.clock.Advance(time.Minute)
+	since := h.clock.Now()
+	h.clock.Advance(time.Hour)
+	h.sim.ResetRequests()
+	types := append(connectors.MatrixTypes(), connectors.CreditNotes, connectors.NominalAccounts, connectors.TaxRates, connectors.Items, connectors.BankAccounts)
+	for _, typ := range types {
+		if got := listAll(t, h.conn, typ, since); !typ.IsAncillary() && len(got) != 0 {
+			t.Errorf("%s: %d records changed, want none", typ, len(got))
+		}
+	}
+	calls := len(h.apiRequests())
+	t.Logf("incremental mirror of %d types with no changes: %d calls", len(types), calls)
+	if calls != len(types) {
+		t.Errorf("incremental mirror took %d calls, want one per type (%d)", calls, len(types))
+	}
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
