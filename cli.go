@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,10 @@ type globalFlags struct {
 	dataDir string
 	json    bool
 	sandbox bool
-	verbose bool
+	// sandboxIfNew turns the Sandbox on when no module is installed in the
+	// data folder yet (what scripts/run.sh uses).
+	sandboxIfNew bool
+	verbose      bool
 }
 
 // dependencies are the outside services, swapped in tests.
@@ -86,6 +90,8 @@ With a verb it works without a window (for scripts, cron and servers).`,
 	pf.BoolVar(&g.json, "json", false, "print results as JSON")
 	pf.BoolVar(&g.sandbox, "sandbox", false, "point every connector at its simulator (sample data, no account needed)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log what happens in detail")
+	pf.BoolVar(&g.sandboxIfNew, "sandbox-if-new", false, "use the Sandbox while no module is installed in the data folder")
+	_ = pf.MarkHidden("sandbox-if-new")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return codedError{exitSetup, fmt.Errorf("%w (see --help)", err)}
 	})
@@ -96,6 +102,20 @@ With a verb it works without a window (for scripts, cron and servers).`,
 		uninstallCommand(e, g),
 		backupCommand(e, g),
 		restoreCommand(e, g),
+		configCommand(e, g),
+		importCommand(e, g),
+		pendingCommand(e, g),
+		precheckCommand(e, g),
+		uploadCommand(e, g),
+		markCommand(e, g, true),
+		markCommand(e, g, false),
+		exportedCommand(e, g),
+		feedbackCommand(e, g),
+		paymentsCommand(e, g),
+		syncCommand(e, g),
+		loginCommand(e, g),
+		simulateCommand(e, g),
+		runCommand(e, g),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
@@ -122,10 +142,16 @@ func wrapArgs(c *cobra.Command) {
 // workspace is an open data folder with everything built on it.
 type workspace struct {
 	dataDir string
+	sandbox bool
 	db      *storage.DB
 	reg     *connectors.Registry
 	keyring secrets.Store
 	modules *sync.Modules
+	engine  *sync.Engine
+	log     *slog.Logger
+	// pacers keep one pacer per module for the life of the process, so a
+	// daily limit reached in one run still holds in the next.
+	pacers *pacers
 }
 
 // Close releases the data folder.
@@ -135,7 +161,21 @@ func (w *workspace) Close() {
 	}
 }
 
+// sandboxDir is where the Sandbox keeps its own database and simulator
+// state, apart from the real books.
+func sandboxDir(dataDir string) string { return filepath.Join(dataDir, "sandbox") }
+
 func (e *env) openWorkspace(ctx context.Context, g globalFlags) (*workspace, error) {
+	if g.sandboxIfNew && !g.sandbox {
+		fresh, err := noModuleInstalled(g.dataDir)
+		if err != nil {
+			return nil, codedError{exitSetup, err}
+		}
+		g.sandbox = fresh
+	}
+	if g.sandbox {
+		g.dataDir = sandboxDir(g.dataDir)
+	}
 	reg, err := e.deps.registry(g.sandbox)
 	if err != nil {
 		return nil, codedError{exitSetup, err}
@@ -145,13 +185,40 @@ func (e *env) openWorkspace(ctx context.Context, g globalFlags) (*workspace, err
 		return nil, codedError{exitSetup, err}
 	}
 	kr := e.deps.keyring()
-	return &workspace{
+	level := slog.LevelWarn
+	if g.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	w := &workspace{
 		dataDir: g.dataDir,
+		sandbox: g.sandbox,
 		db:      db,
 		reg:     reg,
 		keyring: kr,
 		modules: sync.NewModules(db, reg, kr),
-	}, nil
+		log:     log,
+		pacers:  newPacers(log),
+	}
+	w.engine = sync.New(db, reg, w.openConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...))
+	if g.sandbox {
+		if err := w.setUpSandbox(ctx, nil); err != nil {
+			w.Close()
+			return nil, codedError{exitSetup, err}
+		}
+	}
+	return w, nil
+}
+
+// noModuleInstalled reports whether the data folder has no module yet.
+func noModuleInstalled(dataDir string) (bool, error) {
+	db, err := storage.Open(dataDir, storage.Options{LockTimeout: time.Second})
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	mods, err := db.InstalledModules()
+	return len(mods) == 0, err
 }
 
 // printer writes a verb's result as text or JSON.

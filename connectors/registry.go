@@ -94,6 +94,20 @@ type Definition struct {
 	Caps        Capabilities
 	// Open connects with cfg. It may do no I/O until first used.
 	Open func(ctx context.Context, cfg Config) (Connection, error)
+	// Login signs in interactively (for example OAuth through the system
+	// browser, which openBrowser opens) and stores what it gets in
+	// cfg.Secrets. It returns the organisations the sign-in reaches. Nil
+	// for connectors that need no sign-in beyond their settings.
+	Login func(ctx context.Context, cfg Config, openBrowser func(url string) error) ([]Organisation, error)
+}
+
+// Organisation is one organisation (tenant, company, administration) a
+// sign-in reaches.
+type Organisation struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Settings are what to save in the module's settings to use it.
+	Settings map[string]string `json:"-"`
 }
 
 // Field returns the schema field with key k.

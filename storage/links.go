@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -51,12 +50,59 @@ func (l Link) Holds(fp Fingerprint) bool {
 
 func linkIn(tx *bolt.Tx, module string, r Ref) (Link, bool, error) {
 	b, err := moduleSub(tx, module, subLinks)
-	if err != nil {
+	if err != nil || b == nil {
 		return Link{}, false, err
 	}
-	var l Link
-	found, err := getJSON(b, r.key(), &l)
-	return l, found, err
+	v := b.Get(r.key())
+	if v == nil {
+		return Link{}, false, nil
+	}
+	l, err := decodeLink(v)
+	if err != nil {
+		return Link{}, true, fmt.Errorf("the link of %s: %w", r, err)
+	}
+	return l, true, nil
+}
+
+const linkVersion = 1
+
+func encodeLink(l Link) []byte {
+	b := make([]byte, 0, 96+len(l.RemoteID)+len(l.URL))
+	b = append(b, linkVersion)
+	b = appendStr(b, l.RemoteID)
+	b = append(b, l.UploadedFingerprint[:]...)
+	b = append(b, l.MirroredFingerprint[:]...)
+	b = appendTime(b, l.RemoteUpdatedAt)
+	b = appendStr(b, l.URL)
+	if l.Manual {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+func decodeLink(v []byte) (Link, error) {
+	r := &binReader{b: v}
+	if r.byte() != linkVersion {
+		return Link{}, errors.New("stored value has an unknown layout")
+	}
+	l := Link{
+		RemoteID:            r.str(),
+		UploadedFingerprint: r.fingerprint(),
+		MirroredFingerprint: r.fingerprint(),
+		RemoteUpdatedAt:     r.time(),
+		URL:                 r.str(),
+	}
+	switch r.byte() {
+	case 0:
+	case 1:
+		l.Manual = true
+	default:
+		r.fail()
+	}
+	if err := r.end(); err != nil {
+		return Link{}, err
+	}
+	return l, nil
 }
 
 // setLinkIn stores l for r and keeps the reverse index in step.
@@ -89,7 +135,7 @@ func replaceLinkIn(tx *bolt.Tx, module string, r Ref, old, l Link) error {
 			return err
 		}
 	}
-	return putJSON(links, r.key(), l)
+	return links.Put(r.key(), encodeLink(l))
 }
 
 func deleteLinkIn(tx *bolt.Tx, module string, r Ref) error {
@@ -101,8 +147,7 @@ func deleteLinkIn(tx *bolt.Tx, module string, r Ref) error {
 	if err != nil {
 		return err
 	}
-	var old Link
-	found, err := getJSON(links, r.key(), &old)
+	old, found, err := linkIn(tx, module, r)
 	if err != nil || !found {
 		return err
 	}
@@ -175,8 +220,8 @@ func (db *DB) Links(ctx context.Context, module string, t connectors.RecordType,
 		prefix := refKey(t, "")
 		c := b.Cursor()
 		for k, v := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
-			var l Link
-			if err := json.Unmarshal(v, &l); err != nil {
+			l, err := decodeLink(v)
+			if err != nil {
 				return fmt.Errorf("the link of %s %s cannot be read: %w", t.Label(), k[len(prefix):], err)
 			}
 			if err := fn(string(k[len(prefix):]), l); err != nil {

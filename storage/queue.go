@@ -3,8 +3,9 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -104,9 +105,76 @@ func newKey() (string, error) {
 }
 
 func queueItemIn(b *bolt.Bucket, r Ref) (QueueItem, bool, error) {
+	if b == nil {
+		return QueueItem{}, false, nil
+	}
+	v := b.Get(r.key())
+	if v == nil {
+		return QueueItem{}, false, nil
+	}
+	q, err := decodeQueueItem(v)
+	if err != nil {
+		return QueueItem{}, true, fmt.Errorf("the pending item %s: %w", r, err)
+	}
+	return q, true, nil
+}
+
+const queueItemVersion = 1
+
+func encodeQueueItem(q QueueItem) []byte {
+	b := make([]byte, 0, 160+len(q.Code)+len(q.Key))
+	b = append(b, queueItemVersion)
+	b = appendStr(b, string(q.Type))
+	b = appendStr(b, q.Code)
+	b = appendStr(b, string(q.Kind))
+	b = appendTime(b, q.SourceDate.Time)
+	b = append(b, q.Fingerprint[:]...)
+	b = appendStr(b, string(q.Check.Status))
+	b = binary.AppendUvarint(b, uint64(len(q.Check.Problems)))
+	for _, p := range q.Check.Problems {
+		b = appendStr(b, p.Rule)
+		b = appendStr(b, p.Cause)
+		b = appendStr(b, p.Fix)
+	}
+	b = appendTime(b, q.Check.CheckedAt)
+	b = appendStr(b, string(q.State))
+	b = appendStr(b, q.Key)
+	b = append(b, q.SentFingerprint[:]...)
+	b = binary.AppendUvarint(b, uint64(q.Attempts))
+	return appendTime(b, q.QueuedAt)
+}
+
+func decodeQueueItem(v []byte) (QueueItem, error) {
+	r := &binReader{b: v}
+	if r.byte() != queueItemVersion {
+		return QueueItem{}, errors.New("stored value has an unknown layout")
+	}
 	var q QueueItem
-	found, err := getJSON(b, r.key(), &q)
-	return q, found, err
+	q.Type = connectors.RecordType(r.str())
+	q.Code = r.str()
+	q.Kind = Kind(r.str())
+	if t := r.time(); !t.IsZero() {
+		q.SourceDate = connectors.Date{Time: t}
+	}
+	q.Fingerprint = r.fingerprint()
+	q.Check.Status = CheckStatus(r.str())
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+	}
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		q.Check.Problems = append(q.Check.Problems, Problem{Rule: r.str(), Cause: r.str(), Fix: r.str()})
+	}
+	q.Check.CheckedAt = r.time()
+	q.State = State(r.str())
+	q.Key = r.str()
+	q.SentFingerprint = r.fingerprint()
+	q.Attempts = int(r.uvarint())
+	q.QueuedAt = r.time()
+	if err := r.end(); err != nil {
+		return QueueItem{}, err
+	}
+	return q, nil
 }
 
 // subQueueOpen indexes the queue items whose upload is open or uncertain,
@@ -133,7 +201,7 @@ func (q queueTx) get(r Ref) (QueueItem, bool, error) { return queueItemIn(q.item
 
 func (q queueTx) put(it QueueItem) error {
 	k := it.Ref().key()
-	if err := putJSON(q.items, k, it); err != nil {
+	if err := q.items.Put(k, encodeQueueItem(it)); err != nil {
 		return err
 	}
 	if it.Uncertain() {
@@ -200,10 +268,11 @@ func (db *DB) RefreshQueue(ctx context.Context, module, levels string, types []c
 			}
 			st.Scanned++
 			var link *Link
-			var l Link
-			if found, err := getJSON(links, h.Ref().key(), &l); err != nil {
-				return err
-			} else if found {
+			if v := links.Get(h.Ref().key()); v != nil {
+				l, err := decodeLink(v)
+				if err != nil {
+					return fmt.Errorf("the link of %s: %w", h.Ref(), err)
+				}
 				link = &l
 			}
 			old, hadOld, err := queue.get(h.Ref())
@@ -280,8 +349,8 @@ func (db *DB) Queue(ctx context.Context, module string) ([]QueueItem, error) {
 			return err
 		}
 		return b.ForEach(func(k, v []byte) error {
-			var q QueueItem
-			if err := json.Unmarshal(v, &q); err != nil {
+			q, err := decodeQueueItem(v)
+			if err != nil {
 				return fmt.Errorf("the pending item %q cannot be read: %w", k, err)
 			}
 			out = append(out, q)
@@ -362,7 +431,7 @@ func (db *DB) SetChecks(ctx context.Context, module string, checks map[Ref]Check
 				continue
 			}
 			q.Check = c.Check
-			if err := putJSON(b, r.key(), q); err != nil {
+			if err := b.Put(r.key(), encodeQueueItem(q)); err != nil {
 				return err
 			}
 		}
@@ -459,12 +528,15 @@ func (db *DB) UncertainItems(ctx context.Context, module string) ([]QueueItem, e
 			return err
 		}
 		return open.ForEach(func(k, _ []byte) error {
-			var q QueueItem
-			found, err := getJSON(items, k, &q)
-			if err != nil {
-				return err
+			v := items.Get(k)
+			if v == nil {
+				return nil
 			}
-			if found && q.Uncertain() {
+			q, err := decodeQueueItem(v)
+			if err != nil {
+				return fmt.Errorf("the pending item %q cannot be read: %w", k, err)
+			}
+			if q.Uncertain() {
 				out = append(out, q)
 			}
 			return nil

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -292,4 +293,54 @@ func TestLogsFilterByDate(t *testing.T) {
 			t.Errorf("feedback [%v, %v) = %v, want %v", tc.from, tc.to, got, tc.want)
 		}
 	}
+}
+
+func TestQueueItemAndLinkEncoding(t *testing.T) {
+	items := []QueueItem{
+		{},
+		{SourceDate: connectors.NewDate(1969, 12, 31)},
+		{Type: connectors.SalesInvoices, Code: "INV-1", Kind: KindUpdated, SourceDate: connectors.NewDate(1970, 1, 1),
+			Fingerprint: Fingerprint{1}, State: StateInflight, Key: "k-1", SentFingerprint: Fingerprint{2}, Attempts: 3,
+			QueuedAt: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC),
+			Check: Check{Status: CheckProblems, CheckedAt: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC),
+				Problems: []Problem{{Rule: "r", Cause: "ç", Fix: ""}, {Rule: "s", Cause: "c2", Fix: "f2"}}}},
+	}
+	for _, q := range items {
+		got, err := decodeQueueItem(encodeQueueItem(q))
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(q) {
+			t.Errorf("queue item round trip:\n got %+v %v\nwant %+v", got, err, q)
+		}
+	}
+	links := []Link{{}, {RemoteID: "R1", UploadedFingerprint: Fingerprint{3}, MirroredFingerprint: Fingerprint{4},
+		RemoteUpdatedAt: time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC), URL: "https://x/R1", Manual: true}}
+	for _, l := range links {
+		got, err := decodeLink(encodeLink(l))
+		if err != nil || got != l {
+			t.Errorf("link round trip: %+v %v, want %+v", got, err, l)
+		}
+	}
+	enc := encodeQueueItem(items[2])
+	for _, bad := range [][]byte{nil, {9}, enc[:len(enc)-1], append(slices.Clone(enc), 0)} {
+		if _, err := decodeQueueItem(bad); err == nil {
+			t.Errorf("damaged queue item %x was read", bad)
+		}
+	}
+}
+
+func FuzzDecodeStoredValues(f *testing.F) {
+	f.Add(encodeQueueItem(QueueItem{Type: connectors.Customers, Code: "C1", Check: Check{Problems: []Problem{{Rule: "x"}}}}))
+	f.Add(encodeLink(Link{RemoteID: "R", URL: "u"}))
+	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if q, err := decodeQueueItem(b); err == nil {
+			if again, err := decodeQueueItem(encodeQueueItem(q)); err != nil || fmt.Sprint(again) != fmt.Sprint(q) {
+				t.Fatalf("queue item %+v does not round trip: %v", q, err)
+			}
+		}
+		if l, err := decodeLink(b); err == nil {
+			if again, err := decodeLink(encodeLink(l)); err != nil || again != l {
+				t.Fatalf("link %+v does not round trip: %v", l, err)
+			}
+		}
+	})
 }

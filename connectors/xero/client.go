@@ -138,7 +138,9 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 // the API address says so, otherwise one inside this process whose state
 // is kept in the module's folder.
 func (c *Conn) openSandbox(cfg connectors.Config) error {
-	if _, set := cfg.Settings[KeyAPIURL]; !set || strings.TrimSpace(cfg.Settings[KeyAPIURL]) == "" {
+	// The Sandbox uses its in-process simulator unless pointed at another
+	// one on this computer; the default (real Xero) address means "not set".
+	if api := strings.TrimSpace(cfg.Settings[KeyAPIURL]); api == "" || api == DefaultAPIURL {
 		var opts []xerosim.Option
 		if cfg.DataDir != "" {
 			opts = append(opts, xerosim.WithStateFile(filepath.Join(cfg.DataDir, sandboxStateFile)))
@@ -148,6 +150,10 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 			return fmt.Errorf("starting the Xero Sandbox: %w", err)
 		}
 		c.sim = sim
+		// The sample business has customers paying in euros.
+		if err := sim.EnableCurrency(sim.DefaultTenantID(), "EUR"); err != nil {
+			return fmt.Errorf("starting the Xero Sandbox: %w", err)
+		}
 		c.hc = sim.Client()
 		base, _ := url.Parse(xerosim.InProcessURL)
 		api, _ := url.Parse(xerosim.InProcessURL + "/api.xro/2.0")

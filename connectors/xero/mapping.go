@@ -559,6 +559,18 @@ func accountClass(class string) connectors.AccountClass {
 	return ""
 }
 
+// isCostOfSale tells the cost-of-sale accounts LedgerLink never posts to.
+// Xero's "Direct Costs" type also holds ordinary purchase accounts
+// ("Purchases", "Subcontractors"), so the type alone is not enough: the
+// account must be named as the cost of goods or sales.
+func isCostOfSale(a account) bool {
+	if a.Type != "DIRECTCOSTS" {
+		return false
+	}
+	name := strings.ToLower(a.Name)
+	return strings.Contains(name, "cost of goods") || strings.Contains(name, "cost of sale") || strings.Contains(name, "cogs")
+}
+
 func nominalFromAccount(a account) connectors.NominalAccount {
 	return connectors.NominalAccount{
 		Code:       firstNonBlank(a.Code, a.AccountID),
@@ -567,7 +579,7 @@ func nominalFromAccount(a account) connectors.NominalAccount {
 		Type:       a.Type,
 		TaxCode:    a.TaxType,
 		Stock:      a.Type == "INVENTORY",
-		CostOfSale: a.Type == "DIRECTCOSTS",
+		CostOfSale: isCostOfSale(a),
 		Bank:       a.Type == "BANK",
 		Archived:   strings.EqualFold(a.Status, "ARCHIVED"),
 	}

@@ -63,9 +63,21 @@ func TestSandboxAgainstALoopbackSimulator(t *testing.T) {
 	if _, err := conn.Check(context.Background()); err != nil {
 		t.Fatalf("Sandbox on a loopback simulator: %v", err)
 	}
-	cfg.Settings[xero.KeyAPIURL] = "https://api.xero.com/api.xro/2.0"
+	// The default (real Xero) address, as a fresh install stores it, means
+	// the Sandbox's own in-process simulator: it answers with no network.
+	cfg.Settings[xero.KeyAPIURL] = xero.DefaultAPIURL
+	inProcess, err := xero.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Sandbox with the default address: %v", err)
+	}
+	defer inProcess.Close()
+	if _, err := inProcess.Check(context.Background()); err != nil {
+		t.Fatalf("Sandbox with the default address did not use its simulator: %v", err)
+	}
+	// Any other address off this computer is refused.
+	cfg.Settings[xero.KeyAPIURL] = "https://xero-proxy.example.com/api.xro/2.0"
 	if _, err := xero.Open(context.Background(), cfg); err == nil {
-		t.Fatal("the Sandbox was pointed at the real Xero")
+		t.Fatal("the Sandbox was pointed at a remote address")
 	}
 }
 

@@ -83,6 +83,7 @@ func seedTenant(name, base string, now time.Time) *tenant {
 		bank("091", "Business Savings Account", "20-00-00 87654321"),
 		acct("200", "Sales", "REVENUE", "REVENUE", "OUTPUT2"),
 		acct("260", "Other Revenue", "REVENUE", "REVENUE", "OUTPUT2"),
+		acct("300", "Purchases", "DIRECTCOSTS", "EXPENSE", "INPUT2"),
 		acct("310", "Cost of Goods Sold", "DIRECTCOSTS", "EXPENSE", "INPUT2"),
 		acct("400", "Advertising", "OVERHEADS", "EXPENSE", "INPUT2"),
 		acct("429", "General Expenses", "OVERHEADS", "EXPENSE", "INPUT2"),
@@ -90,8 +91,8 @@ func seedTenant(name, base string, now time.Time) *tenant {
 		acct("800", "Accounts Payable", "CURRLIAB", "LIABILITY", "NONE"),
 		acct("610", "Accounts Receivable", "CURRENT", "ASSET", "NONE"),
 	}
-	t.Accounts[8].SystemAccount = "CREDITORS"
-	t.Accounts[9].SystemAccount = "DEBTORS"
+	t.Accounts[9].SystemAccount = "CREDITORS"
+	t.Accounts[10].SystemAccount = "DEBTORS"
 	archived := acct("477", "Old Wages", "OVERHEADS", "EXPENSE", "NONE")
 	archived.Status = "ARCHIVED"
 	t.Accounts = append(t.Accounts, archived)
@@ -119,6 +120,14 @@ func seedTenant(name, base string, now time.Time) *tenant {
 		item("WIDGET", "Widget", "12.50", "6.00"),
 		item("GADGET", "Gadget", "40.00", "22.00"),
 		item("SERVICE-HR", "Consulting hour", "85.00", "0.00"),
+		// The Sandbox's sample business (a coffee roastery) sells these.
+		item("BEAN-HOUSE-1KG", "House Blend coffee beans, 1 kg", "18.00", "9.00"),
+		item("BEAN-DECAF-1KG", "Decaf coffee beans, 1 kg", "19.50", "10.00"),
+		item("BEAN-ETH-250", "Ethiopia Yirgacheffe beans, 250 g", "8.50", "4.00"),
+		item("GRINDER-C40", "Hand grinder C40", "229.00", "150.00"),
+		item("KETTLE-GN", "Gooseneck kettle, 1 l", "65.00", "38.00"),
+		item("COURSE-BARISTA", "Barista course, one day", "145.00", "0.00"),
+		item("DELIVERY", "Delivery", "6.50", "0.00"),
 	}
 	return t
 }

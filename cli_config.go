@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"ledgerlink/sync"
+)
+
+func configCommand(e *env, g *globalFlags) *cobra.Command {
+	var secretKey string
+	var yes bool
+	c := &cobra.Command{
+		Use:   "config MODULE [KEY[=VALUE]...]",
+		Short: "Show or change a module's settings",
+		Long: `Show or change a module's settings.
+
+  ledgerlink config xero                          show every setting
+  ledgerlink config xero timing.mode              show one
+  ledgerlink config xero timing.mode=daily timing.hour=2
+  ledgerlink config xero sync.upload.sales_invoice=new
+  ledgerlink config xero map.nominal.200=4000 opt.rollup=true
+  ledgerlink config xero --secret client_secret   read a secret from standard input
+
+Sync levels are off, new (new records only) and new+updated. Raising a
+LedgerLink → accounting package level to new+updated changes your books and
+needs --yes. Every value is checked first; one bad value changes nothing.
+Secrets are never accepted on the command line.`,
+		Args: cobra.MinimumNArgs(1),
+	}
+	c.Flags().StringVar(&secretKey, "secret", "", "store the secret setting KEY, read from standard input, in the system keyring")
+	c.Flags().BoolVar(&yes, "yes", false, "confirm a change that alters the books")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
+			if secretKey != "" {
+				return e.storeSecret(ctx, w, g, module, secretKey)
+			}
+			values := map[string]string{}
+			var show []string
+			for _, a := range args[1:] {
+				k, v, ok := strings.Cut(a, "=")
+				if !ok {
+					show = append(show, a)
+					continue
+				}
+				if strings.TrimSpace(k) == "" {
+					return codedError{exitSetup, fmt.Errorf("%q has no setting name before '='", a)}
+				}
+				values[strings.TrimSpace(k)] = v
+			}
+			if len(values) > 0 && len(show) > 0 {
+				return codedError{exitSetup, errors.New("either show settings (KEY) or change them (KEY=VALUE), not both at once")}
+			}
+			if len(values) > 0 {
+				changes, err := w.modules.Apply(ctx, module, values, yes)
+				if err != nil {
+					var ce *sync.ConfirmationError
+					if errors.As(err, &ce) {
+						return codedError{exitSetup, fmt.Errorf("%s\nRun again with --yes to confirm", ce.Warning)}
+					}
+					return codedError{exitSetup, err}
+				}
+				st, err := w.modules.Status(ctx, module)
+				if err != nil {
+					return err
+				}
+				return e.printer(g).emit(map[string]any{"changes": nonNil(changes), "module": st}, func(o io.Writer) {
+					for _, ch := range changes {
+						fmt.Fprintln(o, "- "+ch)
+					}
+					fmt.Fprintf(o, "Status: %s. %s\n", st.Light, strings.Join(st.Notes, " "))
+				})
+			}
+			all, cfgErr := w.modules.Config(ctx, module)
+			if cfgErr != nil && all == nil {
+				return cfgErr
+			}
+			list := all
+			if len(show) > 0 {
+				list = nil
+				for _, k := range show {
+					found := false
+					for _, s := range all {
+						if s.Key == k {
+							list = append(list, s)
+							found = true
+						}
+					}
+					if !found {
+						return codedError{exitSetup, fmt.Errorf("%s has no setting %q; run ledgerlink config %s to see them all", module, k, module)}
+					}
+				}
+			}
+			if err := e.printer(g).emit(nonNil(list), func(o io.Writer) {
+				fmt.Fprintln(o, "KEY\tSETTING\tVALUE")
+				for _, s := range list {
+					fmt.Fprintf(o, "%s\t%s\t%s\n", s.Key, s.Label, s.Value)
+				}
+			}); err != nil {
+				return err
+			}
+			if cfgErr != nil {
+				fmt.Fprintln(e.stderr, "Note:", cfgErr)
+			}
+			return nil
+		})(cmd, args)
+	}
+	return c
+}
+
+// storeSecret reads one secret setting from standard input into the keyring.
+func (e *env) storeSecret(ctx context.Context, w *workspace, g *globalFlags, module, key string) error {
+	def, err := w.modules.Definition(module)
+	if err != nil {
+		return setupError(err)
+	}
+	f, ok := def.Field(key)
+	if !ok || !f.Secret {
+		return codedError{exitSetup, fmt.Errorf("%s has no secret setting %q", def.Title, key)}
+	}
+	value, err := readSecret(e.stdin)
+	if err != nil {
+		return codedError{exitSetup, err}
+	}
+	if err := w.keyring.Set(ctx, module, key, value); err != nil {
+		return codedError{exitSetup, err}
+	}
+	return e.printer(g).emit(map[string]any{"stored": key}, func(o io.Writer) {
+		fmt.Fprintf(o, "%s is saved in the system keyring.\n", f.Label)
+	})
+}
+
+// readSecret reads one line from r, without its line ending.
+func readSecret(r io.Reader) (string, error) {
+	var b strings.Builder
+	buf := make([]byte, 1)
+	for b.Len() < 64<<10 {
+		n, err := r.Read(buf)
+		if n == 1 {
+			if buf[0] == '\n' {
+				break
+			}
+			b.WriteByte(buf[0])
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return "", fmt.Errorf("could not read the secret from standard input: %w", err)
+		}
+	}
+	s := strings.TrimRight(b.String(), "\r")
+	if s == "" {
+		return "", errors.New("no secret was given on standard input")
+	}
+	return s, nil
+}

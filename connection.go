@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	stdsync "sync"
+	"time"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+	"ledgerlink/sync"
+)
+
+// pacers holds one pacer per module.
+type pacers struct {
+	mu  stdsync.Mutex
+	log *slog.Logger
+	by  map[string]*sync.Pacer
+}
+
+func newPacers(log *slog.Logger) *pacers { return &pacers{log: log, by: map[string]*sync.Pacer{}} }
+
+func (p *pacers) get(module string, caps connectors.Capabilities) *sync.Pacer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pc, ok := p.by[module]; ok {
+		return pc
+	}
+	pc := sync.NewPacer(sync.PacingOptions{
+		WritesIdempotent: caps.IdempotencyKeys,
+		Logger:           p.log.With("module", module),
+	})
+	p.by[module] = pc
+	return pc
+}
+
+// openConnection builds a module's connector Config (settings from the
+// database, secrets from the keyring) and opens it behind the module's pacer.
+func (w *workspace) openConnection(ctx context.Context, module string) (connectors.Connection, error) {
+	def, ok := w.reg.Lookup(module)
+	if !ok {
+		return nil, fmt.Errorf("%w %q", sync.ErrUnknownModule, module)
+	}
+	settings, err := w.db.Settings(module)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := def.Open(ctx, w.connectorConfig(module, settings))
+	if err != nil {
+		return nil, err
+	}
+	return w.pacers.get(module, def.Caps).Wrap(conn), nil
+}
+
+// connectorConfig is what a module's connector is opened with.
+func (w *workspace) connectorConfig(module string, settings map[string]string) connectors.Config {
+	return connectors.Config{
+		Module:     module,
+		Settings:   settings,
+		Secrets:    w.keyring.For(module),
+		HTTPClient: &http.Client{Timeout: 90 * time.Second},
+		Logger:     w.log.With("module", module),
+		Sandbox:    w.sandbox,
+		DataDir:    filepath.Join(w.dataDir, "modules", module),
+	}
+}
+
+// steps are the stages every full sync adds after upload.
+func (w *workspace) steps() []sync.Step {
+	return []sync.Step{sync.CustomersStep(), sync.PaymentsStep(), sync.JournalsStep()}
+}
+
+// recordRun keeps a finished run in the run history; a failure to record is
+// logged, never allowed to hide the run's own outcome.
+func (w *workspace) recordRun(ctx context.Context, rep sync.Report) {
+	if rep.Module == "" {
+		return
+	}
+	rec := storage.RunRecord{
+		Module:    rep.Module,
+		Trigger:   string(rep.Trigger),
+		Started:   rep.Started,
+		Finished:  rep.Finished,
+		Errors:    rep.Errors,
+		ResumeAt:  rep.ResumeAt,
+		Cancelled: rep.Cancelled,
+	}
+	for _, c := range rep.Counts {
+		rec.Counts = append(rec.Counts, storage.RunCount{Direction: c.Direction, Type: c.Type, Created: c.Created, Updated: c.Updated, Failed: c.Failed})
+	}
+	if _, err := w.db.AddRun(context.WithoutCancel(ctx), rec); err != nil {
+		w.log.Error("could not record the run in the history", "module", rep.Module, "err", err)
+	}
+}

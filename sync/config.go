@@ -1,0 +1,283 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// Option keys every module has, whatever its connector.
+const (
+	// SettingRollup sends one line per tax rate instead of per product.
+	SettingRollup = storage.PrefixOption + "rollup"
+	// SettingAuthorised creates authorised invoices instead of drafts.
+	SettingAuthorised = storage.PrefixOption + "authorised"
+	// SettingStockOnInvoicesOnly exports only stock items that appear on
+	// invoices.
+	SettingStockOnInvoicesOnly = storage.PrefixOption + "stock_on_invoices_only"
+)
+
+// ModuleOption is one of the Options tab's switches.
+type ModuleOption struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Help  string `json:"help"`
+}
+
+// ModuleOptions lists the Options tab's switches in the order shown.
+func ModuleOptions() []ModuleOption {
+	return []ModuleOption{
+		{SettingRollup, "Rollup", "Send one line per tax rate instead of one line per product."},
+		{SettingAuthorised, "Create authorised invoices", "Invoices arrive approved in the accounting package instead of as drafts."},
+		{SettingMultiCurrency, "Multi-currency", "Allow documents in currencies other than the organisation's own."},
+		{SettingStockOnInvoicesOnly, "Only export stock items that appear on invoices", "Leave out stock items no invoice uses."},
+		{SettingJournalsAutoSend, "Send payroll journals automatically", "Send payroll journals as part of every sync, right after they are imported."},
+	}
+}
+
+// ErrNeedsConfirmation means a change alters the books and was not confirmed.
+var ErrNeedsConfirmation = errors.New("this change needs confirmation")
+
+// ConfirmationError carries the warning a person must accept.
+type ConfirmationError struct{ Warning string }
+
+func (e *ConfirmationError) Error() string { return e.Warning }
+
+// Is matches ErrNeedsConfirmation.
+func (e *ConfirmationError) Is(target error) bool { return target == ErrNeedsConfirmation }
+
+// Apply changes a module's settings by key: connector settings from its
+// schema, the sync matrix ("sync.<direction>.<type>" = off | new |
+// new+updated), timing ("timing.mode", "timing.hour", "timing.anchor"),
+// mappings ("map.nominal.<code>", "map.tax.<code>", "map.bank.<code>",
+// "map.company.<company>", "map.journalcode.<company>") and options
+// ("opt.…" = true | false). Every value is checked before anything is
+// saved: one bad value refuses the lot with the reason. Raising
+// LedgerLink → accounting package to NEW + UPDATED changes the books and
+// needs confirmed set, otherwise a *ConfirmationError with the warning.
+// It returns, in words, what changed (cascades included).
+func (m *Modules) Apply(ctx context.Context, module string, values map[string]string, confirmed bool) ([]string, error) {
+	def, err := m.Definition(module)
+	if err != nil {
+		return nil, err
+	}
+	current, err := m.db.Settings(def.Name)
+	if err != nil {
+		return nil, err
+	}
+	schema := map[string]string{}
+	engine := map[string]string{}
+	var changes []string
+
+	matrix, _ := MatrixFromSettings(current)
+	matrixTouched := false
+	timingValues := maps.Clone(current)
+	timingTouched := false
+
+	for _, key := range applyOrder(values) {
+		value := strings.TrimSpace(values[key])
+		if f, ok := def.Field(key); ok {
+			if f.Secret {
+				return nil, fmt.Errorf("%s is secret, so it is kept in the system keyring: enter it in the window, or with ledgerlink config %s --secret %s (it is read from standard input)", f.Label, def.Name, key)
+			}
+			schema[key] = value
+			continue
+		}
+		switch {
+		case strings.HasPrefix(key, SettingPrefix):
+			d, t, ok, err := parseSettingKey(key)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("%q is not a sync setting: write sync.upload.<type> or sync.mirror.<type>, e.g. sync.upload.sales_invoice=new", key)
+			}
+			level, err := ParseLevel(value)
+			if err != nil {
+				return nil, fmt.Errorf("%s (%s): %w", t.Label(), d.Label(), err)
+			}
+			if need, warning := matrix.NeedsConfirmation(d, t, level); need && !confirmed {
+				return nil, &ConfirmationError{Warning: warning}
+			}
+			next, cascade, err := matrix.Set(d, t, level)
+			if err != nil {
+				return nil, err
+			}
+			matrix, matrixTouched = next, true
+			changes = append(changes, fmt.Sprintf("%s (%s) is now %s", t.Label(), d.Label(), level))
+			for _, c := range cascade {
+				changes = append(changes, c.String())
+			}
+		case strings.HasPrefix(key, storage.PrefixTiming):
+			timingValues[key] = value
+			timingTouched = true
+			engine[key] = value
+		case strings.HasPrefix(key, storage.PrefixMap):
+			if err := checkMappingKey(key); err != nil {
+				return nil, err
+			}
+			engine[key] = value
+			if value == "" {
+				changes = append(changes, fmt.Sprintf("mapping %s removed", strings.TrimPrefix(key, storage.PrefixMap)))
+			} else {
+				changes = append(changes, fmt.Sprintf("%s mapped to %s", strings.TrimPrefix(key, storage.PrefixMap), value))
+			}
+		case strings.HasPrefix(key, storage.PrefixOption):
+			if !slices.ContainsFunc(ModuleOptions(), func(o ModuleOption) bool { return o.Key == key }) {
+				return nil, fmt.Errorf("%q is not an option; the options are: %s", key, optionKeys())
+			}
+			b, err := strconv.ParseBool(value)
+			if err != nil {
+				return nil, fmt.Errorf("%s must be true or false, not %q", key, value)
+			}
+			engine[key] = strconv.FormatBool(b)
+			changes = append(changes, fmt.Sprintf("%s is now %s", key, onOff(b)))
+		default:
+			return nil, fmt.Errorf("%s has no setting %q; see ledgerlink config %s for the settings", def.Title, key, def.Name)
+		}
+	}
+	if matrixTouched {
+		if err := matrix.Validate(def.Caps); err != nil {
+			return nil, err
+		}
+		maps.Copy(engine, matrix.Settings())
+	}
+	if timingTouched {
+		t, err := TimingFromSettings(timingValues)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		changes = append(changes, "timing is now: "+t.String())
+	}
+	if len(schema) > 0 {
+		if err := m.db.SetSettings(ctx, def, schema); err != nil {
+			return nil, err
+		}
+		for _, k := range slices.Sorted(maps.Keys(schema)) {
+			f, _ := def.Field(k)
+			changes = append(changes, fmt.Sprintf("%s set", f.Label))
+		}
+	}
+	if len(engine) > 0 {
+		if err := m.db.SetEngineSettings(ctx, def.Name, engine); err != nil {
+			return nil, err
+		}
+	}
+	return changes, nil
+}
+
+// applyOrder sorts keys so that sync levels are applied prerequisites
+// first (Customers before Sales Invoices before Invoice Payments), whatever
+// order they were given in; other keys follow in name order.
+func applyOrder(values map[string]string) []string {
+	rank := func(key string) int {
+		d, t, ok, err := parseSettingKey(key)
+		if !ok || err != nil {
+			return 1000
+		}
+		di, _ := dirIndex(d)
+		ti, _ := typeIndex(t)
+		return di*len(connectors.MatrixTypes()) + ti
+	}
+	keys := slices.Sorted(maps.Keys(values))
+	slices.SortStableFunc(keys, func(a, b string) int { return rank(a) - rank(b) })
+	return keys
+}
+
+func checkMappingKey(key string) error {
+	for _, p := range []string{MapNominalPrefix, MapTaxPrefix, MapBankPrefix, MapCompanyPrefix, MapJournalCodePrefix} {
+		if rest, ok := strings.CutPrefix(key, p); ok && strings.TrimSpace(rest) != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not a mapping: write map.nominal.<code>, map.tax.<code>, map.bank.<code>, map.company.<company> or map.journalcode.<company>", key)
+}
+
+func optionKeys() string {
+	keys := make([]string, 0, len(ModuleOptions()))
+	for _, o := range ModuleOptions() {
+		keys = append(keys, o.Key)
+	}
+	return strings.Join(keys, ", ")
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// Setting is one line of a module's configuration as shown to people.
+type Setting struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Value string `json:"value"`
+	// Secret settings show only whether they are set.
+	Secret bool `json:"secret,omitempty"`
+	Set    bool `json:"set"`
+}
+
+// Config lists every setting of a module: its connector settings (secrets
+// as set / not set), the sync matrix, timing, mappings and options.
+func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) {
+	def, err := m.Definition(module)
+	if err != nil {
+		return nil, err
+	}
+	current, err := m.db.Settings(def.Name)
+	if err != nil {
+		return nil, err
+	}
+	var out []Setting
+	for _, f := range def.Settings {
+		if f.Secret {
+			ok, err := m.secrets.Has(ctx, def.Name, f.Key)
+			if err != nil {
+				return nil, err
+			}
+			val := "not set"
+			if ok {
+				val = "set (in the system keyring)"
+			}
+			out = append(out, Setting{Key: f.Key, Label: f.Label, Value: val, Secret: true, Set: ok})
+			continue
+		}
+		v := current[f.Key]
+		if v == "" {
+			v = f.Default
+		}
+		out = append(out, Setting{Key: f.Key, Label: f.Label, Value: v, Set: v != ""})
+	}
+	matrix, matrixErr := MatrixFromSettings(current)
+	for _, d := range Directions() {
+		for _, t := range connectors.MatrixTypes() {
+			l := matrix.Level(d, t)
+			out = append(out, Setting{Key: SettingKey(d, t), Label: t.Label() + " (" + d.Label() + ")", Value: l.String(), Set: true})
+		}
+	}
+	timing, timingErr := TimingFromSettings(current)
+	out = append(out,
+		Setting{Key: TimingModeKey, Label: "Timing", Value: timing.String(), Set: true},
+		Setting{Key: TimingHourKey, Label: "Hour of automatic runs", Value: strconv.Itoa(timing.Hour), Set: true})
+	for _, o := range ModuleOptions() {
+		b, _ := strconv.ParseBool(current[o.Key])
+		out = append(out, Setting{Key: o.Key, Label: o.Label, Value: onOff(b), Set: true})
+	}
+	for _, k := range slices.Sorted(maps.Keys(current)) {
+		if strings.HasPrefix(k, storage.PrefixMap) {
+			out = append(out, Setting{Key: k, Label: "Mapping " + strings.TrimPrefix(k, storage.PrefixMap), Value: current[k], Set: current[k] != ""})
+		}
+	}
+	return out, errors.Join(matrixErr, timingErr)
+}

@@ -1,0 +1,354 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	stdsync "sync"
+	"time"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// Names the engine's screens and verbs use for what storage keeps.
+type (
+	// Ref names one record: its type and business code.
+	Ref = storage.Ref
+	// PendingItem is one row of Pending Export.
+	PendingItem = storage.QueueItem
+	// Problem is one pre-check problem, with its cause and fix.
+	Problem = storage.Problem
+	// ExportedRow is one row of Successfully Exported.
+	ExportedRow = storage.ExportedRow
+	// FeedbackRow is one row of Error Feedback.
+	FeedbackRow = storage.FeedbackRow
+	// Refusal says why one record was not marked.
+	Refusal = storage.Refusal
+)
+
+// OpenFunc opens a module's connection. main builds the connector's Config
+// (settings, keyring secrets, HTTP client); tests hand back a reference
+// connection.
+type OpenFunc func(ctx context.Context, module string) (connectors.Connection, error)
+
+// Step is an extra stage of a full sync run (payment import and allocation,
+// payroll journals, ...). Steps run after upload, in the order given to
+// WithSteps, on the run's open connection; an error is recorded in the run's
+// report and the following steps still run.
+type Step struct {
+	Name string
+	Run  func(ctx context.Context, run *Run) error
+}
+
+// Run is what a Step gets: the run's module, its connection and its report.
+type Run struct {
+	Engine *Engine
+	Module string
+	Def    connectors.Definition
+	Conn   connectors.Connection
+	Report *Report
+}
+
+// Engine moves records between the workspace and the modules' accounting
+// packages. Its methods are safe for concurrent use; work on one module is
+// serialised, different modules run side by side.
+type Engine struct {
+	db    *storage.DB
+	reg   *connectors.Registry
+	open  OpenFunc
+	log   *slog.Logger
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	steps []Step
+	// maxRetries bounds in-run retries of a batch refused for rate or
+	// failing temporarily.
+	maxRetries int
+	// maxWait is the longest in-run wait for a rate limit; longer ones end
+	// the run with a resume time.
+	maxWait time.Duration
+
+	mu    stdsync.Mutex
+	locks map[string]*stdsync.Mutex
+}
+
+// Option tunes New.
+type Option func(*Engine)
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) {
+		if l != nil {
+			e.log = l
+		}
+	}
+}
+
+// WithClock sets the clock (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(e *Engine) {
+		if now != nil {
+			e.now = now
+		}
+	}
+}
+
+// WithSleep sets how the engine waits when a package asks it to slow down
+// (default: a timer that stops with ctx).
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(e *Engine) {
+		if sleep != nil {
+			e.sleep = sleep
+		}
+	}
+}
+
+// WithSteps appends stages to every full sync run (see Step).
+func WithSteps(steps ...Step) Option {
+	return func(e *Engine) { e.steps = append(e.steps, steps...) }
+}
+
+// WithRetries sets how many times one batch is retried within a run after a
+// rate limit or a temporary failure (default 3).
+func WithRetries(n int) Option {
+	return func(e *Engine) {
+		if n >= 0 {
+			e.maxRetries = n
+		}
+	}
+}
+
+// New returns an engine over db and the registered connectors; open opens a
+// module's connection.
+func New(db *storage.DB, reg *connectors.Registry, open func(ctx context.Context, module string) (connectors.Connection, error), opts ...Option) *Engine {
+	e := &Engine{
+		db: db, reg: reg, open: open,
+		log:        slog.Default(),
+		now:        time.Now,
+		sleep:      engineSleep,
+		maxRetries: 3,
+		maxWait:    2 * time.Minute,
+		locks:      map[string]*stdsync.Mutex{},
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+func engineSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// lock serialises work on one module and returns its unlock.
+func (e *Engine) lock(module string) func() {
+	e.mu.Lock()
+	l, ok := e.locks[module]
+	if !ok {
+		l = &stdsync.Mutex{}
+		e.locks[module] = l
+	}
+	e.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (e *Engine) definition(module string) (connectors.Definition, error) {
+	def, ok := e.reg.Lookup(module)
+	if !ok {
+		return connectors.Definition{}, fmt.Errorf("%w %q", ErrUnknownModule, module)
+	}
+	return def, nil
+}
+
+func title(def connectors.Definition) string {
+	if def.Title != "" {
+		return def.Title
+	}
+	return def.Name
+}
+
+// connect opens the module's connection and checks it, remembering the
+// organisation's base currency for the pre-check. A refused sign-in leaves
+// a "Reconnect" note on the module.
+func (e *Engine) connect(ctx context.Context, def connectors.Definition) (connectors.Connection, error) {
+	conn, err := e.open(ctx, def.Name)
+	if err != nil {
+		return nil, e.connError(ctx, def, err)
+	}
+	id, err := conn.Check(ctx)
+	if err != nil {
+		closeConn(conn)
+		return nil, e.connError(ctx, def, err)
+	}
+	settings, err := e.db.Settings(def.Name)
+	if err != nil {
+		closeConn(conn)
+		return nil, err
+	}
+	want := map[string]string{}
+	if c := strings.ToUpper(strings.TrimSpace(id.Currency)); c != "" && settings[settingBaseCurrency] != c {
+		want[settingBaseCurrency] = c
+	}
+	if settings[ReconnectSetting] != "" {
+		want[ReconnectSetting] = ""
+	}
+	if len(want) > 0 {
+		if err := e.db.SetEngineSettings(ctx, def.Name, want); err != nil {
+			closeConn(conn)
+			return nil, err
+		}
+	}
+	return conn, nil
+}
+
+// connError words a failure to reach the package; a refused sign-in also
+// sets the module's Reconnect note.
+func (e *Engine) connError(ctx context.Context, def connectors.Definition, err error) error {
+	if errors.Is(err, connectors.ErrAuth) {
+		note := reconnectNote(def)
+		if serr := e.db.SetSetting(ctx, def.Name, ReconnectSetting, note); serr != nil {
+			e.log.Warn("cannot save the reconnect note", "module", def.Name, "err", serr)
+		}
+		return fmt.Errorf("%s: %w", note, err)
+	}
+	return fmt.Errorf("cannot reach %s: %w", title(def), err)
+}
+
+func reconnectNote(def connectors.Definition) string {
+	return fmt.Sprintf("Reconnect to %s.", title(def))
+}
+
+func closeConn(c connectors.Connection) {
+	if cl, ok := c.(connectors.Closer); ok {
+		_ = cl.Close()
+	}
+}
+
+// settingBaseCurrency remembers the organisation's base currency, read from
+// the package at every connection.
+const settingBaseCurrency = storage.PrefixState + "base_currency"
+
+// Engine option and mapping settings.
+const (
+	// SettingMultiCurrency ("true"/"false") allows documents in currencies
+	// other than the organisation's.
+	SettingMultiCurrency = storage.PrefixOption + "multi_currency"
+	// MapNominalPrefix + local nominal code = remote account code.
+	MapNominalPrefix = storage.PrefixMap + "nominal."
+	// MapTaxPrefix + local tax code = remote tax rate code.
+	MapTaxPrefix = storage.PrefixMap + "tax."
+	// MapBankPrefix + local bank account code = remote bank account code.
+	MapBankPrefix = storage.PrefixMap + "bank."
+)
+
+// Sync runs one full sync of the module: reference data, mirror per the
+// matrix, Pending Export refresh, upload of what passes the pre-check, then
+// the extra steps. Problems with single records are feedback rows and
+// Failed counts; problems with the run are in Report.Errors.
+func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Report, error) {
+	rep := Report{Module: module, Trigger: trigger, Started: e.now()}
+	finish := func(err error) (Report, error) { return e.finish(&rep, err) }
+	def, err := e.definition(module)
+	if err != nil {
+		return finish(err)
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	conn, err := e.connect(ctx, def)
+	if err != nil {
+		return finish(err)
+	}
+	defer closeConn(conn)
+
+	if err := e.refreshAncillary(ctx, def, conn, &rep); err != nil {
+		return finish(err)
+	}
+	m, err := e.matrix(module)
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+	}
+	var mirrorTypes []connectors.RecordType
+	for _, t := range connectors.MatrixTypes() {
+		if m.Level(connectors.Mirror, t) != Off {
+			mirrorTypes = append(mirrorTypes, t)
+		}
+	}
+	if err := e.mirror(ctx, def, conn, mirrorTypes, &rep); err != nil {
+		return finish(err)
+	}
+	if _, err := e.refresh(ctx, def); err != nil {
+		return finish(err)
+	}
+	if err := e.upload(ctx, def, conn, nil, nil, &rep); err != nil {
+		return finish(err)
+	}
+	for _, s := range e.steps {
+		if err := ctx.Err(); err != nil {
+			return finish(err)
+		}
+		if err := s.Run(ctx, &Run{Engine: e, Module: module, Def: def, Conn: conn, Report: &rep}); err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return finish(err)
+			}
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", s.Name, err))
+		}
+	}
+	return finish(nil)
+}
+
+// DB is the engine's database, for steps that keep their own records.
+func (e *Engine) DB() *storage.DB { return e.db }
+
+// matrix reads the module's sync matrix. A damaged setting still gives the
+// safe matrix (unreadable levels count as OFF) and an error saying so.
+func (e *Engine) matrix(module string) (Matrix, error) {
+	settings, err := e.db.Settings(module)
+	if err != nil {
+		return Matrix{}, err
+	}
+	return MatrixFromSettings(settings)
+}
+
+// MarkExported moves pending records to Successfully Exported by hand (not
+// Verified); records not pending are refused with the reason.
+func (e *Engine) MarkExported(ctx context.Context, module string, refs []Ref) ([]Refusal, error) {
+	if _, err := e.definition(module); err != nil {
+		return nil, err
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	return e.db.MarkExported(ctx, module, refs)
+}
+
+// MarkNotExported returns records marked as exported by hand to Pending
+// Export; records the package really received are refused with the reason.
+func (e *Engine) MarkNotExported(ctx context.Context, module string, refs []Ref) ([]Refusal, error) {
+	if _, err := e.definition(module); err != nil {
+		return nil, err
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	return e.db.MarkNotExported(ctx, module, refs)
+}
+
+// Exported returns the module's Successfully Exported rows exported in
+// [from, to); zero ends are open.
+func (e *Engine) Exported(ctx context.Context, module string, from, to time.Time) ([]ExportedRow, error) {
+	return e.db.Exported(ctx, module, from, to)
+}
+
+// Feedback returns the module's Error Feedback rows of [from, to); zero
+// ends are open.
+func (e *Engine) Feedback(ctx context.Context, module string, from, to time.Time) ([]FeedbackRow, error) {
+	return e.db.Feedback(ctx, module, from, to)
+}

@@ -1,0 +1,270 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// MappingKind is what a mapping row maps.
+type MappingKind string
+
+const (
+	MapNominal MappingKind = "nominal"
+	MapTax     MappingKind = "tax"
+	MapBank    MappingKind = "bank"
+)
+
+// prefix is the settings prefix of the kind's mappings.
+func (k MappingKind) prefix() string {
+	switch k {
+	case MapTax:
+		return MapTaxPrefix
+	case MapBank:
+		return MapBankPrefix
+	}
+	return MapNominalPrefix
+}
+
+// Label names the kind for people.
+func (k MappingKind) Label() string {
+	switch k {
+	case MapTax:
+		return "Tax rate"
+	case MapBank:
+		return "Bank account"
+	}
+	return "Nominal code"
+}
+
+// MappingRow is one local code on the Mapping tab.
+type MappingRow struct {
+	Kind  MappingKind `json:"kind"`
+	Local string      `json:"local"`
+	// Remote is the package's code it is mapped to; empty when unmapped.
+	Remote string `json:"remote,omitempty"`
+	// RemoteName is the package's name of Remote, when known.
+	RemoteName string `json:"remote_name,omitempty"`
+	// Pending counts the documents waiting in Pending Export that use the
+	// code: an unmapped code with Pending > 0 stops them.
+	Pending int `json:"pending"`
+}
+
+// RemoteChoice is one of the package's accounts, tax rates or bank accounts
+// a local code can be mapped to.
+type RemoteChoice struct {
+	Kind MappingKind `json:"kind"`
+	Code string      `json:"code"`
+	Name string      `json:"name"`
+	// Unusable says why LedgerLink never posts to it (stock, cost of sale,
+	// archived); empty when it can be chosen.
+	Unusable string `json:"unusable,omitempty"`
+}
+
+// Label is what a drop-down shows.
+func (c RemoteChoice) Label() string {
+	if c.Name == "" {
+		return c.Code
+	}
+	return c.Code + " – " + c.Name
+}
+
+// FetchChart is "Get Nominal & Tax Accounts": it reads the package's chart
+// of accounts, tax rates and bank accounts now.
+func (e *Engine) FetchChart(ctx context.Context, module string) (Report, error) {
+	return e.Mirror(ctx, module, []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.BankAccounts})
+}
+
+// RemoteChoices lists what the module's package offers to map to, from the
+// last fetched chart.
+func (e *Engine) RemoteChoices(ctx context.Context, module string) ([]RemoteChoice, error) {
+	var out []RemoteChoice
+	err := e.db.Ancillary(ctx, module, connectors.NominalAccounts, func(r connectors.Record) error {
+		if a := r.Account; a != nil {
+			c := RemoteChoice{Kind: MapNominal, Code: a.Code, Name: a.Name}
+			switch {
+			case a.Archived:
+				c.Unusable = "archived"
+			case a.Stock:
+				c.Unusable = "a stock account: LedgerLink never posts to it"
+			case a.CostOfSale:
+				c.Unusable = "a cost-of-sale account: LedgerLink never posts to it"
+			}
+			out = append(out, c)
+			if a.Bank {
+				out = append(out, RemoteChoice{Kind: MapBank, Code: a.Code, Name: a.Name})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = e.db.Ancillary(ctx, module, connectors.TaxRates, func(r connectors.Record) error {
+		if t := r.TaxRate; t != nil {
+			c := RemoteChoice{Kind: MapTax, Code: t.Code, Name: t.Name}
+			if t.Archived {
+				c.Unusable = "archived"
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = e.db.Ancillary(ctx, module, connectors.BankAccounts, func(r connectors.Record) error {
+		if b := r.BankAccount; b != nil && !slices.ContainsFunc(out, func(c RemoteChoice) bool { return c.Kind == MapBank && c.Code == b.Code }) {
+			out = append(out, RemoteChoice{Kind: MapBank, Code: b.Code, Name: b.Name})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// codeUse collects the local codes one record uses.
+type codeUse map[MappingKind]map[string]bool
+
+func (u codeUse) add(k MappingKind, code string) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return
+	}
+	if u[k] == nil {
+		u[k] = map[string]bool{}
+	}
+	u[k][code] = true
+}
+
+func codesOf(rec connectors.Record) codeUse {
+	u := codeUse{}
+	switch {
+	case rec.Document != nil:
+		for _, l := range rec.Document.Lines {
+			u.add(MapNominal, l.NominalCode)
+			u.add(MapTax, l.TaxCode)
+		}
+	case rec.Payment != nil:
+		u.add(MapBank, rec.Payment.BankAccount)
+	case rec.Journal != nil:
+		for _, l := range rec.Journal.Lines {
+			u.add(MapNominal, l.NominalCode)
+		}
+	}
+	return u
+}
+
+// mappedTypes are the record types whose codes need mapping.
+var mappedTypes = [...]connectors.RecordType{connectors.Quotes, connectors.SalesInvoices, connectors.CreditNotes,
+	connectors.PurchaseInvoices, connectors.InvoicePayments, connectors.PurchasePayments, connectors.Journals}
+
+// Mappings lists every local nominal code, tax code and bank account the
+// workspace's documents use, with its mapping and how many pending
+// documents need it.
+func (e *Engine) Mappings(ctx context.Context, module string) ([]MappingRow, error) {
+	settings, err := e.db.Settings(module)
+	if err != nil {
+		return nil, err
+	}
+	used := codeUse{}
+	for _, t := range mappedTypes {
+		err := e.db.ListRecords(ctx, t, func(s storage.StoredRecord) error {
+			for k, codes := range codesOf(s.Record) {
+				for c := range codes {
+					used.add(k, c)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	pending := map[MappingKind]map[string]int{}
+	items, err := e.db.Queue(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]Ref, 0, len(items))
+	for _, it := range items {
+		refs = append(refs, it.Ref())
+	}
+	recs, err := e.db.GetRecords(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range recs {
+		for k, codes := range codesOf(s.Record) {
+			if pending[k] == nil {
+				pending[k] = map[string]int{}
+			}
+			for c := range codes {
+				pending[k][c]++
+			}
+		}
+	}
+	choices, err := e.RemoteChoices(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	names := map[MappingKind]map[string]string{}
+	for _, c := range choices {
+		if names[c.Kind] == nil {
+			names[c.Kind] = map[string]string{}
+		}
+		names[c.Kind][c.Code] = c.Name
+	}
+	var rows []MappingRow
+	for _, k := range []MappingKind{MapNominal, MapTax, MapBank} {
+		for _, local := range slices.Sorted(maps.Keys(used[k])) {
+			remote := strings.TrimSpace(settings[k.prefix()+local])
+			rows = append(rows, MappingRow{Kind: k, Local: local, Remote: remote, RemoteName: names[k][remote], Pending: pending[k][local]})
+		}
+	}
+	return rows, nil
+}
+
+// MappingKey is the setting key of a mapping row, for Modules.Apply.
+func MappingKey(k MappingKind, local string) string { return k.prefix() + local }
+
+// ApplyDefaultSetup maps every unmapped local code to the package's code of
+// the same name where the package has one that can be posted to, and
+// returns what it mapped. Mappings already made are never changed.
+func (e *Engine) ApplyDefaultSetup(ctx context.Context, m *Modules, module string) ([]string, error) {
+	rows, err := e.Mappings(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	choices, err := e.RemoteChoices(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	if len(choices) == 0 {
+		return nil, fmt.Errorf("LedgerLink has not read the accounting package's accounts yet: press Get Nominal & Tax Accounts first")
+	}
+	usable := map[MappingKind]map[string]bool{}
+	for _, c := range choices {
+		if c.Unusable != "" {
+			continue
+		}
+		if usable[c.Kind] == nil {
+			usable[c.Kind] = map[string]bool{}
+		}
+		usable[c.Kind][c.Code] = true
+	}
+	values := map[string]string{}
+	for _, r := range rows {
+		if r.Remote == "" && usable[r.Kind][r.Local] {
+			values[MappingKey(r.Kind, r.Local)] = r.Local
+		}
+	}
+	if len(values) == 0 {
+		return nil, nil
+	}
+	return m.Apply(ctx, module, values, false)
+}

@@ -1,0 +1,317 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// inbound turns the package's codes back into local ones: the inverse of the
+// module's nominal, tax and bank mappings. A remote code that several local
+// codes map to is left as it is.
+type inbound struct {
+	nominal, tax, bank map[string]string
+}
+
+func newInbound(settings map[string]string) inbound {
+	return inbound{
+		nominal: invert(settings, MapNominalPrefix),
+		tax:     invert(settings, MapTaxPrefix),
+		bank:    invert(settings, MapBankPrefix),
+	}
+}
+
+// invert turns the mappings under prefix (local code -> remote code) into
+// remote -> local, leaving out remote codes that more than one local code
+// maps to.
+func invert(settings map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	ambiguous := map[string]bool{}
+	for k, v := range settings {
+		local, ok := strings.CutPrefix(k, prefix)
+		remote := strings.TrimSpace(v)
+		if !ok || remote == "" {
+			continue
+		}
+		if prev, seen := out[remote]; ambiguous[remote] || seen && prev != local {
+			ambiguous[remote] = true
+			delete(out, remote)
+			continue
+		}
+		out[remote] = local
+	}
+	return out
+}
+
+func lookupOr(m map[string]string, code string) string {
+	if v, ok := m[code]; ok {
+		return v
+	}
+	return code
+}
+
+// record returns rec (of type t) with local codes; rec is not changed.
+func (in inbound) record(t connectors.RecordType, rec connectors.Record) connectors.Record {
+	out := rec
+	if out.Type == "" {
+		out.Type = t
+	}
+	switch {
+	case rec.Document != nil:
+		d := *rec.Document
+		d.Lines = slices.Clone(d.Lines)
+		for i := range d.Lines {
+			d.Lines[i].NominalCode = lookupOr(in.nominal, d.Lines[i].NominalCode)
+			d.Lines[i].TaxCode = lookupOr(in.tax, d.Lines[i].TaxCode)
+		}
+		out.Document = &d
+	case rec.Journal != nil:
+		j := *rec.Journal
+		j.Lines = slices.Clone(j.Lines)
+		for i := range j.Lines {
+			j.Lines[i].NominalCode = lookupOr(in.nominal, j.Lines[i].NominalCode)
+		}
+		out.Journal = &j
+	case rec.Payment != nil:
+		p := *rec.Payment
+		p.BankAccount = lookupOr(in.bank, p.BankAccount)
+		out.Payment = &p
+	}
+	return out
+}
+
+// fingerprint is the fingerprint the package's record has in the workspace.
+func (in inbound) fingerprint(t connectors.RecordType, rec connectors.Record) (storage.Fingerprint, error) {
+	return storage.FingerprintOf(in.record(t, rec))
+}
+
+// Mirror pulls the package's changes into the workspace for the given types
+// (none: reference data and every type whose mirror level is not OFF).
+// Matrix types follow their mirror level: NEW only takes records not yet
+// linked, NEW + UPDATED takes changes too; pulls are incremental when the
+// connector can. Reference data is fetched in full. Mirrored records are
+// linked and are not sent back as uploads.
+func (e *Engine) Mirror(ctx context.Context, module string, types []connectors.RecordType) (Report, error) {
+	rep := Report{Module: module, Trigger: TriggerManual, Started: e.now()}
+	def, err := e.definition(module)
+	if err != nil {
+		return e.finish(&rep, err)
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	conn, err := e.connect(ctx, def)
+	if err != nil {
+		return e.finish(&rep, err)
+	}
+	defer closeConn(conn)
+	var anc, docs []connectors.RecordType
+	if len(types) == 0 {
+		anc = connectors.AncillaryTypes()
+		m, merr := e.matrix(module)
+		if merr != nil {
+			rep.Errors = append(rep.Errors, merr.Error())
+		}
+		for _, t := range connectors.MatrixTypes() {
+			if m.Level(connectors.Mirror, t) != Off {
+				docs = append(docs, t)
+			}
+		}
+	}
+	for _, t := range types {
+		if t.IsAncillary() {
+			anc = append(anc, t)
+		} else {
+			docs = append(docs, t)
+		}
+	}
+	if err := e.refreshAncillaryTypes(ctx, def, conn, anc, &rep); err != nil {
+		return e.finish(&rep, err)
+	}
+	return e.finish(&rep, e.mirror(ctx, def, conn, docs, &rep))
+}
+
+// runError words an error that ended a run: a daily limit sets the
+// report's resume time, a refused sign-in the module's Reconnect note.
+func (e *Engine) runError(ctx context.Context, def connectors.Definition, rep *Report, err error) error {
+	var rl *connectors.RateLimitError
+	switch {
+	case errors.As(err, &rl) && rl.Daily:
+		rep.ResumeAt = rl.ResumeAt
+		return fmt.Errorf("%s's daily limit is reached; the rest waits until %s: %w", title(def), rl.ResumeAt.Local().Format("15:04 on 2 Jan"), err)
+	case errors.Is(err, connectors.ErrAuth):
+		return e.connError(ctx, def, err)
+	}
+	return err
+}
+
+func (e *Engine) refreshAncillary(ctx context.Context, def connectors.Definition, conn connectors.Connection, rep *Report) error {
+	return e.refreshAncillaryTypes(ctx, def, conn, connectors.AncillaryTypes(), rep)
+}
+
+// refreshAncillaryTypes fetches the package's reference data of types in
+// full and replaces what the module held.
+func (e *Engine) refreshAncillaryTypes(ctx context.Context, def connectors.Definition, conn connectors.Connection, types []connectors.RecordType, rep *Report) error {
+	lister, ok := conn.(connectors.Lister)
+	if !ok {
+		return nil
+	}
+	for _, t := range types {
+		if !def.Caps.Supports(t, connectors.Mirror) {
+			continue
+		}
+		var recs []connectors.Record
+		var bad []FeedbackRow
+		err := lister.ListChanged(ctx, t, time.Time{}, func(page []connectors.Remote) error {
+			for _, r := range page {
+				rec := r.Record
+				if rec.Type == "" {
+					rec.Type = t
+				}
+				if err := checkRemote(t, rec); err != nil {
+					bad = append(bad, badRemote(def, t, r, err))
+					continue
+				}
+				recs = append(recs, rec)
+			}
+			return nil
+		})
+		if err != nil {
+			return e.runError(ctx, def, rep, fmt.Errorf("fetching %s from %s: %w", t.Label(), title(def), err))
+		}
+		if err := e.db.AddFeedback(ctx, def.Name, bad...); err != nil {
+			return err
+		}
+		if err := e.db.ReplaceAncillary(ctx, def.Name, t, dedupe(recs)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dedupe keeps the last record of each code.
+func dedupe(recs []connectors.Record) []connectors.Record {
+	at := map[string]int{}
+	out := recs[:0]
+	for _, r := range recs {
+		if i, ok := at[r.Code()]; ok {
+			out[i] = r
+			continue
+		}
+		at[r.Code()] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+func checkRemote(t connectors.RecordType, rec connectors.Record) error {
+	if rec.Type != t {
+		return fmt.Errorf("asked for %s, the package sent a %s", t.Label(), rec.Type.Label())
+	}
+	return rec.Validate()
+}
+
+func badRemote(def connectors.Definition, t connectors.RecordType, r connectors.Remote, err error) FeedbackRow {
+	return FeedbackRow{Type: t, Code: r.Record.Code(),
+		Message: fmt.Sprintf("%s sent a record LedgerLink cannot read (ID %s): %v", title(def), r.RemoteID, err),
+		Cause:   fmt.Sprintf("The record in %s is incomplete or not what LedgerLink expected, so it was left out; everything else was taken.", title(def)),
+		Fix:     fmt.Sprintf("Open the record in %s and complete it (a code and a name at least); it is fetched again at the next sync.", title(def)),
+	}
+}
+
+// mirrorLevel is the mirror level of t: the matrix for its seven types,
+// "sync.mirror.<type>" for the others (OFF when unset).
+func mirrorLevel(m Matrix, settings map[string]string, t connectors.RecordType) Level {
+	if slices.Contains(connectors.MatrixTypes(), t) {
+		return m.Level(connectors.Mirror, t)
+	}
+	l, err := ParseLevel(settings[SettingKey(connectors.Mirror, t)])
+	if err != nil {
+		return Off
+	}
+	return l
+}
+
+// mirror pulls changed records of types into the workspace.
+func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn connectors.Connection, types []connectors.RecordType, rep *Report) error {
+	if len(types) == 0 {
+		return nil
+	}
+	lister, ok := conn.(connectors.Lister)
+	if !ok {
+		return fmt.Errorf("%s cannot send records to LedgerLink", title(def))
+	}
+	linker, _ := conn.(connectors.Linker)
+	settings, err := e.db.Settings(def.Name)
+	if err != nil {
+		return err
+	}
+	m, merr := MatrixFromSettings(settings)
+	if merr != nil {
+		e.log.Warn("sync settings are damaged; using the safe levels", "module", def.Name, "err", merr)
+	}
+	in := newInbound(settings)
+	types = slices.Clone(types)
+	slices.SortStableFunc(types, func(a, b connectors.RecordType) int { return rank(a) - rank(b) })
+	for _, t := range slices.Compact(types) {
+		level := mirrorLevel(m, settings, t)
+		if level == Off || !def.Caps.Supports(t, connectors.Mirror) {
+			continue
+		}
+		var since time.Time
+		if def.Caps.IncrementalPull {
+			if since, err = e.db.PullCursor(ctx, def.Name, t); err != nil {
+				return err
+			}
+		}
+		latest := since
+		err := lister.ListChanged(ctx, t, since, func(page []connectors.Remote) error {
+			items := make([]storage.MirrorItem, 0, len(page))
+			var bad []FeedbackRow
+			for _, r := range page {
+				rec := in.record(t, r.Record)
+				if err := checkRemote(t, rec); err != nil {
+					bad = append(bad, badRemote(def, t, r, err))
+					continue
+				}
+				if strings.TrimSpace(r.RemoteID) == "" {
+					bad = append(bad, badRemote(def, t, r, errors.New("it has no ID")))
+					continue
+				}
+				it := storage.MirrorItem{Record: rec, RemoteID: r.RemoteID, RemoteUpdatedAt: r.UpdatedAt}
+				if linker != nil {
+					it.URL = linker.RecordURL(t, r.RemoteID)
+				}
+				items = append(items, it)
+				if r.UpdatedAt.After(latest) {
+					latest = r.UpdatedAt
+				}
+			}
+			res, err := e.db.MirrorRecords(ctx, def.Name, level == NewOnly, items)
+			if err != nil {
+				return err
+			}
+			for _, c := range res.Conflicts {
+				bad = append(bad, FeedbackRow{Type: t, Code: c.Ref.Code,
+					Message: fmt.Sprintf("Not taken from %s (ID %s).", title(def), c.RemoteID),
+					Cause:   c.Reason, Fix: "Correct the code in the accounting package; it is fetched again at the next sync."})
+			}
+			rep.Add(connectors.Mirror, t, res.Added, res.Updated, len(bad))
+			return e.db.AddFeedback(ctx, def.Name, bad...)
+		})
+		if err != nil {
+			return e.runError(ctx, def, rep, fmt.Errorf("fetching %s from %s: %w", t.Label(), title(def), err))
+		}
+		if def.Caps.IncrementalPull && latest.After(since) {
+			if err := e.db.SetPullCursor(ctx, def.Name, t, latest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

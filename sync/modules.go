@@ -1,0 +1,176 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// SecretKeeper is what module management needs of the keyring.
+type SecretKeeper interface {
+	Has(ctx context.Context, module, key string) (bool, error)
+	Delete(ctx context.Context, module, key string) error
+}
+
+// ModuleStatus is one row of the module list.
+type ModuleStatus struct {
+	Name        string           `json:"name"`
+	Title       string           `json:"title"`
+	Description string           `json:"description"`
+	Installed   bool             `json:"installed"`
+	InstalledAt time.Time        `json:"installed_at,omitzero"`
+	Light       connectors.Light `json:"light"`
+	// Notes say, in plain words, what keeps the module from GREEN.
+	Notes []string `json:"notes"`
+	// Organisation is the accounting package's organisation, once known.
+	Organisation string `json:"organisation,omitempty"`
+}
+
+// Modules manages the modules of one data folder: which are installed,
+// their settings and their status lights.
+type Modules struct {
+	db      *storage.DB
+	reg     *connectors.Registry
+	secrets SecretKeeper
+}
+
+// NewModules returns module management over db, the registered connectors
+// and the keyring.
+func NewModules(db *storage.DB, reg *connectors.Registry, secrets SecretKeeper) *Modules {
+	return &Modules{db: db, reg: reg, secrets: secrets}
+}
+
+// ErrUnknownModule means no connector of that name is registered.
+var ErrUnknownModule = errors.New("unknown module")
+
+// Definition returns the registered connector of the module.
+func (m *Modules) Definition(name string) (connectors.Definition, error) {
+	def, ok := m.reg.Lookup(name)
+	if !ok {
+		names := make([]string, 0)
+		for _, d := range m.reg.All() {
+			names = append(names, d.Name)
+		}
+		return connectors.Definition{}, fmt.Errorf("%w %q; the modules are: %s", ErrUnknownModule, name, strings.Join(names, ", "))
+	}
+	return def, nil
+}
+
+// List returns every registered module with its light and notes.
+func (m *Modules) List(ctx context.Context) ([]ModuleStatus, error) {
+	defs := m.reg.All()
+	out := make([]ModuleStatus, 0, len(defs))
+	for _, def := range defs {
+		st, err := m.status(ctx, def)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Status returns one module's row.
+func (m *Modules) Status(ctx context.Context, name string) (ModuleStatus, error) {
+	def, err := m.Definition(name)
+	if err != nil {
+		return ModuleStatus{}, err
+	}
+	return m.status(ctx, def)
+}
+
+func (m *Modules) status(ctx context.Context, def connectors.Definition) (ModuleStatus, error) {
+	st := ModuleStatus{Name: def.Name, Title: def.Title, Description: def.Description}
+	info, installed, err := m.db.Installed(def.Name)
+	if err != nil {
+		return st, err
+	}
+	st.Installed = installed
+	var settings map[string]string
+	if installed {
+		st.InstalledAt = info.InstalledAt
+		if settings, err = m.db.Settings(def.Name); err != nil {
+			return st, err
+		}
+		st.Organisation = settings["organisation"]
+	}
+	var keyringErr error
+	hasSecret := func(key string) bool {
+		ok, err := m.secrets.Has(ctx, def.Name, key)
+		if err != nil && keyringErr == nil {
+			keyringErr = err
+		}
+		return ok
+	}
+	st.Light, st.Notes = storage.Status(def, installed, settings, hasSecret)
+	if keyringErr != nil {
+		st.Light = connectors.Amber
+		st.Notes = append(st.Notes, keyringErr.Error())
+	}
+	if installed {
+		if note := settings[ReconnectSetting]; note != "" {
+			st.Light = connectors.Amber
+			st.Notes = append(st.Notes, note)
+		}
+	}
+	return st, nil
+}
+
+// ReconnectSetting holds a "Reconnect to …" note set when the accounting
+// package refused the stored sign-in; a successful sign-in clears it.
+const ReconnectSetting = "state.reconnect"
+
+// Install installs the module, reporting each step.
+func (m *Modules) Install(ctx context.Context, name string, progress func(step string)) error {
+	def, err := m.Definition(name)
+	if err != nil {
+		return err
+	}
+	return m.db.Install(ctx, def, progress)
+}
+
+// Uninstall removes the module's data and its secrets.
+func (m *Modules) Uninstall(ctx context.Context, name string) error {
+	def, err := m.Definition(name)
+	if err != nil {
+		return err
+	}
+	if err := m.db.Uninstall(ctx, def.Name); err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range def.Settings {
+		if !f.Secret {
+			continue
+		}
+		if err := m.secrets.Delete(ctx, def.Name, f.Key); err != nil && !errors.Is(err, connectors.ErrSecretNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("the module was removed, but its saved sign-in could not be deleted from the keyring: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// SecretKeys lists the module's secret setting keys.
+func (m *Modules) SecretKeys(name string) ([]string, error) {
+	def, err := m.Definition(name)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, f := range def.Settings {
+		if f.Secret {
+			keys = append(keys, f.Key)
+		}
+	}
+	slices.Sort(keys)
+	return keys, nil
+}

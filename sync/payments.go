@@ -1,0 +1,631 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// ImportRow is one row of the Import grid.
+type ImportRow = storage.ImportRow
+
+// StatusAllocated is the Import grid's status of a payment that was created
+// and allocated.
+const StatusAllocated = "Payment created and allocated"
+
+// ImportPayments is Create & Allocate Payments: it downloads the payments
+// made in the module's accounting package since the last import (customer
+// payments when Invoice Payments, supplier payments when Purchase Payments
+// are not OFF in the accounting package → LedgerLink direction), and tries
+// again the rows an earlier run could not settle. With allocate, each
+// payment is created in LedgerLink, linked, and allocated to the local
+// invoices it pays, whose amount due goes down; without, the rows are only
+// shown, with what would happen. It returns the rows this run wrote; a
+// payment already created and allocated is left exactly as it was.
+func (e *Engine) ImportPayments(ctx context.Context, module string, allocate bool) ([]ImportRow, error) {
+	def, err := e.definition(module)
+	if err != nil {
+		return nil, err
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	conn, err := e.connect(ctx, def)
+	if err != nil {
+		return nil, err
+	}
+	defer closeConn(conn)
+	settings, err := e.db.Settings(module)
+	if err != nil {
+		return nil, err
+	}
+	if len(paymentTypes(def, settings)) == 0 {
+		return nil, fmt.Errorf("%w: turn Invoice Payments or Purchase Payments on (%s) on the Synchronisation tab of %s", ErrPaymentsOff, connectors.Mirror.Label(), title(def))
+	}
+	rep := Report{Module: module, Trigger: TriggerManual, Started: e.now()}
+	rows, err := e.importPayments(ctx, def, conn, allocate, &rep)
+	for _, msg := range rep.Errors {
+		e.log.Warn("payment import", "module", module, "problem", msg)
+	}
+	return rows, err
+}
+
+// ErrPaymentsOff means neither kind of payment comes from the module's
+// accounting package, so there is nothing to import.
+var ErrPaymentsOff = errors.New("payments are not imported from this accounting package")
+
+// paymentTypes are the payment types imported from the module: those whose
+// mirror level is not OFF and that the connector can send.
+func paymentTypes(def connectors.Definition, settings map[string]string) []connectors.RecordType {
+	m, _ := MatrixFromSettings(settings) // damaged levels count as OFF
+	var types []connectors.RecordType
+	for _, t := range []connectors.RecordType{connectors.InvoicePayments, connectors.PurchasePayments} {
+		if m.Level(connectors.Mirror, t) != Off && def.Caps.Supports(t, connectors.Mirror) {
+			types = append(types, t)
+		}
+	}
+	return types
+}
+
+// PaymentsStep is Create & Allocate Payments as a stage of every full sync
+// run (see WithSteps).
+func PaymentsStep() Step {
+	return Step{Name: "Create & Allocate Payments", Run: func(ctx context.Context, run *Run) error {
+		_, err := run.Engine.importPayments(ctx, run.Def, run.Conn, true, run.Report)
+		return err
+	}}
+}
+
+// Imports returns the module's Import grid rows with a payment date in
+// [from, to); zero ends are open.
+func (e *Engine) Imports(ctx context.Context, module string, from, to time.Time) ([]ImportRow, error) {
+	if _, err := e.definition(module); err != nil {
+		return nil, err
+	}
+	return e.db.Imports(ctx, module, from, to)
+}
+
+// paymentKey names one payment of the package: its type and remote ID.
+type paymentKey struct {
+	t  connectors.RecordType
+	id string
+}
+
+// importer is one Create & Allocate Payments pass over a module.
+type importer struct {
+	e        *Engine
+	def      connectors.Definition
+	linker   connectors.Linker
+	in       inbound
+	allocate bool
+	base     string
+	// taxRates and taxOfAccount work out an invoice's total when
+	// LedgerLink never learnt it from the package.
+	settings     map[string]string
+	taxRates     map[string]decimal.Decimal
+	taxOfAccount map[string]string
+	// seen holds the payments handled in this run, by type and remote ID.
+	seen  map[paymentKey]bool
+	wrote []ImportRow
+}
+
+func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, conn connectors.Connection, allocate bool, rep *Report) ([]ImportRow, error) {
+	settings, err := e.db.Settings(def.Name)
+	if err != nil {
+		return nil, err
+	}
+	types := paymentTypes(def, settings)
+	if len(types) == 0 {
+		return nil, nil
+	}
+	lister, ok := conn.(connectors.Lister)
+	if !ok {
+		return nil, fmt.Errorf("%s cannot send payments to LedgerLink", title(def))
+	}
+	imp := &importer{
+		e: e, def: def, in: newInbound(settings), allocate: allocate, settings: settings,
+		base: strings.ToUpper(strings.TrimSpace(settings[settingBaseCurrency])),
+		seen: map[paymentKey]bool{},
+	}
+	imp.linker, _ = conn.(connectors.Linker)
+	if err := imp.loadTaxes(ctx); err != nil {
+		return nil, err
+	}
+	for _, t := range types {
+		failedBefore := imp.failed()
+		// Fresh news first, so rows tried again afterwards use the
+		// package's latest version of each payment. Payments are written in
+		// batches: each batch, with the cursor it reaches, in one
+		// transaction.
+		cursor, err := e.db.ImportCursor(ctx, def.Name, t)
+		if err != nil {
+			return imp.wrote, err
+		}
+		var batch []connectors.Remote
+		latest := cursor
+		flush := func(final bool) error {
+			// Rows written by a transaction that fails are not reported.
+			kept := len(imp.wrote)
+			err := e.db.UpdateImports(ctx, def.Name, func(tx *storage.ImportTx) error {
+				for _, r := range batch {
+					if err := imp.consider(tx, t, r); err != nil {
+						return err
+					}
+				}
+				if latest.After(cursor) {
+					if err := tx.SetCursor(t, latest); err != nil {
+						return err
+					}
+				}
+				if final {
+					return imp.retry(tx, t)
+				}
+				return nil
+			})
+			batch = batch[:0]
+			if err != nil {
+				imp.wrote = imp.wrote[:kept]
+			}
+			return err
+		}
+		err = lister.ListChanged(ctx, t, cursor, func(page []connectors.Remote) error {
+			for _, r := range page {
+				if strings.TrimSpace(r.RemoteID) == "" {
+					rep.Errors = append(rep.Errors, fmt.Sprintf("%s sent a payment without an ID (%s); it was left out.", title(def), r.Record.Code()))
+					continue
+				}
+				if r.UpdatedAt.After(latest) {
+					latest = r.UpdatedAt
+				}
+				batch = append(batch, r)
+			}
+			if len(batch) >= importBatch {
+				return flush(false)
+			}
+			return nil
+		})
+		if err != nil {
+			return imp.wrote, e.runError(ctx, def, rep, fmt.Errorf("downloading %s from %s: %w", t.Label(), title(def), err))
+		}
+		if err := flush(true); err != nil {
+			return imp.wrote, err
+		}
+		if n := imp.failed() - failedBefore; n > 0 {
+			rep.Add(connectors.Mirror, t, 0, 0, n)
+		}
+	}
+	return imp.wrote, nil
+}
+
+// importBatch is how many downloaded payments are written in one
+// transaction.
+const importBatch = 500
+
+// retry processes the open rows of type t not handled in this run.
+func (imp *importer) retry(tx *storage.ImportTx, t connectors.RecordType) error {
+	open, err := tx.OpenRows(t)
+	if err != nil {
+		return err
+	}
+	for _, row := range open {
+		if imp.seen[paymentKey{t, row.RemoteID}] {
+			continue
+		}
+		if err := imp.process(tx, t, row.Remote, &row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// failed counts the rows written in this run that still need a fix.
+func (imp *importer) failed() int {
+	n := 0
+	for _, r := range imp.wrote {
+		if !r.Outcome.Settled() && r.Outcome != storage.ImportWaiting {
+			n++
+		}
+	}
+	return n
+}
+
+func (imp *importer) loadTaxes(ctx context.Context) error {
+	imp.taxRates = map[string]decimal.Decimal{}
+	imp.taxOfAccount = map[string]string{}
+	err := imp.e.db.Ancillary(ctx, imp.def.Name, connectors.TaxRates, func(r connectors.Record) error {
+		imp.taxRates[r.TaxRate.Code] = r.TaxRate.Rate
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return imp.e.db.Ancillary(ctx, imp.def.Name, connectors.NominalAccounts, func(r connectors.Record) error {
+		imp.taxOfAccount[r.Account.Code] = r.Account.TaxCode
+		return nil
+	})
+}
+
+func (imp *importer) pkg() string { return title(imp.def) }
+
+// consider handles one downloaded payment: a payment already settled is
+// left alone (so re-running changes nothing); a new one or one still open
+// is processed.
+func (imp *importer) consider(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote) error {
+	row, found, err := tx.Row(t, r.RemoteID)
+	if err != nil {
+		return err
+	}
+	if found && row.Outcome.Settled() {
+		// A payment LedgerLink already had is looked at again only when
+		// the package changed it; an allocated one never is.
+		if row.Outcome != storage.ImportAlreadyThere || !r.UpdatedAt.After(row.Remote.UpdatedAt) {
+			imp.seen[paymentKey{t, r.RemoteID}] = true
+			return nil
+		}
+	}
+	var prev *ImportRow
+	if found {
+		prev = &row
+	}
+	return imp.process(tx, t, r, prev)
+}
+
+// target is one local document a payment pays.
+type target struct {
+	ref    Ref
+	amount decimal.Decimal
+	// counted: the local document is the package's own version read after
+	// the payment was entered, so its amount due already counts it.
+	counted bool
+	doc     connectors.Document
+}
+
+// verdict is why a payment cannot be created and allocated.
+type verdict struct {
+	outcome storage.ImportOutcome
+	status  string
+	fix     string
+}
+
+// process works out and, with allocate, applies what becomes of one
+// payment, and writes its row. prev is the payment's earlier row, if any.
+func (imp *importer) process(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote, prev *ImportRow) error {
+	imp.seen[paymentKey{t, r.RemoteID}] = true
+	row := ImportRow{Type: t, Kind: storage.ImportKindOf(t), RemoteID: r.RemoteID, Remote: r}
+	if prev != nil {
+		row.FirstSeen, row.Attempts = prev.FirstSeen, prev.Attempts
+	}
+	rec := r.Record
+	if rec.Type == "" {
+		rec.Type = t
+	}
+	if err := checkRemote(t, rec); err != nil {
+		row.Reference = rec.Code()
+		row.Outcome = storage.ImportUnreadable
+		row.Status = fmt.Sprintf("LedgerLink cannot read this payment from %s: %v.", imp.pkg(), err)
+		row.Fix = fmt.Sprintf("Open the payment in %s and complete it; it is downloaded again when it changes.", imp.pkg())
+		return imp.write(tx, row)
+	}
+	p := rec.Payment
+	row.Code = p.Code
+	row.Reference = cmpOr(strings.TrimSpace(p.Reference), p.Code)
+	row.PaymentDate = p.Date
+	row.Amount = p.Amount
+	row.Currency = cmpOr(strings.ToUpper(strings.TrimSpace(p.Currency)), imp.base)
+
+	payRef := Ref{Type: t, Code: p.Code}
+	skip, already, err := imp.alreadyThere(tx, payRef, r.RemoteID)
+	if err != nil {
+		return err
+	}
+	if skip {
+		// LedgerLink sent this payment itself: nothing to import.
+		return nil
+	}
+	party := p.PartyCode
+	targets, v, err := imp.targets(tx, t, r, row.Currency)
+	if err != nil {
+		return err
+	}
+	for _, tg := range targets {
+		row.AllocatedTo = append(row.AllocatedTo, tg.ref.Code)
+		if party == "" {
+			party = tg.doc.PartyCode
+		}
+	}
+	row.Company = imp.company(tx, t, party)
+	if already != nil {
+		v = already
+	}
+	if v != nil && !v.outcome.Settled() {
+		row.Outcome, row.Status, row.Fix = v.outcome, v.status, v.fix
+		row.Attempts++
+		return imp.write(tx, row)
+	}
+	if v != nil && v.outcome == storage.ImportAlreadyThere {
+		row.AllocatedTo = nil
+		row.Outcome, row.Status, row.Fix = v.outcome, v.status, v.fix
+		return imp.write(tx, row)
+	}
+	if !imp.allocate {
+		row.Outcome = storage.ImportWaiting
+		row.Status = "Downloaded; not created yet."
+		row.Fix = "Press Create & Allocate Payments to create it in LedgerLink and allocate it."
+		if v != nil {
+			row.Status = "Downloaded; not created yet. " + v.status
+		}
+		return imp.write(tx, row)
+	}
+	row.Attempts++
+	if err := imp.apply(tx, t, r, party, targets); err != nil {
+		return err
+	}
+	switch {
+	case v != nil:
+		row.Outcome, row.Status, row.Fix = v.outcome, v.status, v.fix
+	case len(targets) == 0:
+		row.Outcome = storage.ImportCreated
+		row.Status = fmt.Sprintf("Payment created; %s has not allocated it to any invoice.", imp.pkg())
+	default:
+		row.Outcome, row.Status = storage.ImportAllocated, StatusAllocated
+	}
+	return imp.write(tx, row)
+}
+
+func (imp *importer) write(tx *storage.ImportTx, row ImportRow) error {
+	stored, err := tx.PutRow(row)
+	if err != nil {
+		return err
+	}
+	imp.wrote = append(imp.wrote, stored)
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// alreadyThere says whether LedgerLink sent the payment itself (skip), or
+// already has a different payment under its code or this payment under
+// another code (a verdict); otherwise the payment may be created.
+func (imp *importer) alreadyThere(tx *storage.ImportTx, payRef Ref, remoteID string) (skip bool, v *verdict, err error) {
+	if code, found, err := tx.CodeForRemoteID(payRef.Type, remoteID); err != nil {
+		return false, nil, err
+	} else if found && code != payRef.Code {
+		return false, &verdict{outcome: storage.ImportAlreadyThere,
+			status: fmt.Sprintf("Payment already in LedgerLink as %s; it was not created again.", code),
+			fix:    fmt.Sprintf("Nothing to do if it is the same payment; %s changed its reference.", imp.pkg())}, nil
+	}
+	sr, exists, err := tx.Get(payRef)
+	if err != nil || !exists {
+		return false, nil, err
+	}
+	l, linked, err := tx.Link(payRef)
+	if err != nil {
+		return false, nil, err
+	}
+	linkedHere := linked && l.RemoteID == remoteID
+	switch {
+	case linkedHere && sr.Origin == storage.OriginLocal:
+		return true, nil, nil
+	case linkedHere && sr.Origin == storage.OriginModule(imp.def.Name):
+		// Fetched by mirroring, or by an earlier import: finish the job.
+		return false, nil, nil
+	}
+	return false, &verdict{outcome: storage.ImportAlreadyThere,
+		status: fmt.Sprintf("Payment already imported: LedgerLink already has a payment %s; it was not created again.", payRef.Code),
+		fix: fmt.Sprintf("Nothing to do if it is the same payment. If it is a different one, give it another reference in %s; it is downloaded again when it changes.",
+			imp.pkg())}, nil
+}
+
+// invoiceTypeOf is the document type a payment of type t pays.
+func invoiceTypeOf(t connectors.RecordType) connectors.RecordType {
+	if t == connectors.PurchasePayments {
+		return connectors.PurchaseInvoices
+	}
+	return connectors.SalesInvoices
+}
+
+// targets resolves the payment's allocations to local documents and checks
+// them. A verdict that is not settled means nothing may be written; a
+// credit-note verdict (settled) means the credit-note parts are left out.
+func (imp *importer) targets(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote, currency string) ([]target, *verdict, error) {
+	p := r.Record.Payment
+	want := invoiceTypeOf(t)
+	var out []target
+	byRef := map[Ref]int{}
+	var creditNote *verdict
+	for _, a := range p.Allocations {
+		docType := a.DocumentType
+		if docType == "" {
+			docType = want
+		}
+		shown := cmpOr(a.DocumentCode, a.DocumentRemoteID)
+		if docType != want && docType != connectors.CreditNotes {
+			return nil, &verdict{outcome: storage.ImportUnreadable,
+				status: fmt.Sprintf("%s allocates this payment to %s %s, which a %s payment cannot pay.", imp.pkg(), noun(docType), shown, storage.ImportKindOf(t)),
+				fix:    fmt.Sprintf("Correct the allocation in %s; the payment is tried again at the next run.", imp.pkg())}, nil
+		}
+		code, linked, err := imp.localCode(tx, docType, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		var sr storage.StoredRecord
+		found := false
+		if linked {
+			if sr, found, err = tx.Get(Ref{Type: docType, Code: code}); err != nil {
+				return nil, nil, err
+			}
+		}
+		if !found || sr.Record.Document == nil {
+			return nil, &verdict{outcome: storage.ImportUnknownInvoice,
+				status: fmt.Sprintf("%s %s is unknown to LedgerLink: it is not linked to a document here.", capital(noun(docType)), shown),
+				fix: fmt.Sprintf("Turn %s on (accounting package → LedgerLink) so LedgerLink fetches it from %s, or import it from your business system and upload it; the payment is tried again at the next run.",
+					docType.Label(), imp.pkg())}, nil
+		}
+		ref := Ref{Type: docType, Code: code}
+		if docType == connectors.CreditNotes && !imp.def.Caps.CreditNoteAllocations {
+			creditNote = &verdict{outcome: storage.ImportCreditNote,
+				status: fmt.Sprintf("Payment created and allocated to its invoices; its allocation to credit note %s cannot be brought over, because %s does not let LedgerLink allocate credit notes.", code, imp.pkg()),
+				fix:    fmt.Sprintf("Allocate the payment to credit note %s by hand in your business system.", code)}
+			continue
+		}
+		doc := *sr.Record.Document
+		docCur := cmpOr(strings.ToUpper(strings.TrimSpace(doc.Currency)), imp.base)
+		if docCur != "" && currency != "" && docCur != currency {
+			return nil, &verdict{outcome: storage.ImportCurrencyMismatch,
+				status: fmt.Sprintf("Currency mismatch: the payment is in %s but %s %s is in %s in LedgerLink.", currency, noun(docType), code, docCur),
+				fix: fmt.Sprintf("Correct the currency of %s %s in your business system, or of the payment in %s; the payment is tried again at the next run.",
+					noun(docType), code, imp.pkg())}, nil
+		}
+		if i, ok := byRef[ref]; ok {
+			out[i].amount = out[i].amount.Add(a.Amount)
+			continue
+		}
+		l, _, err := tx.Link(ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		counted := !r.UpdatedAt.IsZero() && l.MirroredFingerprint == sr.Fingerprint && !l.RemoteUpdatedAt.Before(r.UpdatedAt)
+		byRef[ref] = len(out)
+		out = append(out, target{ref: ref, amount: a.Amount, counted: counted, doc: doc})
+	}
+	for i, tg := range out {
+		if tg.counted {
+			continue
+		}
+		due := imp.amountDue(tg.doc)
+		if tg.amount.GreaterThan(due) {
+			return nil, &verdict{outcome: storage.ImportOverAllocation,
+				status: fmt.Sprintf("Over-allocation: the payment allocates %s to %s %s, but LedgerLink has only %s still due on it.",
+					tg.amount.StringFixed(2), noun(tg.ref.Type), tg.ref.Code, due.StringFixed(2)),
+				fix: fmt.Sprintf("Check %s %s in your business system and in %s (a payment recorded twice, or a changed total) and correct whichever is wrong; the payment is tried again at the next run.",
+					noun(tg.ref.Type), tg.ref.Code, imp.pkg())}, nil
+		}
+		out[i].doc.Total = imp.total(tg.doc)
+		out[i].doc.AmountDue = due
+	}
+	return out, creditNote, nil
+}
+
+// localCode finds the local document an allocation names: through the ID
+// link when the package gave its own ID, otherwise by code among the
+// documents linked to the package.
+func (imp *importer) localCode(tx *storage.ImportTx, docType connectors.RecordType, a connectors.Allocation) (string, bool, error) {
+	if id := strings.TrimSpace(a.DocumentRemoteID); id != "" {
+		return tx.CodeForRemoteID(docType, id)
+	}
+	l, linked, err := tx.Link(Ref{Type: docType, Code: a.DocumentCode})
+	if err != nil || !linked || l.RemoteID == "" {
+		return "", false, err
+	}
+	return a.DocumentCode, true, nil
+}
+
+// total is the document's total: as the package reported it, or worked out
+// from its lines and the package's tax rates when LedgerLink never learnt
+// it.
+func (imp *importer) total(d connectors.Document) decimal.Decimal {
+	if d.Total.IsPositive() {
+		return d.Total
+	}
+	total := decimal.Zero
+	hundred := decimal.NewFromInt(100)
+	for _, l := range d.Lines {
+		net := l.Net()
+		switch {
+		case d.TaxInclusive:
+			total = total.Add(net)
+		case !l.TaxAmount.IsZero():
+			total = total.Add(net).Add(l.TaxAmount)
+		default:
+			total = total.Add(net).Add(net.Mul(imp.taxRate(l)).Div(hundred).Round(2))
+		}
+	}
+	return total.Round(2)
+}
+
+// amountDue is what is left to pay on the document in LedgerLink.
+func (imp *importer) amountDue(d connectors.Document) decimal.Decimal {
+	if d.Total.IsPositive() {
+		return d.AmountDue
+	}
+	return imp.total(d)
+}
+
+// taxRate is the rate of a line's tax code (through the module's tax
+// mapping), or of its nominal account's default tax code.
+func (imp *importer) taxRate(l connectors.Line) decimal.Decimal {
+	code := strings.TrimSpace(l.TaxCode)
+	if code != "" {
+		code = cmpOr(strings.TrimSpace(imp.settings[MapTaxPrefix+code]), code)
+	} else if l.NominalCode != "" {
+		acct := cmpOr(strings.TrimSpace(imp.settings[MapNominalPrefix+l.NominalCode]), l.NominalCode)
+		code = imp.taxOfAccount[acct]
+	}
+	return imp.taxRates[code]
+}
+
+// company is the name of the payment's customer or supplier.
+func (imp *importer) company(tx *storage.ImportTx, t connectors.RecordType, party string) string {
+	if party == "" {
+		return ""
+	}
+	pt := connectors.Customers
+	if t == connectors.PurchasePayments {
+		pt = connectors.Suppliers
+	}
+	if sr, found, err := tx.Get(Ref{Type: pt, Code: party}); err == nil && found && sr.Record.Party != nil && sr.Record.Party.Name != "" {
+		return sr.Record.Party.Name
+	}
+	return party
+}
+
+// apply creates the payment in the workspace, linked to the package's, and
+// lowers the amount due of the documents it pays.
+func (imp *importer) apply(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote, party string, targets []target) error {
+	for _, tg := range targets {
+		if tg.counted {
+			continue
+		}
+		doc := tg.doc
+		doc.Lines = append([]connectors.Line(nil), doc.Lines...)
+		doc.AmountDue = doc.AmountDue.Sub(tg.amount)
+		if doc.AmountDue.IsZero() && tg.ref.Type != connectors.CreditNotes {
+			switch doc.Status {
+			case "", connectors.StatusDraft, connectors.StatusSubmitted, connectors.StatusAuthorised:
+				doc.Status = connectors.StatusPaid
+			}
+		}
+		if _, err := tx.PutPackageFigures(connectors.Record{Type: tg.ref.Type, Document: &doc}); err != nil {
+			return err
+		}
+	}
+	local := imp.in.record(t, r.Record)
+	p := *local.Payment
+	p.PartyCode = party
+	p.Allocations = nil
+	for _, tg := range targets {
+		p.Allocations = append(p.Allocations, connectors.Allocation{DocumentType: tg.ref.Type, DocumentCode: tg.ref.Code, Amount: tg.amount})
+	}
+	local.Payment = &p
+	mirrored, err := imp.in.fingerprint(t, r.Record)
+	if err != nil {
+		return err
+	}
+	url := ""
+	if imp.linker != nil {
+		url = imp.linker.RecordURL(t, r.RemoteID)
+	}
+	_, err = tx.PutFromPackage(local, r.RemoteID, mirrored, r.UpdatedAt, url)
+	return err
+}

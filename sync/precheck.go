@@ -1,0 +1,443 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// Pre-check rules, by name (Problem.Rule).
+const (
+	RuleNominalUnmapped = "nominal-unmapped"
+	RuleNominalUnknown  = "nominal-unknown"
+	RuleTaxUnmapped     = "tax-unmapped"
+	RuleUnknownItem     = "unknown-item"
+	RuleStockNominal    = "stock-nominal"
+	RuleMissingContact  = "missing-contact"
+	RuleMissingDocument = "missing-document"
+	RuleUnbalanced      = "unbalanced-journal"
+	RuleCurrency        = "currency-not-enabled"
+	RuleRecordGone      = "record-gone"
+)
+
+// checker holds what the pre-check rules read, loaded once per check.
+type checker struct {
+	db     *storage.DB
+	module string
+	pkg    string // the package's name for people
+	caps   connectors.Capabilities
+
+	settings map[string]string
+	// items and accounts are the package's reference data as last fetched;
+	// nil when never fetched (the rules that need them are then skipped).
+	items    map[string]bool
+	accounts map[string]connectors.NominalAccount
+	queued   map[Ref]PendingItem
+	// prereqs caches what prerequisite found for each record.
+	prereqs  map[Ref]string
+	base     string
+	multi    bool
+}
+
+func (e *Engine) newChecker(ctx context.Context, def connectors.Definition) (*checker, error) {
+	settings, err := e.db.Settings(def.Name)
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{
+		db: e.db, module: def.Name, pkg: title(def), caps: def.Caps,
+		settings: settings,
+		queued:   map[Ref]PendingItem{},
+		prereqs:  map[Ref]string{},
+		base:     strings.ToUpper(strings.TrimSpace(settings[settingBaseCurrency])),
+	}
+	c.multi, _ = strconv.ParseBool(settings[SettingMultiCurrency])
+	if codes, fetched, err := e.db.AncillaryCodes(ctx, def.Name, connectors.Items); err != nil {
+		return nil, err
+	} else if fetched {
+		c.items = codes
+	}
+	if _, fetched, err := e.db.AncillaryCodes(ctx, def.Name, connectors.NominalAccounts); err != nil {
+		return nil, err
+	} else if fetched {
+		c.accounts = map[string]connectors.NominalAccount{}
+		err := e.db.Ancillary(ctx, def.Name, connectors.NominalAccounts, func(r connectors.Record) error {
+			c.accounts[r.Account.Code] = *r.Account
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	queue, err := e.db.Queue(ctx, def.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range queue {
+		c.queued[q.Ref()] = q
+	}
+	return c, nil
+}
+
+// partyOf is the party a document or payment belongs to.
+func partyOf(rec connectors.Record) (Ref, bool) {
+	switch {
+	case rec.Document != nil:
+		t := connectors.Customers
+		if rec.Type == connectors.PurchaseInvoices || (rec.Type == connectors.CreditNotes && rec.Document.Purchase) {
+			t = connectors.Suppliers
+		}
+		return Ref{Type: t, Code: rec.Document.PartyCode}, true
+	case rec.Payment != nil && rec.Payment.PartyCode != "":
+		t := connectors.Customers
+		if rec.Type == connectors.PurchasePayments {
+			t = connectors.Suppliers
+		}
+		return Ref{Type: t, Code: rec.Payment.PartyCode}, true
+	}
+	return Ref{}, false
+}
+
+// prerequisites are the records that must reach the package before rec.
+func prerequisitesOf(rec connectors.Record) []Ref {
+	var out []Ref
+	if p, ok := partyOf(rec); ok && p.Code != "" {
+		out = append(out, p)
+	}
+	if rec.Payment != nil {
+		for _, a := range rec.Payment.Allocations {
+			out = append(out, Ref{Type: a.DocumentType, Code: a.DocumentCode})
+		}
+	}
+	return out
+}
+
+func noun(t connectors.RecordType) string {
+	switch t {
+	case connectors.Customers:
+		return "customer"
+	case connectors.Suppliers:
+		return "supplier"
+	case connectors.Quotes:
+		return "quote"
+	case connectors.SalesInvoices:
+		return "sales invoice"
+	case connectors.PurchaseInvoices:
+		return "purchase invoice"
+	case connectors.CreditNotes:
+		return "credit note"
+	case connectors.InvoicePayments, connectors.PurchasePayments:
+		return "payment"
+	case connectors.Journals:
+		return "journal"
+	}
+	return strings.ToLower(t.Label())
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// check returns rec's problems; an empty answer means it may go.
+func (c *checker) check(ctx context.Context, rec connectors.Record) ([]Problem, error) {
+	var ps []Problem
+	add := func(rule, cause, fix string) { ps = append(ps, Problem{Rule: rule, Cause: cause, Fix: fix}) }
+	what := noun(rec.Type)
+
+	// Prerequisites: the party, and for a payment the documents it pays.
+	if p, ok := partyOf(rec); ok && rec.Document != nil && strings.TrimSpace(p.Code) == "" {
+		add(RuleMissingContact, fmt.Sprintf("This %s names no %s.", what, noun(p.Type)),
+			fmt.Sprintf("Give the %s a %s in your business system and import it again.", what, noun(p.Type)))
+	}
+	for _, dep := range prerequisitesOf(rec) {
+		problem, err := c.prerequisite(ctx, dep)
+		if err != nil {
+			return nil, err
+		}
+		if problem == "" {
+			continue
+		}
+		rule := RuleMissingContact
+		if dep.Type != connectors.Customers && dep.Type != connectors.Suppliers {
+			rule = RuleMissingDocument
+		}
+		add(rule, fmt.Sprintf("%s %s %s.", capital(noun(dep.Type)), dep.Code, problem),
+			fmt.Sprintf("Make sure %s %s is in LedgerLink and set %s to NEW or NEW + UPDATED on the Synchronisation tab (LedgerLink → accounting package), or add it in %s; then run the pre-check again.",
+				noun(dep.Type), dep.Code, dep.Type.Label(), c.pkg))
+	}
+
+	// Lines of documents and journals.
+	type line struct{ item, nominal, tax string }
+	var lines []line
+	switch {
+	case rec.Document != nil:
+		for _, l := range rec.Document.Lines {
+			lines = append(lines, line{l.ItemCode, l.NominalCode, l.TaxCode})
+		}
+	case rec.Journal != nil:
+		for _, l := range rec.Journal.Lines {
+			lines = append(lines, line{nominal: l.NominalCode})
+		}
+	}
+	for i, l := range lines {
+		n := i + 1
+		if l.nominal != "" {
+			remote, mapped := c.mapped(MapNominalPrefix, l.nominal)
+			acct, known := c.accounts[remote]
+			switch {
+			case !mapped:
+				add(RuleNominalUnmapped, fmt.Sprintf("Nominal code %s on line %d has no matching account in %s.", l.nominal, n, c.pkg),
+					fmt.Sprintf("Map nominal code %s to an account of %s on the Mapping tab, then run the pre-check again.", l.nominal, c.pkg))
+			case c.accounts != nil && !known:
+				add(RuleNominalUnknown, fmt.Sprintf("Nominal code %s on line %d is mapped to account %s, which %s does not have.", l.nominal, n, remote, c.pkg),
+					"Press Get Nominal & Tax Accounts on the Mapping tab and map the code to an account that exists.")
+			case acct.Stock || acct.CostOfSale:
+				kind := "a stock account"
+				if acct.CostOfSale {
+					kind = "a cost-of-sale account"
+				}
+				add(RuleStockNominal, fmt.Sprintf("Nominal code %s on line %d goes to %s %s, %s; LedgerLink never posts to stock or cost-of-sale accounts.", l.nominal, n, remote, acct.Name, kind),
+					fmt.Sprintf("Map nominal code %s to a sales or purchase account on the Mapping tab; manage stock and its cost in %s itself.", l.nominal, c.pkg))
+			}
+		}
+		if l.tax != "" {
+			if _, mapped := c.mapped(MapTaxPrefix, l.tax); !mapped {
+				add(RuleTaxUnmapped, fmt.Sprintf("Tax code %s on line %d has no matching tax rate in %s.", l.tax, n, c.pkg),
+					fmt.Sprintf("Map tax code %s to a tax rate of %s on the Mapping tab, then run the pre-check again.", l.tax, c.pkg))
+			}
+		}
+		if l.item != "" && c.items != nil && !c.items[l.item] {
+			add(RuleUnknownItem, fmt.Sprintf("Product %s on line %d does not exist in %s.", l.item, n, c.pkg),
+				fmt.Sprintf("Create product %s in %s (LedgerLink fetches products at every sync), or correct the product code in your business system.", l.item, c.pkg))
+		}
+	}
+
+	if rec.Journal != nil && !rec.Journal.Balanced() {
+		dr, cr := journalTotals(rec.Journal)
+		add(RuleUnbalanced, fmt.Sprintf("The debits (%s) and credits (%s) of this journal differ by %s.", dr.StringFixed(2), cr.StringFixed(2), dr.Sub(cr).Abs().StringFixed(2)),
+			"Correct the journal in the payroll system so debits equal credits, and import it again.")
+	}
+
+	if cur := currencyOf(rec); cur != "" && !c.multi && c.base != "" && !strings.EqualFold(cur, c.base) {
+		add(RuleCurrency, fmt.Sprintf("This %s is in %s, but multi-currency is off and the organisation's currency is %s.", what, strings.ToUpper(cur), c.base),
+			fmt.Sprintf("Turn on Multi-currency on the Options tab (and enable %s in %s), or issue the %s in %s.", strings.ToUpper(cur), c.pkg, what, c.base))
+	}
+	return ps, nil
+}
+
+// prerequisite says what is wrong with dep ("" when it has reached the
+// package or waits in Pending Export ahead of the record).
+func (c *checker) prerequisite(ctx context.Context, dep Ref) (string, error) {
+	if why, ok := c.prereqs[dep]; ok {
+		return why, nil
+	}
+	why, err := c.lookupPrerequisite(ctx, dep)
+	if err == nil {
+		c.prereqs[dep] = why
+	}
+	return why, err
+}
+
+func (c *checker) lookupPrerequisite(ctx context.Context, dep Ref) (string, error) {
+	if _, found, err := c.db.Head(ctx, dep.Type, dep.Code); err != nil {
+		return "", err
+	} else if !found {
+		return "is not in LedgerLink", nil
+	}
+	if !c.caps.Supports(dep.Type, connectors.Upload) {
+		// The package makes its own (from the document, for example).
+		return "", nil
+	}
+	if _, linked, err := c.db.Link(ctx, c.module, dep); err != nil {
+		return "", err
+	} else if linked {
+		return "", nil
+	}
+	if _, queued := c.queued[dep]; queued {
+		return "", nil
+	}
+	return fmt.Sprintf("has not been exported to %s and is not waiting to be", c.pkg), nil
+}
+
+func (c *checker) mapped(prefix, local string) (string, bool) {
+	v := strings.TrimSpace(c.settings[prefix+local])
+	return v, v != ""
+}
+
+func currencyOf(rec connectors.Record) string {
+	switch {
+	case rec.Document != nil:
+		return strings.TrimSpace(rec.Document.Currency)
+	case rec.Payment != nil:
+		return strings.TrimSpace(rec.Payment.Currency)
+	case rec.Party != nil:
+		return strings.TrimSpace(rec.Party.Currency)
+	}
+	return ""
+}
+
+func journalTotals(j *connectors.JournalEntry) (dr, cr decimal.Decimal) {
+	for _, l := range j.Lines {
+		dr = dr.Add(l.Debit)
+		cr = cr.Add(l.Credit)
+	}
+	return dr, cr
+}
+
+// outbound is rec as the package must receive it: local nominal, tax and
+// bank codes replaced by the module's mappings. rec itself is not changed.
+func (c *checker) outbound(rec connectors.Record) connectors.Record {
+	out := rec
+	switch {
+	case rec.Document != nil:
+		d := *rec.Document
+		d.Lines = slices.Clone(d.Lines)
+		for i := range d.Lines {
+			if v, ok := c.mapped(MapNominalPrefix, d.Lines[i].NominalCode); ok {
+				d.Lines[i].NominalCode = v
+			}
+			if v, ok := c.mapped(MapTaxPrefix, d.Lines[i].TaxCode); ok {
+				d.Lines[i].TaxCode = v
+			}
+		}
+		out.Document = &d
+	case rec.Journal != nil:
+		j := *rec.Journal
+		j.Lines = slices.Clone(j.Lines)
+		for i := range j.Lines {
+			if v, ok := c.mapped(MapNominalPrefix, j.Lines[i].NominalCode); ok {
+				j.Lines[i].NominalCode = v
+			}
+		}
+		out.Journal = &j
+	case rec.Payment != nil:
+		p := *rec.Payment
+		if v, ok := c.mapped(MapBankPrefix, p.BankAccount); ok {
+			p.BankAccount = v
+		}
+		out.Payment = &p
+	}
+	return out
+}
+
+// Precheck runs the pre-check on the module's pending records (refs empty:
+// all of them), stores each outcome on its row and returns the rows, in
+// upload order.
+func (e *Engine) Precheck(ctx context.Context, module string, refs []Ref) ([]PendingItem, error) {
+	def, err := e.definition(module)
+	if err != nil {
+		return nil, err
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	if _, err := e.refresh(ctx, def); err != nil {
+		return nil, err
+	}
+	c, err := e.newChecker(ctx, def)
+	if err != nil {
+		return nil, err
+	}
+	items := selectPending(c.queued, refs)
+	if _, err := e.precheck(ctx, c, items, true); err != nil {
+		return nil, err
+	}
+	out := make([]PendingItem, 0, len(items))
+	for _, it := range items {
+		q, found, err := e.db.QueueItem(ctx, module, it.Ref())
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out = append(out, q)
+		}
+	}
+	SortPending(out)
+	return out, nil
+}
+
+// selectPending returns the pending items named by refs (all when refs is
+// empty), in upload order.
+func selectPending(queued map[Ref]PendingItem, refs []Ref) []PendingItem {
+	var out []PendingItem
+	if len(refs) == 0 {
+		for _, q := range queued {
+			out = append(out, q)
+		}
+	} else {
+		seen := map[Ref]bool{}
+		for _, r := range refs {
+			if q, ok := queued[r]; ok && !seen[r] {
+				seen[r] = true
+				out = append(out, q)
+			}
+		}
+	}
+	SortPending(out)
+	return out
+}
+
+// checked is one pending item with its record and pre-check outcome.
+type checked struct {
+	item     PendingItem
+	rec      storage.StoredRecord
+	problems []Problem
+	gone     bool
+}
+
+// precheck checks items and returns the outcomes. The outcomes are stored
+// on the items, all of them with storeAll, otherwise only those with
+// problems (an upload stores the others as it sends them).
+func (e *Engine) precheck(ctx context.Context, c *checker, items []PendingItem, storeAll bool) ([]checked, error) {
+	now := e.now().UTC()
+	refs := make([]Ref, len(items))
+	for i, it := range items {
+		refs[i] = it.Ref()
+	}
+	recs, err := e.db.GetRecords(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]checked, 0, len(items))
+	store := map[Ref]storage.CheckedContent{}
+	for _, it := range items {
+		ch := checked{item: it}
+		sr, found := recs[it.Ref()]
+		if !found {
+			ch.gone = true
+			ch.problems = []Problem{{Rule: RuleRecordGone,
+				Cause: fmt.Sprintf("%s %s is no longer in LedgerLink.", capital(noun(it.Type)), it.Code),
+				Fix:   "Import it again from your business system, or mark the row as exported if it is not wanted."}}
+		} else {
+			ch.rec = sr
+			if ch.problems, err = c.check(ctx, sr.Record); err != nil {
+				return nil, err
+			}
+		}
+		fp := it.Fingerprint
+		if !ch.gone {
+			fp = sr.Fingerprint
+		}
+		if len(ch.problems) > 0 {
+			store[it.Ref()] = storage.CheckedContent{Fingerprint: fp, Check: storage.Check{Status: storage.CheckProblems, Problems: ch.problems, CheckedAt: now}}
+		} else if storeAll {
+			store[it.Ref()] = storage.CheckedContent{Fingerprint: fp, Check: storage.Check{Status: storage.CheckOK, CheckedAt: now}}
+		}
+		out = append(out, ch)
+	}
+	if len(store) > 0 {
+		if err := e.db.SetChecks(ctx, c.module, store); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,742 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// Upload sends the module's pending records (refs empty: all of them; a
+// selection brings its pending customers, suppliers and invoices along) to
+// the accounting package:
+//
+//  1. every upload left uncertain by an earlier run (a crash, a lost reply)
+//     is looked up in the package first: found means done, not found means
+//     it is sent again under the same idempotency key;
+//  2. the pre-check runs; records with problems are not sent and get
+//     feedback rows;
+//  3. records go in dependency order, in the connector's batch size, each
+//     item's idempotency key saved before its request leaves; each item
+//     has its own outcome, so one bad invoice never fails its neighbours;
+//  4. what went is read back and ticked Verified.
+//
+// A refused record gets a feedback row with the package's words and a cause
+// and fix, and stays pending. A daily limit stops the run with
+// Report.ResumeAt; a refused sign-in stops it with "Reconnect to …".
+func (e *Engine) Upload(ctx context.Context, module string, refs []Ref, progress func(done, total int)) (Report, error) {
+	rep := Report{Module: module, Trigger: TriggerManual, Started: e.now()}
+	def, err := e.definition(module)
+	if err != nil {
+		return e.finish(&rep, err)
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	conn, err := e.connect(ctx, def)
+	if err != nil {
+		return e.finish(&rep, err)
+	}
+	defer closeConn(conn)
+	if _, err := e.refresh(ctx, def); err != nil {
+		return e.finish(&rep, err)
+	}
+	return e.finish(&rep, e.upload(ctx, def, conn, refs, progress, &rep))
+}
+
+// finish stamps the report's end and records a run-wide error.
+func (e *Engine) finish(rep *Report, err error) (Report, error) {
+	rep.Finished = e.now()
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			rep.Cancelled = true
+		}
+		rep.Errors = append(rep.Errors, err.Error())
+	}
+	return *rep, err
+}
+
+// uploader is one upload pass over a module.
+type uploader struct {
+	e        *Engine
+	def      connectors.Definition
+	conn     connectors.Connection
+	w        connectors.Writer
+	r        connectors.Reader // nil when the package cannot be read back
+	rep      *Report
+	levels   map[connectors.RecordType]Level
+	in       inbound
+	batch    int
+	progress func(done, total int)
+	done     int
+	total    int
+	// blocked items cannot be sent: an earlier attempt is uncertain and
+	// the package can be neither asked nor trusted to deduplicate.
+	blocked map[Ref]bool
+	// linked remembers records known to be linked (a link is never lost
+	// during a run), including those whose outcome is still in carry.
+	linked map[Ref]bool
+	// carry holds the outcomes of the last batch, written together with the
+	// marking of the next one (one transaction instead of two). Until then
+	// the items are inflight in the database, which is safe: a crash leaves
+	// them to be looked up.
+	carry []storage.Outcome
+	// readBackFailed is set once a read-back failed in this run.
+	readBackFailed bool
+}
+
+// entry is one item on its way.
+type entry struct {
+	item  PendingItem
+	fp    storage.Fingerprint // content sent
+	write connectors.WriteItem
+}
+
+func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn connectors.Connection, refs []Ref, progress func(done, total int), rep *Report) (err error) {
+	w, ok := conn.(connectors.Writer)
+	if !ok {
+		return fmt.Errorf("%s cannot receive records from LedgerLink", title(def))
+	}
+	settings, err := e.db.Settings(def.Name)
+	if err != nil {
+		return err
+	}
+	m, _ := MatrixFromSettings(settings) // damaged levels count as OFF
+	up := &uploader{
+		e: e, def: def, conn: conn, w: w, rep: rep,
+		levels:   uploadLevels(m, settings, def.Caps),
+		in:       newInbound(settings),
+		batch:    max(def.Caps.BatchSize, 1),
+		progress: progress,
+		blocked:  map[Ref]bool{},
+		linked:   map[Ref]bool{},
+	}
+	up.r, _ = conn.(connectors.Reader)
+	defer func() {
+		if ferr := up.complete(ctx, nil); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+	}()
+
+	if err := up.reconcile(ctx); err != nil {
+		return err
+	}
+
+	c, err := e.newChecker(ctx, def)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if _, ok := c.queued[r]; !ok {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s %s is not in Pending Export.", capital(noun(r.Type)), r.Code))
+		}
+	}
+	items := selectPending(c.queued, refs)
+	if len(refs) > 0 {
+		if items, err = up.withPrerequisites(ctx, items, c.queued); err != nil {
+			return err
+		}
+	}
+	up.total = len(items)
+	up.report()
+	// Chunk by chunk (one type each, dependency order), so memory holds a
+	// chunk of records, not the whole Pending Export.
+	ahead := max(markAhead/up.batch, 1) * up.batch
+	for len(items) > 0 {
+		t := items[0].Type
+		n := 1
+		for n < len(items) && n < ahead && items[n].Type == t {
+			n++
+		}
+		if err := up.checkAndSend(ctx, c, t, items[:n]); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	if err := up.complete(ctx, nil); err != nil {
+		return err
+	}
+	return up.verify(ctx)
+}
+
+func (up *uploader) report() {
+	if up.progress != nil {
+		up.progress(up.done, up.total)
+	}
+}
+
+func (up *uploader) pkg() string { return title(up.def) }
+
+// withPrerequisites adds to a selection the pending records it needs first
+// (a selected invoice's pending customer, a payment's pending invoice).
+func (up *uploader) withPrerequisites(ctx context.Context, items []PendingItem, queued map[Ref]PendingItem) ([]PendingItem, error) {
+	have := map[Ref]bool{}
+	for _, it := range items {
+		have[it.Ref()] = true
+	}
+	next := items
+	for len(next) > 0 {
+		var added []PendingItem
+		for _, it := range next {
+			sr, err := up.e.db.Get(ctx, it.Type, it.Code)
+			if errors.Is(err, storage.ErrRecordNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			for _, dep := range prerequisitesOf(sr.Record) {
+				if q, ok := queued[dep]; ok && !have[dep] {
+					have[dep] = true
+					added = append(added, q)
+				}
+			}
+		}
+		items = append(items, added...)
+		next = added
+	}
+	SortPending(items)
+	return items, nil
+}
+
+// reconcile settles every uncertain item of the module before anything new
+// is sent: an item the package holds gets its link and exported row; the
+// others go back to pending with their key, to be sent again under it.
+func (up *uploader) reconcile(ctx context.Context) error {
+	open, err := up.e.db.UncertainItems(ctx, up.def.Name)
+	if err != nil {
+		return err
+	}
+	var uncertain []entry
+	for _, q := range open {
+		fp := q.SentFingerprint
+		if fp.IsZero() {
+			fp = q.Fingerprint
+		}
+		uncertain = append(uncertain, entry{item: q, fp: fp})
+	}
+	if len(uncertain) == 0 {
+		return nil
+	}
+	if up.r == nil {
+		if up.def.Caps.IdempotencyKeys {
+			// The package deduplicates on the key, which every retry reuses.
+			return up.release(ctx, uncertain)
+		}
+		for _, en := range uncertain {
+			up.blocked[en.item.Ref()] = true
+		}
+		up.rep.Errors = append(up.rep.Errors, fmt.Sprintf(
+			"%d records may have reached %s before LedgerLink stopped, and %s cannot be asked. Check them in %s, then mark them as exported or not exported.",
+			len(uncertain), up.pkg(), up.pkg(), up.pkg()))
+		return nil
+	}
+	slices.SortFunc(uncertain, func(a, b entry) int { return rank(a.item.Type) - rank(b.item.Type) })
+	for len(uncertain) > 0 {
+		t := uncertain[0].item.Type
+		n := 1
+		for n < len(uncertain) && n < up.batch && uncertain[n].item.Type == t {
+			n++
+		}
+		delivered, rest, err := up.lookup(ctx, t, uncertain[:n])
+		if err != nil {
+			return up.stop(ctx, nil, fmt.Errorf("LedgerLink could not ask %s whether earlier uploads arrived, so nothing new was sent: %w", up.pkg(), err))
+		}
+		if err := up.complete(ctx, delivered); err != nil {
+			return err
+		}
+		for _, o := range delivered {
+			up.count(o, t)
+		}
+		if err := up.release(ctx, rest); err != nil {
+			return err
+		}
+		uncertain = uncertain[n:]
+	}
+	return nil
+}
+
+// lookup asks the package which of the entries (all of type t) it already
+// holds. Updates are not looked up: sending an update again changes nothing.
+func (up *uploader) lookup(ctx context.Context, t connectors.RecordType, entries []entry) (delivered []storage.Outcome, rest []entry, err error) {
+	var codes []string
+	for _, en := range entries {
+		if en.item.Kind == storage.KindNew {
+			codes = append(codes, en.item.Code)
+		}
+	}
+	found := map[string]connectors.Remote{}
+	if len(codes) > 0 {
+		remotes, err := up.r.FindByCode(ctx, t, codes)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range remotes {
+			if code := r.Record.Code(); code != "" {
+				if _, dup := found[code]; !dup {
+					found[code] = r
+				}
+			}
+		}
+	}
+	for _, en := range entries {
+		r, ok := found[en.item.Code]
+		if !ok || en.item.Kind != storage.KindNew {
+			rest = append(rest, en)
+			continue
+		}
+		o := up.delivered(en, t, r.RemoteID)
+		o.Verified = true
+		o.RemoteUpdatedAt = r.UpdatedAt
+		if fp, err := up.in.fingerprint(t, r.Record); err == nil {
+			o.Mirrored = fp
+		}
+		delivered = append(delivered, o)
+	}
+	return delivered, rest, nil
+}
+
+func (up *uploader) delivered(en entry, t connectors.RecordType, remoteID string) storage.Outcome {
+	o := storage.Outcome{
+		Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Delivered,
+		Kind: en.item.Kind, Fingerprint: en.fp, RemoteID: remoteID,
+		KeepChanges: up.levels[t] == NewAndUpdated,
+	}
+	if l, ok := up.conn.(connectors.Linker); ok && remoteID != "" {
+		o.URL = l.RecordURL(t, remoteID)
+	}
+	return o
+}
+
+func (up *uploader) count(o storage.Outcome, t connectors.RecordType) {
+	if o.Verdict == storage.Delivered {
+		up.linked[o.Ref] = true
+	}
+	switch {
+	case o.Verdict == storage.Rejected:
+		up.rep.Add(connectors.Upload, t, 0, 0, 1)
+	case o.Verdict == storage.Delivered && o.Kind == storage.KindUpdated:
+		up.rep.Add(connectors.Upload, t, 0, 1, 0)
+	case o.Verdict == storage.Delivered:
+		up.rep.Add(connectors.Upload, t, 1, 0, 0)
+	}
+}
+
+// complete records the carried outcomes and outcomes, even when ctx was
+// cancelled meanwhile: what the package did must not be forgotten.
+func (up *uploader) complete(ctx context.Context, outcomes []storage.Outcome) error {
+	all := append(up.carry, outcomes...)
+	up.carry = nil
+	if len(all) == 0 {
+		return nil
+	}
+	return up.e.db.Complete(context.WithoutCancel(ctx), up.def.Name, all)
+}
+
+// release puts entries back to pending with their keys: their outcome is
+// unknown, so they are looked up before they are sent again.
+func (up *uploader) release(ctx context.Context, entries []entry) error {
+	outs := make([]storage.Outcome, 0, len(entries))
+	for _, en := range entries {
+		outs = append(outs, storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Unknown})
+	}
+	return up.complete(ctx, outs)
+}
+
+// stop ends the run after a failure of the package as a whole, releasing
+// the entries in flight; it words the error for people.
+func (up *uploader) stop(ctx context.Context, entries []entry, err error) error {
+	if rerr := up.release(ctx, entries); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return up.e.runError(ctx, up.def, up.rep, err)
+}
+
+// checkAndSend pre-checks items of type t, writes feedback for those with
+// problems and sends the others.
+func (up *uploader) checkAndSend(ctx context.Context, c *checker, t connectors.RecordType, items []PendingItem) error {
+	checks, err := up.e.precheck(ctx, c, items, false)
+	if err != nil {
+		return err
+	}
+	var send []checked
+	var feedback []FeedbackRow
+	for _, ch := range checks {
+		switch {
+		case len(ch.problems) > 0:
+			for _, p := range ch.problems {
+				feedback = append(feedback, FeedbackRow{Type: ch.item.Type, Code: ch.item.Code,
+					Message: "Pre-check: " + p.Cause, Cause: p.Cause, Fix: p.Fix})
+			}
+			up.rep.Add(connectors.Upload, ch.item.Type, 0, 0, 1)
+			up.done++
+		case up.blocked[ch.item.Ref()]:
+			up.done++
+		default:
+			send = append(send, ch)
+		}
+	}
+	if err := up.e.db.AddFeedback(ctx, up.def.Name, feedback...); err != nil {
+		return err
+	}
+	if len(send) == 0 {
+		up.report()
+		return nil
+	}
+	return up.sendChunk(ctx, c, t, send)
+}
+
+// markAhead is how many items of one type are marked inflight in one
+// transaction: several batches' keys are saved at once, so a large upload
+// costs few commits. Items marked but never sent (the run stopped) are
+// withdrawn; after a crash they are merely looked up.
+const markAhead = 500
+
+// sendChunk sends items of type t: it checks each is ready, saves their
+// keys, then sends them batch by batch.
+func (up *uploader) sendChunk(ctx context.Context, c *checker, t connectors.RecordType, chunk []checked) error {
+	var feedback []FeedbackRow
+	var sends []storage.SendItem
+	remoteIDs := map[Ref]string{}
+	wasUncertain := map[Ref]bool{}
+	passed := storage.Check{Status: storage.CheckOK, CheckedAt: up.e.now().UTC()}
+	notSent := func(ref Ref, why *Problem) {
+		feedback = append(feedback, FeedbackRow{Type: t, Code: ref.Code, Message: "Not sent: " + why.Cause, Cause: why.Cause, Fix: why.Fix})
+		up.rep.Add(connectors.Upload, t, 0, 0, 1)
+		up.done++
+	}
+	for _, ch := range chunk {
+		ref := ch.item.Ref()
+		if why, err := up.notReady(ctx, ch.rec.Record); err != nil {
+			return err
+		} else if why != nil {
+			notSent(ref, why)
+			continue
+		}
+		if ch.item.Kind == storage.KindUpdated {
+			id, why, err := up.remoteID(ctx, ref)
+			if err != nil {
+				return up.stop(ctx, nil, err)
+			}
+			if why != nil {
+				notSent(ref, why)
+				continue
+			}
+			remoteIDs[ref] = id
+		}
+		wasUncertain[ref] = ch.item.Uncertain()
+		sends = append(sends, storage.SendItem{Ref: ref, Fingerprint: ch.rec.Fingerprint, Check: &passed})
+	}
+	if err := up.e.db.AddFeedback(ctx, up.def.Name, feedback...); err != nil {
+		return err
+	}
+	if len(sends) == 0 {
+		up.report()
+		return nil
+	}
+	// The keys are saved here, before any request leaves, together with
+	// the outcomes of the batch before.
+	marked, err := up.e.db.CompleteAndMark(context.WithoutCancel(ctx), up.def.Name, up.carry, sends)
+	if err != nil {
+		return err
+	}
+	up.carry = nil
+	recs := make(map[Ref]connectors.Record, len(chunk))
+	for _, ch := range chunk {
+		recs[ch.item.Ref()] = ch.rec.Record
+	}
+	entries := make([]entry, 0, len(marked))
+	for _, q := range marked {
+		entries = append(entries, entry{item: q, fp: q.SentFingerprint, write: connectors.WriteItem{
+			Key: q.Key, RemoteID: remoteIDs[q.Ref()], Record: c.outbound(recs[q.Ref()]),
+		}})
+	}
+	for start := 0; start < len(entries); start += up.batch {
+		end := min(start+up.batch, len(entries))
+		if err := up.sendBatch(ctx, t, entries[start:end]); err != nil {
+			// Never sent: back to pending; a key from an earlier uncertain
+			// attempt stays, to be looked up.
+			var back []storage.Outcome
+			for _, en := range entries[end:] {
+				v := storage.Withdrawn
+				if wasUncertain[en.item.Ref()] {
+					v = storage.Unknown
+				}
+				back = append(back, storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: v})
+			}
+			if werr := up.complete(ctx, back); werr != nil {
+				return errors.Join(err, werr)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// sendBatch sends one batch of marked entries of type t.
+func (up *uploader) sendBatch(ctx context.Context, t connectors.RecordType, entries []entry) error {
+	for attempt := 0; ; attempt++ {
+		writes := make([]connectors.WriteItem, len(entries))
+		for i, en := range entries {
+			writes[i] = en.write
+		}
+		results, err := up.w.Write(ctx, t, writes)
+		if err == nil {
+			return up.apply(ctx, t, entries, results)
+		}
+		var rl *connectors.RateLimitError
+		switch {
+		case ctx.Err() != nil:
+			return up.stop(ctx, entries, ctx.Err())
+		case errors.As(err, &rl) && !rl.Daily && attempt < up.e.maxRetries && rl.RetryAfter <= up.e.maxWait:
+			// Refused before it was processed: the same batch goes again.
+			if serr := up.e.sleep(ctx, rl.RetryAfter); serr != nil {
+				return up.stop(ctx, entries, serr)
+			}
+			continue
+		case errors.As(err, &rl) || errors.Is(err, connectors.ErrAuth):
+			return up.stop(ctx, entries, err)
+		case errors.Is(err, connectors.ErrTemporary) && attempt < up.e.maxRetries && up.r != nil:
+			// The package may have applied the batch before the reply was
+			// lost: what it holds is done; the rest goes again, same keys.
+			if serr := up.e.sleep(ctx, backoff(attempt)); serr != nil {
+				return up.stop(ctx, entries, serr)
+			}
+			delivered, rest, lerr := up.lookup(ctx, t, entries)
+			if lerr != nil {
+				return up.stop(ctx, entries, fmt.Errorf("%s did not answer (%v), and asking it what arrived failed too: %w", up.pkg(), err, lerr))
+			}
+			for _, o := range delivered {
+				up.count(o, t)
+			}
+			up.carry = append(up.carry, delivered...)
+			up.done += len(delivered)
+			if len(rest) == 0 {
+				up.report()
+				return nil
+			}
+			entries = rest
+		default:
+			return up.stop(ctx, entries, fmt.Errorf("%s did not take the upload of %s (%w); the records stay in Pending Export and are checked with %s before they are sent again", up.pkg(), t.Label(), err, up.pkg()))
+		}
+	}
+}
+
+func backoff(attempt int) time.Duration { return time.Second << min(attempt, 5) }
+
+// apply reads back what the package took and keeps each item's verdict to
+// be recorded with the next batch.
+func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries []entry, results []connectors.WriteResult) error {
+	byKey := make(map[string]connectors.WriteResult, len(results))
+	for _, r := range results {
+		byKey[r.Key] = r
+	}
+	outs := make([]storage.Outcome, 0, len(entries))
+	for _, en := range entries {
+		r, ok := byKey[en.item.Key]
+		var o storage.Outcome
+		switch {
+		case ok && r.Err == nil && r.RemoteID != "":
+			o = up.delivered(en, t, r.RemoteID)
+		case ok && r.Err != nil:
+			cause, fix := up.explain(r.Err)
+			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Rejected,
+				Feedback: &FeedbackRow{Type: t, Code: en.item.Code, Message: r.Err.Error(), Cause: cause, Fix: fix}}
+		default:
+			// No verdict for this item: looked up before it goes again.
+			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Unknown}
+			up.e.log.Warn("the package gave no verdict on an item", "module", up.def.Name, "type", t, "code", en.item.Code)
+		}
+		o.Kind = en.item.Kind
+		outs = append(outs, o)
+	}
+	if err := up.readBack(ctx, t, outs); err != nil {
+		up.carry = append(up.carry, outs...)
+		return err
+	}
+	for _, o := range outs {
+		up.count(o, t)
+	}
+	up.carry = append(up.carry, outs...)
+	up.done += len(entries)
+	up.report()
+	return nil
+}
+
+// readBack reads the delivered records of outs back from the package and
+// ticks them Verified. A failed read-back leaves them unticked for the next
+// run; only a cancelled run is an error.
+func (up *uploader) readBack(ctx context.Context, t connectors.RecordType, outs []storage.Outcome) error {
+	if up.r == nil || up.readBackFailed {
+		return nil
+	}
+	var ids []string
+	for _, o := range outs {
+		if o.Verdict == storage.Delivered && o.RemoteID != "" {
+			ids = append(ids, o.RemoteID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	remotes, err := up.r.Get(ctx, t, ids)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		up.readBackFailed = true
+		up.rep.Errors = append(up.rep.Errors, fmt.Sprintf("LedgerLink could not read %s back from %s to verify the upload; it tries again at the next run (%v).", t.Label(), up.pkg(), err))
+		return nil
+	}
+	byID := make(map[string]connectors.Remote, len(remotes))
+	for _, r := range remotes {
+		byID[r.RemoteID] = r
+	}
+	for i := range outs {
+		r, ok := byID[outs[i].RemoteID]
+		if !ok || outs[i].Verdict != storage.Delivered {
+			continue
+		}
+		outs[i].Verified = true
+		outs[i].RemoteUpdatedAt = r.UpdatedAt
+		if fp, err := up.in.fingerprint(t, r.Record); err == nil {
+			outs[i].Mirrored = fp
+		}
+	}
+	return nil
+}
+
+// explain turns the package's verdict into a cause and a fix.
+func (up *uploader) explain(err error) (cause, fix string) {
+	if ex, ok := up.conn.(connectors.Explainer); ok {
+		if x, ok := ex.Explain(err); ok && x.Cause != "" {
+			return x.Cause, x.Fix
+		}
+	}
+	return fmt.Sprintf("%s did not accept this record.", up.pkg()),
+		fmt.Sprintf("Read %s's message, correct the record in your business system (or the mapping in LedgerLink), and upload it again.", up.pkg())
+}
+
+// notReady says why rec cannot be sent yet: a prerequisite has not reached
+// the package (it failed earlier in this run, or was not selected).
+func (up *uploader) notReady(ctx context.Context, rec connectors.Record) (*Problem, error) {
+	for _, dep := range prerequisitesOf(rec) {
+		if !up.def.Caps.Supports(dep.Type, connectors.Upload) || up.linked[dep] {
+			continue
+		}
+		if _, linked, err := up.e.db.Link(ctx, up.def.Name, dep); err != nil {
+			return nil, err
+		} else if linked {
+			up.linked[dep] = true
+			continue
+		}
+		return &Problem{Rule: RuleMissingContact,
+			Cause: fmt.Sprintf("%s %s has not reached %s yet, so this %s cannot go.", capital(noun(dep.Type)), dep.Code, up.pkg(), noun(rec.Type)),
+			Fix:   fmt.Sprintf("Fix the problem of %s %s shown in Error Feedback, then upload both again.", noun(dep.Type), dep.Code),
+		}, nil
+	}
+	return nil, nil
+}
+
+// remoteID returns the package's ID of an exported record, looking it up by
+// code when it was marked as exported by hand.
+func (up *uploader) remoteID(ctx context.Context, ref Ref) (string, *Problem, error) {
+	l, linked, err := up.e.db.Link(ctx, up.def.Name, ref)
+	if err != nil {
+		return "", nil, err
+	}
+	if linked && l.RemoteID != "" {
+		return l.RemoteID, nil, nil
+	}
+	notFound := &Problem{Rule: "not-found",
+		Cause: fmt.Sprintf("This %s was marked as exported by hand, and %s has no %s %s to update.", noun(ref.Type), up.pkg(), noun(ref.Type), ref.Code),
+		Fix:   "Mark it as not exported in Successfully Exported so it is sent as new, or enter it in the package with the same code.",
+	}
+	if up.r == nil {
+		return "", notFound, nil
+	}
+	found, err := up.r.FindByCode(ctx, ref.Type, []string{ref.Code})
+	if err != nil {
+		return "", nil, err
+	}
+	for _, r := range found {
+		if r.Record.Code() == ref.Code && r.RemoteID != "" {
+			l.RemoteID = r.RemoteID
+			if err := up.e.db.SetLink(ctx, up.def.Name, ref, l); err != nil {
+				return "", nil, err
+			}
+			return r.RemoteID, nil, nil
+		}
+	}
+	return "", notFound, nil
+}
+
+// verify reads back uploaded records not yet verified and ticks them. A
+// failure here leaves them unticked for the next run; it does not undo the
+// upload.
+func (up *uploader) verify(ctx context.Context) error {
+	if up.r == nil || up.readBackFailed {
+		return nil
+	}
+	rows, err := up.e.db.Unverified(ctx, up.def.Name, 0)
+	if err != nil {
+		return err
+	}
+	byType := map[connectors.RecordType][]ExportedRow{}
+	for _, row := range rows {
+		if row.RemoteID != "" {
+			byType[row.Type] = append(byType[row.Type], row)
+		}
+	}
+	var vs []storage.Verification
+	defer func() {
+		if len(vs) > 0 {
+			if err := up.e.db.MarkVerified(context.WithoutCancel(ctx), up.def.Name, vs); err != nil {
+				up.rep.Errors = append(up.rep.Errors, err.Error())
+			}
+		}
+	}()
+	for _, t := range uploadOrder {
+		list := byType[t]
+		for start := 0; start < len(list); start += up.batch {
+			chunk := list[start:min(start+up.batch, len(list))]
+			ids := make([]string, len(chunk))
+			for i, row := range chunk {
+				ids[i] = row.RemoteID
+			}
+			remotes, err := up.r.Get(ctx, t, ids)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				up.rep.Errors = append(up.rep.Errors, fmt.Sprintf("LedgerLink could not read %s back from %s to verify the upload; it tries again at the next run (%v).", t.Label(), up.pkg(), err))
+				var rl *connectors.RateLimitError
+				if errors.As(err, &rl) && rl.Daily {
+					up.rep.ResumeAt = rl.ResumeAt
+				}
+				if errors.Is(err, connectors.ErrAuth) || errors.As(err, &rl) {
+					return nil
+				}
+				continue
+			}
+			byID := map[string]connectors.Remote{}
+			for _, r := range remotes {
+				byID[r.RemoteID] = r
+			}
+			for _, row := range chunk {
+				r, ok := byID[row.RemoteID]
+				if !ok {
+					continue
+				}
+				v := storage.Verification{ID: row.ID, RemoteUpdatedAt: r.UpdatedAt}
+				if fp, err := up.in.fingerprint(t, r.Record); err == nil {
+					v.Mirrored = fp
+				}
+				vs = append(vs, v)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,360 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+	"ledgerlink/sync"
+)
+
+// Configure tab titles, in order.
+const (
+	tabAccount = "Account"
+	tabSync    = "Synchronisation"
+	tabTiming  = "Timing"
+	tabMapping = "Mapping"
+	tabOptions = "Options"
+)
+
+// ConfigureScreen is a module's settings in tabs: Account,
+// Synchronisation, Timing, Mapping and Options, with Update and Close. Its
+// status light and notes follow the edits as they are made.
+type ConfigureScreen struct {
+	a      *App
+	module string
+	def    connectors.Definition
+	title  string
+	saved  map[string]string
+	// secretsSet says which secret fields the keyring holds.
+	secretsSet map[string]bool
+	dirty      bool
+	saving     bool
+
+	dot     *canvas.Circle
+	word    *widget.Label
+	notes   *widget.Label
+	status  *widget.Label
+	tabs    *container.AppTabs
+	content fyne.CanvasObject
+
+	account *accountTab
+	matrix  *matrixTab
+	timing  *timingTab
+	mapping *mappingTab
+	options *optionsTab
+}
+
+func newConfigureScreen(a *App, module string) (*ConfigureScreen, error) {
+	if a.svc.Settings == nil {
+		return nil, errors.New("settings are not available in this build")
+	}
+	def, err := a.svc.Modules.Definition(module)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := a.svc.Settings.Settings(module)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotInstalled) {
+			return nil, fmt.Errorf("%s is not installed: press Install on the module list first", displayDef(def))
+		}
+		return nil, err
+	}
+	cs := &ConfigureScreen{a: a, module: module, def: def, title: displayDef(def), saved: saved, secretsSet: map[string]bool{}}
+	cs.build()
+	cs.loadSecrets()
+	if cs.mapping != nil {
+		cs.mapping.load()
+	}
+	cs.refreshLight()
+	return cs, nil
+}
+
+func displayDef(def connectors.Definition) string {
+	if def.Title != "" {
+		return def.Title
+	}
+	return def.Name
+}
+
+func (cs *ConfigureScreen) build() {
+	cs.dot, cs.word, _ = newLight(connectors.Amber)
+	lightBox := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(18, 18), cs.dot)), cs.word)
+	heading := widget.NewLabelWithStyle("Configure "+cs.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	cs.notes = widget.NewLabel("")
+	cs.notes.Wrapping = fyne.TextWrapWord
+	cs.status = widget.NewLabel("")
+	cs.status.Wrapping = fyne.TextWrapWord
+
+	cs.account = newAccountTab(cs)
+	cs.matrix = newMatrixTab(cs)
+	cs.timing = newTimingTab(cs)
+	if cs.a.svc.Workspace != nil && cs.a.svc.Engine != nil {
+		cs.mapping = newMappingTab(cs)
+	}
+	cs.options = newOptionsTab(cs)
+
+	items := []*container.TabItem{
+		container.NewTabItem(tabAccount, cs.account.content),
+		container.NewTabItem(tabSync, cs.matrix.content),
+		container.NewTabItem(tabTiming, cs.timing.content),
+	}
+	if cs.mapping != nil {
+		items = append(items, container.NewTabItem(tabMapping, cs.mapping.content))
+	}
+	items = append(items, container.NewTabItem(tabOptions, cs.options.content))
+	cs.tabs = container.NewAppTabs(items...)
+	cs.tabs.OnSelected = func(t *container.TabItem) { cs.a.tracef("tab=%s module=%s", t.Text, cs.module) }
+
+	update := widget.NewButtonWithIcon("Update", theme.DocumentSaveIcon(), func() { cs.update(nil) })
+	update.Importance = widget.HighImportance
+	closeBtn := widget.NewButtonWithIcon("Close", theme.CancelIcon(), cs.close)
+	keys := widget.NewLabel("Ctrl+S: Update   Escape: Close   Alt+1…5: tabs")
+	keys.Importance = widget.LowImportance
+	bottom := container.NewVBox(widget.NewSeparator(), cs.status,
+		container.NewHBox(update, closeBtn, layout.NewSpacer(), keys))
+	top := container.NewVBox(container.NewHBox(heading, layout.NewSpacer(), lightBox), cs.notes, widget.NewSeparator())
+	cs.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, cs.tabs))
+}
+
+// Content is the screen's canvas object.
+func (cs *ConfigureScreen) Content() fyne.CanvasObject { return cs.content }
+
+// selectTab shows the i-th tab.
+func (cs *ConfigureScreen) selectTab(i int) {
+	if i >= 0 && i < len(cs.tabs.Items) {
+		cs.tabs.SelectIndex(i)
+		cs.a.tracef("tab=%s module=%s", cs.tabs.Items[i].Text, cs.module)
+	}
+}
+
+// selectTabNamed shows the tab with that title.
+func (cs *ConfigureScreen) selectTabNamed(name string) {
+	for i, t := range cs.tabs.Items {
+		if t.Text == name {
+			cs.selectTab(i)
+			return
+		}
+	}
+}
+
+// loadSecrets asks the keyring which secrets are saved.
+func (cs *ConfigureScreen) loadSecrets() {
+	if cs.a.svc.Secrets == nil {
+		return
+	}
+	a := cs.a
+	ctx := a.ctx
+	var keys []string
+	for _, f := range cs.def.Settings {
+		if f.Secret {
+			keys = append(keys, f.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	a.spawn(func() {
+		set := map[string]bool{}
+		var firstErr error
+		for _, k := range keys {
+			ok, err := a.svc.Secrets.Has(ctx, cs.module, k)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			set[k] = ok
+		}
+		a.do(func() {
+			cs.secretsSet = set
+			cs.account.secretsLoaded(firstErr)
+			cs.refreshLight()
+		})
+	})
+}
+
+// markDirty notes an unsaved edit and updates the light.
+func (cs *ConfigureScreen) markDirty() {
+	if !cs.dirty {
+		cs.dirty = true
+		cs.status.Importance = widget.MediumImportance
+		cs.status.SetText("Changes are not saved yet: press Update.")
+	}
+	cs.refreshLight()
+}
+
+// liveStatus is the light and notes the module would have with the edits
+// saved.
+func (cs *ConfigureScreen) liveStatus() (connectors.Light, []string) {
+	values := maps.Clone(cs.saved)
+	maps.Copy(values, cs.account.values())
+	maps.Copy(values, cs.options.schemaValues())
+	hasSecret := func(k string) bool { return cs.secretsSet[k] || cs.account.typedSecret(k) }
+	light, notes := storage.Status(cs.def, true, values, hasSecret)
+	if n := strings.TrimSpace(cs.saved[sync.ReconnectSetting]); n != "" && !cs.account.connected {
+		notes = append(notes, n)
+	}
+	if cs.matrix.m.IsOff() {
+		notes = append(notes, "Nothing is set to sync yet: turn on some buttons on the Synchronisation tab.")
+	}
+	if cs.mapping != nil {
+		notes = append(notes, cs.mapping.unmappedNotes()...)
+	}
+	if len(notes) > 0 {
+		light = connectors.Amber
+	}
+	return light, notes
+}
+
+// refreshLight shows the live light and notes.
+func (cs *ConfigureScreen) refreshLight() {
+	light, notes := cs.liveStatus()
+	setLight(cs.dot, cs.word, light)
+	if len(notes) == 0 {
+		cs.notes.Importance = widget.SuccessImportance
+		cs.notes.SetText("Ready: everything needed is filled in.")
+		return
+	}
+	cs.notes.Importance = widget.WarningImportance
+	cs.notes.SetText("To do: " + strings.Join(notes, " "))
+}
+
+// Light is the live status light (tests).
+func (cs *ConfigureScreen) Light() connectors.Light {
+	l, _ := cs.liveStatus()
+	return l
+}
+
+// update checks every tab and saves them. after, when set, runs once the
+// settings are saved.
+func (cs *ConfigureScreen) update(after func()) {
+	if cs.saving {
+		return
+	}
+	if !cs.account.validate() {
+		cs.selectTabNamed(tabAccount)
+		cs.status.Importance = widget.DangerImportance
+		cs.status.SetText("Nothing was saved: correct the fields marked in red on the Account tab, then press Update.")
+		return
+	}
+	if !cs.options.validate() {
+		cs.selectTabNamed(tabOptions)
+		cs.status.Importance = widget.DangerImportance
+		cs.status.SetText("Nothing was saved: correct the fields marked in red on the Options tab, then press Update.")
+		return
+	}
+	schema := cs.account.changedValues(cs.saved)
+	maps.Copy(schema, cs.options.changedSchemaValues(cs.saved))
+	engine := map[string]string{}
+	maps.Copy(engine, cs.matrix.m.Settings())
+	maps.Copy(engine, cs.timing.settings())
+	if cs.mapping != nil {
+		maps.Copy(engine, cs.mapping.changedSettings(cs.saved))
+	}
+	maps.Copy(engine, cs.options.changedEngineValues(cs.saved))
+	secrets := cs.account.typedSecrets()
+
+	cs.saving = true
+	cs.status.Importance = widget.MediumImportance
+	cs.status.SetText("Saving…")
+	a := cs.a
+	ctx := a.ctx
+	a.spawn(func() {
+		err := saveSettings(ctx, a.svc, cs.def, schema, engine, secrets)
+		var saved map[string]string
+		if err == nil {
+			saved, err = a.svc.Settings.Settings(cs.module)
+		}
+		a.do(func() {
+			cs.saving = false
+			if err != nil {
+				cs.status.Importance = widget.DangerImportance
+				cs.status.SetText("Not saved: " + err.Error())
+				cs.account.showSaveErrors(err)
+				a.tracef("configure update failed module=%s", cs.module)
+				return
+			}
+			cs.saved = saved
+			for k := range secrets {
+				cs.secretsSet[k] = true
+			}
+			cs.account.saved()
+			cs.dirty = false
+			cs.status.Importance = widget.SuccessImportance
+			cs.status.SetText("Saved at " + a.svc.Now().Format("15:04") + ".")
+			cs.refreshLight()
+			if a.svc.Scheduler != nil {
+				a.svc.Scheduler.Reschedule()
+			}
+			a.tracef("configure updated module=%s light=%s", cs.module, cs.Light())
+			if after != nil {
+				after()
+			}
+		})
+	})
+}
+
+// saveSettings writes the connector's settings, LedgerLink's own keys and
+// the secrets typed in.
+func saveSettings(ctx context.Context, svc Services, def connectors.Definition, schema, engine, secrets map[string]string) error {
+	if len(schema) > 0 {
+		if err := svc.Settings.SetSettings(ctx, def, schema); err != nil {
+			return err
+		}
+	}
+	if len(engine) > 0 {
+		if err := svc.Settings.SetEngineSettings(ctx, def.Name, engine); err != nil {
+			return err
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(secrets)) {
+		if svc.Secrets == nil {
+			return errors.New("the system keyring is not available, so secrets cannot be saved")
+		}
+		if err := svc.Secrets.Set(ctx, def.Name, k, secrets[k]); err != nil {
+			f, _ := def.Field(k)
+			return fmt.Errorf("%s was not saved in the system keyring: %w", f.Label, err)
+		}
+	}
+	return nil
+}
+
+// close goes back to the module list, asking first when edits are not
+// saved.
+func (cs *ConfigureScreen) close() {
+	a := cs.a
+	if !cs.dirty {
+		a.ShowModules()
+		return
+	}
+	msg := widget.NewLabel("Some changes on this screen are not saved. Save them before closing?")
+	msg.Wrapping = fyne.TextWrapWord
+	var d *dialog.CustomDialog
+	save := widget.NewButtonWithIcon("Update and close", theme.DocumentSaveIcon(), func() {
+		d.Hide()
+		cs.update(a.ShowModules)
+	})
+	save.Importance = widget.HighImportance
+	discard := widget.NewButton("Close without saving", func() {
+		d.Hide()
+		a.ShowModules()
+	})
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Save changes?", container.NewPadded(msg), a.win)
+	d.SetButtons([]fyne.CanvasObject{cancel, discard, save})
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+	a.trackModal("Save changes?", d, save.OnTapped, d.Hide)
+}

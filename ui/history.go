@@ -1,0 +1,273 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ledgerlink/sync"
+)
+
+// historyWeeks is how far back Run history looks.
+const historyWeeks = 6
+
+// historyView is the Run history tab: a chart of records moved and errors
+// per run over the last weeks, and the list of runs.
+type historyView struct {
+	ms      *ModuleScreen
+	runs    []sync.Report
+	chart   *runChart
+	grid    *grid
+	summary *widget.Label
+	loaded  bool
+	content fyne.CanvasObject
+}
+
+func newHistoryView(ms *ModuleScreen) *historyView {
+	hv := &historyView{ms: ms}
+	r := &hv.runs
+	hv.chart = newRunChart()
+	hv.grid = newGrid([]gridColumn{
+		{Title: "Started", Width: 150, Text: func(i int) string { return (*r)[i].Started.Local().Format("Mon 02 Jan 15:04") },
+			SortKey: func(i int) string { return (*r)[i].Started.UTC().Format(time.RFC3339Nano) }},
+		{Title: "Why", Width: 110, Text: func(i int) string { return triggerText((*r)[i].Trigger) }},
+		{Title: "Took", Width: 80, Text: func(i int) string { return durationText((*r)[i]) }},
+		{Title: "Moved", Width: 80, Text: func(i int) string { return thousands((*r)[i].Moved()) },
+			SortKey: func(i int) string { return fmt.Sprintf("%012d", (*r)[i].Moved()) }},
+		{Title: "Errors", Width: 80, Text: func(i int) string { return thousands((*r)[i].FailedItems()) },
+			SortKey: func(i int) string { return fmt.Sprintf("%012d", (*r)[i].FailedItems()) },
+			Importance: func(i int) widget.Importance {
+				if (*r)[i].FailedItems() > 0 {
+					return widget.DangerImportance
+				}
+				return widget.MediumImportance
+			}},
+		{Title: "Result", Width: 420, Text: func(i int) string { return runResult((*r)[i]) }},
+	}, false, fmt.Sprintf("No runs in the last %d weeks.", historyWeeks))
+	hv.summary = widget.NewLabel("")
+	legend := container.NewHBox(legendSwatch(chartMoved, "records moved"), legendSwatch(chartFailed, "errors"))
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, legend, hv.summary), hv.chart)
+	hv.content = container.NewBorder(top, nil, nil, nil, hv.grid.Content())
+	return hv
+}
+
+var (
+	chartMoved  = color.NRGBA{R: 0x2e, G: 0x8b, B: 0x3e, A: 0xff}
+	chartFailed = color.NRGBA{R: 0xc6, G: 0x3b, B: 0x3b, A: 0xff}
+)
+
+func legendSwatch(c color.Color, text string) fyne.CanvasObject {
+	r := canvas.NewRectangle(c)
+	return container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(14, 14), r)), widget.NewLabel(text))
+}
+
+// load reads the runs of the last weeks in the background.
+func (hv *historyView) load() {
+	hv.loaded = true
+	a := hv.ms.a
+	ctx := a.ctx
+	module := hv.ms.module
+	since := a.svc.Now().AddDate(0, 0, -7*historyWeeks)
+	a.spawn(func() {
+		runs, err := a.svc.Runs.Runs(ctx, module, since)
+		a.do(func() {
+			if hv.ms.closed {
+				return
+			}
+			if err != nil {
+				hv.summary.SetText("Could not read the run history: " + err.Error())
+				return
+			}
+			hv.setRuns(runs)
+			a.tracef("history loaded module=%s runs=%d", module, len(runs))
+		})
+	})
+}
+
+func (hv *historyView) setRuns(runs []sync.Report) {
+	runs = slices.Clone(runs)
+	slices.SortFunc(runs, func(a, b sync.Report) int { return a.Started.Compare(b.Started) })
+	hv.chart.setRuns(runs)
+	// The list shows the newest first.
+	list := slices.Clone(runs)
+	slices.Reverse(list)
+	hv.runs = list
+	hv.grid.SetData(len(list), func(i int) string { return hv.runs[i].Started.UTC().Format(time.RFC3339Nano) })
+	moved, failed := 0, 0
+	for _, r := range runs {
+		moved += r.Moved()
+		failed += r.FailedItems()
+	}
+	hv.summary.SetText(fmt.Sprintf("Last %d weeks: %d %s, %s records moved, %s %s.", historyWeeks, len(runs), plural(len(runs), "run", "runs"),
+		thousands(moved), thousands(failed), plural(failed, "error", "errors")))
+}
+
+func triggerText(t sync.Trigger) string {
+	switch t {
+	case sync.TriggerScheduled:
+		return "Scheduled"
+	case sync.TriggerCatchUp:
+		return "Caught up"
+	case sync.TriggerStartup:
+		return "At start"
+	}
+	return "By hand"
+}
+
+func durationText(r sync.Report) string {
+	if r.Finished.IsZero() {
+		return "—"
+	}
+	d := r.Finished.Sub(r.Started)
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+	return fmt.Sprintf("%dm %ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+func runResult(r sync.Report) string {
+	switch {
+	case r.Cancelled:
+		return "Stopped before the end"
+	case len(r.Errors) > 0:
+		return "Failed: " + strings.Join(r.Errors, " ")
+	case r.FailedItems() > 0:
+		return "Some records could not be sent (see Error Feedback)"
+	case !r.ResumeAt.IsZero():
+		return "Paused by the package's daily limit until " + r.ResumeAt.Local().Format("02 Jan 15:04")
+	}
+	return "OK"
+}
+
+// runChart draws, per run, a green bar for records moved and a red one for
+// errors, on a shared scale.
+type runChart struct {
+	widget.BaseWidget
+	runs []sync.Report
+}
+
+func newRunChart() *runChart {
+	c := &runChart{}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *runChart) setRuns(runs []sync.Report) {
+	c.runs = runs
+	c.Refresh()
+}
+
+// Bars returns the bar heights as fractions of the tallest (tests).
+func (c *runChart) Bars() (moved, failed []float32) {
+	peak := 1
+	for _, r := range c.runs {
+		peak = max(peak, r.Moved(), r.FailedItems())
+	}
+	for _, r := range c.runs {
+		moved = append(moved, float32(r.Moved())/float32(peak))
+		failed = append(failed, float32(r.FailedItems())/float32(peak))
+	}
+	return moved, failed
+}
+
+func (c *runChart) CreateRenderer() fyne.WidgetRenderer {
+	r := &runChartRenderer{c: c}
+	r.axis = canvas.NewLine(theme.Color(theme.ColorNameForeground))
+	r.top = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	r.top.TextSize = theme.CaptionTextSize()
+	r.first = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	r.first.TextSize = theme.CaptionTextSize()
+	r.last = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	r.last.TextSize = theme.CaptionTextSize()
+	r.last.Alignment = fyne.TextAlignTrailing
+	r.empty = canvas.NewText("No runs to draw yet.", theme.Color(theme.ColorNamePlaceHolder))
+	r.Refresh()
+	return r
+}
+
+type runChartRenderer struct {
+	c                       *runChart
+	bars                    []*canvas.Rectangle
+	axis                    *canvas.Line
+	top, first, last, empty *canvas.Text
+	size                    fyne.Size
+}
+
+const chartHeight = 150
+
+func (r *runChartRenderer) MinSize() fyne.Size { return fyne.NewSize(200, chartHeight) }
+
+func (r *runChartRenderer) Layout(s fyne.Size) {
+	r.size = s
+	labelH := r.first.MinSize().Height
+	left := r.top.MinSize().Width + theme.Padding()
+	plotH := s.Height - labelH - theme.Padding()
+	plotW := s.Width - left
+	r.top.Move(fyne.NewPos(0, 0))
+	r.axis.Position1 = fyne.NewPos(left, plotH)
+	r.axis.Position2 = fyne.NewPos(s.Width, plotH)
+	r.first.Move(fyne.NewPos(left, plotH+2))
+	r.last.Move(fyne.NewPos(s.Width-r.last.MinSize().Width, plotH+2))
+	r.empty.Move(fyne.NewPos(left+theme.Padding(), plotH/2))
+	n := len(r.c.runs)
+	if n == 0 {
+		return
+	}
+	moved, failed := r.c.Bars()
+	slot := plotW / float32(n)
+	barW := max(min(slot/2-1, 14), 1)
+	for i := range n {
+		x := left + float32(i)*slot + (slot-2*barW)/2
+		for j, frac := range []float32{moved[i], failed[i]} {
+			b := r.bars[2*i+j]
+			h := frac * (plotH - 4)
+			if frac > 0 {
+				h = max(h, 2)
+			}
+			b.Move(fyne.NewPos(x+float32(j)*barW, plotH-h))
+			b.Resize(fyne.NewSize(barW, h))
+		}
+	}
+}
+
+func (r *runChartRenderer) Refresh() {
+	runs := r.c.runs
+	for len(r.bars) < 2*len(runs) {
+		r.bars = append(r.bars, canvas.NewRectangle(chartMoved), canvas.NewRectangle(chartFailed))
+	}
+	r.bars = r.bars[:2*len(runs)]
+	peak := 0
+	for _, run := range runs {
+		peak = max(peak, run.Moved(), run.FailedItems())
+	}
+	r.top.Text = thousands(peak)
+	r.first.Text, r.last.Text = "", ""
+	if len(runs) > 0 {
+		r.first.Text = runs[0].Started.Local().Format("02 Jan")
+		r.last.Text = runs[len(runs)-1].Started.Local().Format("02 Jan")
+	}
+	r.empty.Hidden = len(runs) > 0
+	for _, t := range []*canvas.Text{r.top, r.first, r.last, r.empty} {
+		t.Refresh()
+	}
+	r.Layout(r.size)
+	canvas.Refresh(r.c)
+}
+
+func (r *runChartRenderer) Objects() []fyne.CanvasObject {
+	objs := []fyne.CanvasObject{r.axis, r.top, r.first, r.last, r.empty}
+	for _, b := range r.bars {
+		objs = append(objs, b)
+	}
+	return objs
+}
+
+func (r *runChartRenderer) Destroy() {}

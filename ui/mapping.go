@@ -1,0 +1,583 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"image/color"
+	"maps"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+	"ledgerlink/sync"
+)
+
+// chartEntry is one account, tax rate or bank account of the package.
+type chartEntry struct {
+	code, name string
+	class      connectors.AccountClass
+}
+
+func (c chartEntry) option() string {
+	if c.name == "" {
+		return c.code
+	}
+	return c.code + " — " + c.name
+}
+
+// mappingData is what the Mapping tab shows, read in the background.
+type mappingData struct {
+	charts map[connectors.RecordType][]chartEntry
+	// used counts, per kind and local code, the pending records using it.
+	used map[connectors.RecordType]map[string]int
+	// sales and purchase say which nominal codes sales and purchase
+	// documents use (for Apply Default Setup).
+	sales, purchase map[string]bool
+}
+
+// mappingKinds are the three mapped kinds, in screen order.
+var mappingKinds = []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.BankAccounts}
+
+func mappingPrefix(t connectors.RecordType) string {
+	switch t {
+	case connectors.TaxRates:
+		return sync.MapTaxPrefix
+	case connectors.BankAccounts:
+		return sync.MapBankPrefix
+	}
+	return sync.MapNominalPrefix
+}
+
+func mappingTitle(t connectors.RecordType) (title, local string) {
+	switch t {
+	case connectors.TaxRates:
+		return "Tax rates", "tax code"
+	case connectors.BankAccounts:
+		return "Bank accounts", "bank account"
+	}
+	return "Nominal codes", "nominal code"
+}
+
+// mappingTab maps local nominal codes, tax codes and bank accounts to the
+// package's own.
+type mappingTab struct {
+	cs      *ConfigureScreen
+	data    mappingData
+	loaded  bool
+	values  map[string]string // setting key -> remote code, as edited
+	rows    map[string]*mappingRow
+	box     *fyne.Container
+	info    *widget.Label
+	fetch   *widget.Button
+	apply   *widget.Button
+	content fyne.CanvasObject
+}
+
+// mappingRow is one local code and the package's code it maps to.
+type mappingRow struct {
+	mt    *mappingTab
+	kind  connectors.RecordType
+	code  string
+	key   string
+	entry *widget.SelectEntry
+	bg    *canvas.Rectangle
+	usage *widget.Label
+	errL  *widget.Label
+	obj   fyne.CanvasObject
+	// setting is set while the entry is filled by code, not by typing.
+	setting bool
+}
+
+func newMappingTab(cs *ConfigureScreen) *mappingTab {
+	mt := &mappingTab{cs: cs, values: map[string]string{}, rows: map[string]*mappingRow{}}
+	for k, v := range cs.saved {
+		for _, kind := range mappingKinds {
+			if strings.HasPrefix(k, mappingPrefix(kind)) {
+				mt.values[k] = strings.TrimSpace(v)
+			}
+		}
+	}
+	mt.info = widget.NewLabel("Reading the codes your documents use…")
+	mt.info.Wrapping = fyne.TextWrapWord
+	mt.fetch = widget.NewButtonWithIcon("Get Nominal & Tax Accounts", theme.DownloadIcon(), mt.fetchChart)
+	mt.apply = widget.NewButtonWithIcon("Apply Default Setup", theme.ContentPasteIcon(), mt.applyDefaults)
+	intro := widget.NewLabel(fmt.Sprintf("Each code LedgerLink's documents use must match one of %s's. "+
+		"Press Get Nominal & Tax Accounts to fetch %s's list, then choose for each code (type to search). "+
+		"Codes highlighted are used by documents waiting to export and are not mapped yet.", cs.title, cs.title))
+	intro.Wrapping = fyne.TextWrapWord
+	mt.box = container.NewVBox()
+	top := container.NewVBox(intro, container.NewHBox(mt.fetch, mt.apply), mt.info, widget.NewSeparator())
+	mt.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(mt.box))
+	return mt
+}
+
+// load reads the package's chart and the codes pending records use, in
+// the background.
+func (mt *mappingTab) load() {
+	a := mt.cs.a
+	ctx := a.ctx
+	module := mt.cs.module
+	a.spawn(func() {
+		data, err := loadMappingData(ctx, a.svc, module)
+		a.do(func() {
+			if err != nil {
+				mt.info.Importance = widget.DangerImportance
+				mt.info.SetText("Could not read the codes: " + err.Error())
+				return
+			}
+			mt.data = data
+			mt.loaded = true
+			mt.rebuild()
+			mt.cs.refreshLight()
+			a.tracef("mapping loaded module=%s", module)
+		})
+	})
+}
+
+func loadMappingData(ctx context.Context, svc Services, module string) (mappingData, error) {
+	data := mappingData{
+		charts:   map[connectors.RecordType][]chartEntry{},
+		used:     map[connectors.RecordType]map[string]int{},
+		sales:    map[string]bool{},
+		purchase: map[string]bool{},
+	}
+	for _, kind := range mappingKinds {
+		data.used[kind] = map[string]int{}
+		var entries []chartEntry
+		err := svc.Workspace.Ancillary(ctx, module, kind, func(r connectors.Record) error {
+			switch {
+			case r.Account != nil:
+				if !r.Account.Archived && !r.Account.Stock && !r.Account.CostOfSale {
+					entries = append(entries, chartEntry{code: r.Account.Code, name: r.Account.Name, class: r.Account.Class})
+				}
+			case r.TaxRate != nil:
+				if !r.TaxRate.Archived {
+					entries = append(entries, chartEntry{code: r.TaxRate.Code, name: fmt.Sprintf("%s (%s%%)", r.TaxRate.Name, r.TaxRate.Rate.String())})
+				}
+			case r.BankAccount != nil:
+				entries = append(entries, chartEntry{code: r.BankAccount.Code, name: r.BankAccount.Name})
+			}
+			return nil
+		})
+		if err != nil {
+			return data, err
+		}
+		slices.SortFunc(entries, func(a, b chartEntry) int { return cmp.Compare(a.code, b.code) })
+		data.charts[kind] = entries
+	}
+	pending, err := svc.Engine.Pending(ctx, module)
+	if err != nil {
+		return data, err
+	}
+	const chunk = 1000
+	for start := 0; start < len(pending); start += chunk {
+		refs := make([]storage.Ref, 0, chunk)
+		for _, it := range pending[start:min(start+chunk, len(pending))] {
+			refs = append(refs, it.Ref())
+		}
+		recs, err := svc.Workspace.GetRecords(ctx, refs)
+		if err != nil {
+			return data, err
+		}
+		for _, ref := range refs {
+			if rec, ok := recs[ref]; ok {
+				data.count(rec.Record)
+			}
+		}
+	}
+	return data, nil
+}
+
+// count notes the codes one pending record uses.
+func (d *mappingData) count(rec connectors.Record) {
+	seen := map[string]bool{}
+	add := func(kind connectors.RecordType, code string) {
+		code = strings.TrimSpace(code)
+		k := string(kind) + "\x00" + code
+		if code == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		d.used[kind][code]++
+	}
+	switch {
+	case rec.Document != nil:
+		purchase := rec.Type == connectors.PurchaseInvoices || rec.Document.Purchase
+		for _, l := range rec.Document.Lines {
+			add(connectors.NominalAccounts, l.NominalCode)
+			add(connectors.TaxRates, l.TaxCode)
+			if l.NominalCode != "" {
+				if purchase {
+					d.purchase[l.NominalCode] = true
+				} else {
+					d.sales[l.NominalCode] = true
+				}
+			}
+		}
+	case rec.Journal != nil:
+		for _, l := range rec.Journal.Lines {
+			add(connectors.NominalAccounts, l.NominalCode)
+		}
+	case rec.Payment != nil:
+		add(connectors.BankAccounts, rec.Payment.BankAccount)
+	}
+}
+
+// codes are the local codes of kind shown: those pending records use and
+// those already mapped; unmapped used ones first.
+func (mt *mappingTab) codes(kind connectors.RecordType) []string {
+	set := map[string]bool{}
+	for c := range mt.data.used[kind] {
+		set[c] = true
+	}
+	prefix := mappingPrefix(kind)
+	for k := range mt.values {
+		if c, ok := strings.CutPrefix(k, prefix); ok && c != "" {
+			set[c] = true
+		}
+	}
+	out := slices.Collect(maps.Keys(set))
+	slices.SortFunc(out, func(a, b string) int {
+		ua, ub := mt.needs(kind, a), mt.needs(kind, b)
+		if ua != ub {
+			if ua {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a, b)
+	})
+	return out
+}
+
+// needs says whether a used code has no mapping.
+func (mt *mappingTab) needs(kind connectors.RecordType, code string) bool {
+	return mt.data.used[kind][code] > 0 && mt.values[mappingPrefix(kind)+code] == ""
+}
+
+// rebuild lays out every section.
+func (mt *mappingTab) rebuild() {
+	mt.box.RemoveAll()
+	clear(mt.rows)
+	fetched := 0
+	for _, kind := range mappingKinds {
+		title, local := mappingTitle(kind)
+		mt.box.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		codes := mt.codes(kind)
+		if len(mt.data.charts[kind]) > 0 {
+			fetched++
+		}
+		if len(codes) == 0 {
+			l := widget.NewLabel(fmt.Sprintf("No %s is used by the documents waiting to export.", local))
+			l.Importance = widget.LowImportance
+			mt.box.Add(l)
+			continue
+		}
+		for _, code := range codes {
+			r := mt.newRow(kind, code)
+			mt.rows[r.key] = r
+			mt.box.Add(r.obj)
+		}
+		mt.box.Add(widget.NewSeparator())
+	}
+	mt.box.Refresh()
+	mt.info.Importance = widget.MediumImportance
+	if fetched == 0 {
+		mt.info.Importance = widget.WarningImportance
+		mt.info.SetText(fmt.Sprintf("%s's accounts have not been fetched yet: press Get Nominal & Tax Accounts.", mt.cs.title))
+	} else {
+		mt.info.SetText(fmt.Sprintf("%s's lists: %d accounts, %d tax rates, %d bank accounts.", mt.cs.title,
+			len(mt.data.charts[connectors.NominalAccounts]), len(mt.data.charts[connectors.TaxRates]), len(mt.data.charts[connectors.BankAccounts])))
+	}
+	mt.info.Refresh()
+}
+
+func (mt *mappingTab) newRow(kind connectors.RecordType, code string) *mappingRow {
+	r := &mappingRow{mt: mt, kind: kind, code: code, key: mappingPrefix(kind) + code}
+	r.entry = widget.NewSelectEntry(mt.options(kind, ""))
+	r.entry.SetPlaceHolder("Not mapped: type to search, or choose")
+	r.setting = true
+	r.entry.SetText(mt.display(kind, mt.values[r.key]))
+	r.setting = false
+	r.entry.OnChanged = r.typed
+	r.bg = canvas.NewRectangle(color.Transparent)
+	r.bg.CornerRadius = 3
+	r.usage = widget.NewLabel("")
+	r.errL = widget.NewLabel("")
+	r.errL.Importance = widget.DangerImportance
+	r.errL.Hide()
+	codeL := widget.NewLabelWithStyle(code, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	line := newColumnsRow([]float32{120, 300}, codeL, r.usage, container.NewVBox(r.entry, r.errL))
+	r.obj = container.NewStack(r.bg, line)
+	r.refresh()
+	return r
+}
+
+// display is how a remote code shows in its entry.
+func (mt *mappingTab) display(kind connectors.RecordType, remote string) string {
+	if remote == "" {
+		return ""
+	}
+	for _, c := range mt.data.charts[kind] {
+		if c.code == remote {
+			return c.option()
+		}
+	}
+	return remote
+}
+
+// options are the package's entries matching query.
+func (mt *mappingTab) options(kind connectors.RecordType, query string) []string {
+	q := strings.ToLower(strings.TrimSpace(query))
+	var out []string
+	for _, c := range mt.data.charts[kind] {
+		o := c.option()
+		if q == "" || strings.Contains(strings.ToLower(o), q) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// resolve turns what was typed or chosen into a remote code.
+func (mt *mappingTab) resolve(kind connectors.RecordType, text string) (string, bool) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", true
+	}
+	code, _, _ := strings.Cut(text, " — ")
+	code = strings.TrimSpace(code)
+	chart := mt.data.charts[kind]
+	if len(chart) == 0 {
+		return code, true // not fetched: trust the code typed
+	}
+	for _, c := range chart {
+		if strings.EqualFold(c.code, code) || strings.EqualFold(c.option(), text) {
+			return c.code, true
+		}
+	}
+	return "", false
+}
+
+// typed follows the entry: a known code maps, anything else narrows the
+// list.
+func (r *mappingRow) typed(text string) {
+	if r.setting {
+		return
+	}
+	mt := r.mt
+	code, ok := mt.resolve(r.kind, text)
+	if ok {
+		r.errL.Hide()
+		mt.values[r.key] = code
+		r.entry.SetOptions(mt.options(r.kind, ""))
+	} else {
+		mt.values[r.key] = ""
+		r.errL.SetText(fmt.Sprintf("%s has no %q: choose one from the list.", mt.cs.title, text))
+		r.errL.Show()
+		r.entry.SetOptions(mt.options(r.kind, text))
+	}
+	r.refresh()
+	mt.cs.markDirty()
+}
+
+// choose sets the mapping by code (Apply Default Setup, tests).
+func (r *mappingRow) choose(remote string) {
+	r.mt.values[r.key] = remote
+	r.setting = true
+	r.entry.SetText(r.mt.display(r.kind, remote))
+	r.setting = false
+	r.errL.Hide()
+	r.refresh()
+}
+
+// refresh highlights a used code with no mapping.
+func (r *mappingRow) refresh() {
+	n := r.mt.data.used[r.kind][r.code]
+	switch {
+	case r.mt.needs(r.kind, r.code):
+		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x40)
+		r.usage.Importance = widget.DangerImportance
+		r.usage.SetText(fmt.Sprintf("Not mapped: %d %s waiting to export %s it", n, plural(n, "document", "documents"), plural(n, "uses", "use")))
+	case n > 0:
+		r.bg.FillColor = color.Transparent
+		r.usage.Importance = widget.MediumImportance
+		r.usage.SetText(fmt.Sprintf("Used by %d waiting %s", n, plural(n, "document", "documents")))
+	default:
+		r.bg.FillColor = color.Transparent
+		r.usage.Importance = widget.LowImportance
+		r.usage.SetText("Not used by waiting documents")
+	}
+	r.bg.Refresh()
+	r.usage.Refresh()
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+// Row returns the row of a local code (tests).
+func (mt *mappingTab) Row(kind connectors.RecordType, code string) *mappingRow {
+	return mt.rows[mappingPrefix(kind)+code]
+}
+
+// unmappedNotes say which used codes have no mapping, for the light.
+func (mt *mappingTab) unmappedNotes() []string {
+	if !mt.loaded {
+		return nil
+	}
+	var notes []string
+	for _, kind := range mappingKinds {
+		var codes []string
+		docs := 0
+		for code, n := range mt.data.used[kind] {
+			if mt.needs(kind, code) {
+				codes = append(codes, code)
+				docs += n
+			}
+		}
+		if len(codes) == 0 {
+			continue
+		}
+		slices.Sort(codes)
+		_, local := mappingTitle(kind)
+		list := strings.Join(codes[:min(len(codes), 5)], ", ")
+		if len(codes) > 5 {
+			list += fmt.Sprintf(" and %d more", len(codes)-5)
+		}
+		if len(codes) == 1 {
+			notes = append(notes, fmt.Sprintf("The %s %s is not mapped (Mapping tab).", local, list))
+		} else {
+			notes = append(notes, fmt.Sprintf("The %ss %s are not mapped (Mapping tab).", local, list))
+		}
+	}
+	return notes
+}
+
+// changedSettings are the mappings that differ from saved ("" removes).
+func (mt *mappingTab) changedSettings(saved map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range mt.values {
+		if strings.TrimSpace(saved[k]) != v {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// fetchChart fetches the package's accounts, tax rates and bank accounts.
+func (mt *mappingTab) fetchChart() {
+	a := mt.cs.a
+	ctx := a.ctx
+	module := mt.cs.module
+	mt.fetch.Disable()
+	mt.info.Importance = widget.MediumImportance
+	mt.info.SetText(fmt.Sprintf("Fetching the lists from %s…", mt.cs.title))
+	a.spawn(func() {
+		rep, err := a.svc.Engine.Mirror(ctx, module, mappingKinds)
+		if err == nil && len(rep.Errors) > 0 {
+			err = fmt.Errorf("%s", strings.Join(rep.Errors, " "))
+		}
+		var data mappingData
+		if err == nil {
+			data, err = loadMappingData(ctx, a.svc, module)
+		}
+		a.do(func() {
+			mt.fetch.Enable()
+			if err != nil {
+				mt.info.Importance = widget.DangerImportance
+				mt.info.SetText("The lists were not fetched: " + err.Error())
+				mt.info.Refresh()
+				return
+			}
+			mt.data = data
+			mt.loaded = true
+			mt.rebuild()
+			mt.cs.refreshLight()
+			a.tracef("chart fetched module=%s", module)
+		})
+	})
+}
+
+// applyDefaults maps each unmapped code to the package's code of the same
+// name, and the remaining nominal codes of sales and purchase documents to
+// the first sales and purchase accounts; a single bank account takes the
+// unmapped bank codes.
+func (mt *mappingTab) applyDefaults() {
+	if len(mt.data.charts[connectors.NominalAccounts]) == 0 {
+		mt.info.Importance = widget.WarningImportance
+		mt.info.SetText(fmt.Sprintf("Press Get Nominal & Tax Accounts first: the default setup needs %s's lists.", mt.cs.title))
+		mt.info.Refresh()
+		return
+	}
+	var done []string
+	set := func(kind connectors.RecordType, code, remote string) {
+		key := mappingPrefix(kind) + code
+		mt.values[key] = remote
+		if r := mt.rows[key]; r != nil {
+			r.choose(remote)
+		}
+		done = append(done, fmt.Sprintf("%s → %s", code, mt.display(kind, remote)))
+	}
+	sales := firstAccount(mt.data.charts[connectors.NominalAccounts], connectors.ClassRevenue, "sales")
+	purchases := firstAccount(mt.data.charts[connectors.NominalAccounts], connectors.ClassExpense, "purchase")
+	for _, kind := range mappingKinds {
+		chart := mt.data.charts[kind]
+		for _, code := range mt.codes(kind) {
+			if mt.values[mappingPrefix(kind)+code] != "" {
+				continue
+			}
+			if i := slices.IndexFunc(chart, func(c chartEntry) bool { return strings.EqualFold(c.code, code) }); i >= 0 {
+				set(kind, code, chart[i].code)
+				continue
+			}
+			switch {
+			case kind == connectors.NominalAccounts && mt.data.sales[code] && sales != "":
+				set(kind, code, sales)
+			case kind == connectors.NominalAccounts && mt.data.purchase[code] && purchases != "":
+				set(kind, code, purchases)
+			case kind == connectors.BankAccounts && len(chart) == 1:
+				set(kind, code, chart[0].code)
+			}
+		}
+	}
+	mt.info.Importance = widget.MediumImportance
+	if len(done) == 0 {
+		mt.info.SetText("The default setup found nothing more to map: choose the remaining codes yourself.")
+	} else {
+		mt.info.SetText("Default setup mapped: " + strings.Join(done, "; ") + ". Check them, then press Update.")
+		mt.cs.markDirty()
+	}
+	mt.info.Refresh()
+	for _, r := range mt.rows {
+		r.refresh()
+	}
+	mt.cs.refreshLight()
+}
+
+// firstAccount is the first account of class, preferring one whose name
+// mentions word.
+func firstAccount(chart []chartEntry, class connectors.AccountClass, word string) string {
+	first := ""
+	for _, c := range chart {
+		if c.class != class {
+			continue
+		}
+		if strings.Contains(strings.ToLower(c.name), word) {
+			return c.code
+		}
+		if first == "" {
+			first = c.code
+		}
+	}
+	return first
+}

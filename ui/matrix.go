@@ -1,0 +1,365 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ledgerlink/connectors"
+	"ledgerlink/sync"
+)
+
+// levelColor is a sync level's button colour.
+func levelColor(l sync.Level, enabled bool) color.Color {
+	var c color.NRGBA
+	switch l {
+	case sync.NewAndUpdated:
+		c = color.NRGBA{R: 0x2e, G: 0x8b, B: 0x3e, A: 0xff}
+	case sync.NewOnly:
+		c = color.NRGBA{R: 0xd9, G: 0x8e, B: 0x04, A: 0xff}
+	default:
+		c = color.NRGBA{R: 0xc6, G: 0x3b, B: 0x3b, A: 0xff}
+	}
+	if !enabled {
+		// A disabled button is greyed, not hidden: tapping it says why.
+		return color.NRGBA{R: 0x9e, G: 0x9e, B: 0x9e, A: 0xff}
+	}
+	return c
+}
+
+// matrixTab is the Synchronisation tab: the 2×7 sync matrix of coloured
+// three-state buttons, with the rules applied as they are pressed.
+type matrixTab struct {
+	cs      *ConfigureScreen
+	m       sync.Matrix
+	buttons map[matrixCell]*levelButton
+	reason  *widget.Label
+	changes *widget.Label
+	content fyne.CanvasObject
+}
+
+type matrixCell struct {
+	d connectors.Direction
+	t connectors.RecordType
+}
+
+func newMatrixTab(cs *ConfigureScreen) *matrixTab {
+	mt := &matrixTab{cs: cs, buttons: map[matrixCell]*levelButton{}}
+	m, err := sync.MatrixFromSettings(cs.saved)
+	mt.m = m
+	mt.reason = widget.NewLabel("Press a button to change it: OFF → NEW → NEW + UPDATED → OFF. Point at a button to see what it does.")
+	mt.reason.Wrapping = fyne.TextWrapWord
+	mt.changes = widget.NewLabel("")
+	mt.changes.Wrapping = fyne.TextWrapWord
+	mt.changes.Importance = widget.WarningImportance
+	if err != nil {
+		mt.changes.SetText(err.Error())
+	}
+
+	types := connectors.MatrixTypes()
+	grid := container.NewGridWithColumns(len(types) + 1)
+	grid.Add(widget.NewLabel(""))
+	for _, t := range types {
+		h := widget.NewLabelWithStyle(t.Label(), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		h.Wrapping = fyne.TextWrapWord
+		grid.Add(h)
+	}
+	for _, d := range sync.Directions() {
+		rowLabel := widget.NewLabelWithStyle(mt.directionLabel(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		rowLabel.Wrapping = fyne.TextWrapWord
+		grid.Add(rowLabel)
+		for _, t := range types {
+			cell := matrixCell{d, t}
+			b := newLevelButton(func() { mt.press(cell) }, func() { mt.explain(cell, false) })
+			mt.buttons[cell] = b
+			grid.Add(b)
+		}
+	}
+	legend := container.NewHBox(
+		legendItem(sync.Off, "OFF: not synced that way"),
+		legendItem(sync.NewOnly, "NEW: only new records"),
+		legendItem(sync.NewAndUpdated, "NEW + UPDATED: new and changed records"),
+	)
+	intro := widget.NewLabel(fmt.Sprintf("The top row controls what comes from %s into LedgerLink; the bottom row what LedgerLink sends to %s. "+
+		"A button is greyed while the one it depends on is OFF (quotes and invoices need customers, payments need invoices).", cs.title, cs.title))
+	intro.Wrapping = fyne.TextWrapWord
+	info := widget.NewCard("", "", container.NewVBox(mt.reason, mt.changes))
+	mt.content = container.NewVScroll(container.NewVBox(intro, grid, legend, info, layout.NewSpacer()))
+	mt.refresh()
+	return mt
+}
+
+func (mt *matrixTab) directionLabel(d connectors.Direction) string {
+	if d == connectors.Upload {
+		return "LedgerLink → " + mt.cs.title
+	}
+	return mt.cs.title + " → LedgerLink"
+}
+
+func legendItem(l sync.Level, text string) fyne.CanvasObject {
+	r := canvas.NewRectangle(levelColor(l, true))
+	r.CornerRadius = 3
+	return container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(16, 16), r)), widget.NewLabel(text))
+}
+
+// supports says whether the connector can move t in d.
+func (mt *matrixTab) supports(c matrixCell) bool {
+	caps := mt.cs.def.Caps
+	return caps.Types == nil || caps.Supports(c.t, c.d)
+}
+
+// limit is the highest level a button may take now and, below NEW +
+// UPDATED, why.
+func (mt *matrixTab) limit(c matrixCell) (sync.Level, string) {
+	if !mt.supports(c) {
+		return sync.Off, fmt.Sprintf("%s cannot sync %s this way (%s).", mt.cs.title, strings.ToLower(c.t.Label()), mt.directionLabel(c.d))
+	}
+	return mt.m.Allowed(c.d, c.t)
+}
+
+// refresh shows every button's level and whether it can be pressed.
+func (mt *matrixTab) refresh() {
+	for c, b := range mt.buttons {
+		max, _ := mt.limit(c)
+		b.set(mt.m.Level(c.d, c.t), max > sync.Off, max < sync.NewAndUpdated)
+	}
+}
+
+// Button returns the button of t in d (tests).
+func (mt *matrixTab) Button(d connectors.Direction, t connectors.RecordType) *levelButton {
+	return mt.buttons[matrixCell{d, t}]
+}
+
+// explain shows what a button does or why it cannot be pressed.
+func (mt *matrixTab) explain(c matrixCell, pressed bool) {
+	level := mt.m.Level(c.d, c.t)
+	max, reason := mt.limit(c)
+	what := fmt.Sprintf("%s (%s) is %s", c.t.Label(), mt.directionLabel(c.d), level)
+	switch {
+	case max == sync.Off:
+		mt.reason.Importance = widget.WarningImportance
+		mt.reason.SetText("This button is disabled. " + reason)
+	case reason != "" && (pressed || max < sync.NewAndUpdated):
+		mt.reason.Importance = widget.WarningImportance
+		mt.reason.SetText(what + ". It can go no higher than " + max.String() + ": " + reason)
+	default:
+		mt.reason.Importance = widget.MediumImportance
+		mt.reason.SetText(what + ": " + levelMeaning(level, c.t) + ".")
+	}
+	mt.reason.Refresh()
+}
+
+func levelMeaning(l sync.Level, t connectors.RecordType) string {
+	noun := strings.ToLower(t.Label())
+	switch l {
+	case sync.NewOnly:
+		return "new " + noun + " are copied; changes to ones already copied are not"
+	case sync.NewAndUpdated:
+		return "new " + noun + " and changes to them are copied"
+	}
+	return noun + " are not synced this way"
+}
+
+// press moves a button to its next level, asking first when that changes
+// the books, and shows what else had to change.
+func (mt *matrixTab) press(c matrixCell) {
+	max, _ := mt.limit(c)
+	if max == sync.Off {
+		mt.explain(c, true)
+		return
+	}
+	cur := mt.m.Level(c.d, c.t)
+	next := mt.m.Next(c.d, c.t)
+	if next == sync.Off && cur < sync.NewAndUpdated && cur+1 > max {
+		// Capped: the press wraps to OFF instead of going higher.
+		defer mt.explain(c, true)
+	}
+	if need, warning := mt.m.NeedsConfirmation(c.d, c.t, next); need {
+		mt.cs.a.confirm("Change records in "+mt.cs.title+"?", warning, "Yes, set NEW + UPDATED", func() { mt.apply(c, next) })
+		return
+	}
+	mt.apply(c, next)
+}
+
+func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
+	nm, changes, err := mt.m.Set(c.d, c.t, l)
+	if err != nil {
+		mt.reason.Importance = widget.WarningImportance
+		mt.reason.SetText(err.Error())
+		mt.reason.Refresh()
+		return
+	}
+	mt.m = nm
+	mt.refresh()
+	mt.explain(c, false)
+	if len(changes) == 0 {
+		mt.changes.SetText("")
+	} else {
+		lines := make([]string, len(changes))
+		for i, ch := range changes {
+			lines[i] = "Also changed: " + ch.String()
+			mt.buttons[matrixCell{ch.Direction, ch.Type}].flash()
+		}
+		mt.changes.SetText(strings.Join(lines, "\n"))
+	}
+	mt.cs.a.tracef("matrix %s %s=%s changes=%d", c.d, c.t, l, len(changes))
+	mt.cs.markDirty()
+}
+
+// levelButton is one coloured three-state button of the sync matrix. It
+// can be focused (Tab) and pressed with Space or Enter; pointing at it or
+// pressing it explains it under the grid.
+type levelButton struct {
+	widget.BaseWidget
+	level   sync.Level
+	enabled bool
+	capped  bool
+	focused bool
+	hovered bool
+	changed bool
+	onTap   func()
+	onHover func()
+	bg      *canvas.Rectangle
+	outline *canvas.Rectangle
+	text    *canvas.Text
+}
+
+func newLevelButton(onTap, onHover func()) *levelButton {
+	b := &levelButton{onTap: onTap, onHover: onHover, enabled: true}
+	b.bg = canvas.NewRectangle(levelColor(sync.Off, true))
+	b.bg.CornerRadius = 4
+	b.outline = canvas.NewRectangle(color.Transparent)
+	b.outline.CornerRadius = 4
+	b.outline.StrokeWidth = 2
+	b.text = canvas.NewText("OFF", color.White)
+	b.text.TextStyle = fyne.TextStyle{Bold: true}
+	b.text.Alignment = fyne.TextAlignCenter
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// Level is the level shown.
+func (b *levelButton) Level() sync.Level { return b.level }
+
+// Enabled says whether the button can be pressed.
+func (b *levelButton) Enabled() bool { return b.enabled }
+
+func (b *levelButton) set(l sync.Level, enabled, capped bool) {
+	b.level, b.enabled, b.capped = l, enabled, capped
+	b.Refresh()
+}
+
+// flash marks a button the matrix changed by itself.
+func (b *levelButton) flash() {
+	b.changed = true
+	b.Refresh()
+}
+
+func (b *levelButton) CreateRenderer() fyne.WidgetRenderer {
+	return &levelButtonRenderer{b: b, objs: []fyne.CanvasObject{b.bg, b.outline, b.text}}
+}
+
+func (b *levelButton) Tapped(*fyne.PointEvent) {
+	b.changed = false
+	if b.onTap != nil {
+		b.onTap()
+	}
+}
+
+func (b *levelButton) MouseIn(*desktop.MouseEvent) {
+	b.hovered = true
+	b.Refresh()
+	if b.onHover != nil {
+		b.onHover()
+	}
+}
+
+func (b *levelButton) MouseMoved(*desktop.MouseEvent) {}
+
+func (b *levelButton) MouseOut() {
+	b.hovered = false
+	b.Refresh()
+}
+
+func (b *levelButton) FocusGained() {
+	b.focused = true
+	b.Refresh()
+	if b.onHover != nil {
+		b.onHover()
+	}
+}
+
+func (b *levelButton) FocusLost() {
+	b.focused = false
+	b.Refresh()
+}
+
+func (b *levelButton) TypedRune(r rune) {
+	if r == ' ' {
+		b.Tapped(nil)
+	}
+}
+
+func (b *levelButton) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
+		b.Tapped(nil)
+	}
+}
+
+type levelButtonRenderer struct {
+	b    *levelButton
+	objs []fyne.CanvasObject
+}
+
+func (r *levelButtonRenderer) Layout(s fyne.Size) {
+	for _, o := range r.objs {
+		o.Resize(s)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	th := r.b.text.MinSize()
+	r.b.text.Move(fyne.NewPos(0, (s.Height-th.Height)/2))
+	r.b.text.Resize(fyne.NewSize(s.Width, th.Height))
+}
+
+func (r *levelButtonRenderer) MinSize() fyne.Size {
+	t := canvas.NewText("NEW + UPDATED", color.White)
+	t.TextStyle = fyne.TextStyle{Bold: true}
+	ms := t.MinSize()
+	return fyne.NewSize(ms.Width+theme.Padding()*2, ms.Height+theme.Padding()*4)
+}
+
+func (r *levelButtonRenderer) Refresh() {
+	b := r.b
+	b.bg.FillColor = levelColor(b.level, b.enabled)
+	b.text.Text = b.level.String()
+	if !b.enabled {
+		b.text.Text = "OFF (disabled)"
+		b.text.Color = color.NRGBA{R: 0xf0, G: 0xf0, B: 0xf0, A: 0xff}
+	} else {
+		b.text.Color = color.White
+	}
+	switch {
+	case b.focused:
+		b.outline.StrokeColor = theme.Color(theme.ColorNameFocus)
+	case b.changed:
+		b.outline.StrokeColor = theme.Color(theme.ColorNameWarning)
+	case b.hovered:
+		b.outline.StrokeColor = theme.Color(theme.ColorNameForeground)
+	default:
+		b.outline.StrokeColor = color.Transparent
+	}
+	b.bg.Refresh()
+	b.outline.Refresh()
+	b.text.Refresh()
+}
+
+func (r *levelButtonRenderer) Objects() []fyne.CanvasObject { return r.objs }
+func (r *levelButtonRenderer) Destroy()                     {}

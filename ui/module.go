@@ -1,0 +1,237 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ledgerlink/connectors"
+	"ledgerlink/sync"
+)
+
+// Module screen tab keys, in order.
+const (
+	workExport  = "export"
+	workImport  = "import"
+	workHistory = "history"
+)
+
+// ModuleScreen is one module's work: Export, Import and Run history, with
+// Sync now and Configure at hand. Its grids follow background runs.
+type ModuleScreen struct {
+	a       *App
+	module  string
+	title   string
+	tabs    *container.AppTabs
+	keys    []string
+	export  *exportView
+	imports *importView
+	history *historyView
+	dot     *canvas.Circle
+	word    *widget.Label
+	runInfo *widget.Label
+	syncBtn *widget.Button
+	content fyne.CanvasObject
+
+	// reloadDelay gathers a burst of background changes into one reload.
+	reloadDelay  time.Duration
+	reloadQueued bool
+	closed       bool
+}
+
+func newModuleScreen(a *App, module string) (*ModuleScreen, error) {
+	if a.svc.Engine == nil {
+		return nil, fmt.Errorf("the export and import screens are not available in this build")
+	}
+	st, err := a.svc.Modules.Status(a.ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Installed {
+		return nil, fmt.Errorf("%s is not installed: press Install on the module list first", displayTitle(st))
+	}
+	ms := &ModuleScreen{a: a, module: module, title: displayTitle(st), reloadDelay: 400 * time.Millisecond}
+	ms.dot, ms.word, _ = newLight(st.Light)
+	ms.runInfo = widget.NewLabel("")
+	ms.runInfo.Truncation = fyne.TextTruncateEllipsis
+
+	back := widget.NewButtonWithIcon("Modules", theme.NavigateBackIcon(), a.ShowModules)
+	heading := widget.NewLabelWithStyle(ms.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	configure := widget.NewButtonWithIcon("Configure", theme.SettingsIcon(), func() { a.ShowConfigure(module) })
+	var right []fyne.CanvasObject
+	right = append(right, configure)
+	if a.svc.Scheduler != nil {
+		ms.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() { a.syncNow(module) })
+		if st.Light != connectors.Green {
+			ms.syncBtn.Disable()
+		}
+		right = append(right, ms.syncBtn)
+	}
+	lightBox := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(18, 18), ms.dot)), ms.word)
+	header := container.NewBorder(nil, nil, container.NewHBox(back, heading, lightBox), container.NewHBox(right...), ms.runInfo)
+
+	ms.export = newExportView(ms)
+	ms.keys = append(ms.keys, workExport)
+	items := []*container.TabItem{container.NewTabItemWithIcon("Export", theme.UploadIcon(), ms.export.content)}
+	ms.imports = newImportView(ms)
+	ms.keys = append(ms.keys, workImport)
+	items = append(items, container.NewTabItemWithIcon("Import", theme.DownloadIcon(), ms.imports.content))
+	if a.svc.Runs != nil {
+		ms.history = newHistoryView(ms)
+		ms.keys = append(ms.keys, workHistory)
+		items = append(items, container.NewTabItemWithIcon("Run history", theme.HistoryIcon(), ms.history.content))
+	}
+	ms.tabs = container.NewAppTabs(items...)
+	ms.tabs.OnSelected = func(t *container.TabItem) {
+		a.tracef("tab=%s module=%s", t.Text, module)
+		ms.loadTab(ms.tabs.SelectedIndex())
+	}
+	keys := widget.NewLabel("Alt+U Upload Data · Ctrl+A select all · Space tick · Enter show record · Alt+M modules")
+	keys.Importance = widget.LowImportance
+	ms.content = container.NewPadded(container.NewBorder(container.NewVBox(header, widget.NewSeparator()),
+		container.NewHBox(layout.NewSpacer(), keys), nil, nil, ms.tabs))
+	ms.showRunState()
+	return ms, nil
+}
+
+// Content is the screen's canvas object.
+func (ms *ModuleScreen) Content() fyne.CanvasObject { return ms.content }
+
+// showTab shows the tab with key k ("export", "import", "history").
+func (ms *ModuleScreen) showTab(k string) {
+	for i, key := range ms.keys {
+		if key == k {
+			ms.selectTab(i)
+			return
+		}
+	}
+	ms.selectTab(0)
+}
+
+func (ms *ModuleScreen) selectTab(i int) {
+	if i < 0 || i >= len(ms.tabs.Items) {
+		return
+	}
+	if ms.tabs.SelectedIndex() != i {
+		ms.tabs.SelectIndex(i) // OnSelected loads it
+		return
+	}
+	ms.a.tracef("tab=%s module=%s", ms.tabs.Items[i].Text, ms.module)
+	ms.loadTab(i)
+}
+
+// loadTab reads the tab's rows the first time it is shown.
+func (ms *ModuleScreen) loadTab(i int) {
+	switch ms.keys[i] {
+	case workExport:
+		ms.export.ensureLoaded()
+	case workImport:
+		ms.imports.ensureLoaded()
+	case workHistory:
+		ms.history.load()
+	}
+}
+
+// activeGrid is the grid Ctrl+A acts on.
+func (ms *ModuleScreen) activeGrid() *grid {
+	if ms.keys[ms.tabs.SelectedIndex()] == workExport {
+		return ms.export.activeGrid()
+	}
+	return nil
+}
+
+// onEvent follows a background run of this module.
+func (ms *ModuleScreen) onEvent(ev Event) {
+	switch ev.Kind {
+	case EventProgress:
+		if ev.Total > 0 {
+			ms.runInfo.SetText(fmt.Sprintf("Sync running: %s of %s records done…", thousands(ev.Done), thousands(ev.Total)))
+		}
+		ms.scheduleReload()
+	case EventChanged:
+		ms.scheduleReload()
+	case EventFinished:
+		ms.showRunState()
+		ms.reload()
+	case EventState:
+		ms.showRunState()
+	}
+}
+
+// showRunState says whether a run is going and how the last one went.
+func (ms *ModuleScreen) showRunState() {
+	a := ms.a
+	running := false
+	if a.svc.Scheduler != nil {
+		for _, m := range a.svc.Scheduler.State().Running {
+			running = running || m == ms.module
+		}
+	}
+	if running {
+		ms.runInfo.SetText("Sync running… the grids update as it goes.")
+		if ms.syncBtn != nil {
+			ms.syncBtn.Disable()
+		}
+		return
+	}
+	if ms.syncBtn != nil {
+		if st, err := a.svc.Modules.Status(a.ctx, ms.module); err == nil {
+			setLight(ms.dot, ms.word, st.Light)
+			if st.Light == connectors.Green {
+				ms.syncBtn.Enable()
+			}
+		}
+	}
+	if rep, ok := a.lastRuns[ms.module]; ok {
+		_, res := lastRunText(moduleRow{ModuleStatus: sync.ModuleStatus{Installed: true}, LastRun: &rep}, a.svc.Now())
+		ms.runInfo.SetText("Last run " + humanTime(rep.Started, a.svc.Now()) + ": " + res.text)
+		return
+	}
+	ms.runInfo.SetText("")
+}
+
+// scheduleReload reloads the grids shortly, once for a burst of changes.
+func (ms *ModuleScreen) scheduleReload() {
+	if ms.reloadQueued {
+		return
+	}
+	ms.reloadQueued = true
+	a := ms.a
+	delay := ms.reloadDelay
+	a.spawn(func() {
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-a.ctx.Done():
+				t.Stop()
+			}
+		}
+		a.do(func() {
+			ms.reloadQueued = false
+			if !ms.closed {
+				ms.reload()
+			}
+		})
+	})
+}
+
+// reload reads every loaded grid again, keeping selections.
+func (ms *ModuleScreen) reload() {
+	ms.export.reload()
+	ms.imports.reloadIfLoaded()
+	if ms.history != nil && ms.history.loaded {
+		ms.history.load()
+	}
+}
+
+func (ms *ModuleScreen) close() {
+	ms.closed = true
+	ms.export.cancelUpload()
+}

@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+	"ledgerlink/sync"
+)
+
+// ModuleService is module management (*sync.Modules).
+type ModuleService interface {
+	List(ctx context.Context) ([]sync.ModuleStatus, error)
+	Status(ctx context.Context, name string) (sync.ModuleStatus, error)
+	Definition(name string) (connectors.Definition, error)
+	Install(ctx context.Context, name string, progress func(step string)) error
+	Uninstall(ctx context.Context, name string) error
+}
+
+// SettingsStore reads and writes a module's settings (*storage.DB).
+type SettingsStore interface {
+	Settings(module string) (map[string]string, error)
+	// SetSettings stores the connector's own (schema) settings, checked.
+	SetSettings(ctx context.Context, def connectors.Definition, values map[string]string) error
+	// SetEngineSettings stores LedgerLink's own keys (sync., timing., map.,
+	// opt.) in one transaction.
+	SetEngineSettings(ctx context.Context, module string, values map[string]string) error
+}
+
+// SecretStore keeps secret settings in the system keyring (secrets.Store).
+type SecretStore interface {
+	Has(ctx context.Context, module, key string) (bool, error)
+	Set(ctx context.Context, module, key, value string) error
+}
+
+// ExportEngine is what the Export tab needs (*sync.Engine).
+type ExportEngine interface {
+	Pending(ctx context.Context, module string) ([]sync.PendingItem, error)
+	Precheck(ctx context.Context, module string, refs []sync.Ref) ([]sync.PendingItem, error)
+	Upload(ctx context.Context, module string, refs []sync.Ref, progress func(done, total int)) (sync.Report, error)
+	MarkExported(ctx context.Context, module string, refs []sync.Ref) ([]sync.Refusal, error)
+	MarkNotExported(ctx context.Context, module string, refs []sync.Ref) ([]sync.Refusal, error)
+	Exported(ctx context.Context, module string, from, to time.Time) ([]sync.ExportedRow, error)
+	Feedback(ctx context.Context, module string, from, to time.Time) ([]sync.FeedbackRow, error)
+}
+
+// ImportEngine is what the Import tab needs (*sync.Engine).
+type ImportEngine interface {
+	ImportPayments(ctx context.Context, module string, allocate bool) ([]sync.ImportRow, error)
+	Imports(ctx context.Context, module string, from, to time.Time) ([]sync.ImportRow, error)
+}
+
+// ChartEngine fetches the accounting package's reference data: Get Nominal
+// & Tax Accounts on the Mapping tab (*sync.Engine).
+type ChartEngine interface {
+	Mirror(ctx context.Context, module string, types []connectors.RecordType) (sync.Report, error)
+}
+
+// Engine is everything the window asks of the engine (*sync.Engine).
+type Engine interface {
+	ExportEngine
+	ImportEngine
+	ChartEngine
+}
+
+// Workspace reads records and the reference data fetched from the package
+// (*storage.DB).
+type Workspace interface {
+	Get(ctx context.Context, t connectors.RecordType, code string) (storage.StoredRecord, error)
+	GetRecords(ctx context.Context, refs []storage.Ref) (map[storage.Ref]storage.StoredRecord, error)
+	Ancillary(ctx context.Context, module string, t connectors.RecordType, fn func(connectors.Record) error) error
+}
+
+// Scheduler runs syncs on time and on request (*sync.Scheduler).
+type Scheduler interface {
+	RunNow(ctx context.Context, module string, trigger sync.Trigger) (sync.Report, error)
+	Cancel(module string) bool
+	Pause()
+	Resume()
+	Paused() bool
+	State() sync.State
+	Next(module string) (time.Time, bool)
+	Reschedule()
+}
+
+// RunHistory lists the runs of a module that started at or after since,
+// oldest first.
+type RunHistory interface {
+	Runs(ctx context.Context, module string, since time.Time) ([]sync.Report, error)
+}
+
+// EventSource tells the window what happens in the background (a *Hub).
+type EventSource interface {
+	Subscribe(fn func(Event)) (cancel func())
+}
+
+// RestoreResult says what a restore did.
+type RestoreResult struct {
+	// KeptAside is the file the replaced database was kept in ("" if none).
+	KeptAside string
+	// Services, when set, replace the window's services: the database was
+	// reopened and everything built on it is new.
+	Services *Services
+}
+
+// Services are what the window and tray use. Modules and Settings are
+// required; a nil field hides the screens and buttons that need it.
+type Services struct {
+	Modules   ModuleService
+	Settings  SettingsStore
+	Secrets   SecretStore
+	Engine    Engine
+	Workspace Workspace
+	Scheduler Scheduler
+	Runs      RunHistory
+	Events    EventSource
+
+	// Connect signs in to the module's accounting package through the
+	// system browser (OAuth) and returns the organisation chosen. It saves
+	// what it gets (tokens in the keyring, organisation in the settings).
+	Connect func(ctx context.Context, module string) (organisation string, err error)
+	// TestConnection opens the module's connection with its saved settings
+	// and checks it.
+	TestConnection func(ctx context.Context, module string) (connectors.Identity, error)
+	// Backup writes a consistent copy of the database to path while
+	// everything keeps running.
+	Backup func(ctx context.Context, path string) error
+	// VerifyBackup checks a file offered for restore and says what it holds.
+	VerifyBackup func(path string) (storage.BackupInfo, error)
+	// Restore replaces the database with the backup at path. Main stops
+	// the scheduler, closes and reopens the database.
+	Restore func(ctx context.Context, path string) (RestoreResult, error)
+	// TrySample installs and configures the Sandbox with sample data.
+	TrySample func(ctx context.Context, progress func(step string)) error
+	// OpenURL opens an address in the browser (default: the app's OpenURL).
+	OpenURL func(u *url.URL) error
+
+	// DataDir is shown to people so they know where their data is.
+	DataDir string
+	Logger  *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Trace, when set, gets one line per screen change and finished action,
+	// for scripts driving the real window. When nil, LEDGERLINK_UI_TRACE=1
+	// in the environment sends them to standard error.
+	Trace io.Writer
+}

@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"ledgerlink/connectors"
+	"ledgerlink/sync"
+)
+
+// trayHost is the part of desktop.App the tray uses.
+type trayHost interface {
+	SetSystemTrayMenu(menu *fyne.Menu)
+	SetSystemTrayIcon(icon fyne.Resource)
+}
+
+// Tray states, as the icon shows them.
+const (
+	trayIdle      = "idle"
+	traySyncing   = "syncing"
+	trayAttention = "attention"
+)
+
+// trayState is LedgerLink's tray icon and menu: Open, Sync now, Pause
+// automatic sync, Quit. The icon shows idle, syncing or needs attention.
+type trayState struct {
+	a      *App
+	host   trayHost
+	icons  TrayIcons
+	menu   *fyne.Menu
+	open   *fyne.MenuItem
+	syncIt *fyne.MenuItem
+	pause  *fyne.MenuItem
+	quit   *fyne.MenuItem
+	shown  string
+}
+
+// toldClosingKey remembers that the person was told closing the window
+// keeps LedgerLink running.
+const toldClosingKey = "told-closing-keeps-running"
+
+// SetupTray puts LedgerLink in the system tray, when the desktop has one.
+// Closing the window then hides it to the tray instead of quitting, and
+// says so the first time.
+func (a *App) SetupTray(icons TrayIcons) bool {
+	desk, ok := a.fa.(desktop.App)
+	if !ok {
+		return false
+	}
+	a.setupTray(desk, icons)
+	if sw, ok := a.fa.(interface{ SetSystemTrayWindow(fyne.Window) }); ok {
+		sw.SetSystemTrayWindow(a.win)
+	}
+	return true
+}
+
+func (a *App) setupTray(host trayHost, icons TrayIcons) *trayState {
+	t := &trayState{a: a, host: host, icons: icons}
+	t.open = fyne.NewMenuItem("Open LedgerLink", a.Show)
+	t.syncIt = fyne.NewMenuItem("Sync now", t.syncAll)
+	t.pause = fyne.NewMenuItem("Pause automatic sync", t.togglePause)
+	t.quit = fyne.NewMenuItem("Quit", a.fa.Quit)
+	// Fyne adds its own Quit to tray menus; ours carries the same action.
+	t.quit.IsQuit = true
+	items := []*fyne.MenuItem{t.open, fyne.NewMenuItemSeparator()}
+	if a.svc.Scheduler != nil {
+		items = append(items, t.syncIt, t.pause, fyne.NewMenuItemSeparator())
+	}
+	items = append(items, t.quit)
+	t.menu = fyne.NewMenu("LedgerLink", items...)
+	host.SetSystemTrayMenu(t.menu)
+	a.tray = t
+	a.win.SetCloseIntercept(a.hideToTray)
+	t.update()
+	return t
+}
+
+// hideToTray hides the window; LedgerLink keeps running in the tray.
+func (a *App) hideToTray() {
+	a.win.Hide()
+	a.tracef("window hidden to tray")
+	prefs := a.fa.Preferences()
+	if prefs.Bool(toldClosingKey) {
+		return
+	}
+	prefs.SetBool(toldClosingKey, true)
+	a.fa.SendNotification(fyne.NewNotification("LedgerLink is still running",
+		"It keeps syncing in the background. Open it again from the tray icon, or choose Quit there."))
+}
+
+// update shows the state on the icon and the menu. Safe on a nil tray.
+func (t *trayState) update() {
+	if t == nil {
+		return
+	}
+	a := t.a
+	state := trayIdle
+	if s := a.svc.Scheduler; s != nil {
+		st := s.State()
+		if !st.Idle() {
+			state = traySyncing
+		}
+		if st.Paused {
+			t.pause.Label = "Resume automatic sync"
+			t.pause.Checked = true
+		} else {
+			t.pause.Label = "Pause automatic sync"
+			t.pause.Checked = false
+		}
+	}
+	if state == trayIdle && t.needsAttention() {
+		state = trayAttention
+	}
+	t.menu.Refresh()
+	if state == t.shown {
+		return
+	}
+	t.shown = state
+	var icon fyne.Resource
+	switch state {
+	case traySyncing:
+		icon = t.icons.Syncing
+	case trayAttention:
+		icon = t.icons.Attention
+	default:
+		icon = t.icons.Idle
+	}
+	if icon != nil {
+		t.host.SetSystemTrayIcon(icon)
+	}
+	a.tracef("tray=%s", state)
+}
+
+// needsAttention: an installed module is not GREEN, or its last run had
+// errors.
+func (t *trayState) needsAttention() bool {
+	a := t.a
+	if a.modules != nil {
+		for _, r := range a.modules.list {
+			if r.Installed && r.Light != connectors.Green {
+				return true
+			}
+		}
+	}
+	for _, rep := range a.lastRuns {
+		if !rep.OK() && !rep.Cancelled {
+			return true
+		}
+	}
+	return false
+}
+
+// State is the icon shown: "idle", "syncing" or "attention" (tests).
+func (t *trayState) State() string { return t.shown }
+
+// syncAll runs every ready module now.
+func (t *trayState) syncAll() {
+	a := t.a
+	if a.svc.Scheduler == nil {
+		return
+	}
+	ctx := a.ctx
+	svc := a.svc
+	a.spawn(func() {
+		list, err := svc.Modules.List(ctx)
+		if err != nil {
+			a.do(func() { a.fa.SendNotification(fyne.NewNotification("LedgerLink cannot sync", err.Error())) })
+			return
+		}
+		var ready []string
+		for _, m := range list {
+			if m.Installed && m.Light == connectors.Green {
+				ready = append(ready, m.Name)
+			}
+		}
+		if len(ready) == 0 {
+			a.do(func() {
+				a.fa.SendNotification(fyne.NewNotification("Nothing to sync yet",
+					"No module is ready (GREEN). Open LedgerLink and configure a module first."))
+			})
+			return
+		}
+		a.do(func() { a.tracef("tray sync now modules=%d", len(ready)) })
+		for _, m := range ready {
+			a.spawn(func() { runNow(ctx, a, svc.Scheduler, m) })
+		}
+	})
+}
+
+func runNow(ctx context.Context, a *App, s Scheduler, module string) {
+	if _, err := s.RunNow(ctx, module, sync.TriggerManual); err != nil {
+		a.log.Info("sync ended with an error", "module", module, "err", err)
+	}
+}
+
+// togglePause pauses or resumes automatic runs.
+func (t *trayState) togglePause() {
+	s := t.a.svc.Scheduler
+	if s == nil {
+		return
+	}
+	if s.Paused() {
+		s.Resume()
+	} else {
+		s.Pause()
+	}
+	t.update()
+	t.a.refreshStatusBar()
+}
+
+// replaced follows new services after a restore.
+func (t *trayState) replaced() {
+	if t == nil {
+		return
+	}
+	t.update()
+}
