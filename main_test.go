@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,9 +20,18 @@ import (
 
 // When LEDGERLINK_TEST_RUN_MAIN is set, the test binary behaves exactly as
 // the ledgerlink binary does, so tests can run it as a real second process.
+// The arguments come from LEDGERLINK_TEST_ARGS_JSON (a JSON list, so an
+// argument may hold spaces) or else LEDGERLINK_TEST_ARGS (split at spaces).
 func TestMain(m *testing.M) {
 	if os.Getenv("LEDGERLINK_TEST_RUN_MAIN") == "1" {
-		os.Args = append([]string{"ledgerlink"}, strings.Fields(os.Getenv("LEDGERLINK_TEST_ARGS"))...)
+		args := strings.Fields(os.Getenv("LEDGERLINK_TEST_ARGS"))
+		if raw := os.Getenv("LEDGERLINK_TEST_ARGS_JSON"); raw != "" {
+			if err := json.Unmarshal([]byte(raw), &args); err != nil {
+				fmt.Fprintln(os.Stderr, "LEDGERLINK_TEST_ARGS_JSON is not a JSON list of strings:", err)
+				os.Exit(exitSetup)
+			}
+		}
+		os.Args = append([]string{"ledgerlink"}, args...)
 		main()
 		return
 	}

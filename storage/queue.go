@@ -379,38 +379,6 @@ func (db *DB) QueueItem(ctx context.Context, module string, r Ref) (QueueItem, b
 	return q, found, err
 }
 
-// Enqueue adds or replaces pending items as given (state pending, no key),
-// leaving any item whose upload is open or uncertain untouched.
-func (db *DB) Enqueue(ctx context.Context, module string, items []QueueItem) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		queue, err := writeQueue(tx, module)
-		if err != nil {
-			return err
-		}
-		now := db.now().UTC()
-		for _, it := range items {
-			old, found, err := queue.get(it.Ref())
-			if err != nil {
-				return err
-			}
-			if found && old.Uncertain() {
-				continue
-			}
-			it.State, it.Key, it.SentFingerprint = StatePending, "", Fingerprint{}
-			if it.QueuedAt.IsZero() {
-				it.QueuedAt = now
-			}
-			if err := queue.put(it); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // SetChecks stores pre-check outcomes on the items still pending with the
 // fingerprint that was checked.
 func (db *DB) SetChecks(ctx context.Context, module string, checks map[Ref]CheckedContent) error {

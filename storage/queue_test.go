@@ -64,6 +64,10 @@ func TestRefreshQueueLooksOnlyAtChanges(t *testing.T) {
 	if st := refreshAll(t, db, "v1"); st.Full || st.Scanned != 0 {
 		t.Fatalf("refresh with no changes = %+v", st)
 	}
+	last, _ := db.LastSeq(ctx)
+	if cur, err := db.GetChangeCursor(ctx, "acme"); err != nil || cur != (ChangeCursor{Seq: last, Levels: "v1"}) {
+		t.Fatalf("change cursor = %+v, %v; want seq %d", cur, err, last)
+	}
 	if _, err := db.PutRecords(ctx, OriginLocal, []connectors.Record{wsCustomer("CAa", "changed"), wsCustomer("CBa", "changed")}); err != nil {
 		t.Fatal(err)
 	}

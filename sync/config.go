@@ -91,6 +91,25 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 			continue
 		}
 		switch {
+		case key == UploadSettingKey(connectors.Journals) || key == UploadSettingKey(connectors.CreditNotes):
+			// Outside the matrix: payroll journals (OFF unless set) and
+			// credit notes (following their invoices unless set).
+			t := connectors.Journals
+			if key == UploadSettingKey(connectors.CreditNotes) {
+				t = connectors.CreditNotes
+			}
+			if !def.Caps.Supports(t, connectors.Upload) {
+				return nil, fmt.Errorf("%s cannot receive %s", def.Title, strings.ToLower(t.Label()))
+			}
+			level, err := ParseLevel(value)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", t.Label(), err)
+			}
+			if level == NewAndUpdated && !confirmed {
+				return nil, &ConfirmationError{Warning: fmt.Sprintf("Sending updated %s to %s changes the books there: a change made in LedgerLink will overwrite what is in %s.", strings.ToLower(t.Label()), def.Title, def.Title)}
+			}
+			engine[key] = level.token()
+			changes = append(changes, fmt.Sprintf("%s (%s) is now %s", t.Label(), connectors.Upload.Label(), level))
 		case strings.HasPrefix(key, SettingPrefix):
 			d, t, ok, err := parseSettingKey(key)
 			if err != nil {

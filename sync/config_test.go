@@ -195,3 +195,25 @@ func TestApplySetsMatrixInDependencyOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyJournalAndCreditNoteLevels(t *testing.T) {
+	ctx := context.Background()
+	mods, db := newConfigModules(t)
+	if _, err := mods.Apply(ctx, memory.Name, map[string]string{"sync.upload.journal": "new+updated"}, false); !errors.Is(err, ErrNeedsConfirmation) {
+		t.Fatalf("journals NEW + UPDATED without confirmation: %v", err)
+	}
+	if _, err := mods.Apply(ctx, memory.Name, map[string]string{"sync.upload.journal": "new", "sync.upload.credit_note": "off"}, false); err != nil {
+		t.Fatal(err)
+	}
+	settings, err := db.Settings(memory.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := uploadLevels(Matrix{}, settings, memory.Capabilities())
+	if levels[connectors.Journals] != NewOnly || levels[connectors.CreditNotes] != Off {
+		t.Errorf("journal level %s, credit note level %s; want NEW and OFF", levels[connectors.Journals], levels[connectors.CreditNotes])
+	}
+	if _, err := mods.Apply(ctx, memory.Name, map[string]string{"sync.upload.journal": "often"}, false); err == nil {
+		t.Error("a bad journal level was accepted")
+	}
+}

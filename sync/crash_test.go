@@ -34,7 +34,7 @@ type naiveRecord struct {
 
 type naiveLedger struct {
 	mu      stdsync.Mutex
-	path    string // "" keeps it in memory only
+	path    string        // "" keeps it in memory only
 	Seq     int           `json:"seq"`
 	Records []naiveRecord `json:"records"`
 }

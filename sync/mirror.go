@@ -283,6 +283,17 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 					bad = append(bad, badRemote(def, t, r, errors.New("it has no ID")))
 					continue
 				}
+				if other, ok := otherPartyType(t); ok {
+					// One contact of the package is one party here: a
+					// contact LedgerLink knows as a supplier is not also
+					// taken as a customer (and the other way round), as
+					// packages that list a new contact in both would have it.
+					if _, linked, err := e.db.CodeForRemoteID(ctx, def.Name, other, r.RemoteID); err != nil {
+						return err
+					} else if linked {
+						continue
+					}
+				}
 				it := storage.MirrorItem{Record: rec, RemoteID: r.RemoteID, RemoteUpdatedAt: r.UpdatedAt}
 				if linker != nil {
 					it.URL = linker.RecordURL(t, r.RemoteID)
@@ -314,4 +325,15 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 		}
 	}
 	return nil
+}
+
+// otherPartyType is the other party type of a customer or supplier.
+func otherPartyType(t connectors.RecordType) (connectors.RecordType, bool) {
+	switch t {
+	case connectors.Customers:
+		return connectors.Suppliers, true
+	case connectors.Suppliers:
+		return connectors.Customers, true
+	}
+	return "", false
 }

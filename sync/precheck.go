@@ -39,11 +39,13 @@ type checker struct {
 	// nil when never fetched (the rules that need them are then skipped).
 	items    map[string]bool
 	accounts map[string]connectors.NominalAccount
-	queued   map[Ref]PendingItem
+	// pending is the module's Pending Export; queued indexes it by record.
+	pending []PendingItem
+	queued  map[Ref]int
 	// prereqs caches what prerequisite found for each record.
-	prereqs  map[Ref]string
-	base     string
-	multi    bool
+	prereqs map[Ref]string
+	base    string
+	multi   bool
 }
 
 func (e *Engine) newChecker(ctx context.Context, def connectors.Definition) (*checker, error) {
@@ -54,7 +56,6 @@ func (e *Engine) newChecker(ctx context.Context, def connectors.Definition) (*ch
 	c := &checker{
 		db: e.db, module: def.Name, pkg: title(def), caps: def.Caps,
 		settings: settings,
-		queued:   map[Ref]PendingItem{},
 		prereqs:  map[Ref]string{},
 		base:     strings.ToUpper(strings.TrimSpace(settings[settingBaseCurrency])),
 	}
@@ -76,12 +77,13 @@ func (e *Engine) newChecker(ctx context.Context, def connectors.Definition) (*ch
 			return nil, err
 		}
 	}
-	queue, err := e.db.Queue(ctx, def.Name)
-	if err != nil {
+	if c.pending, err = e.db.Queue(ctx, def.Name); err != nil {
 		return nil, err
 	}
-	for _, q := range queue {
-		c.queued[q.Ref()] = q
+	SortPending(c.pending)
+	c.queued = make(map[Ref]int, len(c.pending))
+	for i, q := range c.pending {
+		c.queued[q.Ref()] = i
 	}
 	return c, nil
 }
@@ -227,6 +229,9 @@ func (c *checker) check(ctx context.Context, rec connectors.Record) ([]Problem, 
 		add(RuleUnbalanced, fmt.Sprintf("The debits (%s) and credits (%s) of this journal differ by %s.", dr.StringFixed(2), cr.StringFixed(2), dr.Sub(cr).Abs().StringFixed(2)),
 			"Correct the journal in the payroll system so debits equal credits, and import it again.")
 	}
+	if rec.Journal != nil {
+		ps = append(ps, JournalProblems(c.settings, *rec.Journal)...)
+	}
 
 	if cur := currencyOf(rec); cur != "" && !c.multi && c.base != "" && !strings.EqualFold(cur, c.base) {
 		add(RuleCurrency, fmt.Sprintf("This %s is in %s, but multi-currency is off and the organisation's currency is %s.", what, strings.ToUpper(cur), c.base),
@@ -347,7 +352,7 @@ func (e *Engine) Precheck(ctx context.Context, module string, refs []Ref) ([]Pen
 	if err != nil {
 		return nil, err
 	}
-	items := selectPending(c.queued, refs)
+	items := c.selectPending(refs)
 	if _, err := e.precheck(ctx, c, items, true); err != nil {
 		return nil, err
 	}
@@ -367,19 +372,16 @@ func (e *Engine) Precheck(ctx context.Context, module string, refs []Ref) ([]Pen
 
 // selectPending returns the pending items named by refs (all when refs is
 // empty), in upload order.
-func selectPending(queued map[Ref]PendingItem, refs []Ref) []PendingItem {
-	var out []PendingItem
+func (c *checker) selectPending(refs []Ref) []PendingItem {
 	if len(refs) == 0 {
-		for _, q := range queued {
-			out = append(out, q)
-		}
-	} else {
-		seen := map[Ref]bool{}
-		for _, r := range refs {
-			if q, ok := queued[r]; ok && !seen[r] {
-				seen[r] = true
-				out = append(out, q)
-			}
+		return c.pending
+	}
+	var out []PendingItem
+	seen := map[Ref]bool{}
+	for _, r := range refs {
+		if i, ok := c.queued[r]; ok && !seen[r] {
+			seen[r] = true
+			out = append(out, c.pending[i])
 		}
 	}
 	SortPending(out)

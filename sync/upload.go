@@ -115,6 +115,11 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 		linked:   map[Ref]bool{},
 	}
 	up.r, _ = conn.(connectors.Reader)
+	if def.Caps.Supports(connectors.Journals, connectors.Upload) {
+		// A payroll journal goes as its parts: one per period, and per cost
+		// centre / cost type when the options say so.
+		up.w, up.r = JournalWrites(up.w, up.r, settings, up.batch)
+	}
 	defer func() {
 		if ferr := up.complete(ctx, nil); ferr != nil {
 			err = errors.Join(err, ferr)
@@ -134,9 +139,9 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 			rep.Errors = append(rep.Errors, fmt.Sprintf("%s %s is not in Pending Export.", capital(noun(r.Type)), r.Code))
 		}
 	}
-	items := selectPending(c.queued, refs)
+	items := c.selectPending(refs)
 	if len(refs) > 0 {
-		if items, err = up.withPrerequisites(ctx, items, c.queued); err != nil {
+		if items, err = up.withPrerequisites(ctx, items, c); err != nil {
 			return err
 		}
 	}
@@ -172,7 +177,7 @@ func (up *uploader) pkg() string { return title(up.def) }
 
 // withPrerequisites adds to a selection the pending records it needs first
 // (a selected invoice's pending customer, a payment's pending invoice).
-func (up *uploader) withPrerequisites(ctx context.Context, items []PendingItem, queued map[Ref]PendingItem) ([]PendingItem, error) {
+func (up *uploader) withPrerequisites(ctx context.Context, items []PendingItem, c *checker) ([]PendingItem, error) {
 	have := map[Ref]bool{}
 	for _, it := range items {
 		have[it.Ref()] = true
@@ -188,9 +193,9 @@ func (up *uploader) withPrerequisites(ctx context.Context, items []PendingItem, 
 				return nil, err
 			}
 			for _, dep := range prerequisitesOf(sr.Record) {
-				if q, ok := queued[dep]; ok && !have[dep] {
+				if i, ok := c.queued[dep]; ok && !have[dep] {
 					have[dep] = true
-					added = append(added, q)
+					added = append(added, c.pending[i])
 				}
 			}
 		}
@@ -305,7 +310,11 @@ func (up *uploader) delivered(en entry, t connectors.RecordType, remoteID string
 		KeepChanges: up.levels[t] == NewAndUpdated,
 	}
 	if l, ok := up.conn.(connectors.Linker); ok && remoteID != "" {
-		o.URL = l.RecordURL(t, remoteID)
+		id := remoteID
+		if t == connectors.Journals {
+			id = JournalLinkID(remoteID) // the link opens the first part
+		}
+		o.URL = l.RecordURL(t, id)
 	}
 	return o
 }

@@ -191,7 +191,7 @@ func newAccountTab(cs *ConfigureScreen) *accountTab {
 
 	var buttons []fyne.CanvasObject
 	svc := cs.a.svc
-	if svc.Connect != nil {
+	if svc.Connect != nil && (svc.CanConnect == nil || svc.CanConnect(cs.module)) {
 		at.connect = widget.NewButtonWithIcon("Sign in to "+cs.title+"…", theme.LoginIcon(), at.doConnect)
 		at.connect.Importance = widget.HighImportance
 		buttons = append(buttons, at.connect)
@@ -370,8 +370,9 @@ func (at *accountTab) runConnect() {
 	at.showResult(true, "Your browser is opening "+cs.title+"'s sign-in page. Sign in there and choose your organisation; LedgerLink waits here.")
 	at.result.Importance = widget.MediumImportance
 	at.result.Refresh()
+	svc := a.svc
 	a.spawn(func() {
-		org, err := a.svc.Connect(ctx, cs.module)
+		org, err := svc.Connect(ctx, cs.module)
 		a.do(func() {
 			stop()
 			at.stop = nil
@@ -409,8 +410,9 @@ func (at *accountTab) runTest() {
 	at.showResult(true, "Testing the connection to "+cs.title+"…")
 	at.result.Importance = widget.MediumImportance
 	at.result.Refresh()
+	svc := a.svc
 	a.spawn(func() {
-		id, err := a.svc.TestConnection(ctx, cs.module)
+		id, err := svc.TestConnection(ctx, cs.module)
 		a.do(func() {
 			at.busy(false)
 			if err != nil {

@@ -65,12 +65,18 @@ type App struct {
 	modules   *ModuleList
 	configure *ConfigureScreen
 	work      *ModuleScreen
+	progress  *progressView
 	modals    []*modal
 	tray      *trayState
 	unsub     func()
 	// lastRuns keeps the newest report of each module seen this session,
 	// for the module list when there is no run history.
 	lastRuns map[string]sync.Report
+	// running are the modules the scheduler last said were running.
+	running map[string]bool
+	// pollEvery reloads an open module's grids while it runs, for engines
+	// that report no progress of their own.
+	pollEvery time.Duration
 }
 
 // modal is an open dialog that Enter and Escape answer.
@@ -99,7 +105,9 @@ func newApp(ctx context.Context, fa fyne.App, svc Services, opts ...option) *App
 		fa:       fa,
 		do:       fyne.Do,
 		spawn:    func(f func()) { go f() },
-		lastRuns: map[string]sync.Report{},
+		lastRuns:  map[string]sync.Report{},
+		running:   map[string]bool{},
+		pollEvery: 2 * time.Second,
 	}
 	for _, o := range opts {
 		o(a)
@@ -154,9 +162,13 @@ func (a *App) subscribe() {
 func (a *App) onEvent(ev Event) {
 	switch ev.Kind {
 	case EventState:
+		a.followRuns(ev.State)
 		a.refreshStatusBar()
 		a.tray.update()
 	case EventFinished:
+		if last, ok := a.lastRuns[ev.Module]; ok && sameRun(last, ev.Report) {
+			return // already told, by the run history or the hub
+		}
 		a.lastRuns[ev.Module] = ev.Report
 		a.tracef("run finished module=%s moved=%d failed=%d ok=%v", ev.Module, ev.Report.Moved(), ev.Report.FailedItems(), ev.Err == nil && ev.Report.OK())
 		a.notifyRun(ev)
@@ -165,9 +177,83 @@ func (a *App) onEvent(ev Event) {
 			a.modules.Refresh()
 		}
 	}
-	if a.work != nil && a.work.module == ev.Module {
+	if a.work != nil && (a.work.module == ev.Module || ev.Module == "") {
 		a.work.onEvent(ev)
 	}
+}
+
+// followRuns notices runs starting and ending from the scheduler's state.
+// A run that ended is read back from the run history and handled as
+// finished, so the window works with a scheduler that only reports its
+// state; a running module's open grids are reloaded every pollEvery.
+func (a *App) followRuns(st sync.State) {
+	now := map[string]bool{}
+	for _, m := range st.Running {
+		now[m] = true
+		if !a.running[m] {
+			a.running[m] = true
+			a.pollWhileRunning(m)
+		}
+	}
+	for m := range a.running {
+		if now[m] {
+			continue
+		}
+		delete(a.running, m)
+		if a.svc.Runs == nil {
+			continue
+		}
+		svc := a.svc
+		ctx := a.ctx
+		since := svc.Now().Add(-24 * time.Hour)
+		a.spawn(func() {
+			runs, err := svc.Runs.Runs(ctx, m, since)
+			if err != nil || len(runs) == 0 {
+				return
+			}
+			rep := runs[len(runs)-1]
+			a.do(func() { a.onEvent(Event{Kind: EventFinished, Module: m, Report: rep}) })
+		})
+	}
+}
+
+// pollWhileRunning reloads the module's open grids until its run ends.
+func (a *App) pollWhileRunning(module string) {
+	if a.pollEvery <= 0 {
+		return
+	}
+	ctx := a.ctx
+	every := a.pollEvery
+	a.spawn(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			stop := make(chan bool, 1)
+			a.do(func() {
+				if !a.running[module] {
+					stop <- true
+					return
+				}
+				if a.work != nil && a.work.module == module {
+					a.work.scheduleReload()
+				}
+				stop <- false
+			})
+			select {
+			case s := <-stop:
+				if s {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
 }
 
 // notifyRun sends a desktop notification when a run ends with errors.
@@ -276,6 +362,7 @@ func (a *App) closeWork() {
 // with its steps, and a Return button when it is done.
 func (a *App) showProgress(title, doneText string, run func(ctx context.Context, progress func(step string)) error, onReturn func()) *progressView {
 	pv := newProgressView(a, title, onReturn)
+	a.progress = pv
 	a.setScreen(screenProgress, "", pv.Content())
 	ctx := a.ctx
 	a.spawn(func() {
@@ -302,8 +389,9 @@ func (a *App) selectedModule() string {
 
 // installKeys sets the window's keyboard shortcuts: Alt+M Modules, Alt+C
 // Configure, Alt+E Export, Alt+I Import, Alt+H Run history, Alt+U Upload
-// Data, Alt+S Sync now, Alt+1…9 the tabs, Ctrl+S Update, Ctrl+A select all;
-// Enter and Escape answer dialogs, Escape also goes back.
+// Data, Alt+S Sync now, Alt+T Try with sample data, Alt+1…9 the tabs,
+// Ctrl+S Update, Ctrl+A select all; Enter and Escape answer dialogs, Escape
+// also goes back.
 func (a *App) installKeys() {
 	c := a.win.Canvas()
 	alt := func(k fyne.KeyName, fn func()) {
@@ -326,6 +414,11 @@ func (a *App) installKeys() {
 		if a.shown == screenWork && a.work != nil {
 			a.work.showTab("export")
 			a.work.export.uploadData()
+		}
+	})
+	alt(fyne.KeyT, func() {
+		if a.shown == screenModules && a.modules.welcome.Visible() {
+			a.modules.trySample()
 		}
 	})
 	alt(fyne.KeyS, func() {
@@ -393,10 +486,16 @@ func (a *App) typedKey(ev *fyne.KeyEvent) {
 			a.configure.close()
 		case screenWork:
 			a.ShowModules()
+		case screenProgress:
+			a.progress.leave()
 		}
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if n := len(a.modals); n > 0 && a.modals[n-1].confirm != nil {
 			a.modals[n-1].confirm()
+			return
+		}
+		if a.shown == screenProgress {
+			a.progress.leave()
 		}
 	}
 }
@@ -525,6 +624,12 @@ func (a *App) Close() {
 		a.unsub = nil
 	}
 	a.closeWork()
+}
+
+// sameRun says whether two reports are of one run.
+func sameRun(a, b sync.Report) bool {
+	return !a.Started.IsZero() && a.Started.Equal(b.Started) && a.Finished.Equal(b.Finished) &&
+		a.Moved() == b.Moved() && a.FailedItems() == b.FailedItems() && len(a.Errors) == len(b.Errors)
 }
 
 func plural(n int, one, many string) string {

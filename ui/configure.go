@@ -73,6 +73,9 @@ func newConfigureScreen(a *App, module string) (*ConfigureScreen, error) {
 		}
 		return nil, err
 	}
+	if saved == nil {
+		saved = map[string]string{}
+	}
 	cs := &ConfigureScreen{a: a, module: module, def: def, title: displayDef(def), saved: saved, secretsSet: map[string]bool{}}
 	cs.build()
 	cs.loadSecrets()
@@ -167,11 +170,12 @@ func (cs *ConfigureScreen) loadSecrets() {
 	if len(keys) == 0 {
 		return
 	}
+	svc := a.svc
 	a.spawn(func() {
 		set := map[string]bool{}
 		var firstErr error
 		for _, k := range keys {
-			ok, err := a.svc.Secrets.Has(ctx, cs.module, k)
+			ok, err := svc.Secrets.Has(ctx, cs.module, k)
 			if err != nil && firstErr == nil {
 				firstErr = err
 			}
@@ -198,7 +202,8 @@ func (cs *ConfigureScreen) markDirty() {
 // liveStatus is the light and notes the module would have with the edits
 // saved.
 func (cs *ConfigureScreen) liveStatus() (connectors.Light, []string) {
-	values := maps.Clone(cs.saved)
+	values := map[string]string{}
+	maps.Copy(values, cs.saved)
 	maps.Copy(values, cs.account.values())
 	maps.Copy(values, cs.options.schemaValues())
 	hasSecret := func(k string) bool { return cs.secretsSet[k] || cs.account.typedSecret(k) }
@@ -271,11 +276,12 @@ func (cs *ConfigureScreen) update(after func()) {
 	cs.status.SetText("Saving…")
 	a := cs.a
 	ctx := a.ctx
+	svc := a.svc
 	a.spawn(func() {
-		err := saveSettings(ctx, a.svc, cs.def, schema, engine, secrets)
+		err := saveSettings(ctx, svc, cs.def, schema, engine, secrets)
 		var saved map[string]string
 		if err == nil {
-			saved, err = a.svc.Settings.Settings(cs.module)
+			saved, err = svc.Settings.Settings(cs.module)
 		}
 		a.do(func() {
 			cs.saving = false
@@ -293,10 +299,10 @@ func (cs *ConfigureScreen) update(after func()) {
 			cs.account.saved()
 			cs.dirty = false
 			cs.status.Importance = widget.SuccessImportance
-			cs.status.SetText("Saved at " + a.svc.Now().Format("15:04") + ".")
+			cs.status.SetText("Saved at " + svc.Now().Format("15:04") + ".")
 			cs.refreshLight()
-			if a.svc.Scheduler != nil {
-				a.svc.Scheduler.Reschedule()
+			if svc.Scheduler != nil {
+				svc.Scheduler.Reschedule()
 			}
 			a.tracef("configure updated module=%s light=%s", cs.module, cs.Light())
 			if after != nil {

@@ -488,3 +488,32 @@ func TestOptionsSaveToTheRightStore(t *testing.T) {
 		}
 	}
 }
+
+func TestAccountTabOrder(t *testing.T) {
+	h := newHarness(t, installed(readySettings()))
+	cs := openConfigure(t, h)
+	c := h.app.win.Canvas()
+	var order []fyne.Focusable
+	for range 6 {
+		test.FocusNext(c)
+		order = append(order, c.Focused())
+	}
+	var want []fyne.Focusable
+	for _, fe := range cs.account.fields {
+		switch {
+		case fe.entry != nil:
+			want = append(want, fe.entry)
+		case fe.sel != nil:
+			want = append(want, fe.sel)
+		}
+	}
+	// client_id, api_url, email, region, api_key, then the buttons.
+	if len(want) != 5 {
+		t.Fatalf("%d focusable fields", len(want))
+	}
+	for i, w := range want {
+		if order[i] != w {
+			t.Errorf("Tab stop %d is %T, want the %s field", i+1, order[i], cs.account.fields[i].f.Label)
+		}
+	}
+}

@@ -216,8 +216,9 @@ func (ev *exportView) runPrecheck() {
 	refs := ev.selectedRefs()
 	ev.precheckBtn.Disable()
 	ev.say(widget.MediumImportance, "Running the pre-check…")
+	svc := a.svc
 	a.spawn(func() {
-		items, err := a.svc.Engine.Precheck(ctx, module, refs)
+		items, err := svc.Engine.Precheck(ctx, module, refs)
 		a.do(func() {
 			ev.precheckBtn.Enable()
 			if err != nil {
@@ -379,8 +380,9 @@ func (ev *exportView) markExported() {
 	a.confirm("Mark as Exported", msg, "Mark as Exported", func() {
 		ctx := a.ctx
 		module := ev.ms.module
+		svc := a.svc
 		a.spawn(func() {
-			refused, err := a.svc.Engine.MarkExported(ctx, module, refs)
+			refused, err := svc.Engine.MarkExported(ctx, module, refs)
 			a.do(func() {
 				ev.showRefusals("marked as exported", n, refused, err)
 				ev.pendingGrid.ClearSelection()
@@ -422,8 +424,9 @@ func (ev *exportView) showRecord(ref sync.Ref, problems []sync.Problem) {
 		return
 	}
 	ctx := a.ctx
+	svc := a.svc
 	a.spawn(func() {
-		rec, err := a.svc.Workspace.Get(ctx, ref.Type, ref.Code)
+		rec, err := svc.Workspace.Get(ctx, ref.Type, ref.Code)
 		a.do(func() {
 			if err != nil {
 				a.showError("Cannot show the record", err)
@@ -525,8 +528,9 @@ func (ev *exportView) markNotExported() {
 		n, plural(n, "record", "records"), ev.ms.title), "Mark as Not Exported", func() {
 		ctx := a.ctx
 		module := ev.ms.module
+		svc := a.svc
 		a.spawn(func() {
-			refused, err := a.svc.Engine.MarkNotExported(ctx, module, refs)
+			refused, err := svc.Engine.MarkNotExported(ctx, module, refs)
 			a.do(func() {
 				ev.showRefusals("marked as not exported", n, refused, err)
 				ev.exportedHint.Importance = ev.message.Importance

@@ -76,8 +76,9 @@ func (hv *historyView) load() {
 	ctx := a.ctx
 	module := hv.ms.module
 	since := a.svc.Now().AddDate(0, 0, -7*historyWeeks)
+	svc := a.svc
 	a.spawn(func() {
-		runs, err := a.svc.Runs.Runs(ctx, module, since)
+		runs, err := svc.Runs.Runs(ctx, module, since)
 		a.do(func() {
 			if hv.ms.closed {
 				return

@@ -79,8 +79,9 @@ func (iv *importView) reload() {
 	ctx := a.ctx
 	module := iv.ms.module
 	from, to := iv.when.span(a.svc.Now())
+	svc := a.svc
 	a.spawn(func() {
-		rows, err := a.svc.Engine.Imports(ctx, module, from, to)
+		rows, err := svc.Engine.Imports(ctx, module, from, to)
 		a.do(func() {
 			if iv.ms.closed {
 				return
@@ -131,8 +132,9 @@ func (iv *importView) createAndAllocate() {
 	iv.busy = true
 	iv.run.Disable()
 	iv.say(widget.MediumImportance, fmt.Sprintf("Downloading payments from %s…", iv.ms.title))
+	svc := a.svc
 	a.spawn(func() {
-		rows, err := a.svc.Engine.ImportPayments(ctx, module, true)
+		rows, err := svc.Engine.ImportPayments(ctx, module, true)
 		a.do(func() {
 			iv.busy = false
 			iv.run.Enable()

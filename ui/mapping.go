@@ -125,8 +125,9 @@ func (mt *mappingTab) load() {
 	a := mt.cs.a
 	ctx := a.ctx
 	module := mt.cs.module
+	svc := a.svc
 	a.spawn(func() {
-		data, err := loadMappingData(ctx, a.svc, module)
+		data, err := loadMappingData(ctx, svc, module)
 		a.do(func() {
 			if err != nil {
 				mt.info.Importance = widget.DangerImportance
@@ -482,14 +483,15 @@ func (mt *mappingTab) fetchChart() {
 	mt.fetch.Disable()
 	mt.info.Importance = widget.MediumImportance
 	mt.info.SetText(fmt.Sprintf("Fetching the lists from %s…", mt.cs.title))
+	svc := a.svc
 	a.spawn(func() {
-		rep, err := a.svc.Engine.Mirror(ctx, module, mappingKinds)
+		rep, err := svc.Engine.Mirror(ctx, module, mappingKinds)
 		if err == nil && len(rep.Errors) > 0 {
 			err = fmt.Errorf("%s", strings.Join(rep.Errors, " "))
 		}
 		var data mappingData
 		if err == nil {
-			data, err = loadMappingData(ctx, a.svc, module)
+			data, err = loadMappingData(ctx, svc, module)
 		}
 		a.do(func() {
 			mt.fetch.Enable()

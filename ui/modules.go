@@ -395,9 +395,10 @@ func humanTime(t, now time.Time) string {
 func (m *ModuleList) install(mod sync.ModuleStatus) {
 	a := m.a
 	title := displayTitle(mod)
+	modules := a.svc.Modules
 	pv := a.showProgress("Installing "+title, "Installed. Press Configure to enter the sign-in details, or Return to go back to the modules.",
 		func(ctx context.Context, progress func(string)) error {
-			return a.svc.Modules.Install(ctx, mod.Name, progress)
+			return modules.Install(ctx, mod.Name, progress)
 		}, nil)
 	pv.offer("Configure", func() { a.ShowConfigure(mod.Name) })
 	pv.next.Hide()
@@ -410,9 +411,22 @@ func (m *ModuleList) install(mod sync.ModuleStatus) {
 
 func (m *ModuleList) trySample() {
 	a := m.a
+	try := a.svc.TrySample
+	var next *Services
 	a.showProgress("Setting up the Sandbox with sample data",
 		"The Sandbox is ready. Press Return: its module is GREEN, and Export shows the sample invoices waiting to go.",
-		a.svc.TrySample, nil)
+		func(ctx context.Context, progress func(string)) error {
+			svc, err := try(ctx, progress)
+			next = svc
+			return err
+		}, func() {
+			// The work is done (Return is enabled only then), so next is
+			// settled.
+			if next != nil {
+				a.replaceServices(*next)
+			}
+			a.ShowModules()
+		})
 }
 
 func (m *ModuleList) confirmUninstall(mod sync.ModuleStatus) {
@@ -423,8 +437,9 @@ func (m *ModuleList) confirmUninstall(mod sync.ModuleStatus) {
 	a := m.a
 	a.confirm("Uninstall "+title, msg, "Uninstall", func() {
 		ctx := a.ctx
+		svc := a.svc
 		a.spawn(func() {
-			err := a.svc.Modules.Uninstall(ctx, mod.Name)
+			err := svc.Modules.Uninstall(ctx, mod.Name)
 			a.do(func() {
 				if err != nil {
 					a.showError("Uninstall did not finish", err)
@@ -464,8 +479,9 @@ func (m *ModuleList) backupTo(path string) {
 	a := m.a
 	m.status.SetText("Saving the backup…")
 	ctx := a.ctx
+	svc := a.svc
 	a.spawn(func() {
-		err := a.svc.Backup(ctx, path)
+		err := svc.Backup(ctx, path)
 		a.do(func() {
 			m.status.SetText("")
 			if err != nil {
@@ -506,17 +522,18 @@ func (m *ModuleList) restoreFrom(path string) {
 	a := m.a
 	ctx := a.ctx
 	current := m.installedTitles()
+	svc := a.svc
 	a.spawn(func() {
-		info, err := a.svc.VerifyBackup(path)
+		info, err := svc.VerifyBackup(path)
 		a.do(func() {
 			if err != nil {
 				a.showError("This file cannot be restored", err)
 				return
 			}
-			a.confirm("Restore this backup?", restoreMessage(path, info, current, a.svc.Now()), "Replace and restore", func() {
+			a.confirm("Restore this backup?", restoreMessage(path, info, current, svc.Now()), "Replace and restore", func() {
 				m.status.SetText("Restoring…")
 				a.spawn(func() {
-					res, err := a.svc.Restore(ctx, path)
+					res, err := svc.Restore(ctx, path)
 					a.do(func() { m.restored(res, err) })
 				})
 			})

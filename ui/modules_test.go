@@ -87,22 +87,23 @@ func TestInstallFailureIsSaid(t *testing.T) {
 func TestTryWithSampleData(t *testing.T) {
 	var calls int
 	h := newHarness(t, func(h *harness, svc *Services) {
-		svc.TrySample = func(ctx context.Context, progress func(string)) error {
+		svc.TrySample = func(ctx context.Context, progress func(string)) (*Services, error) {
 			calls++
 			progress("Installing the Sandbox module")
 			progress("Importing the sample customers and invoices")
-			return h.mods.Install(ctx, "books", func(string) {})
+			return nil, h.mods.Install(ctx, "books", func(string) {})
 		}
 	})
 	if !h.app.modules.welcome.Visible() {
 		t.Fatal("with nothing installed, the sample data should be offered")
 	}
-	test.Tap(buttonNamed(t, h, "Try with sample data"))
+	buttonNamed(t, h, "Try with sample data") // offered as a button, and on Alt+T
+	h.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierAlt})
 	h.waitTrace("progress finished ok=true")
 	if calls != 1 || !hasLabel(h, "✓ Importing the sample customers and invoices") {
 		t.Errorf("TrySample calls %d", calls)
 	}
-	test.Tap(buttonNamed(t, h, "Return"))
+	h.key(fyne.KeyReturn) // Return
 	h.waitFor("the installed module", func() bool { return countInstalled(h.app.modules.list) == 1 })
 	if h.app.modules.welcome.Visible() {
 		t.Error("the offer should go once a module is installed")

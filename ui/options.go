@@ -7,29 +7,26 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ledgerlink/connectors"
-	"ledgerlink/storage"
 	"ledgerlink/sync"
 )
 
-// Option keys LedgerLink offers for every module. A connector that declares
-// the same key in its settings schema gives it its own words.
+// Option keys LedgerLink offers for every module (sync.ModuleOptions). A
+// connector that declares the same key in its settings schema gives it its
+// own words.
 const (
-	OptionRollup          = storage.PrefixOption + "rollup"
-	OptionAuthorised      = storage.PrefixOption + "authorised"
+	OptionRollup          = sync.SettingRollup
+	OptionAuthorised      = sync.SettingAuthorised
 	OptionMultiCurrency   = sync.SettingMultiCurrency
-	OptionStockOnInvoices = storage.PrefixOption + "stock_on_invoices_only"
+	OptionStockOnInvoices = sync.SettingStockOnInvoicesOnly
 )
 
-// standardOptions are the Options tab's check boxes.
-var standardOptions = []connectors.Field{
-	{Key: OptionRollup, Label: "Rollup", Kind: connectors.KindBool, Default: "false",
-		Help: "Send one line per account and tax rate instead of one line per product."},
-	{Key: OptionAuthorised, Label: "Create authorised invoices", Kind: connectors.KindBool, Default: "false",
-		Help: "Send invoices as approved instead of drafts."},
-	{Key: OptionMultiCurrency, Label: "Multi-currency", Kind: connectors.KindBool, Default: "false",
-		Help: "Send documents in their own currency (the currency must be enabled in the accounting package)."},
-	{Key: OptionStockOnInvoices, Label: "Only export stock items that appear on invoices", Kind: connectors.KindBool, Default: "false",
-		Help: "Products are sent only when an invoice being sent uses them. Stock and cost-of-sale accounts are never posted to."},
+// standardOptions are the Options tab's check boxes, as fields.
+func standardOptions() []connectors.Field {
+	var out []connectors.Field
+	for _, o := range sync.ModuleOptions() {
+		out = append(out, connectors.Field{Key: o.Key, Label: o.Label, Help: o.Help, Kind: connectors.KindBool, Default: "false"})
+	}
+	return out
 }
 
 // optionsTab holds the module's options: the standard ones and any the
@@ -48,7 +45,7 @@ func newOptionsTab(cs *ConfigureScreen) *optionsTab {
 		form.Add(fe.label())
 		form.Add(fe.cell())
 	}
-	for _, std := range standardOptions {
+	for _, std := range standardOptions() {
 		if f, ok := cs.def.Field(std.Key); ok {
 			fe := newFieldEditor(f, cs.saved[f.Key], cs.markDirty)
 			ot.schema = append(ot.schema, fe)
@@ -74,7 +71,7 @@ func newOptionsTab(cs *ConfigureScreen) *optionsTab {
 }
 
 func isStandardOption(key string) bool {
-	for _, o := range standardOptions {
+	for _, o := range standardOptions() {
 		if o.Key == key {
 			return true
 		}

@@ -89,3 +89,10 @@ func (pv *progressView) offer(label string, fn func()) {
 	pv.next.OnTapped = fn
 	pv.next.Show()
 }
+
+// leave returns from the screen once the work is done (Enter, Escape).
+func (pv *progressView) leave() {
+	if pv.done && pv.back.OnTapped != nil {
+		pv.back.OnTapped()
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"slices"
 	"time"
 
 	"ledgerlink/connectors"
@@ -123,6 +124,9 @@ type Services struct {
 	// system browser (OAuth) and returns the organisation chosen. It saves
 	// what it gets (tokens in the keyring, organisation in the settings).
 	Connect func(ctx context.Context, module string) (organisation string, err error)
+	// CanConnect says whether the module signs in through the browser;
+	// nil means every module does when Connect is set.
+	CanConnect func(module string) bool
 	// TestConnection opens the module's connection with its saved settings
 	// and checks it.
 	TestConnection func(ctx context.Context, module string) (connectors.Identity, error)
@@ -134,8 +138,10 @@ type Services struct {
 	// Restore replaces the database with the backup at path. Main stops
 	// the scheduler, closes and reopens the database.
 	Restore func(ctx context.Context, path string) (RestoreResult, error)
-	// TrySample installs and configures the Sandbox with sample data.
-	TrySample func(ctx context.Context, progress func(step string)) error
+	// TrySample installs and configures the Sandbox with sample data. When
+	// that means a new workspace (the Sandbox keeps its own database), it
+	// returns the services to use from then on; nil keeps the current ones.
+	TrySample func(ctx context.Context, progress func(step string)) (*Services, error)
 	// OpenURL opens an address in the browser (default: the app's OpenURL).
 	OpenURL func(u *url.URL) error
 
@@ -148,4 +154,34 @@ type Services struct {
 	// for scripts driving the real window. When nil, LEDGERLINK_UI_TRACE=1
 	// in the environment sends them to standard error.
 	Trace io.Writer
+}
+
+// RunStore is the database's run history (*storage.DB).
+type RunStore interface {
+	Runs(module string, since time.Time) ([]storage.RunRecord, error)
+}
+
+// StoredRuns reads the run history the database keeps, as RunHistory.
+type StoredRuns struct{ Store RunStore }
+
+// Runs returns the module's runs started at or after since, oldest first.
+func (s StoredRuns) Runs(ctx context.Context, module string, since time.Time) ([]sync.Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	recs, err := s.Store.Runs(module, since)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sync.Report, len(recs))
+	for i, r := range recs {
+		rep := sync.Report{Module: r.Module, Trigger: sync.Trigger(r.Trigger), Started: r.Started, Finished: r.Finished,
+			Errors: r.Errors, ResumeAt: r.ResumeAt, Cancelled: r.Cancelled}
+		for _, c := range r.Counts {
+			rep.Counts = append(rep.Counts, sync.Count{Direction: c.Direction, Type: c.Type, Created: c.Created, Updated: c.Updated, Failed: c.Failed})
+		}
+		out[i] = rep
+	}
+	slices.SortFunc(out, func(a, b sync.Report) int { return a.Started.Compare(b.Started) })
+	return out, nil
 }

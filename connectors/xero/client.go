@@ -66,6 +66,8 @@ type Conn struct {
 	mu       sync.Mutex
 	tenantID string
 	org      *organisation
+	// groups are the IDs of LedgerLink's role contact groups by name.
+	groups map[string]string
 }
 
 var (
@@ -94,6 +96,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		maxRequest: maxRequestBytes,
 		pageSize:   listPageSize,
 		tenantID:   s.tenantID,
+		groups:     map[string]string{},
 	}
 	if c.log == nil {
 		c.log = slog.Default()

@@ -24,10 +24,9 @@ const (
 	filterChunk = 25
 )
 
-// Xero marks a contact as a customer or a supplier only once it has an
-// invoice or a bill. A contact with neither (new, or made in Xero by hand)
-// has no role yet, so it is listed both as a customer and as a supplier;
-// once it has documents it is listed only under its role(s).
+// A contact is listed as a customer or a supplier by its role (see
+// roles.go): Xero's own IsCustomer / IsSupplier flags, or the contact
+// group LedgerLink put it in when it created it.
 
 // listing describes how one record type is read.
 type listing struct {
@@ -36,7 +35,9 @@ type listing struct {
 	pageSize int // 0: no paging
 	sized    bool
 	archived bool // includeArchived=true
-	unitdp   bool
+	// roles keeps only contacts with the listed role (ListChanged).
+	roles  bool
+	unitdp bool
 	// keep filters what Xero returned (for example by invoice type).
 	decode func(env envelope, keep func(string) bool) ([]connectors.Remote, []error)
 	// kind says which Xero type a record must have to belong to t ("" any).
@@ -46,9 +47,9 @@ type listing struct {
 func listingFor(t connectors.RecordType) (listing, bool) {
 	switch t {
 	case connectors.Customers:
-		return listing{path: "/Contacts", where: "IsCustomer==true OR IsSupplier==false", pageSize: listPageSize, sized: true, archived: true, decode: decodeContacts(t)}, true
+		return listing{path: "/Contacts", pageSize: listPageSize, sized: true, archived: true, decode: decodeContacts(t)}, true
 	case connectors.Suppliers:
-		return listing{path: "/Contacts", where: "IsSupplier==true OR IsCustomer==false", pageSize: listPageSize, sized: true, archived: true, decode: decodeContacts(t)}, true
+		return listing{path: "/Contacts", pageSize: listPageSize, sized: true, archived: true, decode: decodeContacts(t)}, true
 	case connectors.SalesInvoices:
 		return listing{path: "/Invoices", where: `Type=="ACCREC"`, pageSize: listPageSize, sized: true, unitdp: true, decode: decodeInvoices(t), kind: typeSales}, true
 	case connectors.PurchaseInvoices:
@@ -58,9 +59,10 @@ func listingFor(t connectors.RecordType) (listing, bool) {
 	case connectors.CreditNotes:
 		return listing{path: "/CreditNotes", pageSize: listPageSize, sized: true, unitdp: true, decode: decodeCreditNotes}, true
 	case connectors.InvoicePayments:
-		return listing{path: "/Payments", where: `PaymentType=="ACCRECPAYMENT"`, pageSize: listPageSize, sized: true, decode: decodePayments(t), kind: paymentSales}, true
+		// Read through listPayments, getPayments and findPayments.
+		return listing{path: "/Payments", kind: paymentSales}, true
 	case connectors.PurchasePayments:
-		return listing{path: "/Payments", where: `PaymentType=="ACCPAYPAYMENT"`, pageSize: listPageSize, sized: true, decode: decodePayments(t), kind: paymentPurchase}, true
+		return listing{path: "/Payments", kind: paymentPurchase}, true
 	case connectors.NominalAccounts:
 		return listing{path: "/Accounts", decode: decodeAccounts(false)}, true
 	case connectors.BankAccounts:
@@ -85,6 +87,10 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since t
 	if t.IsAncillary() {
 		since = time.Time{}
 	}
+	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
+		return c.listPayments(ctx, t, since, page)
+	}
+	l.roles = t == connectors.Customers || t == connectors.Suppliers
 	q := url.Values{}
 	if l.where != "" {
 		q.Set("where", l.where)
@@ -104,6 +110,10 @@ func (c *Conn) pages(ctx context.Context, t connectors.RecordType, l listing, q 
 		l.pageSize = c.pageSize
 		q.Set("pageSize", strconv.Itoa(l.pageSize))
 	}
+	var roles *roleFilter
+	if l.roles {
+		roles = &roleFilter{c: c, t: t}
+	}
 	for n := 1; ; n++ {
 		if l.pageSize > 0 {
 			q.Set("page", strconv.Itoa(n))
@@ -115,6 +125,12 @@ func (c *Conn) pages(ctx context.Context, t connectors.RecordType, l listing, q 
 		records, bad := l.decode(env, nil)
 		for _, err := range bad {
 			c.log.Warn("xero: a record could not be read and was left out", "type", t, "err", err)
+		}
+		if roles != nil && len(records) > 0 {
+			var err error
+			if records, err = roles.keep(ctx, env, records); err != nil {
+				return err
+			}
 		}
 		if len(records) > 0 {
 			if err := fn(records); err != nil {
@@ -227,33 +243,6 @@ func decodeCreditNotes(env envelope, keep func(string) bool) ([]connectors.Remot
 			Record: connectors.Record{Type: connectors.CreditNotes, Document: &d}})
 	}
 	return out, bad
-}
-
-func decodePayments(t connectors.RecordType) func(envelope, func(string) bool) ([]connectors.Remote, []error) {
-	want := paymentSales
-	if t == connectors.PurchasePayments {
-		want = paymentPurchase
-	}
-	return func(env envelope, keep func(string) bool) ([]connectors.Remote, []error) {
-		var out []connectors.Remote
-		var bad []error
-		for _, w := range env.Payments {
-			if w.PaymentType != "" && w.PaymentType != want {
-				continue
-			}
-			if keep != nil && !keep(w.Reference) && !keep(w.PaymentID) {
-				continue
-			}
-			p, err := canonicalFromPayment(w)
-			if err != nil {
-				bad = append(bad, fmt.Errorf("payment %s: %w", firstNonBlank(w.Reference, w.PaymentID), err))
-				continue
-			}
-			out = append(out, connectors.Remote{RemoteID: w.PaymentID, UpdatedAt: updatedAt(w.UpdatedDateUTC),
-				Record: connectors.Record{Type: t, Payment: &p}})
-		}
-		return out, bad
-	}
 }
 
 func decodeAccounts(bankOnly bool) func(envelope, func(string) bool) ([]connectors.Remote, []error) {
@@ -379,6 +368,8 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 	keep := setOf(ids)
 	var out []connectors.Remote
 	switch t {
+	case connectors.InvoicePayments, connectors.PurchasePayments:
+		return c.getPayments(ctx, t, ids)
 	case connectors.Quotes:
 		for _, id := range ids {
 			var env envelope
@@ -403,13 +394,9 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 			out = append(out, rs...)
 		}
 		return out, nil
-	case connectors.CreditNotes, connectors.InvoicePayments, connectors.PurchasePayments:
-		field := "CreditNoteID"
-		if t != connectors.CreditNotes {
-			field = "PaymentID"
-		}
-		for _, part := range chunked(ids, filterChunk) {
-			rs, err := c.collect(ctx, t, l, url.Values{"where": {orFilter(field, part, true)}}, keep)
+	case connectors.CreditNotes:
+		for _, part := range chunked(guids(ids), filterChunk) {
+			rs, err := c.collect(ctx, t, l, url.Values{"where": {orFilter("CreditNoteID", part, true)}}, keep)
 			if err != nil {
 				return nil, err
 			}
@@ -436,6 +423,9 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 	codes = cleanList(codes)
 	if len(codes) == 0 {
 		return nil, nil
+	}
+	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
+		return c.findPayments(ctx, t, codes)
 	}
 	keep := setOf(codes)
 	var out []connectors.Remote
@@ -473,13 +463,9 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 			}
 		}
 		return out, nil
-	case connectors.CreditNotes, connectors.InvoicePayments, connectors.PurchasePayments:
-		field := "CreditNoteNumber"
-		if t != connectors.CreditNotes {
-			field = "Reference"
-		}
+	case connectors.CreditNotes:
 		for _, part := range chunked(codes, filterChunk) {
-			if err := add(url.Values{"where": {orFilter(field, part, false)}}); err != nil {
+			if err := add(url.Values{"where": {orFilter("CreditNoteNumber", part, false)}}); err != nil {
 				return nil, err
 			}
 		}

@@ -484,63 +484,6 @@ func documentFromCreditNote(cn creditNote) (connectors.Document, error) {
 	return d, nil
 }
 
-// ---- payments ----
-
-func paymentFromCanonical(p connectors.Payment) (payment, *connectors.ItemError) {
-	if len(p.Allocations) != 1 {
-		if len(p.Allocations) == 0 {
-			return payment{}, localError("Payment %s is not allocated to an invoice; Xero records a payment against one invoice, so allocate it in the business system first.", p.Code)
-		}
-		return payment{}, localError("Payment %s is allocated to %d invoices; Xero records a payment against one invoice, so record one payment per invoice in the business system.", p.Code, len(p.Allocations))
-	}
-	if strings.TrimSpace(p.BankAccount) == "" {
-		return payment{}, localError("Payment %s has no bank account: map the payment's bank account on the Mapping tab.", p.Code)
-	}
-	a := p.Allocations[0]
-	amount := a.Amount
-	if amount.IsZero() {
-		amount = p.Amount
-	}
-	return payment{
-		Invoice:   &docRef{InvoiceNumber: a.DocumentCode},
-		Account:   &accountRef{Code: p.BankAccount},
-		Date:      p.Date.String(),
-		Amount:    num(amount),
-		Reference: p.Code,
-	}, nil
-}
-
-func canonicalFromPayment(w payment) (connectors.Payment, error) {
-	date, err := parseDay(w.Date)
-	if err != nil {
-		return connectors.Payment{}, err
-	}
-	p := connectors.Payment{
-		Code:      firstNonBlank(w.Reference, w.PaymentID),
-		Date:      date,
-		Amount:    w.Amount.Decimal,
-		Reference: w.Reference,
-	}
-	if w.Account != nil {
-		p.BankAccount = firstNonBlank(w.Account.Code, w.Account.AccountID)
-	}
-	if w.Invoice != nil {
-		p.PartyCode = contactCode(w.Invoice.Contact)
-		p.Currency = w.Invoice.CurrencyCode
-		docType := connectors.SalesInvoices
-		if w.Invoice.Type == typePurchase || w.PaymentType == paymentPurchase {
-			docType = connectors.PurchaseInvoices
-		}
-		p.Allocations = []connectors.Allocation{{
-			DocumentType:     docType,
-			DocumentCode:     firstNonBlank(w.Invoice.InvoiceNumber, w.Invoice.InvoiceID),
-			DocumentRemoteID: w.Invoice.InvoiceID,
-			Amount:           w.Amount.Decimal,
-		}}
-	}
-	return p, nil
-}
-
 // ---- reference data ----
 
 func accountClass(class string) connectors.AccountClass {

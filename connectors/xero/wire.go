@@ -63,6 +63,8 @@ type envelope struct {
 	Quotes        []quote        `json:"Quotes,omitempty"`
 	CreditNotes   []creditNote   `json:"CreditNotes,omitempty"`
 	Payments      []payment      `json:"Payments,omitempty"`
+	BatchPayments []batchPayment `json:"BatchPayments,omitempty"`
+	ContactGroups []contactGroup `json:"ContactGroups,omitempty"`
 	Allocations   []allocation   `json:"Allocations,omitempty"`
 	Accounts      []account      `json:"Accounts,omitempty"`
 	TaxRates      []taxRate      `json:"TaxRates,omitempty"`
@@ -219,21 +221,69 @@ type creditNote struct {
 	ValidationErrors []validationError `json:"ValidationErrors,omitempty"`
 }
 
+// creditNoteRef points at a credit note from a payment (a refund).
+type creditNoteRef struct {
+	CreditNoteID     string   `json:"CreditNoteID,omitempty"`
+	CreditNoteNumber string   `json:"CreditNoteNumber,omitempty"`
+	Type             string   `json:"Type,omitempty"`
+	CurrencyCode     string   `json:"CurrencyCode,omitempty"`
+	Contact          *contact `json:"Contact,omitempty"`
+}
+
 type payment struct {
-	PaymentID  string      `json:"PaymentID,omitempty"`
-	Invoice    *docRef     `json:"Invoice,omitempty"`
-	CreditNote *docRef     `json:"CreditNote,omitempty"`
-	Account    *accountRef `json:"Account,omitempty"`
-	Date       string      `json:"Date,omitempty"`
-	Amount     number      `json:"Amount"`
-	Reference  string      `json:"Reference,omitempty"`
+	PaymentID  string         `json:"PaymentID,omitempty"`
+	Invoice    *docRef        `json:"Invoice,omitempty"`
+	CreditNote *creditNoteRef `json:"CreditNote,omitempty"`
+	Account    *accountRef    `json:"Account,omitempty"`
+	Date       string         `json:"Date,omitempty"`
+	Amount     number         `json:"Amount"`
+	Reference  string         `json:"Reference,omitempty"`
 
 	// Read-only.
+	BatchPaymentID      string            `json:"BatchPaymentID,omitempty"`
 	PaymentType         string            `json:"PaymentType,omitempty"`
 	Status              string            `json:"Status,omitempty"`
 	UpdatedDateUTC      string            `json:"UpdatedDateUTC,omitempty"`
 	HasValidationErrors bool              `json:"HasValidationErrors,omitempty"`
 	ValidationErrors    []validationError `json:"ValidationErrors,omitempty"`
+}
+
+// batchMember is one payment inside a batch payment.
+type batchMember struct {
+	PaymentID string  `json:"PaymentID,omitempty"`
+	Invoice   *docRef `json:"Invoice,omitempty"`
+	Amount    number  `json:"Amount"`
+	Reference string  `json:"Reference,omitempty"`
+
+	ValidationErrors []validationError `json:"ValidationErrors,omitempty"`
+}
+
+// batchPayment is one bank transaction paying several invoices or bills
+// (/BatchPayments).
+type batchPayment struct {
+	BatchPaymentID string        `json:"BatchPaymentID,omitempty"`
+	Account        *accountRef   `json:"Account,omitempty"`
+	Date           string        `json:"Date,omitempty"`
+	Reference      string        `json:"Reference,omitempty"`
+	Payments       []batchMember `json:"Payments"`
+
+	// Read-only.
+	DateString       string            `json:"DateString,omitempty"`
+	Type             string            `json:"Type,omitempty"`
+	Status           string            `json:"Status,omitempty"`
+	TotalAmount      number            `json:"TotalAmount,omitzero"`
+	UpdatedDateUTC   string            `json:"UpdatedDateUTC,omitempty"`
+	ValidationErrors []validationError `json:"ValidationErrors,omitempty"`
+}
+
+// contactGroup is a named group of contacts (/ContactGroups).
+type contactGroup struct {
+	ContactGroupID string    `json:"ContactGroupID,omitempty"`
+	Name           string    `json:"Name,omitempty"`
+	Status         string    `json:"Status,omitempty"`
+	Contacts       []contact `json:"Contacts,omitempty"`
+
+	ValidationErrors []validationError `json:"ValidationErrors,omitempty"`
 }
 
 type account struct {

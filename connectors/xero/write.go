@@ -93,6 +93,9 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
+		return c.writePayments(ctx, t, items)
+	}
 	m, err := c.mapper(ctx, t, items)
 	if err != nil {
 		return nil, err
@@ -123,8 +126,11 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 			}
 		}
 	}
-	if t == connectors.CreditNotes {
+	switch t {
+	case connectors.CreditNotes:
 		c.allocateCredits(ctx, creates, items, results)
+	case connectors.Customers, connectors.Suppliers:
+		c.recordRoles(ctx, t, results)
 	}
 	return results, nil
 }
@@ -186,15 +192,6 @@ func (m mapper) encode(t connectors.RecordType, it connectors.WriteItem) (elemen
 		v = cn
 		el.allocations = r.Document.Allocations
 		el.authorised = cn.Status == "AUTHORISED"
-	case connectors.InvoicePayments, connectors.PurchasePayments:
-		if it.RemoteID != "" {
-			return element{}, localError("Payment %s is already in Xero, and Xero does not let a payment be changed: remove it in Xero and send it again, or leave it as it is.", r.Payment.Code)
-		}
-		p, ierr := paymentFromCanonical(*r.Payment)
-		if ierr != nil {
-			return element{}, ierr
-		}
-		v = p
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -327,6 +324,14 @@ func elementResults(res resource, env envelope) []elementResult {
 	case resPayments:
 		for _, e := range env.Payments {
 			out = append(out, elementResult{e.PaymentID, messagesOf(e.ValidationErrors)})
+		}
+	case resBatchPayments:
+		for _, e := range env.BatchPayments {
+			msgs := messagesOf(e.ValidationErrors)
+			for _, m := range e.Payments {
+				msgs = append(msgs, messagesOf(m.ValidationErrors)...)
+			}
+			out = append(out, elementResult{e.BatchPaymentID, msgs})
 		}
 	}
 	return out

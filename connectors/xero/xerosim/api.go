@@ -85,6 +85,10 @@ var readScopes = map[string][]string{
 	"taxrates":     {"accounting.settings", "accounting.settings.read"},
 	"organisation": {"accounting.settings", "accounting.settings.read"},
 	"currencies":   {"accounting.settings", "accounting.settings.read"},
+	// Batch payments are payments: granular apps reach them with the
+	// payments scopes, older apps with the broad transactions ones.
+	"batchpayments": {"accounting.payments", "accounting.payments.read", "accounting.transactions", "accounting.transactions.read"},
+	"contactgroups": {"accounting.contacts", "accounting.contacts.read"},
 }
 
 var writeScopes = map[string][]string{
@@ -93,6 +97,9 @@ var writeScopes = map[string][]string{
 	"quotes":      {"accounting.invoices", "accounting.transactions"},
 	"creditnotes": {"accounting.invoices", "accounting.transactions"},
 	"payments":    {"accounting.payments", "accounting.transactions"},
+	// batch payments as for payments
+	"batchpayments": {"accounting.payments", "accounting.transactions"},
+	"contactgroups": {"accounting.contacts"},
 }
 
 // apiCall is one parsed Accounting API request.
@@ -383,6 +390,26 @@ func (s *Sim) route(c *apiCall) answer {
 			return s.getPayment(c)
 		case m == http.MethodPut && c.id == "":
 			return s.writePayments(c)
+		}
+	case "batchpayments":
+		switch {
+		case m == http.MethodGet && c.id == "":
+			return s.listBatchPayments(c)
+		case m == http.MethodGet && c.sub == "":
+			return s.getBatchPayment(c)
+		case m == http.MethodPut && c.id == "":
+			return s.writeBatchPayments(c)
+		}
+	case "contactgroups":
+		switch {
+		case m == http.MethodGet && c.id == "":
+			return s.listContactGroups(c)
+		case m == http.MethodGet && c.sub == "":
+			return s.getContactGroup(c)
+		case m == http.MethodPut && c.id == "":
+			return s.writeContactGroups(c)
+		case m == http.MethodPut && c.sub == "contacts":
+			return s.addToContactGroup(c)
 		}
 	case "accounts":
 		if m == http.MethodGet && c.id == "" {

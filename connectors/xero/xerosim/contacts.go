@@ -220,3 +220,161 @@ func (t *tenant) resolveContact(ref *ContactRef, now time.Time) (*Contact, []str
 func refOf(c *Contact) *ContactRef {
 	return &ContactRef{ContactID: c.ContactID, ContactNumber: c.ContactNumber, Name: c.Name, ContactStatus: c.ContactStatus}
 }
+
+// ---- contact groups ----
+
+// maxContactGroups is Xero's limit of contact groups per organisation.
+const maxContactGroups = 100
+
+// groupOut is a contact group as the API shows it.
+type groupOut struct {
+	ContactGroupID string        `json:"ContactGroupID"`
+	Name           string        `json:"Name"`
+	Status         string        `json:"Status"`
+	Contacts       []groupMember `json:"Contacts"`
+	// ValidationErrors are set on a refused element.
+	ValidationErrors    []ValidationError `json:"ValidationErrors,omitempty"`
+	HasValidationErrors bool              `json:"HasValidationErrors"`
+}
+
+type groupMember struct {
+	ContactID string `json:"ContactID"`
+	Name      string `json:"Name,omitempty"`
+}
+
+func (t *tenant) groupByID(id string) *ContactGroup {
+	for _, g := range t.ContactGroups {
+		if strings.EqualFold(g.ContactGroupID, id) && g.Status == "ACTIVE" {
+			return g
+		}
+	}
+	return nil
+}
+
+func (t *tenant) groupOut(g *ContactGroup, members bool) groupOut {
+	out := groupOut{ContactGroupID: g.ContactGroupID, Name: g.Name, Status: g.Status, Contacts: []groupMember{}}
+	if members {
+		for _, id := range g.ContactIDs {
+			m := groupMember{ContactID: id}
+			if c := t.contactByID(id); c != nil {
+				m.Name = c.Name
+			}
+			out.Contacts = append(out.Contacts, m)
+		}
+	}
+	return out
+}
+
+// listContactGroups is GET /ContactGroups: the active groups, without
+// their members.
+func (s *Sim) listContactGroups(c *apiCall) answer {
+	var outs []*groupOut
+	for _, g := range c.t.ContactGroups {
+		if g.Status == "ACTIVE" {
+			o := c.t.groupOut(g, false)
+			outs = append(outs, &o)
+		}
+	}
+	recs, bad := filterRecords(c, outs, func(*groupOut) string { return "" })
+	if bad != nil {
+		return *bad
+	}
+	return jsonAnswer(http.StatusOK, s.envelope("ContactGroups", recs, nil))
+}
+
+// getContactGroup is GET /ContactGroups/{id}: the group with its members.
+func (s *Sim) getContactGroup(c *apiCall) answer {
+	g := c.t.groupByID(c.id)
+	if g == nil {
+		return notFound
+	}
+	return jsonAnswer(http.StatusOK, s.envelope("ContactGroups", []groupOut{c.t.groupOut(g, true)}, nil))
+}
+
+// writeContactGroups is PUT /ContactGroups: new groups by name.
+func (s *Sim) writeContactGroups(c *apiCall) answer {
+	els, bad := c.elements("ContactGroups")
+	if bad != nil {
+		return *bad
+	}
+	if bad := s.strictElements(contactGroupSchema, "ContactGroups", els, true); bad != nil {
+		return *bad
+	}
+	rollback := func() {}
+	if c.summarize {
+		rollback = snapshot(c.t)
+	}
+	out := &writeOutcome{key: "ContactGroups"}
+	for _, raw := range els {
+		var in struct{ Name string }
+		if err := decodeInto(raw, &in); err != nil {
+			return badRequest("JSON for post data was invalid, " + err.Error())
+		}
+		name := strings.TrimSpace(in.Name)
+		var errs []string
+		active := 0
+		for _, g := range c.t.ContactGroups {
+			if g.Status != "ACTIVE" {
+				continue
+			}
+			active++
+			if strings.EqualFold(g.Name, name) {
+				errs = append(errs, "A contact group with this name already exists.")
+			}
+		}
+		switch {
+		case name == "":
+			errs = append(errs, "The contact group name must be specified.")
+		case active >= maxContactGroups:
+			errs = append(errs, "You’ve reached the limit of 100 contact groups.")
+		}
+		if len(errs) > 0 {
+			out.add(&groupOut{ContactGroupID: zeroID, Name: name, Contacts: []groupMember{},
+				ValidationErrors: messages(errs), HasValidationErrors: true}, true)
+			continue
+		}
+		g := &ContactGroup{ContactGroupID: newID(), Name: name, Status: "ACTIVE", ContactIDs: []string{}}
+		c.t.ContactGroups = append(c.t.ContactGroups, g)
+		o := c.t.groupOut(g, false)
+		out.add(&o, false)
+	}
+	return s.finish(c, out, rollback)
+}
+
+// addToContactGroup is PUT /ContactGroups/{id}/Contacts: contacts join the
+// group (a contact already in it stays once).
+func (s *Sim) addToContactGroup(c *apiCall) answer {
+	g := c.t.groupByID(c.id)
+	if g == nil {
+		return notFound
+	}
+	els, bad := c.elements("Contacts")
+	if bad != nil {
+		return *bad
+	}
+	if bad := s.strictElements(groupContactSchema, "Contacts", els, true); bad != nil {
+		return *bad
+	}
+	var ids []string
+	for _, raw := range els {
+		var in struct{ ContactID string }
+		if err := decodeInto(raw, &in); err != nil {
+			return badRequest("JSON for post data was invalid, " + err.Error())
+		}
+		if c.t.contactByID(in.ContactID) == nil {
+			return errorAnswer(http.StatusBadRequest, 10, "ValidationException", "A validation exception occurred",
+				[]any{map[string]any{"ContactID": in.ContactID, "ValidationErrors": messages([]string{"The contact with the specified ContactID could not be found"})}})
+		}
+		ids = append(ids, in.ContactID)
+	}
+	var added []map[string]any
+	for _, id := range ids {
+		if !containsFold(g.ContactIDs, id) {
+			g.ContactIDs = append(g.ContactIDs, id)
+		}
+		added = append(added, map[string]any{"ContactID": id, "HasValidationErrors": false})
+	}
+	a := jsonAnswer(http.StatusOK, s.envelope("Contacts", added, nil))
+	a.mutated = true
+	return a
+}

@@ -222,6 +222,9 @@ type AccountRef struct {
 type Payment struct {
 	PaymentID             string            `json:"PaymentID,omitempty"`
 	Invoice               *DocRef           `json:"Invoice,omitempty"`
+	CreditNote            *CreditNoteRef    `json:"CreditNote,omitempty"`
+	BatchPaymentID        string            `json:"BatchPaymentID,omitempty"`
+	BatchPayment          *BatchPaymentRef  `json:"BatchPayment,omitempty"`
 	Account               *AccountRef       `json:"Account,omitempty"`
 	Date                  string            `json:"Date,omitempty"`
 	Amount                Amount            `json:"Amount"`
@@ -234,6 +237,70 @@ type Payment struct {
 	HasValidationErrors   bool              `json:"HasValidationErrors"`
 	ValidationErrors      []ValidationError `json:"ValidationErrors,omitempty"`
 	StatusAttributeString string            `json:"StatusAttributeString,omitempty"`
+}
+
+// CreditNoteRef is how a payment shows the credit note it refunds.
+type CreditNoteRef struct {
+	CreditNoteID     string      `json:"CreditNoteID,omitempty"`
+	CreditNoteNumber string      `json:"CreditNoteNumber,omitempty"`
+	Type             string      `json:"Type,omitempty"`
+	CurrencyCode     string      `json:"CurrencyCode,omitempty"`
+	Contact          *ContactRef `json:"Contact,omitempty"`
+}
+
+// BatchPaymentRef is how a payment made in a batch shows its batch.
+type BatchPaymentRef struct {
+	BatchPaymentID string      `json:"BatchPaymentID"`
+	Account        *AccountRef `json:"Account,omitempty"`
+	Date           string      `json:"Date,omitempty"`
+	Reference      string      `json:"Reference,omitempty"`
+	Type           string      `json:"Type,omitempty"`
+	Status         string      `json:"Status,omitempty"`
+	TotalAmount    Amount      `json:"TotalAmount"`
+	UpdatedDateUTC string      `json:"UpdatedDateUTC,omitempty"`
+	IsReconciled   bool        `json:"IsReconciled"`
+}
+
+// BatchInvoice is how a batch shows the invoice one of its payments pays:
+// only its ID and currency, as Xero answers.
+type BatchInvoice struct {
+	InvoiceID    string `json:"InvoiceID,omitempty"`
+	CurrencyCode string `json:"CurrencyCode,omitempty"`
+}
+
+// BatchMember is one payment of a batch as the batch shows it.
+type BatchMember struct {
+	PaymentID  string        `json:"PaymentID,omitempty"`
+	Invoice    *BatchInvoice `json:"Invoice,omitempty"`
+	Reference  string        `json:"Reference,omitempty"`
+	Amount     Amount        `json:"Amount"`
+	BankAmount Amount        `json:"BankAmount"`
+}
+
+// BatchPayment is one bank transaction paying several invoices or bills.
+type BatchPayment struct {
+	BatchPaymentID        string            `json:"BatchPaymentID,omitempty"`
+	Account               *AccountRef       `json:"Account,omitempty"`
+	Reference             string            `json:"Reference,omitempty"`
+	DateString            string            `json:"DateString,omitempty"`
+	Date                  string            `json:"Date,omitempty"`
+	Payments              []BatchMember     `json:"Payments"`
+	Type                  string            `json:"Type,omitempty"`
+	Status                string            `json:"Status,omitempty"`
+	TotalAmount           Amount            `json:"TotalAmount"`
+	UpdatedDateUTC        string            `json:"UpdatedDateUTC,omitempty"`
+	IsReconciled          bool              `json:"IsReconciled"`
+	ValidationErrors      []ValidationError `json:"ValidationErrors,omitempty"`
+	StatusAttributeString string            `json:"StatusAttributeString,omitempty"`
+}
+
+// ContactGroup is a named group of contacts.
+type ContactGroup struct {
+	ContactGroupID string `json:"ContactGroupID"`
+	Name           string `json:"Name"`
+	Status         string `json:"Status"`
+	// ContactIDs are the members; the API shows them as Contacts.
+	ContactIDs []string `json:"contact_ids"`
 }
 
 type Account struct {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -12,6 +13,24 @@ func (t *tenant) paymentByID(id string) *Payment {
 	for _, p := range t.Payments {
 		if strings.EqualFold(p.PaymentID, id) {
 			return p
+		}
+	}
+	return nil
+}
+
+func (t *tenant) batchByID(id string) *BatchPayment {
+	for _, b := range t.BatchPayments {
+		if strings.EqualFold(b.BatchPaymentID, id) {
+			return b
+		}
+	}
+	return nil
+}
+
+func (t *tenant) creditNoteByNumber(number string) *CreditNote {
+	for _, cn := range t.CreditNotes {
+		if cn.CreditNoteNumber == number && cn.Status != "DELETED" && cn.Status != "VOIDED" {
+			return cn
 		}
 	}
 	return nil
@@ -41,7 +60,164 @@ func (s *Sim) getPayment(c *apiCall) answer {
 	return jsonAnswer(http.StatusOK, s.envelope("Payments", []*Payment{p}, nil))
 }
 
-// writePayments is PUT /Payments: payments against invoices.
+// paymentTarget is the document one payment applies to.
+type paymentTarget struct {
+	inv *Invoice
+	cn  *CreditNote
+}
+
+func (p paymentTarget) status() string {
+	if p.inv != nil {
+		return p.inv.Status
+	}
+	return p.cn.Status
+}
+
+func (p paymentTarget) due() decimal.Decimal {
+	if p.inv != nil {
+		return p.inv.AmountDue.Decimal
+	}
+	return p.cn.RemainingCredit.Decimal
+}
+
+func (p paymentTarget) currency() string {
+	if p.inv != nil {
+		return p.inv.CurrencyCode
+	}
+	return p.cn.CurrencyCode
+}
+
+// kind is the invoice type the document belongs with: ACCREC or ACCPAY.
+func (p paymentTarget) kind() string {
+	if p.inv != nil {
+		return p.inv.Type
+	}
+	if p.cn.Type == "ACCPAYCREDIT" {
+		return "ACCPAY"
+	}
+	return "ACCREC"
+}
+
+// resolveTarget finds the invoice or credit note a payment names.
+func (t *tenant) resolveTarget(in *Payment) (paymentTarget, []string) {
+	switch {
+	case in.Invoice != nil && in.CreditNote != nil:
+		return paymentTarget{}, []string{"A payment can be applied to an invoice or a credit note, not both."}
+	case in.Invoice != nil:
+		var inv *Invoice
+		switch {
+		case in.Invoice.InvoiceID != "":
+			inv = t.invoiceByID(in.Invoice.InvoiceID)
+		case in.Invoice.InvoiceNumber != "":
+			inv = t.invoiceByNumber(in.Invoice.InvoiceNumber, "")
+		}
+		if inv == nil {
+			return paymentTarget{}, []string{"The document with the supplied id was not found for this endpoint."}
+		}
+		return paymentTarget{inv: inv}, nil
+	case in.CreditNote != nil:
+		var cn *CreditNote
+		switch {
+		case in.CreditNote.CreditNoteID != "":
+			cn = t.creditNoteByID(in.CreditNote.CreditNoteID)
+		case in.CreditNote.CreditNoteNumber != "":
+			cn = t.creditNoteByNumber(in.CreditNote.CreditNoteNumber)
+		}
+		if cn == nil {
+			return paymentTarget{}, []string{"The document with the supplied id was not found for this endpoint."}
+		}
+		return paymentTarget{cn: cn}, nil
+	}
+	return paymentTarget{}, []string{"An invoice or credit note must be specified to apply the payment to."}
+}
+
+// bankAccount finds the account a payment is made from or into.
+func (t *tenant) bankAccount(ref *AccountRef) (*Account, []string) {
+	if ref == nil || (ref.AccountID == "" && ref.Code == "") {
+		return nil, []string{"Account code or ID must be specified"}
+	}
+	var acct *Account
+	if ref.AccountID != "" {
+		acct = t.accountByID(ref.AccountID)
+	} else {
+		acct = t.accountByCode(ref.Code)
+	}
+	if acct == nil || acct.Status != "ACTIVE" || (acct.Type != "BANK" && !acct.EnablePaymentsToAccount) {
+		return nil, []string{fmt.Sprintf("Account code '%s' is not a valid code for this document.", firstNonEmpty(ref.Code, ref.AccountID))}
+	}
+	return acct, nil
+}
+
+// checkPayment applies Xero's rules to one payment against its document.
+func (t *tenant) checkPayment(target paymentTarget, amount decimal.Decimal, date time.Time, dateOK bool) []string {
+	var errs []string
+	if !dateOK {
+		errs = append(errs, "The payment date is not valid.")
+	}
+	if !amount.IsPositive() {
+		errs = append(errs, "Payment amount must be greater than zero.")
+	}
+	if target.inv != nil || target.cn != nil {
+		if target.status() != "AUTHORISED" {
+			errs = append(errs, "Payments can only be made against Authorised documents")
+		} else if amount.GreaterThan(target.due()) {
+			errs = append(errs, "Payment amount exceeds the amount outstanding on this document")
+		}
+	}
+	if dateOK {
+		errs = append(errs, t.lockCheck(date)...)
+	}
+	return errs
+}
+
+// record applies a checked payment to its document and keeps it.
+func (t *tenant) record(target paymentTarget, acct *Account, amount decimal.Decimal, date time.Time, reference string, reconciled bool, now time.Time) *Payment {
+	amount = amount.Round(2)
+	p := &Payment{
+		PaymentID:      newID(),
+		Account:        &AccountRef{AccountID: acct.AccountID, Code: acct.Code},
+		Date:           msDate(date),
+		Amount:         amt(amount),
+		CurrencyRate:   amt(decimal.NewFromInt(1)),
+		Reference:      reference,
+		IsReconciled:   reconciled,
+		Status:         "AUTHORISED",
+		UpdatedDateUTC: msDate(now),
+	}
+	if inv := target.inv; inv != nil {
+		inv.AmountPaid = amt(inv.AmountPaid.Add(amount))
+		inv.AmountDue = amt(inv.AmountDue.Sub(amount))
+		if inv.AmountDue.IsZero() {
+			inv.Status = "PAID"
+			inv.FullyPaidOnDate = msDate(date)
+		}
+		inv.UpdatedDateUTC = msDate(now)
+		p.Invoice = &DocRef{InvoiceID: inv.InvoiceID, InvoiceNumber: inv.InvoiceNumber, Type: inv.Type,
+			CurrencyCode: inv.CurrencyCode, Contact: inv.Contact}
+		p.PaymentType = "ACCRECPAYMENT"
+		if inv.Type == "ACCPAY" {
+			p.PaymentType = "ACCPAYPAYMENT"
+		}
+	} else {
+		cn := target.cn
+		cn.RemainingCredit = amt(cn.RemainingCredit.Sub(amount))
+		if cn.RemainingCredit.IsZero() {
+			cn.Status = "PAID"
+		}
+		cn.UpdatedDateUTC = msDate(now)
+		p.CreditNote = &CreditNoteRef{CreditNoteID: cn.CreditNoteID, CreditNoteNumber: cn.CreditNoteNumber, Type: cn.Type,
+			CurrencyCode: cn.CurrencyCode, Contact: cn.Contact}
+		p.PaymentType = "ARCREDITPAYMENT"
+		if cn.Type == "ACCPAYCREDIT" {
+			p.PaymentType = "APCREDITPAYMENT"
+		}
+	}
+	t.Payments = append(t.Payments, p)
+	return p
+}
+
+// writePayments is PUT /Payments: payments against invoices, and refunds
+// of credit notes.
 func (s *Sim) writePayments(c *apiCall) answer {
 	els, bad := c.elements("Payments")
 	if bad != nil {
@@ -62,49 +238,11 @@ func (s *Sim) writePayments(c *apiCall) answer {
 		if err := decodeInto(raw, &in); err != nil {
 			return badRequest("JSON for post data was invalid, " + err.Error())
 		}
-		var errs []string
-		var inv *Invoice
-		switch {
-		case in.Invoice == nil:
-			errs = append(errs, "An invoice or credit note must be specified to apply the payment to.")
-		case in.Invoice.InvoiceID != "":
-			inv = t.invoiceByID(in.Invoice.InvoiceID)
-		case in.Invoice.InvoiceNumber != "":
-			inv = t.invoiceByNumber(in.Invoice.InvoiceNumber, "")
-		}
-		if in.Invoice != nil && inv == nil {
-			errs = append(errs, "The document with the supplied id was not found for this endpoint.")
-		}
-		var acct *Account
-		switch {
-		case in.Account == nil || (in.Account.AccountID == "" && in.Account.Code == ""):
-			errs = append(errs, "Account code or ID must be specified")
-		case in.Account.AccountID != "":
-			acct = t.accountByID(in.Account.AccountID)
-		default:
-			acct = t.accountByCode(in.Account.Code)
-		}
-		if in.Account != nil && (in.Account.AccountID != "" || in.Account.Code != "") &&
-			(acct == nil || acct.Status != "ACTIVE" || (acct.Type != "BANK" && !acct.EnablePaymentsToAccount)) {
-			errs = append(errs, fmt.Sprintf("Account code '%s' is not a valid code for this document.", firstNonEmpty(in.Account.Code, in.Account.AccountID)))
-		}
+		target, errs := t.resolveTarget(&in)
+		acct, aerrs := t.bankAccount(in.Account)
+		errs = append(errs, aerrs...)
 		date, ok := parseDay(in.Date)
-		if !ok {
-			errs = append(errs, "The payment date is not valid.")
-		}
-		if !in.Amount.IsPositive() {
-			errs = append(errs, "Payment amount must be greater than zero.")
-		}
-		if inv != nil {
-			if inv.Status != "AUTHORISED" {
-				errs = append(errs, "Payments can only be made against Authorised documents")
-			} else if in.Amount.GreaterThan(inv.AmountDue.Decimal) {
-				errs = append(errs, "Payment amount exceeds the amount outstanding on this document")
-			}
-		}
-		if ok {
-			errs = append(errs, t.lockCheck(date)...)
-		}
+		errs = append(errs, t.checkPayment(target, in.Amount.Decimal, date, ok)...)
 		if len(errs) > 0 {
 			if in.PaymentID == "" {
 				in.PaymentID = zeroID
@@ -113,36 +251,172 @@ func (s *Sim) writePayments(c *apiCall) answer {
 			out.add(&in, true)
 			continue
 		}
-		amount := in.Amount.Round(2)
-		inv.AmountPaid = amt(inv.AmountPaid.Add(amount))
-		inv.AmountDue = amt(inv.AmountDue.Sub(amount))
-		if inv.AmountDue.IsZero() {
-			inv.Status = "PAID"
-			inv.FullyPaidOnDate = msDate(date)
-		}
-		inv.UpdatedDateUTC = msDate(now)
-		ptype := "ACCRECPAYMENT"
-		if inv.Type == "ACCPAY" {
-			ptype = "ACCPAYPAYMENT"
-		}
-		p := &Payment{
-			PaymentID: newID(),
-			Invoice: &DocRef{InvoiceID: inv.InvoiceID, InvoiceNumber: inv.InvoiceNumber, Type: inv.Type,
-				CurrencyCode: inv.CurrencyCode, Contact: inv.Contact},
-			Account:        &AccountRef{AccountID: acct.AccountID, Code: acct.Code},
-			Date:           msDate(date),
-			Amount:         amt(amount),
-			CurrencyRate:   amt(decimal.NewFromInt(1)),
-			Reference:      in.Reference,
-			IsReconciled:   in.IsReconciled,
-			Status:         "AUTHORISED",
-			PaymentType:    ptype,
-			UpdatedDateUTC: msDate(now),
-		}
-		t.Payments = append(t.Payments, p)
+		p := t.record(target, acct, in.Amount.Decimal, date, in.Reference, in.IsReconciled, now)
 		echo := *p
 		echo.StatusAttributeString = "OK"
 		out.add(&echo, false)
 	}
 	return s.finish(c, out, rollback)
+}
+
+// ---- batch payments ----
+
+func (s *Sim) listBatchPayments(c *apiCall) answer {
+	recs, bad := filterRecords(c, c.t.BatchPayments, func(x *BatchPayment) string { return x.UpdatedDateUTC })
+	if bad != nil {
+		return *bad
+	}
+	return jsonAnswer(http.StatusOK, s.envelope("BatchPayments", recs, nil))
+}
+
+func (s *Sim) getBatchPayment(c *apiCall) answer {
+	b := c.t.batchByID(c.id)
+	if b == nil {
+		return notFound
+	}
+	return jsonAnswer(http.StatusOK, s.envelope("BatchPayments", []*BatchPayment{b}, nil))
+}
+
+// batchMemberIn is one payment of a batch as a request sends it.
+type batchMemberIn struct {
+	Invoice   *DocRef     `json:"Invoice"`
+	Account   *AccountRef `json:"Account"`
+	Date      string      `json:"Date"`
+	Amount    Amount      `json:"Amount"`
+	Reference string      `json:"Reference"`
+}
+
+type batchIn struct {
+	Account   *AccountRef     `json:"Account"`
+	Date      string          `json:"Date"`
+	Reference string          `json:"Reference"`
+	Details   string          `json:"Details"`
+	Narrative string          `json:"Narrative"`
+	Payments  []batchMemberIn `json:"Payments"`
+}
+
+// writeBatchPayments is PUT /BatchPayments. A batch is one bank
+// transaction: every payment in it is from the same bank account, on the
+// same date, for invoices of one kind (all sales or all bills) in one
+// currency. A batch with any payment Xero refuses is not saved at all.
+func (s *Sim) writeBatchPayments(c *apiCall) answer {
+	els, bad := c.elements("BatchPayments")
+	if bad != nil {
+		return *bad
+	}
+	if bad := s.strictElements(batchPaymentSchema, "BatchPayments", els, true); bad != nil {
+		return *bad
+	}
+	rollback := func() {}
+	if c.summarize {
+		rollback = snapshot(c.t)
+	}
+	t := c.t
+	out := &writeOutcome{key: "BatchPayments"}
+	now := s.now()
+	for _, raw := range els {
+		var in batchIn
+		if err := decodeInto(raw, &in); err != nil {
+			return badRequest("JSON for post data was invalid, " + err.Error())
+		}
+		acct, errs := t.bankAccount(in.Account)
+		date, dateOK := parseDay(in.Date)
+		if !dateOK {
+			errs = append(errs, "The batch payment date is not valid.")
+		}
+		if len(in.Payments) == 0 {
+			errs = append(errs, "A batch payment must contain at least one payment.")
+		}
+		targets := make([]paymentTarget, len(in.Payments))
+		kinds, currencies := map[string]bool{}, map[string]bool{}
+		for i, m := range in.Payments {
+			if m.Invoice == nil {
+				errs = append(errs, "An invoice must be specified for each payment in a batch payment.")
+				continue
+			}
+			target, terrs := t.resolveTarget(&Payment{Invoice: m.Invoice})
+			errs = append(errs, terrs...)
+			if target.inv == nil {
+				continue
+			}
+			targets[i] = target
+			kinds[target.kind()] = true
+			currencies[strings.ToUpper(target.currency())] = true
+			if m.Account != nil && acct != nil {
+				other, _ := t.bankAccount(m.Account)
+				if other != acct {
+					errs = append(errs, "All payments in a batch payment must be made from the same bank account.")
+				}
+			}
+			if m.Date != "" && dateOK {
+				if d, ok := parseDay(m.Date); !ok || !d.Equal(date) {
+					errs = append(errs, "All payments in a batch payment must have the same date.")
+				}
+			}
+			errs = append(errs, t.checkPayment(target, m.Amount.Decimal, date, dateOK)...)
+		}
+		if len(kinds) > 1 {
+			errs = append(errs, "A batch payment can pay either sales invoices or bills, not both.")
+		}
+		if len(currencies) > 1 {
+			errs = append(errs, "All invoices in a batch payment must be in the same currency.")
+		}
+		if acct != nil && acct.CurrencyCode != "" && len(currencies) == 1 && !currencies[strings.ToUpper(acct.CurrencyCode)] {
+			errs = append(errs, fmt.Sprintf("The invoices in a batch payment must be in the bank account's currency (%s).", acct.CurrencyCode))
+		}
+		errs = dedupe(errs)
+		if len(errs) > 0 {
+			echo := BatchPayment{BatchPaymentID: zeroID, Account: in.Account, Reference: in.Reference, Date: in.Date,
+				Payments: []BatchMember{}, ValidationErrors: messages(errs), StatusAttributeString: "ERROR"}
+			out.add(&echo, true)
+			continue
+		}
+		b := &BatchPayment{
+			BatchPaymentID: newID(),
+			Account:        &AccountRef{AccountID: acct.AccountID, Code: acct.Code},
+			Reference:      in.Reference,
+			DateString:     dayString(date),
+			Date:           msDate(date),
+			Type:           "RECBATCH",
+			Status:         "AUTHORISED",
+			UpdatedDateUTC: msDate(now),
+		}
+		if kinds["ACCPAY"] {
+			b.Type = "PAYBATCH"
+		}
+		total := decimal.Zero
+		var members []*Payment
+		for i, m := range in.Payments {
+			ref := firstNonEmpty(m.Reference, in.Reference)
+			p := t.record(targets[i], acct, m.Amount.Decimal, date, ref, false, now)
+			p.BatchPaymentID = b.BatchPaymentID
+			members = append(members, p)
+			total = total.Add(p.Amount.Decimal)
+			b.Payments = append(b.Payments, BatchMember{PaymentID: p.PaymentID, Reference: p.Reference,
+				Invoice: &BatchInvoice{InvoiceID: p.Invoice.InvoiceID, CurrencyCode: p.Invoice.CurrencyCode},
+				Amount:  p.Amount, BankAmount: p.Amount})
+		}
+		b.TotalAmount = amt(total)
+		for _, p := range members {
+			p.BatchPayment = &BatchPaymentRef{BatchPaymentID: b.BatchPaymentID, Account: b.Account, Date: b.Date,
+				Reference: b.Reference, Type: b.Type, Status: b.Status, TotalAmount: b.TotalAmount, UpdatedDateUTC: b.UpdatedDateUTC}
+		}
+		t.BatchPayments = append(t.BatchPayments, b)
+		echo := *b
+		echo.StatusAttributeString = "OK"
+		out.add(&echo, false)
+	}
+	return s.finish(c, out, rollback)
+}
+
+func dedupe(vs []string) []string {
+	seen := map[string]bool{}
+	out := vs[:0]
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -208,9 +208,11 @@ var accountRefSchema = &object{name: "Account", fields: map[string]field{
 	"AccountID": uuidField(), "Code": str(10),
 }}
 
+var creditNoteRefSchema = &object{name: "CreditNote", fields: map[string]field{"CreditNoteID": uuidField(), "CreditNoteNumber": str(0)}}
+
 var paymentSchema = &object{name: "Payment", required: []string{"Account", "Date", "Amount"}, fields: map[string]field{
 	"Invoice":        objField(docRefSchema),
-	"CreditNote":     objField(&object{name: "CreditNote", fields: map[string]field{"CreditNoteID": uuidField(), "CreditNoteNumber": str(0)}}),
+	"CreditNote":     objField(creditNoteRefSchema),
 	"Account":        objField(accountRefSchema),
 	"Date":           dateField(),
 	"CurrencyRate":   numField(),
@@ -222,6 +224,46 @@ var paymentSchema = &object{name: "Payment", required: []string{"Account", "Date
 	"PaymentID":      uuidField(),
 	"PaymentType":    readOnly(str(0)),
 	"UpdatedDateUTC": readOnly(str(0)),
+}}
+
+// batchMemberSchema is one payment inside a batch: it names its invoice
+// and amount; account and date, when given, must be the batch's own.
+var batchMemberSchema = &object{name: "Payment", required: []string{"Invoice", "Amount"}, fields: map[string]field{
+	"Invoice":        objField(docRefSchema),
+	"Account":        objField(accountRefSchema),
+	"Date":           dateField(),
+	"Amount":         numField(),
+	"Reference":      str(255),
+	"PaymentID":      readOnly(uuidField()),
+	"BatchPaymentID": readOnly(uuidField()),
+}}
+
+var batchPaymentSchema = &object{name: "BatchPayment", required: []string{"Account", "Date", "Payments"}, fields: map[string]field{
+	"Account":        objField(accountRefSchema),
+	"Date":           dateField(),
+	"Reference":      str(255),
+	"Particulars":    str(12),
+	"Code":           str(12),
+	"Details":        str(18),
+	"Narrative":      str(18),
+	"Payments":       arrOf(batchMemberSchema),
+	"BatchPaymentID": readOnly(uuidField()),
+	"Type":           readOnly(enum("PAYBATCH", "RECBATCH")),
+	"Status":         readOnly(enum("AUTHORISED", "DELETED")),
+	"TotalAmount":    readOnly(numField()),
+	"UpdatedDateUTC": readOnly(str(0)),
+	"IsReconciled":   readOnly(boolField()),
+}}
+
+var contactGroupSchema = &object{name: "ContactGroup", required: []string{"Name"}, fields: map[string]field{
+	"Name":           str(0),
+	"Status":         enum("ACTIVE", "DELETED"),
+	"ContactGroupID": uuidField(),
+}}
+
+// groupContactSchema is a contact named to join a group: its ID only.
+var groupContactSchema = &object{name: "Contact", required: []string{"ContactID"}, fields: map[string]field{
+	"ContactID": uuidField(),
 }}
 
 var allocationSchema = &object{name: "Allocation", required: []string{"Amount", "Invoice", "Date"}, fields: map[string]field{
@@ -339,16 +381,18 @@ func kindOf(v any) kind {
 
 // queryRules are the parameters each collection takes.
 var queryRules = map[string][]string{
-	"contacts":     {"where", "order", "IDs", "page", "pageSize", "includeArchived", "summaryOnly", "searchTerm", "summarizeErrors"},
-	"invoices":     {"where", "order", "IDs", "InvoiceNumbers", "ContactIDs", "Statuses", "page", "pageSize", "includeArchived", "createdByMyApp", "unitdp", "summaryOnly", "searchTerm", "summarizeErrors"},
-	"quotes":       {"DateFrom", "DateTo", "ExpiryDateFrom", "ExpiryDateTo", "ContactID", "Status", "page", "order", "QuoteNumber", "unitdp", "summarizeErrors"},
-	"creditnotes":  {"where", "order", "page", "pageSize", "unitdp", "summarizeErrors"},
-	"payments":     {"where", "order", "page", "pageSize", "summarizeErrors"},
-	"accounts":     {"where", "order"},
-	"taxrates":     {"where", "order", "TaxType"},
-	"items":        {"where", "order", "unitdp"},
-	"organisation": {},
-	"currencies":   {"where", "order"},
+	"contacts":      {"where", "order", "IDs", "page", "pageSize", "includeArchived", "summaryOnly", "searchTerm", "summarizeErrors"},
+	"invoices":      {"where", "order", "IDs", "InvoiceNumbers", "ContactIDs", "Statuses", "page", "pageSize", "includeArchived", "createdByMyApp", "unitdp", "summaryOnly", "searchTerm", "summarizeErrors"},
+	"quotes":        {"DateFrom", "DateTo", "ExpiryDateFrom", "ExpiryDateTo", "ContactID", "Status", "page", "order", "QuoteNumber", "unitdp", "summarizeErrors"},
+	"creditnotes":   {"where", "order", "page", "pageSize", "unitdp", "summarizeErrors"},
+	"payments":      {"where", "order", "page", "pageSize", "summarizeErrors"},
+	"batchpayments": {"where", "order", "summarizeErrors"},
+	"contactgroups": {"where", "order", "summarizeErrors"},
+	"accounts":      {"where", "order"},
+	"taxrates":      {"where", "order", "TaxType"},
+	"items":         {"where", "order", "unitdp"},
+	"organisation":  {},
+	"currencies":    {"where", "order"},
 }
 
 // checkRequest applies the header and parameter rules.

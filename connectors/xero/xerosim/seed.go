@@ -17,9 +17,12 @@ type tenant struct {
 	Quotes      []*Quote      `json:"quotes"`
 	CreditNotes []*CreditNote `json:"credit_notes"`
 	Payments    []*Payment    `json:"payments"`
-	Accounts    []*Account    `json:"accounts"`
-	TaxRates    []*TaxRate    `json:"tax_rates"`
-	Items       []*Item       `json:"items"`
+	// BatchPayments are the batches; their payments are in Payments too.
+	BatchPayments []*BatchPayment `json:"batch_payments"`
+	ContactGroups []*ContactGroup `json:"contact_groups"`
+	Accounts      []*Account      `json:"accounts"`
+	TaxRates      []*TaxRate      `json:"tax_rates"`
+	Items         []*Item         `json:"items"`
 	// Seq numbers documents that come without a number.
 	Seq map[string]int `json:"seq"`
 	// Idem remembers answers by Idempotency-Key.
