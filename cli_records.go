@@ -253,12 +253,20 @@ func (e *env) report(g *globalFlags, rep sync.Report, runErr error) error {
 }
 
 func printReport(o io.Writer, rep sync.Report) {
-	if len(rep.Counts) == 0 && len(rep.Errors) == 0 {
+	// A sync lists every type it looked at; people need only those where
+	// something happened.
+	var moved []sync.Count
+	for _, c := range rep.Counts {
+		if c.Created+c.Updated+c.Failed > 0 {
+			moved = append(moved, c)
+		}
+	}
+	if len(moved) == 0 && len(rep.Errors) == 0 && !rep.Cancelled {
 		fmt.Fprintln(o, "Nothing to do: everything is in step.")
 	}
-	if len(rep.Counts) > 0 {
+	if len(moved) > 0 {
 		fmt.Fprintln(o, "DIRECTION\tTYPE\tCREATED\tUPDATED\tFAILED")
-		for _, c := range rep.Counts {
+		for _, c := range moved {
 			dir := "to the package"
 			if c.Direction == connectors.Mirror {
 				dir = "from the package"

@@ -148,6 +148,15 @@ func decode[T any](t *testing.T, o outcome) T {
 // their paths, in name order.
 func copySample(t *testing.T) []string {
 	t.Helper()
+	return copySampleReplacing(t, nil)
+}
+
+// copySampleReplacing is copySample with every old string of replace (old,
+// new pairs) replaced in the files, as a business system that uses other
+// product codes would write them.
+func copySampleReplacing(t *testing.T, replace []string) []string {
+	t.Helper()
+	r := strings.NewReplacer(replace...)
 	dir := t.TempDir()
 	sample := assets.Sample()
 	entries, err := fs.ReadDir(sample, ".")
@@ -164,7 +173,7 @@ func copySample(t *testing.T) []string {
 			t.Fatal(err)
 		}
 		p := filepath.Join(dir, e.Name())
-		if err := os.WriteFile(p, b, 0o600); err != nil {
+		if err := os.WriteFile(p, []byte(r.Replace(string(b))), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, p)

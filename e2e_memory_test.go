@@ -13,6 +13,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/memory"
+	"ledgerlink/storage"
 	"ledgerlink/storage/secrets"
 	"ledgerlink/sync/feed"
 )
@@ -44,19 +45,19 @@ func newMemoryCLI(t *testing.T) (*inProcess, *memory.Ledger) {
 	return &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: memoryRegistry(l)}, l
 }
 
-// sampleItems are the products the sample business sells, as the ledger
-// must hold them for its invoices to be accepted.
-var sampleItems = []string{"BEAN-DECAF-1KG", "BEAN-ETH-250", "BEAN-HOUSE-1KG", "COURSE-BARISTA", "DELIVERY", "GRINDER-C40", "KETTLE-GN"}
-
-// putItems enters products in the ledger, as someone would in the package.
-func putItems(t *testing.T, l *memory.Ledger, codes ...string) {
-	t.Helper()
-	for _, code := range codes {
-		item := connectors.Item{Code: code, Name: code, SalesAccount: "4000", SalesPrice: decimal.NewFromInt(10)}
-		if _, err := l.Put(connectors.Items, connectors.Remote{Record: connectors.Record{Type: connectors.Items, Item: &item}}); err != nil {
-			t.Fatalf("entering product %s in the ledger: %v", code, err)
-		}
+// memoryProducts turns the sample's product codes into the reference
+// ledger's (its products cannot be added from outside). The barista course
+// is kept as it is unless fixed: the ledger has no such product, so the
+// documents that sell it are refused.
+func memoryProducts(fixed bool) []string {
+	r := []string{
+		"BEAN-HOUSE-1KG", "WIDGET", "BEAN-DECAF-1KG", "WIDGET", "BEAN-ETH-250", "WIDGET",
+		"GRINDER-C40", "GADGET", "KETTLE-GN", "GADGET", "DELIVERY", "CARRIAGE",
 	}
+	if fixed {
+		r = append(r, "COURSE-BARISTA", "CONSULT")
+	}
+	return r
 }
 
 // memoryMappings map the sample's codes to the reference ledger's chart.
@@ -80,10 +81,11 @@ func installMemory(t *testing.T, c *inProcess) {
 	wantExit(t, c.runStdin("k-123\n", "config", "memory", "--secret", memoryAPIKey), exitOK)
 }
 
-// importSampleFiles imports the sample business and returns its files.
-func importSampleFiles(t *testing.T, c *inProcess) []string {
+// importSampleFiles imports the sample business, in the reference ledger's
+// product codes, and returns its files.
+func importSampleFiles(t *testing.T, c *inProcess, fixed bool) []string {
 	t.Helper()
-	files := copySample(t)
+	files := copySampleReplacing(t, memoryProducts(fixed))
 	wantExit(t, c.run(append([]string{"import", "--json"}, files...)...), exitOK)
 	return files
 }
@@ -147,7 +149,7 @@ func TestE2EMemoryConfig(t *testing.T) {
 	// Levels: NEW needs no confirmation; NEW + UPDATED needs --yes and a
 	// prerequisite at NEW + UPDATED.
 	wantExit(t, c.run("config", "memory", "sync.upload.customer=new", "sync.upload.sales_invoice=new", "sync.upload.invoice_payment=new"), exitOK)
-	o = c.run("config", "memory", "sync.upload.sales_invoice=new+updated")
+	o = c.run("config", "memory", "sync.upload.sales_invoice=new+updated", "--yes")
 	wantExit(t, o, exitSetup)
 	if !strings.Contains(o.stderr, "Customers") {
 		t.Errorf("raising Sales Invoices above its prerequisite does not name Customers: %s", o.stderr)
@@ -371,9 +373,7 @@ func TestE2EMemoryExportVerbs(t *testing.T) {
 	c, l := newMemoryCLI(t)
 	installMemory(t, c)
 	want := sampleCodes(t)
-	importSampleFiles(t, c)
-	// Every product but the barista course is in the ledger.
-	putItems(t, l, slices.DeleteFunc(slices.Clone(sampleItems), func(s string) bool { return s == "COURSE-BARISTA" })...)
+	importSampleFiles(t, c, false)
 
 	o := c.run("pending", "memory", "--json")
 	wantExit(t, o, exitOK)
@@ -490,7 +490,15 @@ func TestE2EMemoryExportVerbs(t *testing.T) {
 	if !strings.Contains(o.stdout, "Cause:") || !strings.Contains(o.stdout, "Fix:") {
 		t.Errorf("feedback text: %q", o.stdout)
 	}
-	putItems(t, l, "COURSE-BARISTA")
+	// Fixed in the business system and imported again: the documents
+	// selling the course change, and stay pending as new.
+	fixed := copySampleReplacing(t, memoryProducts(true))
+	o = c.run("import", "--json", fixed[slices.IndexFunc(fixed, func(p string) bool { return strings.HasSuffix(p, "sales_invoices.csv") })],
+		fixed[slices.IndexFunc(fixed, func(p string) bool { return strings.HasSuffix(p, "quotes.json") })])
+	wantExit(t, o, exitOK)
+	if re := decode[[]feed.FileOutcome](t, o); re[0].Stored.Updated != 2 || re[1].Stored.Updated != 1 {
+		t.Errorf("importing the fixed files updated %+v and %+v, want INV-1008, INV-1011 and QU-0002", re[0].Stored, re[1].Stored)
+	}
 
 	// Mark as exported by hand, and back; only hand-marked rows go back.
 	o = c.run("mark-exported", "memory", "quote:QU-0002", "customer:C001", "--json")
@@ -622,4 +630,439 @@ func pick(want map[connectors.RecordType][]string, types ...connectors.RecordTyp
 		out[typ] = want[typ]
 	}
 	return out
+}
+
+// mirrorAllNew sets every matrix type to NEW from the package.
+var mirrorAllNew = []string{
+	"sync.mirror.customer=new", "sync.mirror.sales_invoice=new", "sync.mirror.invoice_payment=new",
+	"sync.mirror.supplier=new", "sync.mirror.purchase_invoice=new", "sync.mirror.purchase_payment=new",
+}
+
+// setUpMemoryBooks installs the module, sets levels both ways, maps the
+// sample's codes and imports it.
+func setUpMemoryBooks(t *testing.T, c *inProcess) {
+	t.Helper()
+	installMemory(t, c)
+	args := append([]string{"config", "memory"}, uploadAllNew...)
+	args = append(args, mirrorAllNew...)
+	wantExit(t, c.run(append(args, memoryMappings...)...), exitOK)
+	importSampleFiles(t, c, true)
+}
+
+// uploadedTypes are the sample's types a sync sends (payroll journals
+// are OFF unless asked for).
+var uploadedTypes = []connectors.RecordType{connectors.Customers, connectors.Suppliers, connectors.Quotes, connectors.SalesInvoices,
+	connectors.PurchaseInvoices, connectors.CreditNotes, connectors.InvoicePayments, connectors.PurchasePayments}
+
+// ledgerCounts is how many records of each type the ledger holds.
+func ledgerCounts(l *memory.Ledger) map[connectors.RecordType]int {
+	out := map[connectors.RecordType]int{}
+	for _, typ := range connectors.AllTypes() {
+		out[typ] = l.Count(typ)
+	}
+	return out
+}
+
+// ledgerDocument returns the ledger's copy of a document.
+func ledgerDocument(t *testing.T, l *memory.Ledger, typ connectors.RecordType, code string) connectors.Document {
+	t.Helper()
+	for _, r := range l.Records(typ) {
+		if r.Record.Code() == code && r.Record.Document != nil {
+			return *r.Record.Document
+		}
+	}
+	t.Fatalf("the ledger has no %s %s", typ, code)
+	return connectors.Document{}
+}
+
+// putPayment enters a customer payment in the ledger, as a bank feed would.
+func putPayment(t *testing.T, l *memory.Ledger, code, invoice string, amount decimal.Decimal) {
+	t.Helper()
+	inv := ledgerDocument(t, l, connectors.SalesInvoices, invoice)
+	p := connectors.Payment{
+		Code: code, PartyCode: inv.PartyCode, Date: connectors.NewDate(2026, time.December, 1), Amount: amount,
+		Currency: inv.Currency, BankAccount: "1200", Reference: "BACS " + invoice,
+		Allocations: []connectors.Allocation{{DocumentType: connectors.SalesInvoices, DocumentCode: invoice, Amount: amount}},
+	}
+	if _, err := l.Put(connectors.InvoicePayments, connectors.Remote{Record: connectors.Record{Type: connectors.InvoicePayments, Payment: &p}}); err != nil {
+		t.Fatalf("entering payment %s in the ledger: %v", code, err)
+	}
+}
+
+func TestE2EMemorySyncAndPayments(t *testing.T) {
+	c, l := newMemoryCLI(t)
+	setUpMemoryBooks(t, c)
+	want := sampleCodes(t)
+
+	o := c.run("sync", "memory", "--json")
+	wantExit(t, o, exitOK)
+	rep := decode[jsonReport](t, o)
+	sent := 0
+	for _, typ := range uploadedTypes {
+		sent += len(want[typ])
+	}
+	if created, updated, failed := rep.total("upload"); created != sent || updated != 0 || failed != 0 || len(rep.Errors) > 0 {
+		t.Fatalf("first sync report %+v, want %d created", rep, sent)
+	}
+	ledgerHolds(t, l, pick(want, uploadedTypes...))
+
+	// Payments made in the package: one for an invoice LedgerLink sent, one
+	// for an invoice entered in the package itself.
+	due := ledgerDocument(t, l, connectors.SalesInvoices, "INV-1006").AmountDue
+	if !due.IsPositive() {
+		t.Fatalf("INV-1006 has nothing due in the ledger (%s)", due)
+	}
+	putPayment(t, l, "BANK-0001", "INV-1006", due)
+	line := connectors.Line{Description: "Beans sold at the market", Quantity: decimal.NewFromInt(1), UnitPrice: decimal.NewFromInt(50), NominalCode: "4000", TaxCode: "T0"}
+	direct := connectors.Document{Code: "INV-9001", PartyCode: "C001", Date: connectors.NewDate(2026, time.November, 30), Currency: "GBP", Lines: []connectors.Line{line}}
+	if _, err := l.Put(connectors.SalesInvoices, connectors.Remote{Record: connectors.Record{Type: connectors.SalesInvoices, Document: &direct}}); err != nil {
+		t.Fatal(err)
+	}
+	putPayment(t, l, "BANK-0002", "INV-9001", decimal.NewFromInt(50))
+
+	o = c.run("payments", "memory", "--json")
+	wantExit(t, o, exitOK)
+	shown := decode[[]jsonImportRow](t, o)
+	if r := findImport(t, shown, "BANK-0001"); r.Outcome != "waiting" {
+		t.Errorf("without --allocate BANK-0001 is %+v, want waiting", r)
+	}
+	o = c.run("payments", "memory", "--allocate", "--json")
+	wantExit(t, o, exitItems)
+	rows := decode[[]jsonImportRow](t, o)
+	if r := findImport(t, rows, "BANK-0001"); r.Outcome != "allocated" || r.Status != "Payment created and allocated" || !slices.Equal(r.AllocatedTo, []string{"INV-1006"}) {
+		t.Errorf("BANK-0001 = %+v, want created and allocated to INV-1006", r)
+	}
+	if r := findImport(t, rows, "BANK-0002"); r.Outcome != "unknown_invoice" || r.Fix == "" {
+		t.Errorf("BANK-0002 = %+v, want unknown_invoice with a fix", r)
+	}
+	// A payment not allocated is tried again at the next import; one that
+	// was is not imported twice.
+	o = c.run("payments", "memory", "--allocate")
+	wantExit(t, o, exitItems)
+	if !strings.Contains(o.stdout, "STATUS") || !strings.Contains(o.stdout, "BACS INV-9001") || strings.Contains(o.stdout, "BACS INV-1006") {
+		t.Errorf("payments tried again: %q, want the payment of INV-9001 alone", o.stdout)
+	}
+
+	// The next sync mirrors INV-9001 and allocates its payment.
+	o = c.run("sync", "memory", "--json")
+	wantExit(t, o, exitOK)
+	rep = decode[jsonReport](t, o)
+	if created, _, failed := rep.total("mirror"); created == 0 || failed != 0 {
+		t.Errorf("the sync after the payments mirrored %+v, want INV-9001 created and nothing failed", rep.Counts)
+	}
+	imports := importRows(t, c.dataDir, "memory")
+	for code, invoice := range map[string]string{"BANK-0001": "INV-1006", "BANK-0002": "INV-9001"} {
+		if r := imports[code]; r.Outcome != storage.ImportAllocated || !slices.Equal(r.AllocatedTo, []string{invoice}) {
+			t.Errorf("after the sync payment %s is %+v, want allocated to %s", code, r, invoice)
+		}
+	}
+	o = c.run("payments", "memory", "--allocate")
+	wantExit(t, o, exitOK)
+	if !strings.Contains(o.stdout, "No new payments.") {
+		t.Errorf("payments with nothing new: %q", o.stdout)
+	}
+	want[connectors.SalesInvoices] = append(want[connectors.SalesInvoices], "INV-9001")
+	want[connectors.InvoicePayments] = append(want[connectors.InvoicePayments], "BANK-0001", "BANK-0002")
+	slices.Sort(want[connectors.InvoicePayments])
+
+	// A sync with nothing new changes nothing, in the ledger or here.
+	before, writes := ledgerCounts(l), l.Calls(memory.MethodWrite)
+	o = c.run("sync", "memory", "--json")
+	wantExit(t, o, exitOK)
+	rep = decode[jsonReport](t, o)
+	for _, dir := range []string{"upload", "mirror"} {
+		if created, updated, failed := rep.total(dir); created+updated+failed != 0 {
+			t.Errorf("a sync with nothing to do counted %s %d/%d/%d: %+v", dir, created, updated, failed, rep.Counts)
+		}
+	}
+	if after := ledgerCounts(l); !mapsEqual(before, after) || l.Calls(memory.MethodWrite) != writes {
+		t.Errorf("a sync with nothing to do changed the ledger: %v -> %v, writes %d -> %d", before, after, writes, l.Calls(memory.MethodWrite))
+	}
+	o = c.run("sync", "memory")
+	wantExit(t, o, exitOK)
+	if !strings.Contains(o.stdout, "Nothing to do") {
+		t.Errorf("a sync with nothing to do says %q", o.stdout)
+	}
+	ledgerHolds(t, l, pick(want, uploadedTypes...))
+}
+
+// importRows reads the Import grid of a data folder no verb has open.
+func importRows(t *testing.T, dataDir, module string) map[string]storage.ImportRow {
+	t.Helper()
+	db, err := storage.Open(dataDir, storage.Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Imports(context.Background(), module, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]storage.ImportRow{}
+	for _, r := range rows {
+		out[r.Code] = r
+	}
+	return out
+}
+
+func findImport(t *testing.T, rows []jsonImportRow, code string) jsonImportRow {
+	t.Helper()
+	for _, r := range rows {
+		if r.Code == code || r.Reference == code {
+			return r
+		}
+	}
+	t.Fatalf("payment %s is not listed in %+v", code, rows)
+	return jsonImportRow{}
+}
+
+func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestE2EMemoryUploadFaultsNoDuplicateNoLoss(t *testing.T) {
+	tests := []struct {
+		name string
+		arm  func(l *memory.Ledger)
+		// stopAfter, when set, stops the first run (as Ctrl+C or a crash
+		// would) that long after it starts.
+		stopAfter time.Duration
+	}{
+		{name: "stopped halfway, a reply lost", arm: func(l *memory.Ledger) { l.SetLatency(25 * time.Millisecond); l.LoseNextReply() }, stopAfter: 300 * time.Millisecond},
+		{name: "reply lost after the ledger wrote", arm: func(l *memory.Ledger) { l.LoseNextReply() }},
+		{name: "several replies lost", arm: func(l *memory.Ledger) { l.FailAfterWrite(3, nil) }},
+		{name: "ledger not answering", arm: func(l *memory.Ledger) { l.FailNext(2, nil) }},
+		{name: "slow down", arm: func(l *memory.Ledger) { l.RateLimitNext(30 * time.Millisecond); l.RateLimitNext(20 * time.Millisecond) }},
+		{name: "everything at once", arm: func(l *memory.Ledger) {
+			l.RateLimitNext(20 * time.Millisecond)
+			l.FailNext(1, nil)
+			l.FailAfterWrite(2, nil)
+		}},
+	}
+	want := sampleCodes(t)
+	sent := 0
+	for _, typ := range uploadedTypes {
+		sent += len(want[typ])
+	}
+	setUp := func(t *testing.T) (*inProcess, *memory.Ledger) {
+		c, l := newMemoryCLI(t)
+		installMemory(t, c)
+		wantExit(t, c.run(append(append([]string{"config", "memory"}, uploadAllNew...), memoryMappings...)...), exitOK)
+		importSampleFiles(t, c, true)
+		return c, l
+	}
+	// What the upload costs the ledger when nothing goes wrong.
+	c, l := setUp(t)
+	wantExit(t, c.run("upload", "memory", "--all"), exitOK)
+	baseline := ledgerCalls(l)
+
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, l := setUp(t)
+			tc.arm(l)
+			ctx, cancel := context.WithCancel(context.Background())
+			if tc.stopAfter > 0 {
+				ctx, cancel = context.WithTimeout(ctx, tc.stopAfter)
+			}
+			first := c.runCtx(ctx, "", "upload", "memory", "--all", "--json")
+			cancel()
+			l.SetLatency(0)
+			if first.code != exitOK && first.code != exitItems && first.code != exitSetup {
+				t.Fatalf("upload under faults ended oddly:\n%s", first)
+			}
+			rep := decode[jsonReport](t, first)
+			if tc.stopAfter > 0 {
+				if first.code == exitOK {
+					t.Fatalf("the stopped upload finished anyway; stop it sooner:\n%s", first)
+				}
+			} else if n := ledgerCalls(l); n <= baseline {
+				t.Errorf("the ledger answered %d requests, no more than the %d of a run without faults: the faults were never met", n, baseline)
+			}
+			// Whatever the first run could not finish, the next one does,
+			// without sending anything twice.
+			second := c.run("upload", "memory", "--all", "--json")
+			wantExit(t, second, exitOK)
+			ledgerHolds(t, l, pick(want, uploadedTypes...))
+
+			o := c.run("pending", "memory", "--json")
+			if rows := decode[[]jsonPending](t, o); len(rows) != 0 {
+				t.Errorf("after the second upload still pending: %v\nfirst run:\n%s", pendingRefs(rows), first)
+			}
+			o = c.run("exported", "memory", "--json")
+			rows := decode[[]jsonExported](t, o)
+			if len(rows) != sent {
+				t.Errorf("exported lists %d rows, want %d", len(rows), sent)
+			}
+			for _, r := range rows {
+				if !r.Verified || r.RemoteID == "" {
+					t.Errorf("exported row %+v is not verified", r)
+				}
+			}
+			created, _, _ := rep.total("upload")
+			again := decode[jsonReport](t, second)
+			created2, _, failed2 := again.total("upload")
+			if created+created2 < sent || failed2 != 0 {
+				t.Errorf("the two runs created %d + %d (failed %d), want %d between them", created, created2, failed2, sent)
+			}
+		})
+	}
+}
+
+// ledgerCalls is how many requests the ledger has answered or refused.
+func ledgerCalls(l *memory.Ledger) int {
+	n := 0
+	for _, m := range []string{memory.MethodCheck, memory.MethodListChanged, memory.MethodWrite, memory.MethodGet, memory.MethodFindByCode} {
+		n += l.Calls(m)
+	}
+	return n
+}
+
+func TestE2EMemoryRunImportsInbox(t *testing.T) {
+	c, _ := newMemoryCLI(t)
+	setUpMemoryBooks(t, c)
+
+	// A business file dropped in the inbox while LedgerLink runs, old
+	// enough to count as completely written.
+	inbox := feed.DefaultInboxDir(c.dataDir)
+	if err := os.MkdirAll(inbox, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dropped := filepath.Join(inbox, "customers-web.csv")
+	if err := os.WriteFile(dropped, []byte("code,name,email,currency\nC200,Web Shop Customer,web@example.com,GBP\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(dropped, old, old); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan outcome, 1)
+	go func() { done <- c.runCtx(ctx, "", "run") }()
+	processed := filepath.Join(inbox, feed.ProcessedFolder, "customers-web.csv")
+	waitFor(t, 10*time.Second, "the dropped file to be imported and moved to processed/", func() bool {
+		_, err := os.Stat(processed)
+		return err == nil
+	})
+	cancel()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop within 10 s of being told to")
+	}
+	wantExit(t, o, exitOK)
+	for _, want := range []string{"LedgerLink is running", "customers-web.csv: imported, 1 record(s), 0 problem(s)", "LedgerLink stopped"} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("run said %q, want it to say %q", o.stdout, want)
+		}
+	}
+	if _, err := os.Stat(dropped); !os.IsNotExist(err) {
+		t.Errorf("the dropped file is still in the inbox (%v)", err)
+	}
+	o = c.run("pending", "memory", "--json")
+	wantExit(t, o, exitOK)
+	if refs := pendingRefs(decode[[]jsonPending](t, o)); !slices.Contains(refs, "customer:C200") {
+		t.Errorf("the inbox customer is not waiting for export: %v", refs)
+	}
+	// The data folder is free again once run has stopped.
+	wantExit(t, c.run("modules"), exitOK)
+}
+
+func TestE2EMemoryBackupRestoreUninstall(t *testing.T) {
+	c, l := newMemoryCLI(t)
+	setUpMemoryBooks(t, c)
+	wantExit(t, c.run("sync", "memory"), exitOK)
+	o := c.run("exported", "memory", "--json")
+	exported := decode[[]jsonExported](t, o)
+	if len(exported) == 0 {
+		t.Fatal("nothing was exported")
+	}
+
+	backup := filepath.Join(t.TempDir(), "books.llbackup")
+	o = c.run("backup", backup, "--json")
+	wantExit(t, o, exitOK)
+	saved := decode[struct {
+		File    string   `json:"file"`
+		Size    int64    `json:"size"`
+		Modules []string `json:"modules"`
+	}](t, o)
+	if saved.File != backup || saved.Size <= 0 || !slices.Contains(saved.Modules, "memory") {
+		t.Errorf("backup --json = %+v", saved)
+	}
+	if strings.Contains(string(fileBytes(t, backup)), "k-123") {
+		t.Error("the backup holds the API key")
+	}
+
+	// Uninstall: the module, its data and its secret go; the ledger keeps
+	// everything.
+	before := ledgerCounts(l)
+	wantExit(t, c.run("uninstall", "memory"), exitOK)
+	o = c.run("modules", "--json")
+	if m := decode[[]jsonModule](t, o); m[0].Installed || m[0].Light != "RED" {
+		t.Errorf("after uninstall the module is %+v", m[0])
+	}
+	for _, verb := range []string{"pending", "exported", "feedback", "sync", "precheck"} {
+		o := c.run(verb, "memory")
+		wantExit(t, o, exitSetup)
+		if !strings.Contains(o.stderr, "ledgerlink install memory") {
+			t.Errorf("%s of an uninstalled module: %s", verb, o.stderr)
+		}
+	}
+	if after := ledgerCounts(l); !mapsEqual(before, after) {
+		t.Errorf("uninstall changed the ledger: %v -> %v", before, after)
+	}
+
+	// Restore brings the module and its history back, and keeps the
+	// replaced database aside.
+	o = c.run("restore", backup, "--json")
+	wantExit(t, o, exitOK)
+	restored := decode[struct {
+		RestoredFrom string `json:"restored_from"`
+		KeptAside    string `json:"kept_aside"`
+	}](t, o)
+	if _, err := os.Stat(restored.KeptAside); err != nil || restored.RestoredFrom != backup {
+		t.Errorf("restore --json = %+v (kept aside: %v)", restored, err)
+	}
+	o = c.run("exported", "memory", "--json")
+	wantExit(t, o, exitOK)
+	if got := decode[[]jsonExported](t, o); len(got) != len(exported) {
+		t.Errorf("after restore %d rows are exported, want %d", len(got), len(exported))
+	}
+	// Sign-ins are not part of backups: the API key went with the
+	// uninstall, and the module says so.
+	o = c.run("modules", "--json")
+	if m := decode[[]jsonModule](t, o); !m[0].Installed || m[0].Light != "AMBER" || !slices.Contains(m[0].Notes, "API key is not set.") {
+		t.Errorf("after restore the module is %+v, want installed and AMBER for its API key", m[0])
+	}
+	// Nothing is sent again: the restored links know the ledger has it all.
+	wantExit(t, c.runStdin("k-123\n", "config", "memory", "--secret", memoryAPIKey), exitOK)
+	writes := l.Calls(memory.MethodWrite)
+	o = c.run("sync", "memory", "--json")
+	wantExit(t, o, exitOK)
+	if created, updated, _ := decode[jsonReport](t, o).total("upload"); created+updated != 0 || l.Calls(memory.MethodWrite) != writes {
+		t.Errorf("the sync after restore sent %d new and %d changed records", created, updated)
+	}
+
+	// Restore refuses what is not a backup, and a missing file.
+	notBackup := filepath.Join(t.TempDir(), "customers.csv")
+	if err := os.WriteFile(notBackup, []byte("code,name\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{notBackup, filepath.Join(t.TempDir(), "missing.backup")} {
+		o := c.run("restore", f)
+		wantExit(t, o, exitSetup)
+		if !strings.Contains(o.stderr, filepath.Base(f)) {
+			t.Errorf("restore of %s: %s", f, o.stderr)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -27,20 +28,56 @@ func productRegistry(bool) (*connectors.Registry, error) {
 	return reg, nil
 }
 
-// xeroLogin adapts Xero's sign-in to the registry's Login.
+// xeroLogin adapts Xero's sign-in to the registry's Login. A custom
+// connection (a client secret is kept in the keyring) signs in with its
+// client ID and secret alone: there is no browser page to go through, and
+// the browser sign-in would not accept it.
 func xeroLogin(ctx context.Context, cfg connectors.Config, openBrowser func(string) error) ([]connectors.Organisation, error) {
-	tokens, err := xero.Login(ctx, cfg, openBrowser)
+	custom, err := hasClientSecret(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	orgs := make([]connectors.Organisation, 0, len(tokens.Tenants))
-	for _, t := range tokens.Tenants {
+	var tenants []xero.Tenant
+	if custom && !cfg.Sandbox {
+		conn, err := xero.Open(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		if tenants, err = conn.Connections(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		tokens, err := xero.Login(ctx, cfg, openBrowser)
+		if err != nil {
+			return nil, err
+		}
+		tenants = tokens.Tenants
+	}
+	orgs := make([]connectors.Organisation, 0, len(tenants))
+	for _, t := range tenants {
 		orgs = append(orgs, connectors.Organisation{ID: t.TenantID, Name: t.Name, Settings: map[string]string{
 			xero.KeyTenantID:     t.TenantID,
 			xero.KeyOrganisation: t.Name,
 		}})
 	}
 	return orgs, nil
+}
+
+// hasClientSecret reports whether a Xero custom connection's client secret
+// is kept in the keyring.
+func hasClientSecret(ctx context.Context, cfg connectors.Config) (bool, error) {
+	if cfg.Secrets == nil {
+		return false, nil
+	}
+	v, err := cfg.Secrets.Get(ctx, xero.SecretClientSecret)
+	switch {
+	case errors.Is(err, connectors.ErrSecretNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("reading the Xero client secret from the system keyring: %w", err)
+	}
+	return strings.TrimSpace(v) != "", nil
 }
 
 // sandboxModule is the module the Sandbox sets up.

@@ -37,7 +37,7 @@ in_session xvfb-run -a -s "-screen 0 1280x800x24" ./scripts/screens.sh bin/ledge
 
 echo "== benchmarks (short)"
 in_session xvfb-run -a -s "-screen 0 1280x800x24" \
-  go test -tags "$tags" -run '^$' -bench . -benchtime 200ms -benchmem ./... 2>&1 | grep -E '^(Benchmark|ok|FAIL|---)' || true
+  go test -tags "$tags" -run '^$' -bench . -benchtime 100ms -benchmem ./... 2>&1 | grep -E '^(Benchmark|ok|FAIL|---)' || true
 
 echo "== tests"
 in_session xvfb-run -a -s "-screen 0 1280x800x24" go test -race -tags "$tags" -count=1 -timeout 20m ./...

@@ -407,10 +407,14 @@ func TestPrecheckRules(t *testing.T) {
 			r.Document.Currency = "EUR"
 			return r
 		}()}, ref(connectors.SalesInvoices, "INV-1"), nil},
-		{"unbalanced journal", map[string]string{UploadSettingKey(connectors.Journals): "new"}, []connectors.Record{{Type: connectors.Journals, Journal: &connectors.JournalEntry{
+		{"unbalanced journal", map[string]string{UploadSettingKey(connectors.Journals): "new", MapCompanyPrefix + "ACME": "ADM-1", MapJournalCodePrefix + "ACME": "60"}, []connectors.Record{{Type: connectors.Journals, Journal: &connectors.JournalEntry{
 			Code: "J1", Company: "ACME", Date: connectors.NewDate(2025, 5, 31), Period: "2025-05",
 			Lines: []connectors.JournalLine{{NominalCode: "4000", Debit: decimal.NewFromInt(100)}, {NominalCode: "SALES", Credit: decimal.NewFromInt(90)}},
 		}}}, ref(connectors.Journals, "J1"), []string{RuleUnbalanced}},
+		{"payroll company unmapped", map[string]string{UploadSettingKey(connectors.Journals): "new"}, []connectors.Record{{Type: connectors.Journals, Journal: &connectors.JournalEntry{
+			Code: "J2", Company: "ACME", Date: connectors.NewDate(2025, 5, 31), Period: "2025-05",
+			Lines: []connectors.JournalLine{{NominalCode: "4000", Debit: decimal.NewFromInt(100)}, {NominalCode: "SALES", Credit: decimal.NewFromInt(100)}},
+		}}}, ref(connectors.Journals, "J2"), []string{RuleCompanyUnmapped}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -526,7 +526,7 @@ func (a *App) closeModals() {
 
 // confirm asks a yes/no question; Enter answers yes, Escape no.
 func (a *App) confirm(title, message, yes string, onYes func()) *dialog.ConfirmDialog {
-	msg := widget.NewLabel(message)
+	msg := widget.NewLabel(tidy(message))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(title, yes, "Cancel", container.NewPadded(msg), func(ok bool) {
 		if ok {
@@ -542,7 +542,7 @@ func (a *App) confirm(title, message, yes string, onYes func()) *dialog.ConfirmD
 
 // inform shows a message with an OK button; Enter and Escape close it.
 func (a *App) inform(title, message string) {
-	msg := widget.NewLabel(message)
+	msg := widget.NewLabel(tidy(message))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(title, "OK", container.NewPadded(msg), a.win)
 	d.Resize(fyne.NewSize(520, 0))
@@ -625,6 +625,10 @@ func (a *App) Close() {
 	}
 	a.closeWork()
 }
+
+// tidy makes text safe to show: Fyne's fonts draw "→" followed by a space
+// with a missing-glyph box, so arrows are drawn as "➜".
+func tidy(s string) string { return strings.ReplaceAll(s, "→", "➜") }
 
 // sameRun says whether two reports are of one run.
 func sameRun(a, b sync.Report) bool {

@@ -138,10 +138,14 @@ func (cs *ConfigureScreen) Content() fyne.CanvasObject { return cs.content }
 
 // selectTab shows the i-th tab.
 func (cs *ConfigureScreen) selectTab(i int) {
-	if i >= 0 && i < len(cs.tabs.Items) {
-		cs.tabs.SelectIndex(i)
-		cs.a.tracef("tab=%s module=%s", cs.tabs.Items[i].Text, cs.module)
+	if i < 0 || i >= len(cs.tabs.Items) {
+		return
 	}
+	if cs.tabs.SelectedIndex() != i {
+		cs.tabs.SelectIndex(i) // OnSelected traces it
+		return
+	}
+	cs.a.tracef("tab=%s module=%s", cs.tabs.Items[i].Text, cs.module)
 }
 
 // selectTabNamed shows the tab with that title.
@@ -233,7 +237,7 @@ func (cs *ConfigureScreen) refreshLight() {
 		return
 	}
 	cs.notes.Importance = widget.WarningImportance
-	cs.notes.SetText("To do: " + strings.Join(notes, " "))
+	cs.notes.SetText(tidy("To do: " + strings.Join(notes, " ")))
 }
 
 // Light is the live status light (tests).

@@ -92,7 +92,7 @@ func (ev *exportView) activeGrid() *grid {
 func (ev *exportView) buildPending() {
 	p := &ev.pending
 	ev.pendingGrid = newGrid([]gridColumn{
-		{Title: "Source Type", Width: 150, Text: func(i int) string { return (*p)[i].Type.Label() }},
+		{Title: "Source Type", Width: 150, Text: func(i int) string { return singular((*p)[i].Type) }},
 		{Title: "Source Code", Width: 150, Text: func(i int) string { return (*p)[i].Code }},
 		{Title: "Source Date", Width: 120, Text: func(i int) string { return dateText((*p)[i].SourceDate) },
 			SortKey: func(i int) string { return isoDate((*p)[i].SourceDate) }},
@@ -156,7 +156,7 @@ func (ev *exportView) selectedRefs() []sync.Ref {
 
 func (ev *exportView) say(imp widget.Importance, msg string) {
 	ev.message.Importance = imp
-	ev.message.SetText(msg)
+	ev.message.SetText(tidy(msg))
 }
 
 // ensureLoaded reads the grids the first time the tab is shown.
@@ -176,7 +176,14 @@ func (ev *exportView) reload() {
 	now := a.svc.Now()
 	efrom, eto := ev.exportedWhen.span(now)
 	ffrom, fto := ev.feedbackWhen.span(now)
+	// A run refreshes Pending Export itself; refreshing now would wait for
+	// it to end.
+	refresh := !a.running[module]
 	a.spawn(func() {
+		var rerr error
+		if refresh {
+			rerr = eng.Refresh(ctx, module)
+		}
 		pending, perr := eng.Pending(ctx, module)
 		exported, eerr := eng.Exported(ctx, module, efrom, eto)
 		feedback, ferr := eng.Feedback(ctx, module, ffrom, fto)
@@ -184,7 +191,7 @@ func (ev *exportView) reload() {
 			if ev.ms.closed {
 				return
 			}
-			if err := errors.Join(perr, eerr, ferr); err != nil {
+			if err := errors.Join(rerr, perr, eerr, ferr); err != nil {
 				ev.say(widget.DangerImportance, "Could not read the grids: "+err.Error())
 			}
 			if perr == nil {
@@ -446,7 +453,7 @@ func (ev *exportView) showRecord(ref sync.Ref, problems []sync.Problem) {
 func (ev *exportView) buildExported() {
 	e := &ev.exported
 	ev.exportedGrid = newGrid([]gridColumn{
-		{Title: "Type", Width: 150, Text: func(i int) string { return (*e)[i].Type.Label() }},
+		{Title: "Type", Width: 150, Text: func(i int) string { return singular((*e)[i].Type) }},
 		{Title: "Code", Width: 150, Text: func(i int) string { return (*e)[i].Code }},
 		{Title: "Change", Width: 90, Text: func(i int) string { return kindText((*e)[i].Kind) }},
 		{Title: "Exported at", Width: 150, Text: func(i int) string { return (*e)[i].ExportedAt.Local().Format("02 Jan 2006 15:04") },
@@ -549,7 +556,7 @@ func (ev *exportView) buildFeedback() {
 	ev.feedbackGrid = newGrid([]gridColumn{
 		{Title: "When", Width: 140, Text: func(i int) string { return (*f)[i].When.Local().Format("02 Jan 2006 15:04") },
 			SortKey: func(i int) string { return (*f)[i].When.UTC().Format(time.RFC3339Nano) }},
-		{Title: "Type", Width: 130, Text: func(i int) string { return (*f)[i].Type.Label() }},
+		{Title: "Type", Width: 130, Text: func(i int) string { return singular((*f)[i].Type) }},
 		{Title: "Code", Width: 110, Text: func(i int) string { return (*f)[i].Code }},
 		{Title: "Message", Width: 260, Text: func(i int) string { return oneLine((*f)[i].Message) },
 			Importance: func(int) widget.Importance { return widget.DangerImportance }},
@@ -587,7 +594,7 @@ func (ev *exportView) feedbackSelectionChanged() {
 		ev.details.SetText("Select a row to read its message, cause and fix in full.")
 		return
 	}
-	ev.details.SetText(feedbackDetails(ev.feedback[sel[0]]))
+	ev.details.SetText(tidy(feedbackDetails(ev.feedback[sel[0]])))
 }
 
 // feedbackDetails is one error row in full.

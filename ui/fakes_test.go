@@ -314,6 +314,7 @@ type fakeEngine struct {
 	marked    [][]sync.Ref
 	unmarked  [][]sync.Ref
 	mirrors   [][]connectors.RecordType
+	refreshes int
 	// upload, when set, does the upload.
 	upload func(ctx context.Context, refs []sync.Ref, progress func(done, total int)) (sync.Report, error)
 	// newImports are what ImportPayments downloads.
@@ -322,6 +323,13 @@ type fakeEngine struct {
 
 func newFakeEngine() *fakeEngine {
 	return &fakeEngine{records: map[sync.Ref]storage.StoredRecord{}, chart: map[connectors.RecordType][]connectors.Record{}}
+}
+
+func (e *fakeEngine) Refresh(context.Context, string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.refreshes++
+	return nil
 }
 
 func (e *fakeEngine) Pending(context.Context, string) ([]sync.PendingItem, error) {

@@ -417,7 +417,7 @@ func (g *grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if col.Importance != nil {
 		imp = col.Importance(i)
 	}
-	text := col.Text(i)
+	text := tidy(col.Text(i))
 	if c.label.Text != text || c.label.Importance != imp || !c.label.Visible() {
 		c.label.Text = text
 		c.label.Importance = imp

@@ -161,7 +161,11 @@ func loadMappingData(ctx context.Context, svc Services, module string) (mappingD
 				}
 			case r.TaxRate != nil:
 				if !r.TaxRate.Archived {
-					entries = append(entries, chartEntry{code: r.TaxRate.Code, name: fmt.Sprintf("%s (%s%%)", r.TaxRate.Name, r.TaxRate.Rate.String())})
+					name := r.TaxRate.Name
+					if !strings.Contains(name, "%") {
+						name = fmt.Sprintf("%s (%s%%)", name, r.TaxRate.Rate.String())
+					}
+					entries = append(entries, chartEntry{code: r.TaxRate.Code, name: name})
 				}
 			case r.BankAccount != nil:
 				entries = append(entries, chartEntry{code: r.BankAccount.Code, name: r.BankAccount.Name})
@@ -173,6 +177,9 @@ func loadMappingData(ctx context.Context, svc Services, module string) (mappingD
 		}
 		slices.SortFunc(entries, func(a, b chartEntry) int { return cmp.Compare(a.code, b.code) })
 		data.charts[kind] = entries
+	}
+	if err := svc.Engine.Refresh(ctx, module); err != nil {
+		return data, err
 	}
 	pending, err := svc.Engine.Pending(ctx, module)
 	if err != nil {
@@ -528,7 +535,7 @@ func (mt *mappingTab) applyDefaults() {
 		if r := mt.rows[key]; r != nil {
 			r.choose(remote)
 		}
-		done = append(done, fmt.Sprintf("%s → %s", code, mt.display(kind, remote)))
+		done = append(done, fmt.Sprintf("%s to %s", code, mt.display(kind, remote)))
 	}
 	sales := firstAccount(mt.data.charts[connectors.NominalAccounts], connectors.ClassRevenue, "sales")
 	purchases := firstAccount(mt.data.charts[connectors.NominalAccounts], connectors.ClassExpense, "purchase")

@@ -55,13 +55,13 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 	mt := &matrixTab{cs: cs, buttons: map[matrixCell]*levelButton{}}
 	m, err := sync.MatrixFromSettings(cs.saved)
 	mt.m = m
-	mt.reason = widget.NewLabel("Press a button to change it: OFF → NEW → NEW + UPDATED → OFF. Point at a button to see what it does.")
+	mt.reason = widget.NewLabel("Press a button to change it: OFF, then NEW, then NEW + UPDATED, then OFF again. Point at a button to see what it does.")
 	mt.reason.Wrapping = fyne.TextWrapWord
 	mt.changes = widget.NewLabel("")
 	mt.changes.Wrapping = fyne.TextWrapWord
 	mt.changes.Importance = widget.WarningImportance
 	if err != nil {
-		mt.changes.SetText(err.Error())
+		mt.changes.SetText(tidy(err.Error()))
 	}
 
 	types := connectors.MatrixTypes()
@@ -99,9 +99,9 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 
 func (mt *matrixTab) directionLabel(d connectors.Direction) string {
 	if d == connectors.Upload {
-		return "LedgerLink → " + mt.cs.title
+		return "LedgerLink ➜ " + mt.cs.title
 	}
-	return mt.cs.title + " → LedgerLink"
+	return mt.cs.title + " ➜ LedgerLink"
 }
 
 func legendItem(l sync.Level, text string) fyne.CanvasObject {
@@ -146,13 +146,13 @@ func (mt *matrixTab) explain(c matrixCell, pressed bool) {
 	switch {
 	case max == sync.Off:
 		mt.reason.Importance = widget.WarningImportance
-		mt.reason.SetText("This button is disabled. " + reason)
+		mt.reason.SetText(tidy("This button is disabled. " + reason))
 	case reason != "" && (pressed || max < sync.NewAndUpdated):
 		mt.reason.Importance = widget.WarningImportance
-		mt.reason.SetText(what + ". It can go no higher than " + max.String() + ": " + reason)
+		mt.reason.SetText(tidy(what + ". It can go no higher than " + max.String() + ": " + reason))
 	default:
 		mt.reason.Importance = widget.MediumImportance
-		mt.reason.SetText(what + ": " + levelMeaning(level, c.t) + ".")
+		mt.reason.SetText(tidy(what + ": " + levelMeaning(level, c.t) + "."))
 	}
 	mt.reason.Refresh()
 }
@@ -193,7 +193,7 @@ func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
 	nm, changes, err := mt.m.Set(c.d, c.t, l)
 	if err != nil {
 		mt.reason.Importance = widget.WarningImportance
-		mt.reason.SetText(err.Error())
+		mt.reason.SetText(tidy(err.Error()))
 		mt.reason.Refresh()
 		return
 	}
@@ -208,7 +208,7 @@ func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
 			lines[i] = "Also changed: " + ch.String()
 			mt.buttons[matrixCell{ch.Direction, ch.Type}].flash()
 		}
-		mt.changes.SetText(strings.Join(lines, "\n"))
+		mt.changes.SetText(tidy(strings.Join(lines, "\n")))
 	}
 	mt.cs.a.tracef("matrix %s %s=%s changes=%d", c.d, c.t, l, len(changes))
 	mt.cs.markDirty()

@@ -93,7 +93,7 @@ func newModuleList(a *App) *ModuleList {
 	}
 	m.welcome = container.NewVBox()
 	m.welcome.Hide()
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(topRight...), container.NewVBox(title, intro))
+	head := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(topRight...)), container.NewVBox(title, intro))
 
 	header := newColumnsRow(moduleColumns,
 		boldLabel("Status"), boldLabel("Module"), boldLabel("Organisation"), boldLabel("Last run"),
@@ -259,7 +259,7 @@ func (m *ModuleList) row(r moduleRow, now time.Time) fyne.CanvasObject {
 	org.Wrapping = fyne.TextWrapWord
 	last, result := lastRunText(r, now)
 	lastL := widget.NewLabel(last)
-	resultL := widget.NewLabel(result.text)
+	resultL := widget.NewLabel(tidy(result.text))
 	resultL.Importance = result.importance
 	resultL.Wrapping = fyne.TextWrapWord
 	next := widget.NewLabel(nextRunText(r, now))
@@ -268,7 +268,7 @@ func (m *ModuleList) row(r moduleRow, now time.Time) fyne.CanvasObject {
 	if len(r.Notes) > 0 {
 		notesText = "• " + strings.Join(r.Notes, "\n• ")
 	}
-	notes := widget.NewLabel(notesText)
+	notes := widget.NewLabel(tidy(notesText))
 	notes.Wrapping = fyne.TextWrapWord
 	if r.Light != connectors.Green && r.Installed {
 		notes.Importance = widget.WarningImportance

@@ -40,6 +40,8 @@ type SecretStore interface {
 
 // ExportEngine is what the Export tab needs (*sync.Engine).
 type ExportEngine interface {
+	// Refresh brings Pending Export up to date with the workspace.
+	Refresh(ctx context.Context, module string) error
 	Pending(ctx context.Context, module string) ([]sync.PendingItem, error)
 	Precheck(ctx context.Context, module string, refs []sync.Ref) ([]sync.PendingItem, error)
 	Upload(ctx context.Context, module string, refs []sync.Ref, progress func(done, total int)) (sync.Report, error)

@@ -86,7 +86,7 @@ func newTimingTab(cs *ConfigureScreen) *timingTab {
 	intro.Wrapping = fyne.TextWrapWord
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabelWithStyle("How often", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), tt.modes,
-		widget.NewLabelWithStyle("At", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), tt.hour,
+		widget.NewLabelWithStyle("At", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), container.NewHBox(tt.hour, widget.NewLabel("(night hours suit most: the computer must be on)")),
 		widget.NewLabel(""), tt.dayRow,
 	)
 	tt.content = container.NewVScroll(container.NewVBox(intro, tt.warn, form, widget.NewSeparator(), tt.summary, tt.next))
@@ -156,6 +156,11 @@ func (tt *timingTab) changed() {
 // refresh shows the timing in words and the next run it gives.
 func (tt *timingTab) refresh() {
 	tt.dayChoices()
+	if tt.t.Mode == sync.ModeDisabled {
+		tt.hour.Disable()
+	} else {
+		tt.hour.Enable()
+	}
 	tt.summary.SetText("Chosen: " + tt.t.String() + ".")
 	tt.next.SetText(nextRunSentence(tt.t, tt.cs.a.svc.Now()))
 }

@@ -497,15 +497,32 @@ func (c *Conn) invoiceIDsByNumber(ctx context.Context, numbers []string) (map[st
 // goXero is Xero's web app.
 const goXero = "https://go.xero.com"
 
-// RecordURL is the address of the record in Xero's web app, in the deep
-// link forms Xero documents. When the organisation's short code is known
-// (after Check) the link goes through Xero's organisation switch, so it
-// opens in the right organisation. A payment opens its bank transaction.
+// RecordURL is the address of the record in Xero's web app.
+//
+// Xero's deep-linking guide gives the organisation switch,
+// /organisationlogin/default.aspx?shortcode=…&redirecturl=…, as the way to
+// open a record in the right organisation, with the organisation's short
+// code from GET /Organisation; the connection learns it when it is
+// checked (the engine checks every connection it opens). The guide's
+// pages are used for contacts (the new contact view), invoices, bills and
+// credit notes. Quotes are not in the guide: they open through Xero's own
+// quote address, /app/{short code}/quotes/view/{id}, as Xero's own tools
+// build it. A payment opens its bank transaction: a batch payment's ID is
+// its bank transaction's ID, and a payment Xero holds as several opens the
+// first. Until the short code is known the same pages are linked without
+// the organisation switch, and open in whichever organisation the person
+// last used.
 func (c *Conn) RecordURL(t connectors.RecordType, remoteID string) string {
 	if remoteID == "" || c.sim != nil {
 		return ""
 	}
-	id := url.QueryEscape(remoteID)
+	c.mu.Lock()
+	short := ""
+	if c.org != nil {
+		short = strings.TrimSpace(c.org.ShortCode)
+	}
+	c.mu.Unlock()
+	id := url.PathEscape(remoteID)
 	var path string
 	switch t {
 	case connectors.Customers, connectors.Suppliers:
@@ -514,23 +531,42 @@ func (c *Conn) RecordURL(t connectors.RecordType, remoteID string) string {
 		path = "/AccountsReceivable/View.aspx?InvoiceID=" + id
 	case connectors.PurchaseInvoices:
 		path = "/AccountsPayable/Edit.aspx?InvoiceID=" + id
-	case connectors.Quotes:
-		path = "/Accounts/Receivable/Quotes/View/" + id
 	case connectors.CreditNotes:
 		path = "/AccountsPayable/ViewCreditNote.aspx?creditNoteID=" + id
 	case connectors.InvoicePayments, connectors.PurchasePayments:
-		path = "/Bank/ViewTransaction.aspx?bankTransactionID=" + id
+		parts := splitRemoteID(remoteID)
+		if len(parts) == 0 {
+			return ""
+		}
+		path = "/Bank/ViewTransaction.aspx?bankTransactionID=" + url.PathEscape(parts[0])
+	case connectors.Quotes:
+		if short != "" {
+			return goXero + "/app/" + strings.ReplaceAll(queryValue(short), "/", "%2F") + "/quotes/view/" + id
+		}
+		path = "/Accounts/Receivable/Quotes/View/" + id
 	default:
 		return ""
 	}
-	c.mu.Lock()
-	short := ""
-	if c.org != nil {
-		short = c.org.ShortCode
-	}
-	c.mu.Unlock()
 	if short == "" {
 		return goXero + path
 	}
-	return goXero + "/organisationlogin/default.aspx?shortcode=" + url.QueryEscape(short) + "&redirecturl=" + url.QueryEscape(path)
+	return goXero + "/organisationlogin/default.aspx?shortcode=" + queryValue(short) + "&redirecturl=" + queryValue(path)
+}
+
+// queryValue escapes s for use as a query value, leaving as they are the
+// characters Xero's documented links carry literally (/ ? = ! :), so the
+// link reads as the guide shows it; & # + % and spaces are escaped.
+func queryValue(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9',
+			strings.IndexByte("-._~!$'()*,;:@/?=", ch) >= 0:
+			b.WriteByte(ch)
+		default:
+			fmt.Fprintf(&b, "%%%02X", ch)
+		}
+	}
+	return b.String()
 }

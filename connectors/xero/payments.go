@@ -189,8 +189,12 @@ func planPayment(t connectors.RecordType, it connectors.WriteItem) (payPlan, *co
 			docType = want
 		}
 		if docType != want && docType != connectors.CreditNotes {
-			return payPlan{}, localError("Payment %s is allocated to %s %s, which a %s payment cannot pay: correct the allocation in the business system.",
-				p.Code, strings.ToLower(docType.Label()), a.DocumentCode, strings.ToLower(t.Label()))
+			who := "customer payment"
+			if t == connectors.PurchasePayments {
+				who = "supplier payment"
+			}
+			return payPlan{}, localError("Payment %s is allocated to %s (%s), but a %s can only pay %s and credit notes: correct the allocation in the business system.",
+				p.Code, a.DocumentCode, strings.ToLower(docType.Label()), who, strings.ToLower(want.Label()))
 		}
 		number := strings.TrimSpace(a.DocumentCode)
 		if number == "" {

@@ -139,22 +139,30 @@ func (c *Conn) addToGroup(ctx context.Context, t connectors.RecordType, ids []st
 	if err != nil {
 		return err
 	}
-	members := make([]contact, len(ids))
+	els := make([]element, len(ids))
 	for i, id := range ids {
-		members[i] = contact{ContactID: id}
+		b, _ := json.Marshal(contact{ContactID: id})
+		els[i] = element{index: i, json: b}
 	}
-	body, _ := json.Marshal(envelope{Contacts: members})
 	path := "/ContactGroups/" + url.PathEscape(group) + "/Contacts"
-	keys := append([]string{group}, ids...)
-	err = c.do(ctx, apiRequest{method: http.MethodPut, path: path, query: url.Values{"summarizeErrors": {"false"}}, body: body,
-		idempotencyKey: IdempotencyKey(http.MethodPut, "/ContactGroups/Contacts", keys)}, nil)
-	if errors.Is(err, connectors.ErrNotFound) {
-		// The group was deleted in Xero since it was looked up.
-		c.mu.Lock()
-		delete(c.groups, roleGroupName(t))
-		c.mu.Unlock()
+	for _, chunk := range c.chunks(resContacts, els) {
+		keys := []string{group}
+		for _, el := range chunk {
+			keys = append(keys, ids[el.index])
+		}
+		err = c.do(ctx, apiRequest{method: http.MethodPut, path: path, query: url.Values{"summarizeErrors": {"false"}}, body: writeBody(resContacts, chunk),
+			idempotencyKey: IdempotencyKey(http.MethodPut, "/ContactGroups/Contacts", keys)}, nil)
+		if errors.Is(err, connectors.ErrNotFound) {
+			// The group was deleted in Xero since it was looked up.
+			c.mu.Lock()
+			delete(c.groups, roleGroupName(t))
+			c.mu.Unlock()
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 // roleMembers returns the IDs of the contacts in the group recording role

@@ -512,3 +512,32 @@ func (s *Sim) EnableCurrency(tenantID, code string) error {
 	}
 	return s.saveLocked()
 }
+
+// AddContact adds a contact the way a person typing it into Xero would:
+// active, with no documents, so neither a customer nor a supplier yet, and
+// in no contact group. It returns the contact's ID.
+func (s *Sim) AddContact(tenantID, number, name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenantLocked(tenantID)
+	if t == nil {
+		return "", fmt.Errorf("no organisation %s", tenantID)
+	}
+	c := &Contact{ContactID: newID(), ContactNumber: number, Name: name, ContactStatus: "ACTIVE", UpdatedDateUTC: msDate(s.now())}
+	if errs := t.validateContact(c, nil); len(errs) > 0 {
+		return "", fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	t.Contacts = append(t.Contacts, c)
+	return c.ContactID, s.saveLocked()
+}
+
+// Organisation returns an organisation's details as GET /Organisation
+// shows them (the zero value for an unknown one).
+func (s *Sim) Organisation(tenantID string) Organisation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.tenantLocked(tenantID); t != nil {
+		return t.Organisation
+	}
+	return Organisation{}
+}
