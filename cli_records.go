@@ -362,13 +362,12 @@ func (d dateRange) bounds() (from, to time.Time, err error) {
 	return
 }
 
-func exportedCommand(e *env, g *globalFlags) *cobra.Command {
+// listByDate builds a verb listing a module's rows of a date range.
+func listByDate[T any](e *env, g *globalFlags, use, short, empty string,
+	list func(ctx context.Context, w *workspace, module string, from, to time.Time) ([]T, error),
+	text func(o io.Writer, rows []T)) *cobra.Command {
 	var dr dateRange
-	c := &cobra.Command{
-		Use:   "exported MODULE",
-		Short: "List what was sent to the accounting package (Successfully Exported)",
-		Args:  cobra.ExactArgs(1),
-	}
+	c := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1)}
 	dr.flags(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		from, to, err := dr.bounds()
@@ -376,61 +375,53 @@ func exportedCommand(e *env, g *globalFlags) *cobra.Command {
 			return err
 		}
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			rows, err := w.engine.Exported(ctx, module, from, to)
+			rows, err := list(ctx, w, module, from, to)
 			if err != nil {
 				return err
 			}
 			return e.printer(g).emit(nonNil(rows), func(o io.Writer) {
 				if len(rows) == 0 {
-					fmt.Fprintln(o, "Nothing was exported in that period.")
+					fmt.Fprintln(o, empty)
 					return
 				}
-				fmt.Fprintln(o, "TYPE\tCODE\tEXPORTED AT\tREMOTE ID\tVERIFIED\tHOW\tOPEN")
-				for _, r := range rows {
-					how := "uploaded"
-					if r.Manual {
-						how = "marked by hand"
-					}
-					fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.Code, r.ExportedAt.Local().Format("2006-01-02 15:04"),
-						r.RemoteID, yesNo(r.Verified), how, r.URL)
-				}
+				text(o, rows)
 			})
 		})(cmd, args)
 	}
 	return c
 }
 
-func feedbackCommand(e *env, g *globalFlags) *cobra.Command {
-	var dr dateRange
-	c := &cobra.Command{
-		Use:   "feedback MODULE",
-		Short: "List what could not be sent, with the cause and the fix (Error Feedback)",
-		Args:  cobra.ExactArgs(1),
-	}
-	dr.flags(c)
-	c.RunE = func(cmd *cobra.Command, args []string) error {
-		from, to, err := dr.bounds()
-		if err != nil {
-			return err
-		}
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			rows, err := w.engine.Feedback(ctx, module, from, to)
-			if err != nil {
-				return err
+func exportedCommand(e *env, g *globalFlags) *cobra.Command {
+	return listByDate(e, g, "exported MODULE", "List what was sent to the accounting package (Successfully Exported)",
+		"Nothing was exported in that period.",
+		func(ctx context.Context, w *workspace, module string, from, to time.Time) ([]sync.ExportedRow, error) {
+			return w.engine.Exported(ctx, module, from, to)
+		},
+		func(o io.Writer, rows []sync.ExportedRow) {
+			fmt.Fprintln(o, "TYPE\tCODE\tEXPORTED AT\tREMOTE ID\tVERIFIED\tHOW\tOPEN")
+			for _, r := range rows {
+				how := "uploaded"
+				if r.Manual {
+					how = "marked by hand"
+				}
+				fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.Code, r.ExportedAt.Local().Format("2006-01-02 15:04"),
+					r.RemoteID, yesNo(r.Verified), how, r.URL)
 			}
-			return e.printer(g).emit(nonNil(rows), func(o io.Writer) {
-				if len(rows) == 0 {
-					fmt.Fprintln(o, "No errors in that period.")
-					return
-				}
-				for _, r := range rows {
-					fmt.Fprintf(o, "%s  %s %s\n  Message: %s\n  Cause:   %s\n  Fix:     %s\n",
-						r.When.Local().Format("2006-01-02 15:04"), r.Type.Label(), r.Code, r.Message, r.Cause, r.Fix)
-				}
-			})
-		})(cmd, args)
-	}
-	return c
+		})
+}
+
+func feedbackCommand(e *env, g *globalFlags) *cobra.Command {
+	return listByDate(e, g, "feedback MODULE", "List what could not be sent, with the cause and the fix (Error Feedback)",
+		"No errors in that period.",
+		func(ctx context.Context, w *workspace, module string, from, to time.Time) ([]sync.FeedbackRow, error) {
+			return w.engine.Feedback(ctx, module, from, to)
+		},
+		func(o io.Writer, rows []sync.FeedbackRow) {
+			for _, r := range rows {
+				fmt.Fprintf(o, "%s  %s %s\n  Message: %s\n  Cause:   %s\n  Fix:     %s\n",
+					r.When.Local().Format("2006-01-02 15:04"), r.Type.Label(), r.Code, r.Message, r.Cause, r.Fix)
+			}
+		})
 }
 
 func paymentsCommand(e *env, g *globalFlags) *cobra.Command {

@@ -152,7 +152,6 @@ wait_trace "$from" "export loaded module=$module" >/dev/null
 shot after-upload
 
 step "alt+i" "import loaded module=$module" import
-step "alt+h" "history loaded module=$module" run-history
 step "alt+m" 'modules shown count=' modules-after-upload
 
 # Sync now from the keyboard: the run's end reaches the window through the
@@ -164,5 +163,6 @@ finished=$(wait_trace "$from" "run finished module=$module")
 echo "sync now: ${finished#*LEDGERLINK-UI }"
 wait_trace "$from" 'modules shown count=' >/dev/null
 shot modules-after-sync
+step "alt+h" "history loaded module=$module runs=[1-9]" run-history
 
 echo "Clicked through $n screens; screenshots in $out"

@@ -161,19 +161,28 @@ func (db *DB) Exported(ctx context.Context, module string, from, to time.Time) (
 		if err != nil || b == nil {
 			return err
 		}
-		return scanByTime(b, from, to, func(v []byte) error {
-			var e ExportedRow
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("an exported row cannot be read: %w", err)
-			}
-			out = append(out, e)
-			return nil
-		})
+		out, err = decodeByTime[ExportedRow](b, from, to, "an exported row")
+		return err
 	})
 	return out, err
 }
 
 // scanByTime calls fn for each value of a time-keyed bucket in [from, to).
+// decodeByTime decodes the JSON rows of b whose time-ordered keys fall in
+// [from, to); what names a row in the error for one that cannot be read.
+func decodeByTime[T any](b *bolt.Bucket, from, to time.Time, what string) ([]T, error) {
+	var out []T
+	err := scanByTime(b, from, to, func(v []byte) error {
+		var row T
+		if err := json.Unmarshal(v, &row); err != nil {
+			return fmt.Errorf("%s cannot be read: %w", what, err)
+		}
+		out = append(out, row)
+		return nil
+	})
+	return out, err
+}
+
 func scanByTime(b *bolt.Bucket, from, to time.Time, fn func(v []byte) error) error {
 	c := b.Cursor()
 	var k, v []byte

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -86,14 +85,8 @@ func (db *DB) Feedback(ctx context.Context, module string, from, to time.Time) (
 		if err != nil || b == nil {
 			return err
 		}
-		return scanByTime(b, from, to, func(v []byte) error {
-			var f FeedbackRow
-			if err := json.Unmarshal(v, &f); err != nil {
-				return fmt.Errorf("a feedback row cannot be read: %w", err)
-			}
-			out = append(out, f)
-			return nil
-		})
+		out, err = decodeByTime[FeedbackRow](b, from, to, "a feedback row")
+		return err
 	})
 	return out, err
 }

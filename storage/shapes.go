@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -128,14 +126,8 @@ func (db *DB) CustomerNotes(ctx context.Context, module string, from, to time.Ti
 		if nb == nil {
 			return nil
 		}
-		return scanByTime(nb, from, to, func(v []byte) error {
-			var n CustomerNote
-			if err := json.Unmarshal(v, &n); err != nil {
-				return fmt.Errorf("a note about a customer cannot be read: %w", err)
-			}
-			out = append(out, n)
-			return nil
-		})
+		out, err = decodeByTime[CustomerNote](nb, from, to, "a note about a customer")
+		return err
 	})
 	return out, err
 }

@@ -101,10 +101,10 @@ func New(ctx context.Context, fa fyne.App, svc Services) *App {
 
 func newApp(ctx context.Context, fa fyne.App, svc Services, opts ...option) *App {
 	a := &App{
-		ctx:      ctx,
-		fa:       fa,
-		do:       fyne.Do,
-		spawn:    func(f func()) { go f() },
+		ctx:       ctx,
+		fa:        fa,
+		do:        fyne.Do,
+		spawn:     func(f func()) { go f() },
 		lastRuns:  map[string]sync.Report{},
 		running:   map[string]bool{},
 		pollEvery: 2 * time.Second,

@@ -400,6 +400,9 @@ func TestGridsFollowABackgroundRun(t *testing.T) {
 	h := newHarness(t, installed(readySettings()), withPending(items))
 	ev := openExport(t, h)
 	h.app.work.reloadDelay = 0
+	if h.eng.refreshes == 0 {
+		t.Error("opening Export should bring Pending Export up to date first")
+	}
 	click(cellAt(t, ev.pendingGrid, 5, true), 0)
 
 	// A scheduled run sends the first three while the screen is open.

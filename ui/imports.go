@@ -32,15 +32,15 @@ func newImportView(ms *ModuleScreen) *importView {
 	iv := &importView{ms: ms}
 	r := &iv.rows
 	iv.grid = newGrid([]gridColumn{
-		{Title: "Company", Width: 190, Text: func(i int) string { return dash((*r)[i].Company) }},
-		{Title: "Payment date", Width: 110, Text: func(i int) string { return dateText((*r)[i].PaymentDate) },
+		{Title: "Company", Width: 170, Text: func(i int) string { return dash((*r)[i].Company) }},
+		{Title: "Payment date", Width: 125, Text: func(i int) string { return dateText((*r)[i].PaymentDate) },
 			SortKey: func(i int) string { return isoDate((*r)[i].PaymentDate) }},
-		{Title: "Reference", Width: 130, Text: func(i int) string { return dash((*r)[i].Reference) }},
+		{Title: "Reference", Width: 110, Text: func(i int) string { return dash((*r)[i].Reference) }},
 		{Title: "Amount", Width: 110, Text: func(i int) string { return amountText((*r)[i]) },
 			SortKey: func(i int) string { return fmt.Sprintf("%020s", (*r)[i].Amount.StringFixed(2)) }},
-		{Title: "Allocated to", Width: 150, Text: func(i int) string { return dash(strings.Join((*r)[i].AllocatedTo, ", ")) }},
-		{Title: "Sales or purchase", Width: 120, Text: func(i int) string { return importKindText((*r)[i].Kind) }},
-		{Title: "Status", Width: 360, Text: func(i int) string { return (*r)[i].Status },
+		{Title: "Allocated to", Width: 120, Text: func(i int) string { return dash(strings.Join((*r)[i].AllocatedTo, ", ")) }},
+		{Title: "Sales or purchase", Width: 145, Text: func(i int) string { return importKindText((*r)[i].Kind) }},
+		{Title: "Status", Width: 290, Text: func(i int) string { return (*r)[i].Status },
 			Importance: func(i int) widget.Importance { return importImportance((*r)[i]) }},
 	}, false, "No payments downloaded in this period. Press Create & Allocate Payments to fetch new ones.")
 	iv.grid.OnSelectionChanged = iv.selectionChanged
