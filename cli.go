@@ -151,7 +151,10 @@ type workspace struct {
 	log     *slog.Logger
 	// pacers keep one pacer per module for the life of the process, so a
 	// daily limit reached in one run still holds in the next.
-	pacers *pacers
+	pacers  *pacers
+	verbose bool
+	// env opened it, and reopens the data folder after a restore.
+	env *env
 }
 
 // Close releases the data folder.
@@ -173,37 +176,14 @@ func (e *env) openWorkspace(ctx context.Context, g globalFlags) (*workspace, err
 		}
 		g.sandbox = fresh
 	}
+	dir := g.dataDir
 	if g.sandbox {
-		g.dataDir = sandboxDir(g.dataDir)
+		dir = sandboxDir(g.dataDir)
 	}
-	reg, err := e.deps.registry(g.sandbox)
+	w, err := e.openWorkspaceAt(dir, g.sandbox, g.verbose)
 	if err != nil {
-		return nil, codedError{exitSetup, err}
+		return nil, err
 	}
-	db, err := storage.Open(g.dataDir, storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		return nil, codedError{exitSetup, err}
-	}
-	kr := e.deps.keyring()
-	if g.sandbox {
-		kr = sandboxKeyring{kr}
-	}
-	level := slog.LevelWarn
-	if g.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	w := &workspace{
-		dataDir: g.dataDir,
-		sandbox: g.sandbox,
-		db:      db,
-		reg:     reg,
-		keyring: kr,
-		modules: sync.NewModules(db, reg, kr),
-		log:     log,
-		pacers:  newPacers(log),
-	}
-	w.engine = sync.New(db, reg, w.openConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...))
 	if g.sandbox {
 		if err := w.setUpSandbox(ctx, nil); err != nil {
 			w.Close()
@@ -213,36 +193,36 @@ func (e *env) openWorkspace(ctx context.Context, g globalFlags) (*workspace, err
 	return w, nil
 }
 
-// sandboxKeyring keeps the Sandbox's secrets apart from the real modules'
-// of the same name: the system keyring is one for every data folder, so
-// without it removing the Sandbox's Xero module would also remove the real
-// Xero sign-in.
-type sandboxKeyring struct{ secrets.Store }
-
-func sandboxSecretsOf(module string) string { return "sandbox-" + module }
-
-func (k sandboxKeyring) Get(ctx context.Context, module, key string) (string, error) {
-	return k.Store.Get(ctx, sandboxSecretsOf(module), key)
-}
-
-func (k sandboxKeyring) Set(ctx context.Context, module, key, value string) error {
-	return k.Store.Set(ctx, sandboxSecretsOf(module), key, value)
-}
-
-func (k sandboxKeyring) Delete(ctx context.Context, module, key string) error {
-	return k.Store.Delete(ctx, sandboxSecretsOf(module), key)
-}
-
-func (k sandboxKeyring) Has(ctx context.Context, module, key string) (bool, error) {
-	return k.Store.Has(ctx, sandboxSecretsOf(module), key)
-}
-
-func (k sandboxKeyring) DeleteModule(ctx context.Context, module string, keys []string) error {
-	return k.Store.DeleteModule(ctx, sandboxSecretsOf(module), keys)
-}
-
-func (k sandboxKeyring) For(module string) connectors.SecretStore {
-	return k.Store.For(sandboxSecretsOf(module))
+// openWorkspaceAt opens the database in dir and builds everything on it.
+func (e *env) openWorkspaceAt(dir string, sandbox, verbose bool) (*workspace, error) {
+	reg, err := e.deps.registry(sandbox)
+	if err != nil {
+		return nil, codedError{exitSetup, err}
+	}
+	db, err := storage.Open(dir, storage.Options{LockTimeout: time.Second})
+	if err != nil {
+		return nil, codedError{exitSetup, err}
+	}
+	kr := e.deps.keyring()
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	w := &workspace{
+		dataDir: dir,
+		sandbox: sandbox,
+		db:      db,
+		reg:     reg,
+		keyring: kr,
+		modules: sync.NewModules(db, reg, kr),
+		log:     log,
+		pacers:  newPacers(log),
+		verbose: verbose,
+		env:     e,
+	}
+	w.engine = sync.New(db, reg, w.openConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...))
+	return w, nil
 }
 
 // noModuleInstalled reports whether the data folder has no module yet.

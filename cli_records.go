@@ -228,7 +228,7 @@ never stop the others. A record is never sent twice, even after a crash.`,
 					}
 				}
 			}
-			rep, err := w.engine.Upload(ctx, module, refs, progress)
+			rep, err := recordingEngine{Engine: w.engine, w: w}.Upload(ctx, module, refs, progress)
 			return e.report(g, rep, err)
 		})(cmd, args)
 	}

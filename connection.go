@@ -95,3 +95,17 @@ func (w *workspace) recordRun(ctx context.Context, rep sync.Report) {
 		w.log.Error("could not record the run in the history", "module", rep.Module, "err", err)
 	}
 }
+
+// recordingEngine is the engine as the window uses it: uploads made by hand
+// are kept in the run history like scheduled runs.
+type recordingEngine struct {
+	*sync.Engine
+	w *workspace
+}
+
+// Upload sends records and records the run.
+func (r recordingEngine) Upload(ctx context.Context, module string, refs []sync.Ref, progress func(done, total int)) (sync.Report, error) {
+	rep, err := r.Engine.Upload(ctx, module, refs, progress)
+	r.w.recordRun(ctx, rep)
+	return rep, err
+}

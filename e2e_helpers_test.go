@@ -184,16 +184,15 @@ func copySampleReplacing(t *testing.T, replace []string) []string {
 	return paths
 }
 
-// sampleCodes reads the sample business and returns each type's business
-// codes, sorted: what an accounting package must end up holding, once each.
-func sampleCodes(t *testing.T) map[connectors.RecordType][]string {
+// sampleRecords reads the sample business as LedgerLink reads it.
+func sampleRecords(t *testing.T) []connectors.Record {
 	t.Helper()
 	sample := assets.Sample()
 	entries, err := fs.ReadDir(sample, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[connectors.RecordType][]string{}
+	var out []connectors.Record
 	for _, e := range entries {
 		if e.Name() == "README.md" {
 			continue
@@ -210,9 +209,18 @@ func sampleCodes(t *testing.T) map[connectors.RecordType][]string {
 		if len(res.Problems) > 0 {
 			t.Fatalf("sample file %s has problems: %v", e.Name(), res.Problems)
 		}
-		for _, r := range res.Records {
-			out[r.Type] = append(out[r.Type], r.Code())
-		}
+		out = append(out, res.Records...)
+	}
+	return out
+}
+
+// sampleCodes returns each type's business codes in the sample, sorted:
+// what an accounting package must end up holding, once each.
+func sampleCodes(t *testing.T) map[connectors.RecordType][]string {
+	t.Helper()
+	out := map[connectors.RecordType][]string{}
+	for _, r := range sampleRecords(t) {
+		out[r.Type] = append(out[r.Type], r.Code())
 	}
 	for typ := range out {
 		slices.Sort(out[typ])

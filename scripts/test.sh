@@ -32,8 +32,12 @@ in_session() {
     'echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "$@"' sh "$@"
 }
 
-echo "== the real app in a virtual screen"
-in_session xvfb-run -a -s "-screen 0 1280x800x24" ./scripts/screens.sh bin/ledgerlink screenshots
+echo "== the real app in a virtual screen (screenshots in screenshots/)"
+rm -rf screenshots
+in_session xvfb-run -a -s "-screen 0 1280x800x24" ./scripts/screens.sh bin/ledgerlink screenshots/first-start
+sandbox_data=$(mktemp -d)
+in_session xvfb-run -a -s "-screen 0 1280x800x24" ./scripts/clickthrough.sh bin/ledgerlink "$sandbox_data" screenshots/clickthrough
+rm -rf "$sandbox_data"
 
 echo "== benchmarks (short)"
 in_session xvfb-run -a -s "-screen 0 1280x800x24" \

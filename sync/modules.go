@@ -113,6 +113,12 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		st.Light = connectors.Amber
 		st.Notes = append(st.Notes, keyringErr.Error())
 	}
+	if installed && st.Light == connectors.Green {
+		if m, err := MatrixFromSettings(settings); err == nil && m.IsOff() {
+			st.Light = connectors.Amber
+			st.Notes = append(st.Notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
+		}
+	}
 	if installed {
 		if note := settings[ReconnectSetting]; note != "" {
 			st.Light = connectors.Amber
