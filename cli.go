@@ -204,6 +204,9 @@ func (e *env) openWorkspaceAt(dir string, sandbox, verbose bool) (*workspace, er
 		return nil, codedError{exitSetup, err}
 	}
 	kr := e.deps.keyring()
+	if sandbox {
+		kr = sandboxKeyring{kr}
+	}
 	level := slog.LevelWarn
 	if verbose {
 		level = slog.LevelDebug
@@ -223,6 +226,38 @@ func (e *env) openWorkspaceAt(dir string, sandbox, verbose bool) (*workspace, er
 	}
 	w.engine = sync.New(db, reg, w.openConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...))
 	return w, nil
+}
+
+// sandboxKeyring keeps the Sandbox's secrets apart from the real modules'
+// of the same name: the system keyring is one for every data folder, so
+// without it removing the Sandbox's Xero module would also remove the real
+// Xero sign-in.
+type sandboxKeyring struct{ secrets.Store }
+
+func sandboxSecretsOf(module string) string { return "sandbox-" + module }
+
+func (k sandboxKeyring) Get(ctx context.Context, module, key string) (string, error) {
+	return k.Store.Get(ctx, sandboxSecretsOf(module), key)
+}
+
+func (k sandboxKeyring) Set(ctx context.Context, module, key, value string) error {
+	return k.Store.Set(ctx, sandboxSecretsOf(module), key, value)
+}
+
+func (k sandboxKeyring) Delete(ctx context.Context, module, key string) error {
+	return k.Store.Delete(ctx, sandboxSecretsOf(module), key)
+}
+
+func (k sandboxKeyring) Has(ctx context.Context, module, key string) (bool, error) {
+	return k.Store.Has(ctx, sandboxSecretsOf(module), key)
+}
+
+func (k sandboxKeyring) DeleteModule(ctx context.Context, module string, keys []string) error {
+	return k.Store.DeleteModule(ctx, sandboxSecretsOf(module), keys)
+}
+
+func (k sandboxKeyring) For(module string) connectors.SecretStore {
+	return k.Store.For(sandboxSecretsOf(module))
 }
 
 // noModuleInstalled reports whether the data folder has no module yet.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -239,6 +240,10 @@ never stop the others. A record is never sent twice, even after a crash.`,
 func (e *env) report(g *globalFlags, rep sync.Report, runErr error) error {
 	if err := e.printer(g).emit(rep, func(o io.Writer) { printReport(o, rep) }); err != nil {
 		return err
+	}
+	if errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded) {
+		// Ctrl+C, SIGTERM or a timeout: say what it means for the books.
+		return codedError{exitSetup, fmt.Errorf("stopped before the end (%w); nothing is lost: what was sent is kept, and the next run finishes the rest", runErr)}
 	}
 	if runErr != nil {
 		return runErr

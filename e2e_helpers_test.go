@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	stdsync "sync"
 	"testing"
@@ -30,13 +31,8 @@ type outcome struct {
 }
 
 func (o outcome) String() string {
-	return "ledgerlink " + strings.Join(o.args, " ") + "\n--- exit " + itoa(o.code) +
+	return "ledgerlink " + strings.Join(o.args, " ") + "\n--- exit " + strconv.Itoa(o.code) +
 		"\n--- stdout:\n" + o.stdout + "\n--- stderr:\n" + o.stderr
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // lockedBuffer is an io.Writer several goroutines may write to, as the

@@ -257,8 +257,13 @@ func TestE2EMemoryConfig(t *testing.T) {
 		t.Errorf("the stored API key shows as %+v; want set, and never its value", s)
 	}
 	o = c.run("modules", "--json")
+	if m := decode[[]jsonModule](t, o); len(m) != 1 || slices.Contains(m[0].Notes, "API key is not set.") {
+		t.Errorf("with its API key stored the module is %+v, want the key's note gone", m)
+	}
+	wantExit(t, c.run("config", "memory", "sync.upload.customer=new"), exitOK)
+	o = c.run("modules", "--json")
 	if m := decode[[]jsonModule](t, o); len(m) != 1 || m[0].Light != "GREEN" {
-		t.Errorf("with its API key stored the module is %+v, want GREEN", m)
+		t.Errorf("with its API key stored and something to sync the module is %+v, want GREEN", m)
 	}
 	if strings.Contains(string(fileBytes(t, db)), secret) {
 		t.Error("the secret reached the database file")
@@ -880,8 +885,8 @@ func TestE2EMemoryUploadFaultsNoDuplicateNoLoss(t *testing.T) {
 			}
 			rep := decode[jsonReport](t, first)
 			if tc.stopAfter > 0 {
-				if first.code == exitOK {
-					t.Fatalf("the stopped upload finished anyway; stop it sooner:\n%s", first)
+				if first.code != exitSetup || !strings.Contains(first.stderr, "stopped before the end") {
+					t.Fatalf("the stopped upload did not say it was stopped (or finished anyway):\n%s", first)
 				}
 			} else if n := ledgerCalls(l); n <= baseline {
 				t.Errorf("the ledger answered %d requests, no more than the %d of a run without faults: the faults were never met", n, baseline)
