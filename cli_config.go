@@ -33,12 +33,18 @@ needs --yes. Every value is checked first; one bad value changes nothing.
 Secrets are never accepted on the command line.`,
 		Args: cobra.MinimumNArgs(1),
 	}
+	var getAccounts, defaultSetup bool
 	c.Flags().StringVar(&secretKey, "secret", "", "store the secret setting KEY, read from standard input, in the system keyring")
+	c.Flags().BoolVar(&getAccounts, "get-accounts", false, "read the accounting package's accounts, tax rates and bank accounts now (Get Nominal & Tax Accounts)")
+	c.Flags().BoolVar(&defaultSetup, "apply-default-setup", false, "map every unmapped code to the package's code of the same name (Apply Default Setup)")
 	c.Flags().BoolVar(&yes, "yes", false, "confirm a change that alters the books")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
 			if secretKey != "" {
 				return e.storeSecret(ctx, w, g, module, secretKey)
+			}
+			if getAccounts || defaultSetup {
+				return e.mappingSetup(ctx, w, g, module, getAccounts, defaultSetup)
 			}
 			values := map[string]string{}
 			var show []string
@@ -159,4 +165,54 @@ func readSecret(r io.Reader) (string, error) {
 		return "", errors.New("no secret was given on standard input")
 	}
 	return s, nil
+}
+
+// mappingSetup fetches the package's chart and/or maps same-named codes,
+// then shows the Mapping tab's rows.
+func (e *env) mappingSetup(ctx context.Context, w *workspace, g *globalFlags, module string, fetch, apply bool) error {
+	if fetch {
+		rep, err := w.engine.FetchChart(ctx, module)
+		if err != nil {
+			return codedError{exitSetup, err}
+		}
+		if len(rep.Errors) > 0 {
+			return codedError{exitSetup, errors.New(strings.Join(rep.Errors, "; "))}
+		}
+	}
+	var changes []string
+	if apply {
+		var err error
+		if changes, err = w.engine.ApplyDefaultSetup(ctx, w.modules, module); err != nil {
+			return codedError{exitSetup, err}
+		}
+	}
+	rows, err := w.engine.Mappings(ctx, module)
+	if err != nil {
+		return err
+	}
+	unmapped := 0
+	for _, r := range rows {
+		if r.Remote == "" && r.Pending > 0 {
+			unmapped++
+		}
+	}
+	return e.printer(g).emit(map[string]any{"changes": nonNil(changes), "mappings": nonNil(rows)}, func(o io.Writer) {
+		for _, ch := range changes {
+			fmt.Fprintln(o, "- "+ch)
+		}
+		fmt.Fprintln(o, "KIND\tLOCAL\tMAPPED TO\tWAITING DOCUMENTS")
+		for _, r := range rows {
+			remote := r.Remote
+			if r.RemoteName != "" {
+				remote += " (" + r.RemoteName + ")"
+			}
+			if remote == "" {
+				remote = "NOT MAPPED"
+			}
+			fmt.Fprintf(o, "%s\t%s\t%s\t%d\n", r.Kind.Label(), r.Local, remote, r.Pending)
+		}
+		if unmapped > 0 {
+			fmt.Fprintf(o, "%d code(s) used by waiting documents are not mapped: map them with ledgerlink config %s map.nominal.CODE=ACCOUNT (or map.tax., map.bank.).\n", unmapped, module)
+		}
+	})
 }

@@ -59,6 +59,12 @@ When the sign-in reaches several organisations, choose one with --organisation.`
 			}
 			orgs, err := def.Login(ctx, w.connectorConfig(module, settings), open)
 			if err != nil {
+				if clientID != "" {
+					// A secret the package refused is not kept.
+					if derr := w.keyring.Delete(context.WithoutCancel(ctx), module, "client_secret"); derr != nil {
+						w.log.Warn("the refused client secret could not be removed from the keyring", "err", derr)
+					}
+				}
 				return codedError{exitSetup, err}
 			}
 			chosen, err := chooseOrganisation(orgs, organisation)

@@ -441,10 +441,27 @@ status: "Payment created and allocated", or the reason it was not (and what to
 fix). Payments that could not be allocated are tried again next time.`,
 		Args: cobra.ExactArgs(1),
 	}
+	var list bool
+	var dr dateRange
 	c.Flags().BoolVar(&allocate, "allocate", false, "allocate each payment to the invoice it pays")
+	c.Flags().BoolVar(&list, "list", false, "show the Import grid as it stands (nothing is downloaded)")
+	dr.flags(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if list && allocate {
+			return codedError{exitSetup, errors.New("--list shows the grid and --allocate downloads: choose one")}
+		}
+		from, to, err := dr.bounds()
+		if err != nil {
+			return err
+		}
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			rows, err := w.engine.ImportPayments(ctx, module, allocate)
+			var rows []sync.ImportRow
+			var err error
+			if list {
+				rows, err = w.engine.Imports(ctx, module, from, to)
+			} else {
+				rows, err = w.engine.ImportPayments(ctx, module, allocate)
+			}
 			if err != nil {
 				return err
 			}
@@ -467,7 +484,7 @@ fix). Payments that could not be allocated are tried again next time.`,
 			}); err != nil {
 				return err
 			}
-			if allocate && notDone > 0 {
+			if allocate && !list && notDone > 0 {
 				return itemsError{notDone}
 			}
 			return nil

@@ -122,12 +122,14 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 			if err != nil {
 				return nil, fmt.Errorf("%s (%s): %w", t.Label(), d.Label(), err)
 			}
-			if need, warning := matrix.NeedsConfirmation(d, t, level); need && !confirmed {
-				return nil, &ConfirmationError{Warning: warning}
-			}
+			// The rules come first: a level that is not allowed is refused
+			// before anyone is asked to confirm it.
 			next, cascade, err := matrix.Set(d, t, level)
 			if err != nil {
 				return nil, err
+			}
+			if need, warning := matrix.NeedsConfirmation(d, t, level); need && !confirmed {
+				return nil, &ConfirmationError{Warning: warning}
 			}
 			matrix, matrixTouched = next, true
 			changes = append(changes, fmt.Sprintf("%s (%s) is now %s", t.Label(), d.Label(), level))

@@ -217,3 +217,15 @@ func TestApplyJournalAndCreditNoteLevels(t *testing.T) {
 		t.Error("a bad journal level was accepted")
 	}
 }
+
+func TestApplyRefusesBeforeAskingToConfirm(t *testing.T) {
+	ctx := context.Background()
+	mods, _ := newConfigModules(t)
+	if _, err := mods.Apply(ctx, memory.Name, map[string]string{"sync.upload.customer": "new"}, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err := mods.Apply(ctx, memory.Name, map[string]string{"sync.upload.sales_invoice": "new+updated"}, false)
+	if err == nil || errors.Is(err, ErrNeedsConfirmation) || !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("a level the rules forbid: err = %v, want the rule's refusal, not a request to confirm", err)
+	}
+}

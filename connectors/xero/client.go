@@ -144,7 +144,16 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 	// The Sandbox uses its in-process simulator unless pointed at another
 	// one on this computer; the default (real Xero) address means "not set".
 	if api := strings.TrimSpace(cfg.Settings[KeyAPIURL]); api == "" || api == DefaultAPIURL {
-		var opts []xerosim.Option
+		// The in-process Sandbox allows ten times Xero's calls a minute so
+		// that trying LedgerLink is quick; every other limit, and every
+		// simulator reached over the network, keeps Xero's own.
+		sandboxLimits := Limits{PerMinute: 600, Concurrent: 5, PerDay: 50000}
+		c.limits = sandboxLimits
+		c.limiter = newLimiter(sandboxLimits, c.now)
+		opts := []xerosim.Option{xerosim.WithRateLimits(xerosim.RateLimits{
+			PerMinute: sandboxLimits.PerMinute, PerDay: sandboxLimits.PerDay,
+			Concurrent: sandboxLimits.Concurrent, AppPerMinute: 10000,
+		})}
 		if cfg.DataDir != "" {
 			opts = append(opts, xerosim.WithStateFile(filepath.Join(cfg.DataDir, sandboxStateFile)))
 		}
