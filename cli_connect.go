@@ -15,6 +15,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/xero/xerosim"
 	"ledgerlink/storage"
+	"ledgerlink/sync"
 )
 
 func loginCommand(e *env, g *globalFlags) *cobra.Command {
@@ -31,9 +32,23 @@ When the sign-in reaches several organisations, choose one with --organisation.`
 	}
 	c.Flags().StringVar(&clientID, "client-id", "", "client ID of a custom connection (its secret is read from standard input)")
 	c.Flags().StringVar(&organisation, "organisation", "", "the organisation to use, by name or ID")
+	var disconnect bool
+	c.Flags().BoolVar(&disconnect, "disconnect", false, "disconnect LedgerLink from the organisation and forget the sign-in")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
 			def, _ := w.reg.Lookup(module)
+			if disconnect {
+				if err := w.disconnect(ctx, module); err != nil {
+					return codedError{exitSetup, err}
+				}
+				st, err := w.modules.Status(ctx, module)
+				if err != nil {
+					return err
+				}
+				return e.printer(g).emit(map[string]any{"disconnected": module, "module": st}, func(o io.Writer) {
+					fmt.Fprintf(o, "%s is disconnected. Status: %s.\n", def.Title, st.Light)
+				})
+			}
 			if def.Login == nil {
 				return codedError{exitSetup, fmt.Errorf("%s needs no sign-in: fill in its settings with ledgerlink config %s", def.Title, module)}
 			}
@@ -184,4 +199,26 @@ Only loopback addresses are accepted. Stop it with Ctrl+C.`,
 		return nil
 	}
 	return c
+}
+
+// disconnect ends a module's sign-in; the module turns AMBER until someone
+// signs in again.
+func (w *workspace) disconnect(ctx context.Context, module string) error {
+	def, ok := w.reg.Lookup(module)
+	if !ok || def.Disconnect == nil {
+		return fmt.Errorf("%s has no sign-in to disconnect", module)
+	}
+	settings, err := w.db.Settings(def.Name)
+	if err != nil {
+		return err
+	}
+	if err := def.Disconnect(ctx, w.connectorConfig(def.Name, settings)); err != nil {
+		return err
+	}
+	return w.db.SetSetting(ctx, def.Name, sync.ReconnectSetting, disconnectedNote(def))
+}
+
+// disconnectedNote is the module's note after a disconnect.
+func disconnectedNote(def connectors.Definition) string {
+	return fmt.Sprintf("Disconnected from %s: sign in again (Sign in on the Account tab, or ledgerlink login %s).", def.Title, def.Name)
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"ledgerlink/storage/secrets"
 	"strings"
 	"testing"
 )
@@ -71,4 +73,60 @@ func TestMappingSetupAndImportGridVerbs(t *testing.T) {
 	}
 	wantExit(t, c.run("payments", "memory", "--list", "--allocate"), exitSetup)
 	wantExit(t, c.run("payments", "memory", "--list", "--from", "2026-13-01"), exitSetup)
+}
+
+// TestVerbsThatReachThePackageNeedGreen: with a note to fix, sync, upload
+// and payments are refused with that note, and nothing is sent.
+func TestVerbsThatReachThePackageNeedGreen(t *testing.T) {
+	c, l := newMemoryCLI(t)
+	wantExit(t, c.run("install", "memory"), exitOK)
+	wantExit(t, c.run(append([]string{"config", "memory"}, uploadAllNew...)...), exitOK)
+	importSampleFiles(t, c, true)
+	// The API key is missing: AMBER.
+	for _, args := range [][]string{{"sync", "memory"}, {"upload", "memory", "--all"}, {"payments", "memory", "--allocate"}} {
+		o := c.run(args...)
+		wantExit(t, o, exitSetup)
+		if !strings.Contains(o.stderr, "not ready") || !strings.Contains(o.stderr, "API key is not set.") {
+			t.Errorf("%v said %q", args, o.stderr)
+		}
+	}
+	if n := ledgerCalls(l); n != 0 {
+		t.Errorf("the ledger was called %d times while the module was AMBER", n)
+	}
+}
+
+// TestDisconnectTurnsTheModuleAmberUntilSignedInAgain uses the Sandbox's
+// simulated Xero through the product registry.
+func TestDisconnectTurnsTheModuleAmberUntilSignedInAgain(t *testing.T) {
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: productRegistry}
+	light := func() (string, string) {
+		o := c.run("--sandbox", "modules", "--json")
+		wantExit(t, o, exitOK)
+		for _, m := range decode[[]map[string]any](t, o) {
+			if m["name"] == "xero" {
+				notes, _ := json.Marshal(m["notes"])
+				return m["light"].(string), string(notes)
+			}
+		}
+		t.Fatal("xero is not listed")
+		return "", ""
+	}
+	if l, notes := light(); l != "GREEN" {
+		t.Fatalf("the Sandbox starts %s (%s), want GREEN", l, notes)
+	}
+	o := c.run("--sandbox", "login", "xero", "--disconnect")
+	wantExit(t, o, exitOK)
+	if l, notes := light(); l != "AMBER" || !strings.Contains(notes, "Disconnected from Xero") {
+		t.Fatalf("after disconnecting: %s %s, want AMBER saying it was disconnected", l, notes)
+	}
+	o = c.run("--sandbox", "sync", "xero")
+	wantExit(t, o, exitSetup)
+	wantExit(t, c.run("--sandbox", "login", "xero"), exitOK)
+	if l, notes := light(); l != "GREEN" {
+		t.Fatalf("after signing in again: %s %s, want GREEN", l, notes)
+	}
+	// A connector with nothing to disconnect says so.
+	m, _ := newMemoryCLI(t)
+	wantExit(t, m.run("install", "memory"), exitOK)
+	wantExit(t, m.run("login", "memory", "--disconnect"), exitSetup)
 }

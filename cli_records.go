@@ -217,7 +217,7 @@ never stop the others. A record is never sent twice, even after a crash.`,
 		if all == (len(refs) > 0) {
 			return codedError{exitSetup, fmt.Errorf("say what to send: --all, or one or more TYPE:CODE references (see ledgerlink upload --help)")}
 		}
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
+		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
 			if err := w.engine.Refresh(ctx, module); err != nil {
 				return err
 			}
@@ -454,7 +454,7 @@ fix). Payments that could not be allocated are tried again next time.`,
 		if err != nil {
 			return err
 		}
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
+		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
 			var rows []sync.ImportRow
 			var err error
 			if list {
@@ -504,7 +504,7 @@ allow.`,
 		Args: cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
+		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
 			rep, err := w.engine.Sync(ctx, module, sync.TriggerManual)
 			w.recordRun(ctx, rep)
 			return e.report(g, rep, err)
@@ -526,6 +526,22 @@ func (e *env) withModule(g *globalFlags, name string, fn func(ctx context.Contex
 			return codedError{exitSetup, fmt.Errorf("%s is not installed: run ledgerlink install %s first", def.Title, def.Name)}
 		}
 		return fn(ctx, w, def.Name)
+	})
+}
+
+// withReadyModule is withModule for verbs that reach the accounting
+// package: the module must be GREEN, as the scheduler requires too;
+// otherwise its notes say what to fix.
+func (e *env) withReadyModule(g *globalFlags, name string, fn func(ctx context.Context, w *workspace, module string) error) func(*cobra.Command, []string) error {
+	return e.withModule(g, name, func(ctx context.Context, w *workspace, module string) error {
+		st, err := w.modules.Status(ctx, module)
+		if err != nil {
+			return err
+		}
+		if st.Light != connectors.Green {
+			return codedError{exitSetup, fmt.Errorf("%s is not ready (%s): %s", st.Title, st.Light, strings.Join(st.Notes, " "))}
+		}
+		return fn(ctx, w, module)
 	})
 }
 

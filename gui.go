@@ -168,15 +168,16 @@ func (d *desktop) trySample(ctx context.Context, progress func(string)) (*ui.Ser
 // services are the window's services over w.
 func (d *desktop) services(w *workspace, sched *sync.Scheduler) ui.Services {
 	return ui.Services{
-		Modules:   w.modules,
-		Settings:  w.db,
-		Secrets:   w.keyring,
-		Engine:    recordingEngine{Engine: w.engine, w: w},
-		Workspace: w.db,
-		Scheduler: sched,
-		Runs:      ui.StoredRuns{Store: w.db},
-		Events:    d.hub,
-		Connect:   w.connect,
+		Modules:    w.modules,
+		Settings:   w.db,
+		Secrets:    w.keyring,
+		Engine:     recordingEngine{Engine: w.engine, w: w},
+		Workspace:  w.db,
+		Scheduler:  sched,
+		Runs:       ui.StoredRuns{Store: w.db},
+		Events:     d.hub,
+		Connect:    w.connect,
+		Disconnect: w.disconnect,
 		CanConnect: func(module string) bool {
 			def, ok := w.reg.Lookup(module)
 			return ok && def.Login != nil

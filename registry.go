@@ -22,6 +22,7 @@ func productRegistry(bool) (*connectors.Registry, error) {
 	reg := connectors.NewRegistry()
 	def := xero.Definition()
 	def.Login = xeroLogin
+	def.Disconnect = xeroDisconnect
 	if err := reg.Register(def); err != nil {
 		return nil, err
 	}
@@ -78,6 +79,33 @@ func hasClientSecret(ctx context.Context, cfg connectors.Config) (bool, error) {
 		return false, fmt.Errorf("reading the Xero client secret from the system keyring: %w", err)
 	}
 	return strings.TrimSpace(v) != "", nil
+}
+
+// xeroDisconnect removes LedgerLink's connection to the module's
+// organisation in Xero and forgets the sign-in.
+func xeroDisconnect(ctx context.Context, cfg connectors.Config) error {
+	conn, err := xero.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tenants, err := conn.Connections(ctx)
+	if err != nil {
+		return err
+	}
+	tenantID := cfg.Settings[xero.KeyTenantID]
+	for _, t := range tenants {
+		if t.TenantID == tenantID || (tenantID == "" && len(tenants) == 1) {
+			if err := conn.Disconnect(ctx, t.ConnectionID); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	if err := cfg.Secrets.Delete(ctx, xero.SecretRefreshToken); err != nil && !errors.Is(err, connectors.ErrSecretNotFound) {
+		return fmt.Errorf("disconnected in Xero, but the saved sign-in could not be removed from the keyring: %w", err)
+	}
+	return nil
 }
 
 // sandboxModule is the module the Sandbox sets up.

@@ -99,6 +99,10 @@ type Definition struct {
 	// cfg.Secrets. It returns the organisations the sign-in reaches. Nil
 	// for connectors that need no sign-in beyond their settings.
 	Login func(ctx context.Context, cfg Config, openBrowser func(url string) error) ([]Organisation, error)
+	// Disconnect ends the sign-in: the package drops LedgerLink's access to
+	// the module's organisation and the stored tokens are forgotten. Nil
+	// for connectors with nothing to disconnect.
+	Disconnect func(ctx context.Context, cfg Config) error
 }
 
 // Organisation is one organisation (tenant, company, administration) a

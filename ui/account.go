@@ -154,15 +154,16 @@ func (e *fieldEditor) setError(msg string) {
 // accountTab is generated from the connector's settings schema, with
 // Connect (browser sign-in) and Test connection.
 type accountTab struct {
-	cs        *ConfigureScreen
-	fields    []*fieldEditor
-	connected bool
-	result    *widget.Label
-	connect   *widget.Button
-	test      *widget.Button
-	cancel    *widget.Button
-	stop      context.CancelFunc
-	content   fyne.CanvasObject
+	cs         *ConfigureScreen
+	fields     []*fieldEditor
+	connected  bool
+	result     *widget.Label
+	connect    *widget.Button
+	disconnect *widget.Button
+	test       *widget.Button
+	cancel     *widget.Button
+	stop       context.CancelFunc
+	content    fyne.CanvasObject
 }
 
 // isOptionField says whether a schema field belongs on the Options tab.
@@ -195,6 +196,10 @@ func newAccountTab(cs *ConfigureScreen) *accountTab {
 		at.connect = widget.NewButtonWithIcon("Sign in to "+cs.title+"…", theme.LoginIcon(), at.doConnect)
 		at.connect.Importance = widget.HighImportance
 		buttons = append(buttons, at.connect)
+	}
+	if svc.Disconnect != nil && at.connect != nil {
+		at.disconnect = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), at.doDisconnect)
+		buttons = append(buttons, at.disconnect)
 	}
 	if svc.TestConnection != nil {
 		at.test = widget.NewButtonWithIcon("Test connection", theme.ConfirmIcon(), at.doTest)
@@ -392,6 +397,32 @@ func (at *accountTab) runConnect() {
 	})
 }
 
+// doDisconnect asks, then ends the sign-in.
+func (at *accountTab) doDisconnect() {
+	cs := at.cs
+	a := cs.a
+	a.confirm("Disconnect from "+cs.title,
+		fmt.Sprintf("Disconnect LedgerLink from %s?\n\nLedgerLink stops syncing with this organisation and forgets the sign-in until you sign in again. Nothing in %s and nothing in LedgerLink is deleted.", cs.title, cs.title),
+		"Disconnect", func() {
+			at.busy(true)
+			svc := a.svc
+			a.spawn(func() {
+				err := svc.Disconnect(a.ctx, cs.module)
+				a.do(func() {
+					at.busy(false)
+					if err != nil {
+						at.showResult(false, "Not disconnected: "+err.Error())
+					} else {
+						at.connected = false
+						at.showResult(true, fmt.Sprintf("Disconnected from %s. Sign in again to sync.", cs.title))
+						cs.reloadSaved()
+					}
+					a.tracef("disconnect finished module=%s ok=%v", cs.module, err == nil)
+				})
+			})
+		})
+}
+
 // doTest saves the edits, then checks the connection.
 func (at *accountTab) doTest() {
 	cs := at.cs
@@ -432,7 +463,7 @@ func (at *accountTab) runTest() {
 }
 
 func (at *accountTab) busy(b bool) {
-	for _, btn := range []*widget.Button{at.connect, at.test} {
+	for _, btn := range []*widget.Button{at.connect, at.disconnect, at.test} {
 		if btn == nil {
 			continue
 		}

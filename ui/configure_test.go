@@ -521,3 +521,45 @@ func TestAccountTabOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestDisconnectAsksThenEndsTheSignIn(t *testing.T) {
+	var mu stdsync.Mutex
+	calls := 0
+	h := newHarness(t, installed(readySettings()), func(h *harness, svc *Services) {
+		svc.Connect = func(context.Context, string) (string, error) { return "Demo Ltd", nil }
+		svc.Disconnect = func(ctx context.Context, module string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			return nil
+		}
+	})
+	cs := openConfigure(t, h)
+	if cs.account.disconnect == nil {
+		t.Fatal("the Account tab has no Disconnect button")
+	}
+	test.Tap(cs.account.disconnect)
+	m := h.topModal()
+	if m == nil || !strings.Contains(m.title, "Disconnect") {
+		t.Fatalf("Disconnect did not ask first; top dialog %+v", m)
+	}
+	m.dismiss()
+	h.loop.pump()
+	mu.Lock()
+	if calls != 0 {
+		t.Errorf("cancelling the question still disconnected")
+	}
+	mu.Unlock()
+
+	test.Tap(cs.account.disconnect)
+	h.topModal().confirm()
+	h.waitTrace("disconnect finished module=books ok=true")
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 {
+		t.Errorf("Disconnect called %d times, want 1", calls)
+	}
+	if !strings.Contains(cs.account.result.Text, "Disconnected from") {
+		t.Errorf("result says %q", cs.account.result.Text)
+	}
+}

@@ -126,6 +126,9 @@ type Services struct {
 	// system browser (OAuth) and returns the organisation chosen. It saves
 	// what it gets (tokens in the keyring, organisation in the settings).
 	Connect func(ctx context.Context, module string) (organisation string, err error)
+	// Disconnect ends the module's sign-in: the package drops LedgerLink's
+	// access and the saved tokens are forgotten; the module turns AMBER.
+	Disconnect func(ctx context.Context, module string) error
 	// CanConnect says whether the module signs in through the browser;
 	// nil means every module does when Connect is set.
 	CanConnect func(module string) bool
