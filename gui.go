@@ -197,6 +197,7 @@ func (d *desktop) services(w *workspace, sched *sync.Scheduler) ui.Services {
 		Restore:      d.restore,
 		TrySample:    d.trySample,
 		DataDir:      w.dataDir,
+		Sandbox:      w.sandbox,
 		Logger:       w.log,
 	}
 }

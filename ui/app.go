@@ -577,6 +577,9 @@ func (a *App) syncNow(module string) {
 // refreshStatusBar says what the scheduler is doing and where the data is.
 func (a *App) refreshStatusBar() {
 	var parts []string
+	if a.svc.Sandbox {
+		parts = append(parts, "SANDBOX: sample data and a simulated accounting package on this computer; your real books are not touched")
+	}
 	if s := a.svc.Scheduler; s != nil {
 		st := s.State()
 		switch {

@@ -152,6 +152,9 @@ type Services struct {
 
 	// DataDir is shown to people so they know where their data is.
 	DataDir string
+	// Sandbox says the workspace is the Sandbox's (sample data, simulated
+	// accounting package); the window says so at all times.
+	Sandbox bool
 	Logger  *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time

@@ -291,3 +291,13 @@ func TestStoredRunsAdapter(t *testing.T) {
 		t.Errorf("runs %+v", runs)
 	}
 }
+
+func TestStatusBarSaysWhenInTheSandbox(t *testing.T) {
+	for _, sandbox := range []bool{false, true} {
+		h := newHarness(t, installed(readySettings()), func(_ *harness, svc *Services) { svc.Sandbox = sandbox })
+		h.app.refreshStatusBar()
+		if got := strings.Contains(h.app.statusBar.Text, "SANDBOX"); got != sandbox {
+			t.Errorf("sandbox %v: status bar %q", sandbox, h.app.statusBar.Text)
+		}
+	}
+}
