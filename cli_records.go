@@ -530,15 +530,16 @@ func (e *env) withModule(g *globalFlags, name string, fn func(ctx context.Contex
 }
 
 // withReadyModule is withModule for verbs that reach the accounting
-// package: the module must be GREEN, as the scheduler requires too;
-// otherwise its notes say what to fix.
+// package: the module must be able to sync (GREEN, or AMBER only for
+// unmapped codes), as the scheduler requires too; otherwise its notes say
+// what to fix.
 func (e *env) withReadyModule(g *globalFlags, name string, fn func(ctx context.Context, w *workspace, module string) error) func(*cobra.Command, []string) error {
 	return e.withModule(g, name, func(ctx context.Context, w *workspace, module string) error {
 		st, err := w.modules.Status(ctx, module)
 		if err != nil {
 			return err
 		}
-		if st.Light != connectors.Green {
+		if !st.CanSync {
 			return codedError{exitSetup, fmt.Errorf("%s is not ready (%s): %s", st.Title, st.Light, strings.Join(st.Notes, " "))}
 		}
 		return fn(ctx, w, module)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"ledgerlink/connectors"
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
 )
@@ -28,7 +27,7 @@ func (w *workspace) newScheduler(onState func(sync.State)) (*sync.Scheduler, err
 			}
 			var ready []string
 			for _, m := range list {
-				if m.Installed && m.Light == connectors.Green {
+				if m.CanSync {
 					ready = append(ready, m.Name)
 				}
 			}

@@ -268,3 +268,80 @@ func (e *Engine) ApplyDefaultSetup(ctx context.Context, m *Modules, module strin
 	}
 	return m.Apply(ctx, module, values, false)
 }
+
+// unmappedLimit bounds how many waiting documents the module list looks at
+// for unmapped codes, so the list stays quick with a large first import.
+const unmappedLimit = 2000
+
+// unmappedNotes says, for the module list, which local codes waiting
+// documents use that have no mapping yet.
+func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings map[string]string) ([]string, error) {
+	items, err := db.Queue(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]Ref, 0, min(len(items), unmappedLimit))
+	for _, it := range items {
+		if len(refs) == unmappedLimit {
+			break
+		}
+		switch it.Type {
+		case connectors.Customers, connectors.Suppliers:
+			continue
+		}
+		refs = append(refs, it.Ref())
+	}
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	recs, err := db.GetRecords(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	missing := map[MappingKind]map[string]int{}
+	for _, r := range recs {
+		for k, codes := range codesOf(r.Record) {
+			for c := range codes {
+				if strings.TrimSpace(settings[k.prefix()+c]) != "" {
+					continue
+				}
+				if missing[k] == nil {
+					missing[k] = map[string]int{}
+				}
+				missing[k][c]++
+			}
+		}
+	}
+	var notes []string
+	for _, k := range []MappingKind{MapNominal, MapTax, MapBank} {
+		codes := slices.Sorted(maps.Keys(missing[k]))
+		if len(codes) == 0 {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("%s %s used by waiting documents %s not mapped: map %s on the Mapping tab.",
+			pluralLabel(k, len(codes)), strings.Join(codes, ", "), isAre(len(codes)), itThem(len(codes))))
+	}
+	return notes, nil
+}
+
+func pluralLabel(k MappingKind, n int) string {
+	l := k.Label()
+	if n > 1 {
+		l += "s"
+	}
+	return l
+}
+
+func isAre(n int) string {
+	if n > 1 {
+		return "are"
+	}
+	return "is"
+}
+
+func itThem(n int) string {
+	if n > 1 {
+		return "them"
+	}
+	return "it"
+}

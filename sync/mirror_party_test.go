@@ -2,11 +2,13 @@ package sync
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/memory"
+	"ledgerlink/storage/secrets"
 )
 
 // bothRolesConn lists every contact as a customer and as a supplier.
@@ -75,5 +77,44 @@ func TestMirrorKeepsOneContactOneParty(t *testing.T) {
 		if _, err := f.db.Get(f.ctx, tc.t, tc.code); err != nil {
 			t.Errorf("%s %s is gone: %v", tc.t, tc.code, err)
 		}
+	}
+}
+
+// Codes that waiting documents use without a mapping show in the module's
+// notes and turn it AMBER, but the module can still sync: those documents
+// wait and everything else goes.
+func TestModuleNotesNameUnmappedCodes(t *testing.T) {
+	f := newEngFixture(t)
+	f.uploadAll(NewOnly)
+	f.put(customer("C1"), salesInvoice("INV-1", "C1", 3))
+	f.refresh()
+	mods := NewModules(f.db, f.reg, secrets.NewMemory())
+	st, err := mods.Status(f.ctx, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(st.Notes, " ")
+	if st.Light != connectors.Amber || !st.CanSync || !strings.Contains(joined, "not mapped") {
+		t.Fatalf("with unmapped codes: light %s, can sync %v, notes %q", st.Light, st.CanSync, joined)
+	}
+	f.mapDefaults()
+	st, err = mods.Status(f.ctx, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Light != connectors.Green || !st.CanSync || len(st.Notes) != 0 {
+		t.Fatalf("after mapping: light %s, can sync %v, notes %q", st.Light, st.CanSync, st.Notes)
+	}
+}
+
+// A module with nothing set to sync is AMBER and cannot sync.
+func TestModuleWithNothingToSyncIsAmber(t *testing.T) {
+	f := newEngFixture(t)
+	st, err := NewModules(f.db, f.reg, secrets.NewMemory()).Status(f.ctx, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Light != connectors.Amber || st.CanSync || !strings.Contains(strings.Join(st.Notes, " "), "Nothing is set to sync") {
+		t.Fatalf("light %s, can sync %v, notes %q", st.Light, st.CanSync, st.Notes)
 	}
 }

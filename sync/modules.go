@@ -30,6 +30,10 @@ type ModuleStatus struct {
 	Notes []string `json:"notes"`
 	// Organisation is the accounting package's organisation, once known.
 	Organisation string `json:"organisation,omitempty"`
+	// CanSync says the module can run: it is GREEN, or AMBER only because
+	// codes that waiting documents use are not mapped yet (those documents
+	// wait; everything else still goes).
+	CanSync bool `json:"can_sync"`
 }
 
 // Modules manages the modules of one data folder: which are installed,
@@ -117,6 +121,17 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		if m, err := MatrixFromSettings(settings); err == nil && m.IsOff() {
 			st.Light = connectors.Amber
 			st.Notes = append(st.Notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
+		}
+	}
+	st.CanSync = installed && st.Light == connectors.Green
+	if installed {
+		notes, err := unmappedNotes(ctx, m.db, def.Name, settings)
+		if err != nil {
+			return st, err
+		}
+		if len(notes) > 0 {
+			st.Light = connectors.Amber
+			st.Notes = append(st.Notes, notes...)
 		}
 	}
 	if installed {

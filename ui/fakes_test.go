@@ -142,6 +142,10 @@ func newFakeModules(defs ...connectors.Definition) *fakeModules {
 func (m *fakeModules) setStatus(st sync.ModuleStatus) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// As the engine does: a GREEN module can sync.
+	if st.Installed && st.Light == connectors.Green {
+		st.CanSync = true
+	}
 	m.status[st.Name] = st
 }
 

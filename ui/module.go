@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"ledgerlink/connectors"
 	"ledgerlink/sync"
 )
 
@@ -68,7 +67,7 @@ func newModuleScreen(a *App, module string) (*ModuleScreen, error) {
 	right = append(right, configure)
 	if a.svc.Scheduler != nil {
 		ms.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() { a.syncNow(module) })
-		if st.Light != connectors.Green {
+		if !st.CanSync {
 			ms.syncBtn.Disable()
 		}
 		right = append(right, ms.syncBtn)
@@ -183,7 +182,7 @@ func (ms *ModuleScreen) showRunState() {
 	if ms.syncBtn != nil {
 		if st, err := a.svc.Modules.Status(a.ctx, ms.module); err == nil {
 			setLight(ms.dot, ms.word, st.Light)
-			if st.Light == connectors.Green {
+			if st.CanSync {
 				ms.syncBtn.Enable()
 			}
 		}

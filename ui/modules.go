@@ -289,7 +289,7 @@ func (m *ModuleList) row(r moduleRow, now time.Time) fyne.CanvasObject {
 		}
 		if m.a.svc.Scheduler != nil {
 			syncBtn := widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() { m.a.syncNow(r.Name) })
-			if r.Light != connectors.Green || r.Running {
+			if !r.CanSync || r.Running {
 				syncBtn.Disable()
 			}
 			actions = append(actions, syncBtn)
@@ -357,7 +357,7 @@ func nextRunText(r moduleRow, now time.Time) string {
 	switch {
 	case !r.Installed:
 		return "—"
-	case r.Light != connectors.Green:
+	case !r.CanSync:
 		return "Not until it is GREEN"
 	case !r.HasNext:
 		return "Manual only"

@@ -171,7 +171,7 @@ func (t *trayState) syncAll() {
 		}
 		var ready []string
 		for _, m := range list {
-			if m.Installed && m.Light == connectors.Green {
+			if m.CanSync {
 				ready = append(ready, m.Name)
 			}
 		}
