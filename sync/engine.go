@@ -256,54 +256,60 @@ const (
 // the extra steps. Problems with single records are feedback rows and
 // Failed counts; problems with the run are in Report.Errors.
 func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Report, error) {
+	return e.run(ctx, module, trigger, func(def connectors.Definition, conn connectors.Connection, rep *Report) error {
+		if err := e.refreshAncillary(ctx, def, conn, rep); err != nil {
+			return err
+		}
+		m, err := e.matrix(module)
+		if err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+		}
+		var mirrorTypes []connectors.RecordType
+		for _, t := range connectors.MatrixTypes() {
+			if m.Level(connectors.Mirror, t) != Off {
+				mirrorTypes = append(mirrorTypes, t)
+			}
+		}
+		if err := e.mirror(ctx, def, conn, mirrorTypes, rep); err != nil {
+			return err
+		}
+		if _, err := e.refresh(ctx, def); err != nil {
+			return err
+		}
+		if err := e.upload(ctx, def, conn, nil, nil, rep); err != nil {
+			return err
+		}
+		for _, s := range e.steps {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := s.Run(ctx, &Run{Engine: e, Module: module, Def: def, Conn: conn, Report: rep}); err != nil {
+				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+					return err
+				}
+				rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", s.Name, err))
+			}
+		}
+		return nil
+	})
+}
+
+// run is one piece of work on a module's package: it takes the module's
+// lock, opens the connection, calls fn and finishes the report.
+func (e *Engine) run(ctx context.Context, module string, trigger Trigger, fn func(def connectors.Definition, conn connectors.Connection, rep *Report) error) (Report, error) {
 	rep := Report{Module: module, Trigger: trigger, Started: e.now()}
-	finish := func(err error) (Report, error) { return e.finish(&rep, err) }
 	def, err := e.definition(module)
 	if err != nil {
-		return finish(err)
+		return e.finish(&rep, err)
 	}
 	unlock := e.lock(module)
 	defer unlock()
 	conn, err := e.connect(ctx, def)
 	if err != nil {
-		return finish(err)
+		return e.finish(&rep, err)
 	}
 	defer closeConn(conn)
-
-	if err := e.refreshAncillary(ctx, def, conn, &rep); err != nil {
-		return finish(err)
-	}
-	m, err := e.matrix(module)
-	if err != nil {
-		rep.Errors = append(rep.Errors, err.Error())
-	}
-	var mirrorTypes []connectors.RecordType
-	for _, t := range connectors.MatrixTypes() {
-		if m.Level(connectors.Mirror, t) != Off {
-			mirrorTypes = append(mirrorTypes, t)
-		}
-	}
-	if err := e.mirror(ctx, def, conn, mirrorTypes, &rep); err != nil {
-		return finish(err)
-	}
-	if _, err := e.refresh(ctx, def); err != nil {
-		return finish(err)
-	}
-	if err := e.upload(ctx, def, conn, nil, nil, &rep); err != nil {
-		return finish(err)
-	}
-	for _, s := range e.steps {
-		if err := ctx.Err(); err != nil {
-			return finish(err)
-		}
-		if err := s.Run(ctx, &Run{Engine: e, Module: module, Def: def, Conn: conn, Report: &rep}); err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return finish(err)
-			}
-			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", s.Name, err))
-		}
-	}
-	return finish(nil)
+	return e.finish(&rep, fn(def, conn, &rep))
 }
 
 // DB is the engine's database, for steps that keep their own records.

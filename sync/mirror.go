@@ -98,42 +98,32 @@ func (in inbound) fingerprint(t connectors.RecordType, rec connectors.Record) (s
 // connector can. Reference data is fetched in full. Mirrored records are
 // linked and are not sent back as uploads.
 func (e *Engine) Mirror(ctx context.Context, module string, types []connectors.RecordType) (Report, error) {
-	rep := Report{Module: module, Trigger: TriggerManual, Started: e.now()}
-	def, err := e.definition(module)
-	if err != nil {
-		return e.finish(&rep, err)
-	}
-	unlock := e.lock(module)
-	defer unlock()
-	conn, err := e.connect(ctx, def)
-	if err != nil {
-		return e.finish(&rep, err)
-	}
-	defer closeConn(conn)
-	var anc, docs []connectors.RecordType
-	if len(types) == 0 {
-		anc = connectors.AncillaryTypes()
-		m, merr := e.matrix(module)
-		if merr != nil {
-			rep.Errors = append(rep.Errors, merr.Error())
+	return e.run(ctx, module, TriggerManual, func(def connectors.Definition, conn connectors.Connection, rep *Report) error {
+		var anc, docs []connectors.RecordType
+		if len(types) == 0 {
+			anc = connectors.AncillaryTypes()
+			m, merr := e.matrix(module)
+			if merr != nil {
+				rep.Errors = append(rep.Errors, merr.Error())
+			}
+			for _, t := range connectors.MatrixTypes() {
+				if m.Level(connectors.Mirror, t) != Off {
+					docs = append(docs, t)
+				}
+			}
 		}
-		for _, t := range connectors.MatrixTypes() {
-			if m.Level(connectors.Mirror, t) != Off {
+		for _, t := range types {
+			if t.IsAncillary() {
+				anc = append(anc, t)
+			} else {
 				docs = append(docs, t)
 			}
 		}
-	}
-	for _, t := range types {
-		if t.IsAncillary() {
-			anc = append(anc, t)
-		} else {
-			docs = append(docs, t)
+		if err := e.refreshAncillaryTypes(ctx, def, conn, anc, rep); err != nil {
+			return err
 		}
-	}
-	if err := e.refreshAncillaryTypes(ctx, def, conn, anc, &rep); err != nil {
-		return e.finish(&rep, err)
-	}
-	return e.finish(&rep, e.mirror(ctx, def, conn, docs, &rep))
+		return e.mirror(ctx, def, conn, docs, rep)
+	})
 }
 
 // runError words an error that ended a run: a daily limit sets the

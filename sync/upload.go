@@ -29,22 +29,12 @@ import (
 // and fix, and stays pending. A daily limit stops the run with
 // Report.ResumeAt; a refused sign-in stops it with "Reconnect to …".
 func (e *Engine) Upload(ctx context.Context, module string, refs []Ref, progress func(done, total int)) (Report, error) {
-	rep := Report{Module: module, Trigger: TriggerManual, Started: e.now()}
-	def, err := e.definition(module)
-	if err != nil {
-		return e.finish(&rep, err)
-	}
-	unlock := e.lock(module)
-	defer unlock()
-	conn, err := e.connect(ctx, def)
-	if err != nil {
-		return e.finish(&rep, err)
-	}
-	defer closeConn(conn)
-	if _, err := e.refresh(ctx, def); err != nil {
-		return e.finish(&rep, err)
-	}
-	return e.finish(&rep, e.upload(ctx, def, conn, refs, progress, &rep))
+	return e.run(ctx, module, TriggerManual, func(def connectors.Definition, conn connectors.Connection, rep *Report) error {
+		if _, err := e.refresh(ctx, def); err != nil {
+			return err
+		}
+		return e.upload(ctx, def, conn, refs, progress, rep)
+	})
 }
 
 // finish stamps the report's end and records a run-wide error.
