@@ -65,7 +65,7 @@ func defaultDataDir() string {
 	return filepath.Join(base, "ledgerlink")
 }
 
-func newRootCommand(ctx context.Context, e *env) *cobra.Command {
+func newRootCommand(e *env) *cobra.Command {
 	g := &globalFlags{}
 	root := &cobra.Command{
 		Use:   "ledgerlink [verb]",
@@ -124,7 +124,6 @@ With a verb it works without a window (for scripts, cron and servers).`,
 		}
 		wrapArgs(c)
 	}
-	_ = ctx
 	return root
 }
 

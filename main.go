@@ -42,7 +42,7 @@ type env struct {
 
 // run executes one command line and returns its exit code.
 func run(ctx context.Context, args []string, e env) int {
-	root := newRootCommand(ctx, &e)
+	root := newRootCommand(&e)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)

@@ -198,7 +198,7 @@ func TestGlobalFlagsBeforeOrAfterVerb(t *testing.T) {
 
 func TestEveryVerbHasHelp(t *testing.T) {
 	h := newHarness(t)
-	root := newRootCommand(context.Background(), &env{})
+	root := newRootCommand(&env{})
 	for _, c := range root.Commands() {
 		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
 			continue
