@@ -123,6 +123,12 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 			st.Notes = append(st.Notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
 		}
 	}
+	if installed {
+		if note := settings[ReconnectSetting]; note != "" {
+			st.Light = connectors.Amber
+			st.Notes = append(st.Notes, note)
+		}
+	}
 	st.CanSync = installed && st.Light == connectors.Green
 	if installed {
 		notes, err := unmappedNotes(ctx, m.db, def.Name, settings)
@@ -132,12 +138,6 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		if len(notes) > 0 {
 			st.Light = connectors.Amber
 			st.Notes = append(st.Notes, notes...)
-		}
-	}
-	if installed {
-		if note := settings[ReconnectSetting]; note != "" {
-			st.Light = connectors.Amber
-			st.Notes = append(st.Notes, note)
 		}
 	}
 	return st, nil
