@@ -452,8 +452,11 @@ type Scheduler struct {
 	stopWhen func() bool
 	runs     map[string]*schedRun
 	last     map[string]time.Time // start of the last automatic run, once known
-	resume   map[string]time.Time // when a daily-limited module may run again
-	seq      uint64               // counts state changes
+	// ended counts each module's finished runs, so a tick can tell that a
+	// run ended between reading its last time and deciding to start one.
+	ended  map[string]uint64
+	resume map[string]time.Time // when a daily-limited module may run again
+	seq    uint64               // counts state changes
 }
 
 // schedRun is one run in progress and, once done is closed, its outcome.
@@ -487,6 +490,7 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 		wake:   make(chan struct{}, 1),
 		runs:   map[string]*schedRun{},
 		last:   map[string]time.Time{},
+		ended:  map[string]uint64{},
 		resume: map[string]time.Time{},
 	}
 	if s.clock == nil {
@@ -700,6 +704,7 @@ func (s *Scheduler) execute(ctx context.Context, module string, r *schedRun) {
 	s.mu.Lock()
 	r.report, r.err = rep, err
 	delete(s.runs, module)
+	s.ended[module]++
 	if record {
 		s.last[module] = started
 	}
@@ -774,6 +779,9 @@ func (s *Scheduler) tick(first bool) time.Duration {
 	var st State
 	var seq uint64
 	for _, module := range modules {
+		s.mu.Lock()
+		ended := s.ended[module]
+		s.mu.Unlock()
 		due, trigger, ok := s.dueTime(module, now, first)
 		if !ok {
 			continue
@@ -784,7 +792,9 @@ func (s *Scheduler) tick(first bool) time.Duration {
 		}
 		s.mu.Lock()
 		_, running := s.runs[module]
-		if !s.paused && !running && s.base.Err() == nil {
+		// A run that ended since dueTime read the last run time has moved
+		// it on: that run's end pokes the loop, which decides afresh.
+		if s.ended[module] == ended && !s.paused && !running && s.base.Err() == nil {
 			delete(s.resume, module)
 			s.startLocked(module, trigger, true)
 			st, seq = s.changedLocked()
