@@ -25,6 +25,18 @@ func entry(name, pattern, cause, fix string) explanation {
 // catalogue is checked in order; the first match wins, so the narrower
 // patterns come first.
 var catalogue = []explanation{
+	entry("journal unbalanced",
+		`total debits \(([^)]*)\) must equal total credits \(([^)]*)\)`,
+		"The payroll journal does not balance in Xero: its debits come to $1 and its credits to $2, and Xero only takes a manual journal whose debits equal its credits.",
+		"Correct the journal in the payroll system so that every period (and every cost centre and cost type, when journals are split by them) balances, import it again and upload."),
+	entry("journal too few lines",
+		`manual journal must have at least two`,
+		"Xero needs a manual journal to have at least two lines, a debit and a credit; this part of the payroll journal has fewer.",
+		"Check the journal in the payroll system: each period (and cost centre or cost type, when journals are split by them) needs both its debit and its credit lines. Correct it, import it again and upload."),
+	entry("journal narration missing",
+		`narration cannot be empty`,
+		"Xero needs a narration (a description) on every manual journal, and this one had none.",
+		"Give the payroll journal a code in the payroll system, import it again and upload; LedgerLink puts the code in the narration."),
 	entry("account missing",
 		`account code (or id )?must be specified`,
 		"A line of the document has a nominal code with no Xero account mapped to it, so Xero does not know where to post it.",

@@ -147,6 +147,9 @@ type harnessOpt struct {
 	connOpts    []xero.Option
 	settings    map[string]string
 	noKeepAlive bool
+	// wrap, when set, stands in front of the simulator (to refuse or
+	// change some requests).
+	wrap func(http.Handler) http.Handler
 }
 
 func newHarness(t *testing.T, o harnessOpt) *harness {
@@ -159,7 +162,11 @@ func newHarness(t *testing.T, o harnessOpt) *harness {
 		t.Fatal(err)
 	}
 	h.sim = sim
-	h.srv = httptest.NewServer(sim)
+	var handler http.Handler = sim
+	if o.wrap != nil {
+		handler = o.wrap(sim)
+	}
+	h.srv = httptest.NewServer(handler)
 	t.Cleanup(h.srv.Close)
 	t.Cleanup(func() {
 		if v := sim.Violations(); len(v) > 0 {

@@ -63,6 +63,8 @@ func listingFor(t connectors.RecordType) (listing, bool) {
 		return listing{path: "/Payments", kind: paymentSales}, true
 	case connectors.PurchasePayments:
 		return listing{path: "/Payments", kind: paymentPurchase}, true
+	case connectors.Journals:
+		return listing{path: "/ManualJournals", pageSize: listPageSize, sized: true, decode: decodeManualJournals(false)}, true
 	case connectors.NominalAccounts:
 		return listing{path: "/Accounts", decode: decodeAccounts(false)}, true
 	case connectors.BankAccounts:
@@ -153,7 +155,7 @@ func (c *Conn) pages(ctx context.Context, t connectors.RecordType, l listing, q 
 
 func countOf(env envelope) int {
 	return len(env.Contacts) + len(env.Invoices) + len(env.Quotes) + len(env.CreditNotes) + len(env.Payments) +
-		len(env.Accounts) + len(env.TaxRates) + len(env.Items)
+		len(env.Accounts) + len(env.TaxRates) + len(env.Items) + len(env.ManualJournals)
 }
 
 func updatedAt(s string) time.Time {
@@ -394,9 +396,13 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 			out = append(out, rs...)
 		}
 		return out, nil
-	case connectors.CreditNotes:
+	case connectors.CreditNotes, connectors.Journals:
+		field := "CreditNoteID"
+		if t == connectors.Journals {
+			field = "ManualJournalID"
+		}
 		for _, part := range chunked(guids(ids), filterChunk) {
-			rs, err := c.collect(ctx, t, l, url.Values{"where": {orFilter("CreditNoteID", part, true)}}, keep)
+			rs, err := c.collect(ctx, t, l, url.Values{"where": {orFilter(field, part, true)}}, keep)
 			if err != nil {
 				return nil, err
 			}
@@ -413,8 +419,8 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 }
 
 // FindByCode looks records up by their business code (ContactNumber,
-// invoice, quote or credit note number, payment reference); unknown codes
-// are left out.
+// invoice, quote or credit note number, payment reference, the code that
+// leads a manual journal's narration); unknown codes are left out.
 func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []string) ([]connectors.Remote, error) {
 	l, ok := listingFor(t)
 	if !ok {
@@ -424,8 +430,11 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 	if len(codes) == 0 {
 		return nil, nil
 	}
-	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
+	switch t {
+	case connectors.InvoicePayments, connectors.PurchasePayments:
 		return c.findPayments(ctx, t, codes)
+	case connectors.Journals:
+		return c.findManualJournals(ctx, l, codes)
 	}
 	keep := setOf(codes)
 	var out []connectors.Remote
@@ -509,7 +518,8 @@ const goXero = "https://go.xero.com"
 // quote address, /app/{short code}/quotes/view/{id}, as Xero's own tools
 // build it. A payment opens its bank transaction: a batch payment's ID is
 // its bank transaction's ID, and a payment Xero holds as several opens the
-// first. Until the short code is known the same pages are linked without
+// first. A manual journal opens at the address Xero's web app gives its
+// manual journals. Until the short code is known the same pages are linked without
 // the organisation switch, and open in whichever organisation the person
 // last used.
 func (c *Conn) RecordURL(t connectors.RecordType, remoteID string) string {
@@ -533,6 +543,8 @@ func (c *Conn) RecordURL(t connectors.RecordType, remoteID string) string {
 		path = "/AccountsPayable/Edit.aspx?InvoiceID=" + id
 	case connectors.CreditNotes:
 		path = "/AccountsPayable/ViewCreditNote.aspx?creditNoteID=" + id
+	case connectors.Journals:
+		path = "/Journal/View.aspx?invoiceID=" + id
 	case connectors.InvoicePayments, connectors.PurchasePayments:
 		parts := splitRemoteID(remoteID)
 		if len(parts) == 0 {

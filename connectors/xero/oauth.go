@@ -32,9 +32,10 @@ const (
 // DefaultScopes are the scopes LedgerLink asks for: a refresh token
 // (offline_access), contacts, the granular invoice and payment scopes Xero
 // requires of apps created since March 2026 (invoices, quotes, credit
-// notes and items; payments), and read access to the settings (the
-// organisation, chart of accounts and tax rates).
-const DefaultScopes = "offline_access accounting.contacts accounting.invoices accounting.payments accounting.settings.read"
+// notes and items; payments; manual journals, for payroll journals), and
+// read access to the settings (the organisation, chart of accounts and tax
+// rates).
+const DefaultScopes = "offline_access accounting.contacts accounting.invoices accounting.payments accounting.manualjournals accounting.settings.read"
 
 // refreshGraceRetries is how often a refresh whose answer was lost is
 // tried again with the same refresh token; Xero accepts the previous

@@ -179,7 +179,7 @@ func TestRoundTripEveryType(t *testing.T) {
 			t.Errorf("Get %s: %v, %d of %d", typ, err, len(got), len(ids))
 		}
 	}
-	if _, err := h.conn.Get(ctx, connectors.Journals, []string{"x"}); err == nil {
+	if _, err := h.conn.Get(ctx, connectors.PaymentMethods, []string{"x"}); err == nil {
 		t.Error("Get of an unsupported type did not fail")
 	}
 	id, err := h.conn.Check(ctx)

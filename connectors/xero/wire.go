@@ -70,6 +70,8 @@ type envelope struct {
 	TaxRates      []taxRate      `json:"TaxRates,omitempty"`
 	Items         []item         `json:"Items,omitempty"`
 	Organisations []organisation `json:"Organisations,omitempty"`
+	// ManualJournals carry payroll journals.
+	ManualJournals []manualJournal `json:"ManualJournals,omitempty"`
 }
 
 type address struct {
@@ -283,6 +285,33 @@ type contactGroup struct {
 	Status         string    `json:"Status,omitempty"`
 	Contacts       []contact `json:"Contacts,omitempty"`
 
+	ValidationErrors []validationError `json:"ValidationErrors,omitempty"`
+}
+
+// journalLine is one line of a manual journal: a debit is a positive
+// LineAmount, a credit a negative one.
+type journalLine struct {
+	LineAmount  number `json:"LineAmount"`
+	AccountCode string `json:"AccountCode,omitempty"`
+	Description string `json:"Description,omitempty"`
+	TaxType     string `json:"TaxType,omitempty"`
+
+	// Read-only.
+	AccountID string `json:"AccountID,omitempty"`
+	TaxAmount number `json:"TaxAmount,omitzero"`
+}
+
+// manualJournal is a Xero manual journal (/ManualJournals).
+type manualJournal struct {
+	ManualJournalID string        `json:"ManualJournalID,omitempty"`
+	Narration       string        `json:"Narration,omitempty"`
+	Date            string        `json:"Date,omitempty"`
+	Status          string        `json:"Status,omitempty"`
+	LineAmountTypes string        `json:"LineAmountTypes,omitempty"`
+	JournalLines    []journalLine `json:"JournalLines,omitempty"`
+
+	// Read-only.
+	UpdatedDateUTC   string            `json:"UpdatedDateUTC,omitempty"`
 	ValidationErrors []validationError `json:"ValidationErrors,omitempty"`
 }
 

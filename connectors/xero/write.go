@@ -46,6 +46,8 @@ func resourceFor(t connectors.RecordType) (resource, bool) {
 		return resCreditNotes, true
 	case connectors.InvoicePayments, connectors.PurchasePayments:
 		return resPayments, true
+	case connectors.Journals:
+		return resManualJournals, true
 	}
 	return resource{}, false
 }
@@ -192,6 +194,12 @@ func (m mapper) encode(t connectors.RecordType, it connectors.WriteItem) (elemen
 		v = cn
 		el.allocations = r.Document.Allocations
 		el.authorised = cn.Status == "AUTHORISED"
+	case connectors.Journals:
+		mj, ierr := m.manualJournalFromEntry(*r.Journal, it.RemoteID)
+		if ierr != nil {
+			return element{}, ierr
+		}
+		v = mj
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -324,6 +332,10 @@ func elementResults(res resource, env envelope) []elementResult {
 	case resPayments:
 		for _, e := range env.Payments {
 			out = append(out, elementResult{e.PaymentID, messagesOf(e.ValidationErrors)})
+		}
+	case resManualJournals:
+		for _, e := range env.ManualJournals {
+			out = append(out, elementResult{e.ManualJournalID, messagesOf(e.ValidationErrors)})
 		}
 	case resBatchPayments:
 		for _, e := range env.BatchPayments {

@@ -481,7 +481,7 @@ func TestWriteRefusesWrongRecords(t *testing.T) {
 	if len(h.apiRequests()) != 0 {
 		t.Error("records LedgerLink refused were sent anyway")
 	}
-	if _, err := h.conn.Write(ctx, connectors.Journals, nil); err == nil {
-		t.Error("journals are not a Xero type here, yet Write took them")
+	if _, err := h.conn.Write(ctx, connectors.PaymentMethods, nil); err == nil {
+		t.Error("payment methods are not a Xero type to write, yet Write took them")
 	}
 }

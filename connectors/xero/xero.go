@@ -1,6 +1,7 @@
 // Package xero connects LedgerLink to Xero through the Xero Accounting API:
 // contacts as customers and suppliers, quotes, sales and purchase invoices,
-// credit notes (with their allocations), payments, and the chart of
+// credit notes (with their allocations), payments, payroll journals (as
+// manual journals), and the chart of
 // accounts, tax rates and items as read-only reference data.
 //
 // Sign-in is OAuth 2.0 with PKCE through the system browser (see Login);
@@ -50,7 +51,7 @@ func Definition() connectors.Definition {
 	return connectors.Definition{
 		Name:        "xero",
 		Title:       "Xero",
-		Description: "Xero online accounting: customers, suppliers, quotes, invoices, bills, credit notes and payments.",
+		Description: "Xero online accounting: customers, suppliers, quotes, invoices, bills, credit notes, payments and payroll journals.",
 		Settings: []connectors.Field{
 			{Key: KeyClientID, Label: "Client ID", Kind: connectors.KindText, Required: true, Tab: "Account",
 				Help: "The client ID of the Xero app LedgerLink signs in with (not needed in the Sandbox)."},
@@ -67,7 +68,7 @@ func Definition() connectors.Definition {
 			{Key: KeyScopes, Label: "Permissions asked for", Kind: connectors.KindText, Default: DefaultScopes, Tab: "Account",
 				Validate: validateScopes, Help: "The Xero scopes LedgerLink asks for when you sign in."},
 			{Key: KeyAuthorised, Label: "Create authorised invoices", Kind: connectors.KindBool, Default: "false", Tab: "Options",
-				Help: "Send invoices, bills and credit notes as approved instead of drafts."},
+				Help: "Send invoices, bills and credit notes as approved instead of drafts, and payroll journals as posted."},
 			{Key: KeyRollup, Label: "Rollup", Kind: connectors.KindBool, Default: "false", Tab: "Options",
 				Help: "Send one line per account and tax rate instead of one per product."},
 			{Key: KeyMultiCurrency, Label: "Multi-currency", Kind: connectors.KindBool, Default: "false", Tab: "Options",
@@ -88,7 +89,7 @@ func Definition() connectors.Definition {
 func Capabilities() connectors.Capabilities {
 	both := connectors.Directions{Mirror: true, Upload: true}
 	mirror := connectors.Directions{Mirror: true}
-	types := map[connectors.RecordType]connectors.Directions{connectors.CreditNotes: both}
+	types := map[connectors.RecordType]connectors.Directions{connectors.CreditNotes: both, connectors.Journals: both}
 	for _, t := range connectors.MatrixTypes() {
 		types[t] = both
 	}

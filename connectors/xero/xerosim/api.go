@@ -87,16 +87,18 @@ var readScopes = map[string][]string{
 	"currencies":   {"accounting.settings", "accounting.settings.read"},
 	// Batch payments are payments: granular apps reach them with the
 	// payments scopes, older apps with the broad transactions ones.
-	"batchpayments": {"accounting.payments", "accounting.payments.read", "accounting.transactions", "accounting.transactions.read"},
-	"contactgroups": {"accounting.contacts", "accounting.contacts.read"},
+	"batchpayments":  {"accounting.payments", "accounting.payments.read", "accounting.transactions", "accounting.transactions.read"},
+	"contactgroups":  {"accounting.contacts", "accounting.contacts.read"},
+	"manualjournals": {"accounting.manualjournals", "accounting.manualjournals.read", "accounting.transactions", "accounting.transactions.read"},
 }
 
 var writeScopes = map[string][]string{
-	"contacts":    {"accounting.contacts"},
-	"invoices":    {"accounting.invoices", "accounting.transactions"},
-	"quotes":      {"accounting.invoices", "accounting.transactions"},
-	"creditnotes": {"accounting.invoices", "accounting.transactions"},
-	"payments":    {"accounting.payments", "accounting.transactions"},
+	"contacts":       {"accounting.contacts"},
+	"invoices":       {"accounting.invoices", "accounting.transactions"},
+	"quotes":         {"accounting.invoices", "accounting.transactions"},
+	"creditnotes":    {"accounting.invoices", "accounting.transactions"},
+	"payments":       {"accounting.payments", "accounting.transactions"},
+	"manualjournals": {"accounting.manualjournals", "accounting.transactions"},
 	// batch payments as for payments
 	"batchpayments": {"accounting.payments", "accounting.transactions"},
 	"contactgroups": {"accounting.contacts"},
@@ -410,6 +412,15 @@ func (s *Sim) route(c *apiCall) answer {
 			return s.writeContactGroups(c)
 		case m == http.MethodPut && c.sub == "contacts":
 			return s.addToContactGroup(c)
+		}
+	case "manualjournals":
+		switch {
+		case m == http.MethodGet && c.id == "":
+			return s.listManualJournals(c)
+		case m == http.MethodGet && c.sub == "":
+			return s.getManualJournal(c)
+		case (m == http.MethodPut || m == http.MethodPost) && c.id == "":
+			return s.writeManualJournals(c)
 		}
 	case "accounts":
 		if m == http.MethodGet && c.id == "" {

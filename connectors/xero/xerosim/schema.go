@@ -200,6 +200,32 @@ var creditNoteSchema = &object{name: "CreditNote", required: []string{"Type", "C
 	"UpdatedDateUTC":   readOnly(str(0)),
 }}
 
+var journalLineSchema = &object{name: "JournalLine", fields: map[string]field{
+	"LineAmount":  numField(),
+	"AccountCode": str(0),
+	"AccountID":   uuidField(),
+	"Description": str(0),
+	"TaxType":     str(0),
+	"Tracking": arrOf(&object{name: "TrackingCategory", fields: map[string]field{
+		"TrackingCategoryID": uuidField(), "TrackingOptionID": uuidField(), "Name": str(100), "Option": str(100),
+	}}),
+	"TaxAmount": readOnly(numField()),
+	"IsBlank":   readOnly(boolField()),
+}}
+
+var manualJournalSchema = &object{name: "ManualJournal", required: []string{"Narration"}, fields: map[string]field{
+	"ManualJournalID":        uuidField(),
+	"Narration":              str(0),
+	"Date":                   dateField(),
+	"Status":                 enum("DRAFT", "POSTED", "DELETED", "VOIDED", "ARCHIVED"),
+	"LineAmountTypes":        enum("Exclusive", "Inclusive", "NoTax"),
+	"JournalLines":           arrOf(journalLineSchema),
+	"Url":                    str(0),
+	"ShowOnCashBasisReports": boolField(),
+	"HasAttachments":         readOnly(boolField()),
+	"UpdatedDateUTC":         readOnly(str(0)),
+}}
+
 var docRefSchema = &object{name: "Invoice", fields: map[string]field{
 	"InvoiceID": uuidField(), "InvoiceNumber": str(255),
 }}
@@ -381,18 +407,19 @@ func kindOf(v any) kind {
 
 // queryRules are the parameters each collection takes.
 var queryRules = map[string][]string{
-	"contacts":      {"where", "order", "IDs", "page", "pageSize", "includeArchived", "summaryOnly", "searchTerm", "summarizeErrors"},
-	"invoices":      {"where", "order", "IDs", "InvoiceNumbers", "ContactIDs", "Statuses", "page", "pageSize", "includeArchived", "createdByMyApp", "unitdp", "summaryOnly", "searchTerm", "summarizeErrors"},
-	"quotes":        {"DateFrom", "DateTo", "ExpiryDateFrom", "ExpiryDateTo", "ContactID", "Status", "page", "order", "QuoteNumber", "unitdp", "summarizeErrors"},
-	"creditnotes":   {"where", "order", "page", "pageSize", "unitdp", "summarizeErrors"},
-	"payments":      {"where", "order", "page", "pageSize", "summarizeErrors"},
-	"batchpayments": {"where", "order", "summarizeErrors"},
-	"contactgroups": {"where", "order", "summarizeErrors"},
-	"accounts":      {"where", "order"},
-	"taxrates":      {"where", "order", "TaxType"},
-	"items":         {"where", "order", "unitdp"},
-	"organisation":  {},
-	"currencies":    {"where", "order"},
+	"contacts":       {"where", "order", "IDs", "page", "pageSize", "includeArchived", "summaryOnly", "searchTerm", "summarizeErrors"},
+	"invoices":       {"where", "order", "IDs", "InvoiceNumbers", "ContactIDs", "Statuses", "page", "pageSize", "includeArchived", "createdByMyApp", "unitdp", "summaryOnly", "searchTerm", "summarizeErrors"},
+	"quotes":         {"DateFrom", "DateTo", "ExpiryDateFrom", "ExpiryDateTo", "ContactID", "Status", "page", "order", "QuoteNumber", "unitdp", "summarizeErrors"},
+	"creditnotes":    {"where", "order", "page", "pageSize", "unitdp", "summarizeErrors"},
+	"payments":       {"where", "order", "page", "pageSize", "summarizeErrors"},
+	"batchpayments":  {"where", "order", "summarizeErrors"},
+	"contactgroups":  {"where", "order", "summarizeErrors"},
+	"manualjournals": {"where", "order", "page", "pageSize", "summarizeErrors"},
+	"accounts":       {"where", "order"},
+	"taxrates":       {"where", "order", "TaxType"},
+	"items":          {"where", "order", "unitdp"},
+	"organisation":   {},
+	"currencies":     {"where", "order"},
 }
 
 // checkRequest applies the header and parameter rules.

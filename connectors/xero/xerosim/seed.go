@@ -20,9 +20,11 @@ type tenant struct {
 	// BatchPayments are the batches; their payments are in Payments too.
 	BatchPayments []*BatchPayment `json:"batch_payments"`
 	ContactGroups []*ContactGroup `json:"contact_groups"`
-	Accounts      []*Account      `json:"accounts"`
-	TaxRates      []*TaxRate      `json:"tax_rates"`
-	Items         []*Item         `json:"items"`
+	// ManualJournals are journals posted straight to the ledger.
+	ManualJournals []*ManualJournal `json:"manual_journals"`
+	Accounts       []*Account       `json:"accounts"`
+	TaxRates       []*TaxRate       `json:"tax_rates"`
+	Items          []*Item          `json:"items"`
 	// Seq numbers documents that come without a number.
 	Seq map[string]int `json:"seq"`
 	// Idem remembers answers by Idempotency-Key.
@@ -98,7 +100,9 @@ func seedTenant(name, base string, now time.Time) *tenant {
 	t.Accounts[10].SystemAccount = "DEBTORS"
 	archived := acct("477", "Old Wages", "OVERHEADS", "EXPENSE", "NONE")
 	archived.Status = "ARCHIVED"
-	t.Accounts = append(t.Accounts, archived)
+	t.Accounts = append(t.Accounts, archived,
+		// Payroll journals credit the wages they owe here.
+		acct("814", "Wages Payable - Payroll", "CURRLIAB", "LIABILITY", "NONE"))
 
 	rate := func(name, typ, r string, revenue, expenses bool) *TaxRate {
 		return &TaxRate{Name: name, TaxType: typ, Status: "ACTIVE", CanApplyToRevenue: revenue, CanApplyToExpenses: expenses,
