@@ -130,3 +130,19 @@ func TestDisconnectTurnsTheModuleAmberUntilSignedInAgain(t *testing.T) {
 	wantExit(t, m.run("install", "memory"), exitOK)
 	wantExit(t, m.run("login", "memory", "--disconnect"), exitSetup)
 }
+
+// TestSandboxWorksWithoutAKeyring: the Sandbox must open on a machine whose
+// keyring is missing or locked.
+func TestSandboxWorksWithoutAKeyring(t *testing.T) {
+	kr := secrets.NewMemory()
+	kr.SetFailure(secrets.ErrUnavailable)
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: kr, registry: productRegistry}
+	o := c.run("--sandbox", "modules", "--json")
+	wantExit(t, o, exitOK)
+	for _, m := range decode[[]map[string]any](t, o) {
+		if m["name"] == "xero" && m["light"] != "GREEN" {
+			t.Errorf("the Sandbox's Xero is %v without a keyring: %v", m["light"], m["notes"])
+		}
+	}
+	wantExit(t, c.run("--sandbox", "pending", "xero"), exitOK)
+}

@@ -34,12 +34,17 @@ func productRegistry(bool) (*connectors.Registry, error) {
 // client ID and secret alone: there is no browser page to go through, and
 // the browser sign-in would not accept it.
 func xeroLogin(ctx context.Context, cfg connectors.Config, openBrowser func(string) error) ([]connectors.Organisation, error) {
-	custom, err := hasClientSecret(ctx, cfg)
-	if err != nil {
-		return nil, err
+	// The Sandbox signs in with the simulator's own credentials: it needs
+	// no keyring, so it works on a machine without one.
+	custom := false
+	if !cfg.Sandbox {
+		var err error
+		if custom, err = hasClientSecret(ctx, cfg); err != nil {
+			return nil, err
+		}
 	}
 	var tenants []xero.Tenant
-	if custom && !cfg.Sandbox {
+	if custom {
 		conn, err := xero.Open(ctx, cfg)
 		if err != nil {
 			return nil, err
