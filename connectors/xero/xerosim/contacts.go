@@ -82,80 +82,57 @@ func filter[T any](recs []*T, keep func(*T) bool) []*T {
 
 // writeContacts is PUT (create) and POST (update or create) /Contacts.
 func (s *Sim) writeContacts(c *apiCall) answer {
-	els, bad := c.elements("Contacts")
-	if bad != nil {
-		return *bad
-	}
-	create := c.r.Method == http.MethodPut
-	if bad := s.strictElements(contactSchema, "Contacts", els, create); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
-	out := &writeOutcome{key: "Contacts"}
-	now := s.now()
-	for _, raw := range els {
-		var in Contact
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
-		}
-		var stored *Contact
-		if !create {
-			if in.ContactID != "" {
-				stored = c.t.contactByID(in.ContactID)
-				if stored == nil {
-					in.ValidationErrors = messages([]string{"An existing Contact with the specified ContactID could not be found"})
-					markFailed(&in)
-					out.add(&in, true)
-					continue
-				}
-			} else if in.ContactNumber != "" {
-				stored = c.t.contactByNumber(in.ContactNumber)
+	return writeRecords(s, c, recordWrite[Contact]{
+		key:        "Contacts",
+		schema:     contactSchema,
+		keepSentID: true,
+		id:         func(x *Contact) *string { return &x.ContactID },
+		byID:       (*tenant).contactByID,
+		notFound:   "An existing Contact with the specified ContactID could not be found",
+		byKey: func(t *tenant, x *Contact) *Contact {
+			if x.ContactNumber != "" {
+				return t.contactByNumber(x.ContactNumber)
 			}
-		}
-		next := &in
-		if stored != nil {
-			merged, err := overlay(stored, raw)
-			if err != nil {
-				return badRequest("JSON for post data was invalid, " + err.Error())
-			}
-			next = merged
-		}
-		if errs := c.t.validateContact(next, stored); len(errs) > 0 {
-			in.ValidationErrors = messages(errs)
-			markFailed(&in)
-			out.add(&in, true)
-			continue
-		}
-		next.UpdatedDateUTC = msDate(now)
-		next.ValidationErrors, next.HasValidationErrors = nil, false
-		if stored != nil {
-			next.ContactID, next.IsCustomer, next.IsSupplier = stored.ContactID, stored.IsCustomer, stored.IsSupplier
-			*stored = *next
-		} else {
-			next.ContactID = newID()
-			if next.ContactStatus == "" {
-				next.ContactStatus = "ACTIVE"
-			}
-			next.IsCustomer, next.IsSupplier = false, false
-			c.t.Contacts = append(c.t.Contacts, next)
-			stored = next
-		}
-		echo := *stored
-		echo.StatusAttributeString = "OK"
-		out.add(&echo, false)
-	}
-	return s.finish(c, out, rollback)
+			return nil
+		},
+		refuse: func(x *Contact, errs []ValidationError) {
+			x.HasValidationErrors, x.ValidationErrors, x.StatusAttributeString = true, errs, "ERROR"
+		},
+		save: s.saveContact,
+	})
 }
 
-func markFailed(c *Contact) {
-	if c.ContactID == "" {
-		c.ContactID = zeroID
+// saveContact checks a contact (merged over stored, nil for a new one) and
+// stores it, returning the contact to echo or the reasons it is refused.
+func (s *Sim) saveContact(c *apiCall, in *Contact, raw map[string]any, stored *Contact, now time.Time) (*Contact, []string, error) {
+	next := in
+	if stored != nil {
+		merged, err := overlay(stored, raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("JSON for post data was invalid, %w", err)
+		}
+		next = merged
 	}
-	c.HasValidationErrors = true
-	c.StatusAttributeString = "ERROR"
+	if errs := c.t.validateContact(next, stored); len(errs) > 0 {
+		return nil, errs, nil
+	}
+	next.UpdatedDateUTC = msDate(now)
+	next.ValidationErrors, next.HasValidationErrors = nil, false
+	if stored != nil {
+		next.ContactID, next.IsCustomer, next.IsSupplier = stored.ContactID, stored.IsCustomer, stored.IsSupplier
+		*stored = *next
+	} else {
+		next.ContactID = newID()
+		if next.ContactStatus == "" {
+			next.ContactStatus = "ACTIVE"
+		}
+		next.IsCustomer, next.IsSupplier = false, false
+		c.t.Contacts = append(c.t.Contacts, next)
+		stored = next
+	}
+	echo := *stored
+	echo.StatusAttributeString = "OK"
+	return &echo, nil, nil
 }
 
 // validateContact applies Xero's rules to a contact about to be saved;
@@ -293,23 +270,7 @@ func (s *Sim) getContactGroup(c *apiCall) answer {
 
 // writeContactGroups is PUT /ContactGroups: new groups by name.
 func (s *Sim) writeContactGroups(c *apiCall) answer {
-	els, bad := c.elements("ContactGroups")
-	if bad != nil {
-		return *bad
-	}
-	if bad := s.strictElements(contactGroupSchema, "ContactGroups", els, true); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
-	out := &writeOutcome{key: "ContactGroups"}
-	for _, raw := range els {
-		var in struct{ Name string }
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
-		}
+	return writeElements(s, c, "ContactGroups", contactGroupSchema, true, func(in *struct{ Name string }, raw map[string]any, now time.Time, out *writeOutcome) error {
 		name := strings.TrimSpace(in.Name)
 		var errs []string
 		active := 0
@@ -331,14 +292,14 @@ func (s *Sim) writeContactGroups(c *apiCall) answer {
 		if len(errs) > 0 {
 			out.add(&groupOut{ContactGroupID: zeroID, Name: name, Contacts: []groupMember{},
 				ValidationErrors: messages(errs), HasValidationErrors: true}, true)
-			continue
+			return nil
 		}
 		g := &ContactGroup{ContactGroupID: newID(), Name: name, Status: "ACTIVE", ContactIDs: []string{}}
 		c.t.ContactGroups = append(c.t.ContactGroups, g)
 		o := c.t.groupOut(g, false)
 		out.add(&o, false)
-	}
-	return s.finish(c, out, rollback)
+		return nil
+	})
 }
 
 // addToContactGroup is PUT /ContactGroups/{id}/Contacts: contacts join the

@@ -330,75 +330,37 @@ func (s *Sim) getInvoice(c *apiCall) answer {
 	return jsonAnswer(http.StatusOK, s.envelope("Invoices", []Invoice{out}, nil))
 }
 
-func failInvoice(in *Invoice, errs []string) *Invoice {
-	if in.InvoiceID == "" {
-		in.InvoiceID = zeroID
-	}
-	in.HasErrors = true
-	in.ValidationErrors = messages(errs)
-	in.StatusAttributeString = "ERROR"
-	return in
-}
-
 // writeInvoices is PUT (create) and POST (update or create) /Invoices.
 func (s *Sim) writeInvoices(c *apiCall) answer {
-	els, bad := c.elements("Invoices")
-	if bad != nil {
-		return *bad
-	}
-	create := c.r.Method == http.MethodPut
-	if bad := s.strictElements(invoiceSchema, "Invoices", els, create); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
-	out := &writeOutcome{key: "Invoices"}
-	now := s.now()
-	for _, raw := range els {
-		var in Invoice
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
-		}
-		var stored *Invoice
-		if !create {
-			switch {
-			case in.InvoiceID != "":
-				stored = c.t.invoiceByID(in.InvoiceID)
-				if stored == nil {
-					out.add(failInvoice(&in, []string{"An existing Invoice with the specified InvoiceID could not be found"}), true)
-					continue
-				}
-			case in.InvoiceNumber != "" && in.Type == "ACCREC":
-				stored = c.t.invoiceByNumber(in.InvoiceNumber, "ACCREC")
+	return writeRecords(s, c, recordWrite[Invoice]{
+		key:      "Invoices",
+		schema:   invoiceSchema,
+		id:       func(x *Invoice) *string { return &x.InvoiceID },
+		byID:     (*tenant).invoiceByID,
+		notFound: "An existing Invoice with the specified InvoiceID could not be found",
+		byKey: func(t *tenant, x *Invoice) *Invoice {
+			if x.InvoiceNumber != "" && x.Type == "ACCREC" {
+				return t.invoiceByNumber(x.InvoiceNumber, "ACCREC")
 			}
-		} else {
-			in.InvoiceID = ""
-		}
-		saved, errs := s.saveInvoice(c, &in, raw, stored, now)
-		if len(errs) > 0 {
-			out.add(failInvoice(&in, errs), true)
-			continue
-		}
-		echo := *saved
-		echo.LineItems = withUnitDP(saved.LineItems, c.unitdp)
-		echo.StatusAttributeString = "OK"
-		out.add(&echo, false)
-	}
-	return s.finish(c, out, rollback)
+			return nil
+		},
+		refuse: func(x *Invoice, errs []ValidationError) {
+			x.HasErrors, x.ValidationErrors, x.StatusAttributeString = true, errs, "ERROR"
+		},
+		save: s.saveInvoice,
+	})
 }
 
-func (s *Sim) saveInvoice(c *apiCall, in *Invoice, raw map[string]any, stored *Invoice, now time.Time) (*Invoice, []string) {
+func (s *Sim) saveInvoice(c *apiCall, in *Invoice, raw map[string]any, stored *Invoice, now time.Time) (*Invoice, []string, error) {
 	t := c.t
 	next := in
 	if stored != nil {
 		if errs := modifiable(stored.Status, stored.AmountPaid.Add(stored.AmountCredited.Decimal), in.Status, raw); len(errs) > 0 {
-			return nil, errs
+			return nil, errs, nil
 		}
 		merged, err := overlay(stored, raw)
 		if err != nil {
-			return nil, []string{err.Error()}
+			return nil, []string{err.Error()}, nil
 		}
 		next = merged
 	}
@@ -415,22 +377,11 @@ func (s *Sim) saveInvoice(c *apiCall, in *Invoice, raw map[string]any, stored *I
 	if next.LineAmountTypes == "" {
 		next.LineAmountTypes = "Exclusive"
 	}
-	contactRaw, _ := raw["Contact"].(map[string]any)
-	var ref ContactRef
-	if contactRaw != nil {
-		_ = decodeInto(contactRaw, &ref)
-	} else if next.Contact != nil {
-		ref = *next.Contact
-	}
-	contact, cerrs := t.resolveContact(&ref, now)
+	contact, cerrs := t.documentContact(raw, next.Contact, now)
 	errs = append(errs, cerrs...)
 	date, due, derrs := docDates(stripTime(next.DateString, next.Date, raw, "Date"), stripTime(next.DueDateString, next.DueDate, raw, "DueDate"), now)
 	errs = append(errs, derrs...)
-	if next.CurrencyCode == "" {
-		next.CurrencyCode = t.Organisation.BaseCurrency
-	} else if !t.currencyEnabled(next.CurrencyCode) {
-		errs = append(errs, fmt.Sprintf("Organisation is not subscribed to currency %s", next.CurrencyCode))
-	}
+	errs = append(errs, t.documentCurrency(&next.CurrencyCode)...)
 	lines, tot, lerrs := t.lines(next.LineItems, docRules{sales: next.Type == "ACCREC", discounts: next.Type == "ACCREC", accounts: true}, next.Status, next.LineAmountTypes, c.unitdp)
 	errs = append(errs, lerrs...)
 	if next.Status == "AUTHORISED" || next.Status == "SUBMITTED" {
@@ -445,7 +396,7 @@ func (s *Sim) saveInvoice(c *apiCall, in *Invoice, raw map[string]any, stored *I
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, errs, nil
 	}
 	next.Contact = refOf(contact)
 	next.Date, next.DateString = msDate(date), dayString(date)
@@ -472,11 +423,40 @@ func (s *Sim) saveInvoice(c *apiCall, in *Invoice, raw map[string]any, stored *I
 	if stored != nil {
 		next.InvoiceID = stored.InvoiceID
 		*stored = *next
-		return stored, nil
+	} else {
+		next.InvoiceID = newID()
+		t.Invoices = append(t.Invoices, next)
+		stored = next
 	}
-	next.InvoiceID = newID()
-	t.Invoices = append(t.Invoices, next)
-	return next, nil
+	echo := *stored
+	echo.LineItems = withUnitDP(stored.LineItems, c.unitdp)
+	echo.StatusAttributeString = "OK"
+	return &echo, nil, nil
+}
+
+// documentContact resolves the contact a document names: the Contact
+// the request sent, else the one the document already has.
+func (t *tenant) documentContact(raw map[string]any, current *ContactRef, now time.Time) (*Contact, []string) {
+	var ref ContactRef
+	if cr, ok := raw["Contact"].(map[string]any); ok {
+		_ = decodeInto(cr, &ref)
+	} else if current != nil {
+		ref = *current
+	}
+	return t.resolveContact(&ref, now)
+}
+
+// documentCurrency gives a document that names no currency the
+// organisation's base currency, and refuses one it is not subscribed to.
+func (t *tenant) documentCurrency(code *string) []string {
+	if *code == "" {
+		*code = t.Organisation.BaseCurrency
+		return nil
+	}
+	if !t.currencyEnabled(*code) {
+		return []string{fmt.Sprintf("Organisation is not subscribed to currency %s", *code)}
+	}
+	return nil
 }
 
 // stripTime picks the date a request sent: the raw Date field when the
@@ -557,122 +537,87 @@ func (s *Sim) getQuote(c *apiCall) answer {
 }
 
 func (s *Sim) writeQuotes(c *apiCall) answer {
-	els, bad := c.elements("Quotes")
-	if bad != nil {
-		return *bad
-	}
-	create := c.r.Method == http.MethodPut
-	if bad := s.strictElements(quoteSchema, "Quotes", els, create); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
-	out := &writeOutcome{key: "Quotes"}
-	now := s.now()
+	return writeRecords(s, c, recordWrite[Quote]{
+		key:      "Quotes",
+		schema:   quoteSchema,
+		id:       func(x *Quote) *string { return &x.QuoteID },
+		byID:     (*tenant).quoteByID,
+		notFound: "An existing Quote with the specified QuoteID could not be found",
+		refuse: func(x *Quote, errs []ValidationError) {
+			x.ValidationErrors, x.StatusAttributeString = errs, "ERROR"
+		},
+		save: s.saveQuote,
+	})
+}
+
+// saveQuote checks a quote (merged over stored, nil for a new one) and
+// stores it, returning the quote to echo or the reasons it is refused.
+func (s *Sim) saveQuote(c *apiCall, in *Quote, raw map[string]any, stored *Quote, now time.Time) (*Quote, []string, error) {
 	t := c.t
-	for _, raw := range els {
-		var in Quote
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
+	next := in
+	if stored != nil {
+		if stored.Status == "INVOICED" || stored.Status == "DELETED" {
+			return nil, []string{"Quote not of valid status for modification"}, nil
 		}
-		fail := func(errs []string) {
-			if in.QuoteID == "" {
-				in.QuoteID = zeroID
-			}
-			in.ValidationErrors, in.StatusAttributeString = messages(errs), "ERROR"
-			out.add(&in, true)
+		merged, err := overlay(stored, raw)
+		if err != nil {
+			return nil, nil, err
 		}
-		var stored *Quote
-		if !create && in.QuoteID != "" {
-			stored = t.quoteByID(in.QuoteID)
-			if stored == nil {
-				fail([]string{"An existing Quote with the specified QuoteID could not be found"})
-				continue
-			}
-		}
-		if create {
-			in.QuoteID = ""
-		}
-		next := &in
-		if stored != nil {
-			if stored.Status == "INVOICED" || stored.Status == "DELETED" {
-				fail([]string{"Quote not of valid status for modification"})
-				continue
-			}
-			merged, err := overlay(stored, raw)
-			if err != nil {
-				return badRequest(err.Error())
-			}
-			next = merged
-		}
-		var errs []string
-		if next.Status == "" {
-			next.Status = "DRAFT"
-		}
-		if next.LineAmountTypes == "" {
-			next.LineAmountTypes = "EXCLUSIVE"
-		}
-		var ref ContactRef
-		if cr, ok := raw["Contact"].(map[string]any); ok {
-			_ = decodeInto(cr, &ref)
-		} else if next.Contact != nil {
-			ref = *next.Contact
-		}
-		contact, cerrs := t.resolveContact(&ref, now)
-		errs = append(errs, cerrs...)
-		if stripTime(next.DateString, next.Date, raw, "Date") == "" {
-			errs = append(errs, "Date is a required field.")
-		}
-		date, expiry, derrs := docDates(stripTime(next.DateString, next.Date, raw, "Date"), stripTime(next.ExpiryDateString, next.ExpiryDate, raw, "ExpiryDate"), now)
-		errs = append(errs, derrs...)
-		if next.CurrencyCode == "" {
-			next.CurrencyCode = t.Organisation.BaseCurrency
-		} else if !t.currencyEnabled(next.CurrencyCode) {
-			errs = append(errs, fmt.Sprintf("Organisation is not subscribed to currency %s", next.CurrencyCode))
-		}
-		lines, tot, lerrs := t.lines(next.LineItems, docRules{sales: true, discounts: true}, next.Status, next.LineAmountTypes, c.unitdp)
-		errs = append(errs, lerrs...)
-		if next.QuoteNumber == "" {
-			t.Seq["QU"]++
-			next.QuoteNumber = fmt.Sprintf("QU-%04d", t.Seq["QU"])
-		} else {
-			for _, q := range t.Quotes {
-				if q.QuoteNumber == next.QuoteNumber && q != stored && q.Status != "DELETED" {
-					errs = append(errs, "Quote number must be unique.")
-					break
-				}
-			}
-		}
-		if len(errs) > 0 {
-			fail(errs)
-			continue
-		}
-		next.Contact = refOf(contact)
-		next.Date, next.DateString = msDate(date), dayString(date)
-		next.ExpiryDate, next.ExpiryDateString = "", ""
-		if !expiry.IsZero() {
-			next.ExpiryDate, next.ExpiryDateString = msDate(expiry), dayString(expiry)
-		}
-		next.LineItems = lines
-		next.SubTotal, next.TotalTax, next.Total = amt(tot.sub), amt(tot.tax), amt(tot.total)
-		next.UpdatedDateUTC = msDate(now)
-		next.ValidationErrors, next.StatusAttributeString = nil, ""
-		if stored != nil {
-			next.QuoteID = stored.QuoteID
-			*stored = *next
-		} else {
-			next.QuoteID = newID()
-			t.Quotes = append(t.Quotes, next)
-			stored = next
-		}
-		echo := *stored
-		echo.LineItems = withUnitDP(stored.LineItems, c.unitdp)
-		echo.StatusAttributeString = "OK"
-		out.add(&echo, false)
+		next = merged
 	}
-	return s.finish(c, out, rollback)
+	var errs []string
+	if next.Status == "" {
+		next.Status = "DRAFT"
+	}
+	if next.LineAmountTypes == "" {
+		next.LineAmountTypes = "EXCLUSIVE"
+	}
+	contact, cerrs := t.documentContact(raw, next.Contact, now)
+	errs = append(errs, cerrs...)
+	if stripTime(next.DateString, next.Date, raw, "Date") == "" {
+		errs = append(errs, "Date is a required field.")
+	}
+	date, expiry, derrs := docDates(stripTime(next.DateString, next.Date, raw, "Date"), stripTime(next.ExpiryDateString, next.ExpiryDate, raw, "ExpiryDate"), now)
+	errs = append(errs, derrs...)
+	errs = append(errs, t.documentCurrency(&next.CurrencyCode)...)
+	lines, tot, lerrs := t.lines(next.LineItems, docRules{sales: true, discounts: true}, next.Status, next.LineAmountTypes, c.unitdp)
+	errs = append(errs, lerrs...)
+	if next.QuoteNumber == "" {
+		t.Seq["QU"]++
+		next.QuoteNumber = fmt.Sprintf("QU-%04d", t.Seq["QU"])
+	} else {
+		for _, q := range t.Quotes {
+			if q.QuoteNumber == next.QuoteNumber && q != stored && q.Status != "DELETED" {
+				errs = append(errs, "Quote number must be unique.")
+				break
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs, nil
+	}
+	next.Contact = refOf(contact)
+	next.Date, next.DateString = msDate(date), dayString(date)
+	next.ExpiryDate, next.ExpiryDateString = "", ""
+	if !expiry.IsZero() {
+		next.ExpiryDate, next.ExpiryDateString = msDate(expiry), dayString(expiry)
+	}
+	next.LineItems = lines
+	next.SubTotal, next.TotalTax, next.Total = amt(tot.sub), amt(tot.tax), amt(tot.total)
+	next.UpdatedDateUTC = msDate(now)
+	next.ValidationErrors, next.StatusAttributeString = nil, ""
+	if stored != nil {
+		next.QuoteID = stored.QuoteID
+		*stored = *next
+	} else {
+		next.QuoteID = newID()
+		t.Quotes = append(t.Quotes, next)
+		stored = next
+	}
+	echo := *stored
+	echo.LineItems = withUnitDP(stored.LineItems, c.unitdp)
+	echo.StatusAttributeString = "OK"
+	return &echo, nil, nil
 }
 
 // ---- credit notes ----
@@ -723,135 +668,101 @@ func (s *Sim) getCreditNote(c *apiCall) answer {
 }
 
 func (s *Sim) writeCreditNotes(c *apiCall) answer {
-	els, bad := c.elements("CreditNotes")
-	if bad != nil {
-		return *bad
-	}
-	create := c.r.Method == http.MethodPut
-	if bad := s.strictElements(creditNoteSchema, "CreditNotes", els, create); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
-	out := &writeOutcome{key: "CreditNotes"}
-	now := s.now()
+	return writeRecords(s, c, recordWrite[CreditNote]{
+		key:      "CreditNotes",
+		schema:   creditNoteSchema,
+		id:       func(x *CreditNote) *string { return &x.CreditNoteID },
+		byID:     (*tenant).creditNoteByID,
+		notFound: "An existing Credit Note with the specified CreditNoteID could not be found",
+		refuse: func(x *CreditNote, errs []ValidationError) {
+			x.HasErrors, x.ValidationErrors, x.StatusAttributeString = true, errs, "ERROR"
+		},
+		save: s.saveCreditNote,
+	})
+}
+
+// saveCreditNote checks a credit note (merged over stored, nil for a new
+// one) and stores it, returning the credit note to echo or the reasons it
+// is refused.
+func (s *Sim) saveCreditNote(c *apiCall, in *CreditNote, raw map[string]any, stored *CreditNote, now time.Time) (*CreditNote, []string, error) {
 	t := c.t
-	for _, raw := range els {
-		var in CreditNote
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
+	next := in
+	if stored != nil {
+		applied := stored.Total.Sub(stored.RemainingCredit.Decimal)
+		if stored.Status != "AUTHORISED" {
+			applied = decimal.Zero
 		}
-		fail := func(errs []string) {
-			if in.CreditNoteID == "" {
-				in.CreditNoteID = zeroID
-			}
-			in.HasErrors, in.ValidationErrors, in.StatusAttributeString = true, messages(errs), "ERROR"
-			out.add(&in, true)
+		if errs := modifiable(stored.Status, applied, in.Status, raw); len(errs) > 0 {
+			return nil, errs, nil
 		}
-		var stored *CreditNote
-		if !create && in.CreditNoteID != "" {
-			stored = t.creditNoteByID(in.CreditNoteID)
-			if stored == nil {
-				fail([]string{"An existing Credit Note with the specified CreditNoteID could not be found"})
-				continue
-			}
+		merged, err := overlay(stored, raw)
+		if err != nil {
+			return nil, nil, err
 		}
-		if create {
-			in.CreditNoteID = ""
-		}
-		next := &in
-		if stored != nil {
-			applied := stored.Total.Sub(stored.RemainingCredit.Decimal)
-			if stored.Status != "AUTHORISED" {
-				applied = decimal.Zero
-			}
-			if errs := modifiable(stored.Status, applied, in.Status, raw); len(errs) > 0 {
-				fail(errs)
-				continue
-			}
-			merged, err := overlay(stored, raw)
-			if err != nil {
-				return badRequest(err.Error())
-			}
-			next = merged
-		}
-		var errs []string
-		if next.Type != "ACCRECCREDIT" && next.Type != "ACCPAYCREDIT" {
-			errs = append(errs, "Credit Note Type must be specified as ACCRECCREDIT or ACCPAYCREDIT.")
-		}
-		if next.Status == "" {
-			next.Status = "DRAFT"
-		}
-		if next.LineAmountTypes == "" {
-			next.LineAmountTypes = "Exclusive"
-		}
-		var ref ContactRef
-		if cr, ok := raw["Contact"].(map[string]any); ok {
-			_ = decodeInto(cr, &ref)
-		} else if next.Contact != nil {
-			ref = *next.Contact
-		}
-		contact, cerrs := t.resolveContact(&ref, now)
-		errs = append(errs, cerrs...)
-		date, due, derrs := docDates(stripTime(next.DateString, next.Date, raw, "Date"), stripTime(next.DueDateString, next.DueDate, raw, "DueDate"), now)
-		errs = append(errs, derrs...)
-		if next.CurrencyCode == "" {
-			next.CurrencyCode = t.Organisation.BaseCurrency
-		} else if !t.currencyEnabled(next.CurrencyCode) {
-			errs = append(errs, fmt.Sprintf("Organisation is not subscribed to currency %s", next.CurrencyCode))
-		}
-		lines, tot, lerrs := t.lines(next.LineItems, docRules{sales: next.Type == "ACCRECCREDIT", accounts: true}, next.Status, next.LineAmountTypes, c.unitdp)
-		errs = append(errs, lerrs...)
-		if next.Status == "AUTHORISED" || next.Status == "SUBMITTED" {
-			errs = append(errs, t.lockCheck(date)...)
-		}
-		if next.Type == "ACCRECCREDIT" {
-			if next.CreditNoteNumber == "" {
-				t.Seq["CN"]++
-				next.CreditNoteNumber = fmt.Sprintf("CN-%04d", t.Seq["CN"])
-			} else {
-				for _, x := range t.CreditNotes {
-					if x.CreditNoteNumber == next.CreditNoteNumber && x.Type == "ACCRECCREDIT" && x != stored && x.Status != "DELETED" && x.Status != "VOIDED" {
-						errs = append(errs, "Credit Note # must be unique.")
-						break
-					}
+		next = merged
+	}
+	var errs []string
+	if next.Type != "ACCRECCREDIT" && next.Type != "ACCPAYCREDIT" {
+		errs = append(errs, "Credit Note Type must be specified as ACCRECCREDIT or ACCPAYCREDIT.")
+	}
+	if next.Status == "" {
+		next.Status = "DRAFT"
+	}
+	if next.LineAmountTypes == "" {
+		next.LineAmountTypes = "Exclusive"
+	}
+	contact, cerrs := t.documentContact(raw, next.Contact, now)
+	errs = append(errs, cerrs...)
+	date, due, derrs := docDates(stripTime(next.DateString, next.Date, raw, "Date"), stripTime(next.DueDateString, next.DueDate, raw, "DueDate"), now)
+	errs = append(errs, derrs...)
+	errs = append(errs, t.documentCurrency(&next.CurrencyCode)...)
+	lines, tot, lerrs := t.lines(next.LineItems, docRules{sales: next.Type == "ACCRECCREDIT", accounts: true}, next.Status, next.LineAmountTypes, c.unitdp)
+	errs = append(errs, lerrs...)
+	if next.Status == "AUTHORISED" || next.Status == "SUBMITTED" {
+		errs = append(errs, t.lockCheck(date)...)
+	}
+	if next.Type == "ACCRECCREDIT" {
+		if next.CreditNoteNumber == "" {
+			t.Seq["CN"]++
+			next.CreditNoteNumber = fmt.Sprintf("CN-%04d", t.Seq["CN"])
+		} else {
+			for _, x := range t.CreditNotes {
+				if x.CreditNoteNumber == next.CreditNoteNumber && x.Type == "ACCRECCREDIT" && x != stored && x.Status != "DELETED" && x.Status != "VOIDED" {
+					errs = append(errs, "Credit Note # must be unique.")
+					break
 				}
 			}
 		}
-		if len(errs) > 0 {
-			fail(errs)
-			continue
-		}
-		next.Contact = refOf(contact)
-		next.Date, next.DateString = msDate(date), dayString(date)
-		next.DueDate, next.DueDateString = "", ""
-		if !due.IsZero() {
-			next.DueDate, next.DueDateString = msDate(due), dayString(due)
-		}
-		next.LineItems = lines
-		next.SubTotal, next.TotalTax, next.Total = amt(tot.sub), amt(tot.tax), amt(tot.total)
-		applied := decimal.Zero
-		for _, a := range next.Allocations {
-			applied = applied.Add(a.Amount.Decimal)
-		}
-		next.RemainingCredit = amt(tot.total.Sub(applied))
-		next.UpdatedDateUTC = msDate(now)
-		next.ValidationErrors, next.HasErrors, next.StatusAttributeString = nil, false, ""
-		if stored != nil {
-			next.CreditNoteID = stored.CreditNoteID
-			*stored = *next
-		} else {
-			next.CreditNoteID = newID()
-			t.CreditNotes = append(t.CreditNotes, next)
-			stored = next
-		}
-		echo := *stored
-		echo.StatusAttributeString = "OK"
-		out.add(&echo, false)
 	}
-	return s.finish(c, out, rollback)
+	if len(errs) > 0 {
+		return nil, errs, nil
+	}
+	next.Contact = refOf(contact)
+	next.Date, next.DateString = msDate(date), dayString(date)
+	next.DueDate, next.DueDateString = "", ""
+	if !due.IsZero() {
+		next.DueDate, next.DueDateString = msDate(due), dayString(due)
+	}
+	next.LineItems = lines
+	next.SubTotal, next.TotalTax, next.Total = amt(tot.sub), amt(tot.tax), amt(tot.total)
+	applied := decimal.Zero
+	for _, a := range next.Allocations {
+		applied = applied.Add(a.Amount.Decimal)
+	}
+	next.RemainingCredit = amt(tot.total.Sub(applied))
+	next.UpdatedDateUTC = msDate(now)
+	next.ValidationErrors, next.HasErrors, next.StatusAttributeString = nil, false, ""
+	if stored != nil {
+		next.CreditNoteID = stored.CreditNoteID
+		*stored = *next
+	} else {
+		next.CreditNoteID = newID()
+		t.CreditNotes = append(t.CreditNotes, next)
+		stored = next
+	}
+	echo := *stored
+	echo.StatusAttributeString = "OK"
+	return &echo, nil, nil
 }
 
 // allocateCreditNote is PUT /CreditNotes/{id}/Allocations.
@@ -861,24 +772,7 @@ func (s *Sim) allocateCreditNote(c *apiCall) answer {
 	if cn == nil {
 		return notFound
 	}
-	els, bad := c.elements("Allocations")
-	if bad != nil {
-		return *bad
-	}
-	if bad := s.strictElements(allocationSchema, "Allocations", els, true); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(t)
-	}
-	out := &writeOutcome{key: "Allocations"}
-	now := s.now()
-	for _, raw := range els {
-		var in Allocation
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
-		}
+	return writeElements(s, c, "Allocations", allocationSchema, true, func(in *Allocation, raw map[string]any, now time.Time, out *writeOutcome) error {
 		var errs []string
 		var inv *Invoice
 		if in.Invoice != nil {
@@ -906,8 +800,8 @@ func (s *Sim) allocateCreditNote(c *apiCall) answer {
 		}
 		if len(errs) > 0 {
 			in.ValidationErrors, in.StatusAttributeString = messages(errs), "ERROR"
-			out.add(&in, true)
-			continue
+			out.add(in, true)
+			return nil
 		}
 		a := Allocation{AllocationID: newID(), Amount: amt(in.Amount.Round(2)), Date: msDate(date),
 			Invoice: &DocRef{InvoiceID: inv.InvoiceID, InvoiceNumber: inv.InvoiceNumber}}
@@ -926,6 +820,6 @@ func (s *Sim) allocateCreditNote(c *apiCall) answer {
 		inv.UpdatedDateUTC = msDate(now)
 		a.StatusAttributeString = "OK"
 		out.add(&a, false)
-	}
-	return s.finish(c, out, rollback)
+		return nil
+	})
 }

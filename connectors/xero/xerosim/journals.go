@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -153,106 +154,81 @@ func (t *tenant) journalLines(in []JournalLine, lat string) ([]JournalLine, []st
 // writeManualJournals is PUT (create) and POST (create or update)
 // /ManualJournals.
 func (s *Sim) writeManualJournals(c *apiCall) answer {
-	els, bad := c.elements("ManualJournals")
-	if bad != nil {
-		return *bad
-	}
-	create := c.r.Method == http.MethodPut
-	if bad := s.strictElements(manualJournalSchema, "ManualJournals", els, create); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
-	out := &writeOutcome{key: "ManualJournals"}
-	now := s.now()
+	return writeRecords(s, c, recordWrite[ManualJournal]{
+		key:      "ManualJournals",
+		schema:   manualJournalSchema,
+		id:       func(x *ManualJournal) *string { return &x.ManualJournalID },
+		byID:     (*tenant).manualJournalByID,
+		notFound: "An existing Manual Journal with the specified ManualJournalID could not be found",
+		refuse: func(x *ManualJournal, errs []ValidationError) {
+			x.ValidationErrors, x.StatusAttributeString = errs, "ERROR"
+		},
+		save: s.saveManualJournal,
+	})
+}
+
+// saveManualJournal checks a manual journal (merged over stored, nil for a
+// new one) and stores it, returning the journal to echo or the reasons it
+// is refused.
+func (s *Sim) saveManualJournal(c *apiCall, in *ManualJournal, raw map[string]any, stored *ManualJournal, now time.Time) (*ManualJournal, []string, error) {
 	t := c.t
-	for _, raw := range els {
-		var in ManualJournal
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
+	next := in
+	if stored != nil {
+		switch {
+		case stored.Status == "VOIDED" || stored.Status == "DELETED":
+			return nil, []string{"Manual Journal not of valid status for modification"}, nil
+		case stored.Status == "POSTED" && in.Status == "DRAFT":
+			return nil, []string{"A posted Manual Journal cannot be changed back to a draft"}, nil
 		}
-		fail := func(errs []string) {
-			if in.ManualJournalID == "" {
-				in.ManualJournalID = zeroID
-			}
-			in.ValidationErrors, in.StatusAttributeString = messages(errs), "ERROR"
-			out.add(&in, true)
+		merged, err := overlay(stored, raw)
+		if err != nil {
+			return nil, nil, err
 		}
-		var stored *ManualJournal
-		if !create && in.ManualJournalID != "" {
-			stored = t.manualJournalByID(in.ManualJournalID)
-			if stored == nil {
-				fail([]string{"An existing Manual Journal with the specified ManualJournalID could not be found"})
-				continue
-			}
-		}
-		if create {
-			in.ManualJournalID = ""
-		}
-		next := &in
-		if stored != nil {
-			switch {
-			case stored.Status == "VOIDED" || stored.Status == "DELETED":
-				fail([]string{"Manual Journal not of valid status for modification"})
-				continue
-			case stored.Status == "POSTED" && in.Status == "DRAFT":
-				fail([]string{"A posted Manual Journal cannot be changed back to a draft"})
-				continue
-			}
-			merged, err := overlay(stored, raw)
-			if err != nil {
-				return badRequest(err.Error())
-			}
-			next = merged
-		}
-		var errs []string
-		if strings.TrimSpace(next.Narration) == "" {
-			errs = append(errs, "Narration cannot be empty")
-		}
-		switch next.Status {
-		case "":
-			next.Status = "DRAFT"
-		case "DRAFT", "POSTED":
-		default:
-			if stored == nil {
-				errs = append(errs, fmt.Sprintf("A new Manual Journal cannot be created with status %s", next.Status))
-			}
-		}
-		if next.LineAmountTypes == "" {
-			next.LineAmountTypes = "NoTax"
-		}
-		date, _, derrs := docDates(next.Date, "", now)
-		errs = append(errs, derrs...)
-		lines, lerrs := t.journalLines(next.JournalLines, next.LineAmountTypes)
-		errs = append(errs, lerrs...)
-		if next.Status == "POSTED" {
-			errs = append(errs, t.lockCheck(date)...)
-		}
-		if len(errs) > 0 {
-			fail(errs)
-			continue
-		}
-		if next.ShowOnCashBasisReports == nil {
-			yes := true
-			next.ShowOnCashBasisReports = &yes
-		}
-		next.Date = msDate(date)
-		next.JournalLines = lines
-		next.UpdatedDateUTC = msDate(now)
-		next.ValidationErrors, next.StatusAttributeString = nil, ""
-		if stored != nil {
-			next.ManualJournalID = stored.ManualJournalID
-			*stored = *next
-		} else {
-			next.ManualJournalID = newID()
-			t.ManualJournals = append(t.ManualJournals, next)
-			stored = next
-		}
-		echo := *stored
-		echo.StatusAttributeString = "OK"
-		out.add(&echo, false)
+		next = merged
 	}
-	return s.finish(c, out, rollback)
+	var errs []string
+	if strings.TrimSpace(next.Narration) == "" {
+		errs = append(errs, "Narration cannot be empty")
+	}
+	switch next.Status {
+	case "":
+		next.Status = "DRAFT"
+	case "DRAFT", "POSTED":
+	default:
+		if stored == nil {
+			errs = append(errs, fmt.Sprintf("A new Manual Journal cannot be created with status %s", next.Status))
+		}
+	}
+	if next.LineAmountTypes == "" {
+		next.LineAmountTypes = "NoTax"
+	}
+	date, _, derrs := docDates(next.Date, "", now)
+	errs = append(errs, derrs...)
+	lines, lerrs := t.journalLines(next.JournalLines, next.LineAmountTypes)
+	errs = append(errs, lerrs...)
+	if next.Status == "POSTED" {
+		errs = append(errs, t.lockCheck(date)...)
+	}
+	if len(errs) > 0 {
+		return nil, errs, nil
+	}
+	if next.ShowOnCashBasisReports == nil {
+		yes := true
+		next.ShowOnCashBasisReports = &yes
+	}
+	next.Date = msDate(date)
+	next.JournalLines = lines
+	next.UpdatedDateUTC = msDate(now)
+	next.ValidationErrors, next.StatusAttributeString = nil, ""
+	if stored != nil {
+		next.ManualJournalID = stored.ManualJournalID
+		*stored = *next
+	} else {
+		next.ManualJournalID = newID()
+		t.ManualJournals = append(t.ManualJournals, next)
+		stored = next
+	}
+	echo := *stored
+	echo.StatusAttributeString = "OK"
+	return &echo, nil, nil
 }

@@ -219,44 +219,35 @@ func (t *tenant) record(target paymentTarget, acct *Account, amount decimal.Deci
 // writePayments is PUT /Payments: payments against invoices, and refunds
 // of credit notes.
 func (s *Sim) writePayments(c *apiCall) answer {
-	els, bad := c.elements("Payments")
-	if bad != nil {
-		return *bad
-	}
-	if bad := s.strictElements(paymentSchema, "Payments", els, true); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
+	return writeRecords(s, c, recordWrite[Payment]{
+		key:        "Payments",
+		schema:     paymentSchema,
+		createOnly: true,
+		keepSentID: true,
+		id:         func(x *Payment) *string { return &x.PaymentID },
+		refuse: func(x *Payment, errs []ValidationError) {
+			x.HasValidationErrors, x.ValidationErrors, x.StatusAttributeString = true, errs, "ERROR"
+		},
+		save: s.savePayment,
+	})
+}
+
+// savePayment checks a new payment and records it, returning the payment
+// to echo or the reasons it is refused.
+func (s *Sim) savePayment(c *apiCall, in *Payment, _ map[string]any, _ *Payment, now time.Time) (*Payment, []string, error) {
 	t := c.t
-	out := &writeOutcome{key: "Payments"}
-	now := s.now()
-	for _, raw := range els {
-		var in Payment
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
-		}
-		target, errs := t.resolveTarget(&in)
-		acct, aerrs := t.bankAccount(in.Account)
-		errs = append(errs, aerrs...)
-		date, ok := parseDay(in.Date)
-		errs = append(errs, t.checkPayment(target, in.Amount.Decimal, date, ok)...)
-		if len(errs) > 0 {
-			if in.PaymentID == "" {
-				in.PaymentID = zeroID
-			}
-			in.HasValidationErrors, in.ValidationErrors, in.StatusAttributeString = true, messages(errs), "ERROR"
-			out.add(&in, true)
-			continue
-		}
-		p := t.record(target, acct, in.Amount.Decimal, date, in.Reference, in.IsReconciled, now)
-		echo := *p
-		echo.StatusAttributeString = "OK"
-		out.add(&echo, false)
+	target, errs := t.resolveTarget(in)
+	acct, aerrs := t.bankAccount(in.Account)
+	errs = append(errs, aerrs...)
+	date, ok := parseDay(in.Date)
+	errs = append(errs, t.checkPayment(target, in.Amount.Decimal, date, ok)...)
+	if len(errs) > 0 {
+		return nil, errs, nil
 	}
-	return s.finish(c, out, rollback)
+	p := t.record(target, acct, in.Amount.Decimal, date, in.Reference, in.IsReconciled, now)
+	echo := *p
+	echo.StatusAttributeString = "OK"
+	return &echo, nil, nil
 }
 
 // ---- batch payments ----
@@ -300,25 +291,8 @@ type batchIn struct {
 // same date, for invoices of one kind (all sales or all bills) in one
 // currency. A batch with any payment Xero refuses is not saved at all.
 func (s *Sim) writeBatchPayments(c *apiCall) answer {
-	els, bad := c.elements("BatchPayments")
-	if bad != nil {
-		return *bad
-	}
-	if bad := s.strictElements(batchPaymentSchema, "BatchPayments", els, true); bad != nil {
-		return *bad
-	}
-	rollback := func() {}
-	if c.summarize {
-		rollback = snapshot(c.t)
-	}
 	t := c.t
-	out := &writeOutcome{key: "BatchPayments"}
-	now := s.now()
-	for _, raw := range els {
-		var in batchIn
-		if err := decodeInto(raw, &in); err != nil {
-			return badRequest("JSON for post data was invalid, " + err.Error())
-		}
+	return writeElements(s, c, "BatchPayments", batchPaymentSchema, true, func(in *batchIn, raw map[string]any, now time.Time, out *writeOutcome) error {
 		acct, errs := t.bankAccount(in.Account)
 		date, dateOK := parseDay(in.Date)
 		if !dateOK {
@@ -369,7 +343,7 @@ func (s *Sim) writeBatchPayments(c *apiCall) answer {
 			echo := BatchPayment{BatchPaymentID: zeroID, Account: in.Account, Reference: in.Reference, Date: in.Date,
 				Payments: []BatchMember{}, ValidationErrors: messages(errs), StatusAttributeString: "ERROR"}
 			out.add(&echo, true)
-			continue
+			return nil
 		}
 		b := &BatchPayment{
 			BatchPaymentID: newID(),
@@ -405,8 +379,8 @@ func (s *Sim) writeBatchPayments(c *apiCall) answer {
 		echo := *b
 		echo.StatusAttributeString = "OK"
 		out.add(&echo, false)
-	}
-	return s.finish(c, out, rollback)
+		return nil
+	})
 }
 
 func dedupe(vs []string) []string {
