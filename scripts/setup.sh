@@ -39,5 +39,13 @@ fi
 if ! command -v go >/dev/null 2>&1; then
   export PATH="/usr/local/go/bin:$PATH"
 fi
+# Go 1.21 and later fetch the Go that go.mod names by themselves; an older Go
+# (Debian 12's is 1.19) cannot, so say what to do instead of failing oddly.
+minor=$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ -z "$minor" ] || [ "$minor" -lt 21 ]; then
+  echo "LedgerLink needs Go 1.21 or newer to build (it then fetches Go $(sed -n 's/^go //p' go.mod) itself)." >&2
+  echo "Install a current Go from the Go website (or your distribution's backports) and run this again." >&2
+  exit 1
+fi
 export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 go mod download
