@@ -10,12 +10,7 @@ import (
 const zeroID = "00000000-0000-0000-0000-000000000000"
 
 func (t *tenant) contactByID(id string) *Contact {
-	for _, c := range t.Contacts {
-		if strings.EqualFold(c.ContactID, id) {
-			return c
-		}
-	}
-	return nil
+	return findFold(t.Contacts, func(x *Contact) string { return x.ContactID }, id)
 }
 
 func (t *tenant) contactByNumber(n string) *Contact {

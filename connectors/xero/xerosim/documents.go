@@ -13,39 +13,19 @@ import (
 var hundred = decimal.NewFromInt(100)
 
 func (t *tenant) accountByCode(code string) *Account {
-	for _, a := range t.Accounts {
-		if strings.EqualFold(a.Code, code) {
-			return a
-		}
-	}
-	return nil
+	return findFold(t.Accounts, func(x *Account) string { return x.Code }, code)
 }
 
 func (t *tenant) accountByID(id string) *Account {
-	for _, a := range t.Accounts {
-		if strings.EqualFold(a.AccountID, id) {
-			return a
-		}
-	}
-	return nil
+	return findFold(t.Accounts, func(x *Account) string { return x.AccountID }, id)
 }
 
 func (t *tenant) taxRate(typ string) *TaxRate {
-	for _, r := range t.TaxRates {
-		if strings.EqualFold(r.TaxType, typ) {
-			return r
-		}
-	}
-	return nil
+	return findFold(t.TaxRates, func(x *TaxRate) string { return x.TaxType }, typ)
 }
 
 func (t *tenant) item(code string) *Item {
-	for _, i := range t.Items {
-		if strings.EqualFold(i.Code, code) {
-			return i
-		}
-	}
-	return nil
+	return findFold(t.Items, func(x *Item) string { return x.Code }, code)
 }
 
 func taxAllowed(r *TaxRate, a *Account) bool {
@@ -247,12 +227,7 @@ func docDates(date, second string, now time.Time) (time.Time, time.Time, []strin
 // ---- invoices ----
 
 func (t *tenant) invoiceByID(id string) *Invoice {
-	for _, i := range t.Invoices {
-		if strings.EqualFold(i.InvoiceID, id) {
-			return i
-		}
-	}
-	return nil
+	return findFold(t.Invoices, func(x *Invoice) string { return x.InvoiceID }, id)
 }
 
 func (t *tenant) invoiceByNumber(number, typ string) *Invoice {
@@ -491,12 +466,7 @@ func modifiable(status string, applied decimal.Decimal, newStatus string, raw ma
 // ---- quotes ----
 
 func (t *tenant) quoteByID(id string) *Quote {
-	for _, q := range t.Quotes {
-		if strings.EqualFold(q.QuoteID, id) {
-			return q
-		}
-	}
-	return nil
+	return findFold(t.Quotes, func(x *Quote) string { return x.QuoteID }, id)
 }
 
 func (s *Sim) listQuotes(c *apiCall) answer {
@@ -623,12 +593,7 @@ func (s *Sim) saveQuote(c *apiCall, in *Quote, raw map[string]any, stored *Quote
 // ---- credit notes ----
 
 func (t *tenant) creditNoteByID(id string) *CreditNote {
-	for _, x := range t.CreditNotes {
-		if strings.EqualFold(x.CreditNoteID, id) {
-			return x
-		}
-	}
-	return nil
+	return findFold(t.CreditNotes, func(x *CreditNote) string { return x.CreditNoteID }, id)
 }
 
 func (s *Sim) listCreditNotes(c *apiCall) answer {

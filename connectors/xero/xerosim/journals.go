@@ -39,12 +39,7 @@ type ManualJournal struct {
 }
 
 func (t *tenant) manualJournalByID(id string) *ManualJournal {
-	for _, x := range t.ManualJournals {
-		if strings.EqualFold(x.ManualJournalID, id) {
-			return x
-		}
-	}
-	return nil
+	return findFold(t.ManualJournals, func(x *ManualJournal) string { return x.ManualJournalID }, id)
 }
 
 // listManualJournals is GET /ManualJournals. As in Xero, the journals'

@@ -460,3 +460,14 @@ func parseTimestamp(s string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// findFold returns the first of xs whose key equals want, ignoring case,
+// as Xero matches IDs and codes; nil when there is none.
+func findFold[T any](xs []*T, key func(*T) string, want string) *T {
+	for _, x := range xs {
+		if strings.EqualFold(key(x), want) {
+			return x
+		}
+	}
+	return nil
+}

@@ -10,21 +10,11 @@ import (
 )
 
 func (t *tenant) paymentByID(id string) *Payment {
-	for _, p := range t.Payments {
-		if strings.EqualFold(p.PaymentID, id) {
-			return p
-		}
-	}
-	return nil
+	return findFold(t.Payments, func(x *Payment) string { return x.PaymentID }, id)
 }
 
 func (t *tenant) batchByID(id string) *BatchPayment {
-	for _, b := range t.BatchPayments {
-		if strings.EqualFold(b.BatchPaymentID, id) {
-			return b
-		}
-	}
-	return nil
+	return findFold(t.BatchPayments, func(x *BatchPayment) string { return x.BatchPaymentID }, id)
 }
 
 func (t *tenant) creditNoteByNumber(number string) *CreditNote {
