@@ -6,6 +6,8 @@ package connectors
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -465,6 +467,48 @@ func (r Record) Date() Date {
 		return r.Journal.Date
 	}
 	return Date{}
+}
+
+// Clone returns a copy of r that shares no payload, slice or map with it,
+// so that either can be edited without touching the other.
+func (r Record) Clone() Record {
+	if r.Party != nil {
+		p := *r.Party
+		p.Tags = slices.Clone(p.Tags)
+		p.CustomFields = maps.Clone(p.CustomFields)
+		r.Party = &p
+	}
+	if r.Document != nil {
+		d := *r.Document
+		d.Lines = slices.Clone(d.Lines)
+		d.Allocations = slices.Clone(d.Allocations)
+		r.Document = &d
+	}
+	if r.Payment != nil {
+		p := *r.Payment
+		p.Allocations = slices.Clone(p.Allocations)
+		r.Payment = &p
+	}
+	if r.Journal != nil {
+		j := *r.Journal
+		j.Lines = slices.Clone(j.Lines)
+		r.Journal = &j
+	}
+	r.Account = clonePtr(r.Account)
+	r.TaxRate = clonePtr(r.TaxRate)
+	r.Item = clonePtr(r.Item)
+	r.BankAccount = clonePtr(r.BankAccount)
+	r.PaymentMethod = clonePtr(r.PaymentMethod)
+	return r
+}
+
+// clonePtr copies what p points at (nil stays nil).
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // ErrInvalidRecord marks a record whose shape is wrong for its type.

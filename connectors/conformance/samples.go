@@ -2,8 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -162,7 +160,7 @@ func NewSamples(c Codes) Samples {
 			}}
 		},
 		Spoil: func(r connectors.Record) connectors.Record {
-			r = clone(r)
+			r = r.Clone()
 			switch {
 			case r.Party != nil:
 				r.Party.Name = ""
@@ -180,7 +178,7 @@ func NewSamples(c Codes) Samples {
 			return r
 		},
 		Change: func(r connectors.Record) connectors.Record {
-			r = clone(r)
+			r = r.Clone()
 			switch {
 			case r.Party != nil:
 				r.Party.Name += " (renamed)"
@@ -199,32 +197,4 @@ func NewSamples(c Codes) Samples {
 			return r
 		},
 	}
-}
-
-// clone copies a record deeply enough that editing the copy's lines,
-// allocations, tags or fields leaves the original alone.
-func clone(r connectors.Record) connectors.Record {
-	if r.Party != nil {
-		p := *r.Party
-		p.Tags = slices.Clone(p.Tags)
-		p.CustomFields = maps.Clone(p.CustomFields)
-		r.Party = &p
-	}
-	if r.Document != nil {
-		d := *r.Document
-		d.Lines = slices.Clone(d.Lines)
-		d.Allocations = slices.Clone(d.Allocations)
-		r.Document = &d
-	}
-	if r.Payment != nil {
-		p := *r.Payment
-		p.Allocations = slices.Clone(p.Allocations)
-		r.Payment = &p
-	}
-	if r.Journal != nil {
-		j := *r.Journal
-		j.Lines = slices.Clone(j.Lines)
-		r.Journal = &j
-	}
-	return r
 }

@@ -212,7 +212,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 			results[i].RemoteID = done.remoteID
 			continue
 		}
-		rec := cloneRecord(it.Record)
+		rec := it.Record.Clone()
 		if ie := checkShape(t, rec); ie != nil {
 			results[i].Err = ie
 			continue

@@ -12,7 +12,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	stdsync "sync"
 	"time"
@@ -244,7 +243,7 @@ func (l *Ledger) Put(t connectors.RecordType, r connectors.Remote) (connectors.R
 	if r.Record.Type == "" {
 		r.Record.Type = t
 	}
-	rec := cloneRecord(r.Record)
+	rec := r.Record.Clone()
 	if ie := checkShape(t, rec); ie != nil {
 		return connectors.Remote{}, ie
 	}
@@ -481,52 +480,6 @@ func compareStrings(a, b string) int {
 // cloneRemote returns a deep copy so that callers never share the ledger's
 // slices and maps.
 func cloneRemote(r connectors.Remote) connectors.Remote {
-	r.Record = cloneRecord(r.Record)
-	return r
-}
-
-func cloneRecord(r connectors.Record) connectors.Record {
-	if r.Party != nil {
-		p := *r.Party
-		p.Tags = slices.Clone(p.Tags)
-		p.CustomFields = maps.Clone(p.CustomFields)
-		r.Party = &p
-	}
-	if r.Document != nil {
-		d := *r.Document
-		d.Lines = slices.Clone(d.Lines)
-		d.Allocations = slices.Clone(d.Allocations)
-		r.Document = &d
-	}
-	if r.Payment != nil {
-		p := *r.Payment
-		p.Allocations = slices.Clone(p.Allocations)
-		r.Payment = &p
-	}
-	if r.Journal != nil {
-		j := *r.Journal
-		j.Lines = slices.Clone(j.Lines)
-		r.Journal = &j
-	}
-	if r.Account != nil {
-		a := *r.Account
-		r.Account = &a
-	}
-	if r.TaxRate != nil {
-		x := *r.TaxRate
-		r.TaxRate = &x
-	}
-	if r.Item != nil {
-		x := *r.Item
-		r.Item = &x
-	}
-	if r.BankAccount != nil {
-		x := *r.BankAccount
-		r.BankAccount = &x
-	}
-	if r.PaymentMethod != nil {
-		x := *r.PaymentMethod
-		r.PaymentMethod = &x
-	}
+	r.Record = r.Record.Clone()
 	return r
 }
