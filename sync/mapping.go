@@ -345,3 +345,32 @@ func itThem(n int) string {
 	}
 	return "it"
 }
+
+// withCodes returns rec with its nominal, tax and bank codes passed
+// through the given translations (local ↔ package codes). Only what it
+// changes is copied; rec itself is not changed.
+func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) connectors.Record {
+	out := rec
+	switch {
+	case rec.Document != nil:
+		d := *rec.Document
+		d.Lines = slices.Clone(d.Lines)
+		for i := range d.Lines {
+			d.Lines[i].NominalCode = nominal(d.Lines[i].NominalCode)
+			d.Lines[i].TaxCode = tax(d.Lines[i].TaxCode)
+		}
+		out.Document = &d
+	case rec.Journal != nil:
+		j := *rec.Journal
+		j.Lines = slices.Clone(j.Lines)
+		for i := range j.Lines {
+			j.Lines[i].NominalCode = nominal(j.Lines[i].NominalCode)
+		}
+		out.Journal = &j
+	case rec.Payment != nil:
+		p := *rec.Payment
+		p.BankAccount = bank(p.BankAccount)
+		out.Payment = &p
+	}
+	return out
+}

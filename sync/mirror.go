@@ -62,28 +62,10 @@ func (in inbound) record(t connectors.RecordType, rec connectors.Record) connect
 	if out.Type == "" {
 		out.Type = t
 	}
-	switch {
-	case rec.Document != nil:
-		d := *rec.Document
-		d.Lines = slices.Clone(d.Lines)
-		for i := range d.Lines {
-			d.Lines[i].NominalCode = lookupOr(in.nominal, d.Lines[i].NominalCode)
-			d.Lines[i].TaxCode = lookupOr(in.tax, d.Lines[i].TaxCode)
-		}
-		out.Document = &d
-	case rec.Journal != nil:
-		j := *rec.Journal
-		j.Lines = slices.Clone(j.Lines)
-		for i := range j.Lines {
-			j.Lines[i].NominalCode = lookupOr(in.nominal, j.Lines[i].NominalCode)
-		}
-		out.Journal = &j
-	case rec.Payment != nil:
-		p := *rec.Payment
-		p.BankAccount = lookupOr(in.bank, p.BankAccount)
-		out.Payment = &p
-	}
-	return out
+	return withCodes(out,
+		func(c string) string { return lookupOr(in.nominal, c) },
+		func(c string) string { return lookupOr(in.tax, c) },
+		func(c string) string { return lookupOr(in.bank, c) })
 }
 
 // fingerprint is the fingerprint the package's record has in the workspace.

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -302,37 +301,15 @@ func journalTotals(j *connectors.JournalEntry) (dr, cr decimal.Decimal) {
 // outbound is rec as the package must receive it: local nominal, tax and
 // bank codes replaced by the module's mappings. rec itself is not changed.
 func (c *checker) outbound(rec connectors.Record) connectors.Record {
-	out := rec
-	switch {
-	case rec.Document != nil:
-		d := *rec.Document
-		d.Lines = slices.Clone(d.Lines)
-		for i := range d.Lines {
-			if v, ok := c.mapped(MapNominalPrefix, d.Lines[i].NominalCode); ok {
-				d.Lines[i].NominalCode = v
+	mapper := func(prefix string) func(string) string {
+		return func(code string) string {
+			if v, ok := c.mapped(prefix, code); ok {
+				return v
 			}
-			if v, ok := c.mapped(MapTaxPrefix, d.Lines[i].TaxCode); ok {
-				d.Lines[i].TaxCode = v
-			}
+			return code
 		}
-		out.Document = &d
-	case rec.Journal != nil:
-		j := *rec.Journal
-		j.Lines = slices.Clone(j.Lines)
-		for i := range j.Lines {
-			if v, ok := c.mapped(MapNominalPrefix, j.Lines[i].NominalCode); ok {
-				j.Lines[i].NominalCode = v
-			}
-		}
-		out.Journal = &j
-	case rec.Payment != nil:
-		p := *rec.Payment
-		if v, ok := c.mapped(MapBankPrefix, p.BankAccount); ok {
-			p.BankAccount = v
-		}
-		out.Payment = &p
 	}
-	return out
+	return withCodes(rec, mapper(MapNominalPrefix), mapper(MapTaxPrefix), mapper(MapBankPrefix))
 }
 
 // Precheck runs the pre-check on the module's pending records (refs empty:
