@@ -551,14 +551,16 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 		o.Kind = en.item.Kind
 		outs = append(outs, o)
 	}
-	if err := up.readBack(ctx, t, outs); err != nil {
-		up.carry = append(up.carry, outs...)
-		return err
-	}
+	// The package's verdicts stand whether or not the read-back finishes
+	// (a cancelled run still records them), so they are counted either way.
+	rerr := up.readBack(ctx, t, outs)
 	for _, o := range outs {
 		up.count(o, t)
 	}
 	up.carry = append(up.carry, outs...)
+	if rerr != nil {
+		return rerr
+	}
 	up.done += len(entries)
 	up.report()
 	return nil
