@@ -68,11 +68,7 @@ When the sign-in reaches several organisations, choose one with --organisation.`
 			if err != nil {
 				return err
 			}
-			open := func(url string) error {
-				fmt.Fprintf(e.stderr, "Opening your browser to sign in. If it does not open, visit:\n%s\n", url)
-				return openBrowser(url)
-			}
-			orgs, err := def.Login(ctx, w.connectorConfig(module, settings), open)
+			orgs, err := def.Login(ctx, w.connectorConfig(module, settings), terminalPrompt{in: e.stdin, out: e.stderr})
 			if err != nil {
 				if clientID != "" {
 					// A secret the package refused is not kept.
@@ -221,4 +217,27 @@ func (w *workspace) disconnect(ctx context.Context, module string) error {
 // disconnectedNote is the module's note after a disconnect.
 func disconnectedNote(def connectors.Definition) string {
 	return fmt.Sprintf("Disconnected from %s: sign in again (Sign in on the Account tab, or ledgerlink login %s).", def.Title, def.Name)
+}
+
+// terminalPrompt answers a sign-in's questions on the terminal.
+type terminalPrompt struct {
+	in  io.Reader
+	out io.Writer
+}
+
+func (p terminalPrompt) OpenBrowser(address string) error {
+	fmt.Fprintf(p.out, "Opening your browser to sign in. If it does not open, visit:\n%s\n", address)
+	return openBrowser(address)
+}
+
+func (p terminalPrompt) Ask(ctx context.Context, question string) (string, error) {
+	fmt.Fprintf(p.out, "%s\n> ", question)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	answer, err := readSecret(p.in)
+	if err != nil {
+		return "", fmt.Errorf("no answer was given: %w", err)
+	}
+	return strings.TrimSpace(answer), nil
 }

@@ -212,7 +212,7 @@ func (w *workspace) connect(ctx context.Context, module string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	orgs, err := def.Login(ctx, w.connectorConfig(module, settings), openBrowser)
+	orgs, err := def.Login(ctx, w.connectorConfig(module, settings), browserPrompt{})
 	if err != nil {
 		return "", err
 	}
@@ -249,4 +249,13 @@ func trayIcons() (ui.TrayIcons, error) {
 	}
 	icons.Attention, err = load("tray-attention")
 	return icons, err
+}
+
+// browserPrompt opens the browser for a sign-in started in the window.
+type browserPrompt struct{}
+
+func (browserPrompt) OpenBrowser(address string) error { return openBrowser(address) }
+
+func (browserPrompt) Ask(context.Context, string) (string, error) {
+	return "", connectors.ErrNoPrompt
 }

@@ -16,6 +16,11 @@ type Remote struct {
 	Record   Record `json:"record"`
 	// UpdatedAt is when the package last changed the record.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Deleted says the package deleted or voided the record (connectors
+	// with Capabilities.Deletions report these in ListChanged). Record then
+	// holds what is known of it, at least its Type and Code where the
+	// package still says them.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // WriteItem is one record to create or update remotely.

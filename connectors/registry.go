@@ -2,7 +2,10 @@ package connectors
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -94,15 +97,87 @@ type Definition struct {
 	Caps        Capabilities
 	// Open connects with cfg. It may do no I/O until first used.
 	Open func(ctx context.Context, cfg Config) (Connection, error)
-	// Login signs in interactively (for example OAuth through the system
-	// browser, which openBrowser opens) and stores what it gets in
-	// cfg.Secrets. It returns the organisations the sign-in reaches. Nil
-	// for connectors that need no sign-in beyond their settings.
-	Login func(ctx context.Context, cfg Config, openBrowser func(url string) error) ([]Organisation, error)
+	// Login signs in (for example OAuth through the system browser, or a
+	// check of the username and password in the settings) and stores what
+	// it gets in cfg.Secrets. It returns the organisations (companies,
+	// administrations) the sign-in reaches, for the person to choose one.
+	// It must not panic on a nil prompt or a nil cfg.Secrets: it returns an
+	// error instead. Nil for connectors that need no sign-in beyond their
+	// settings. In the Sandbox it signs in to the simulator with no prompt.
+	Login func(ctx context.Context, cfg Config, prompt Prompt) ([]Organisation, error)
 	// Disconnect ends the sign-in: the package drops LedgerLink's access to
 	// the module's organisation and the stored tokens are forgotten. Nil
 	// for connectors with nothing to disconnect.
 	Disconnect func(ctx context.Context, cfg Config) error
+	// Limits are the package's published limits for one organisation. The
+	// engine keeps one pacer per module configured from them, so calls are
+	// spaced, capped and retried in one place for every connector.
+	Limits Limits
+	// Sandbox says how the Sandbox sets the module up against its
+	// simulator; nil means the connector has no Sandbox.
+	Sandbox *Sandbox
+	// Simulator starts the connector's simulator as an HTTP handler, for
+	// `ledgerlink simulate NAME` and end-to-end tests; nil means none.
+	Simulator func(opts SimulatorOptions) (Simulator, error)
+}
+
+// Prompt is how a sign-in talks to the person: the window answers with
+// dialogs, the command line on the terminal.
+type Prompt interface {
+	// OpenBrowser opens address in the person's web browser (and shows it,
+	// in case no browser opens).
+	OpenBrowser(address string) error
+	// Ask shows question and returns what the person typed or pasted (for
+	// example the address the browser landed on after signing in).
+	Ask(ctx context.Context, question string) (string, error)
+}
+
+// ErrNoPrompt is what a Login returns when it needs to ask the person
+// something and was given no Prompt.
+var ErrNoPrompt = errors.New("this sign-in needs a person to answer in the browser or at the prompt")
+
+// Limits are what one organisation of a package allows. Zero fields mean
+// no limit of that kind.
+type Limits struct {
+	// PerMinute is the most calls in any sixty seconds.
+	PerMinute int `json:"per_minute,omitempty"`
+	// Burst is how many calls may go at once after a quiet spell; zero
+	// means min(Concurrent, PerMinute), or one.
+	Burst int `json:"burst,omitempty"`
+	// Concurrent is the most calls in progress at once.
+	Concurrent int `json:"concurrent,omitempty"`
+	// PerDay is the most calls in one day (UTC).
+	PerDay int `json:"per_day,omitempty"`
+}
+
+// Sandbox is how the Sandbox sets a module up against its simulator.
+type Sandbox struct {
+	// Settings are saved when the Sandbox installs the module, after what
+	// Login returned for the first organisation (for example a client ID
+	// the simulator accepts, or "create authorised invoices" so the sample
+	// payments have approved invoices to pay).
+	Settings map[string]string
+	// Limits replace Definition.Limits in the Sandbox, where the simulator
+	// runs in-process and need not be spared; zero means Definition.Limits.
+	Limits Limits
+}
+
+// SimulatorOptions tune a simulator started for `ledgerlink simulate`.
+type SimulatorOptions struct {
+	// StateFile keeps the simulator's records between runs; empty means
+	// in memory only.
+	StateFile string
+	Logger    *slog.Logger
+}
+
+// Simulator is a connector's simulator serving its package's API.
+type Simulator interface {
+	http.Handler
+	// Close releases the simulator, saving its state file if it has one.
+	Close() error
+	// Describe says in a few lines how to point a module at address (the
+	// base address it is served at, "http://127.0.0.1:PORT").
+	Describe(address string) string
 }
 
 // Organisation is one organisation (tenant, company, administration) a
@@ -165,8 +240,9 @@ func (d Definition) Notes(settings map[string]string, hasSecret func(key string)
 // Registry holds the connectors LedgerLink knows. It is built once in main
 // and passed to whoever needs it.
 type Registry struct {
-	mu   sync.RWMutex
-	defs map[string]Definition
+	mu    sync.RWMutex
+	defs  map[string]Definition
+	order []string // names in the order registered: the build's list
 }
 
 // NewRegistry returns an empty registry.
@@ -193,6 +269,7 @@ func (r *Registry) Register(d Definition) error {
 		return fmt.Errorf("connector %q is already registered", d.Name)
 	}
 	r.defs[d.Name] = d
+	r.order = append(r.order, d.Name)
 	return nil
 }
 
@@ -213,5 +290,17 @@ func (r *Registry) All() []Definition {
 		out = append(out, d)
 	}
 	slices.SortFunc(out, func(a, b Definition) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// InOrder returns every registered connector in the order registered (the
+// order of the build's list of connectors).
+func (r *Registry) InOrder() []Definition {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Definition, 0, len(r.order))
+	for _, n := range r.order {
+		out = append(out, r.defs[n])
+	}
 	return out
 }

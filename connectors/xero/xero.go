@@ -82,6 +82,11 @@ func Definition() connectors.Definition {
 		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
 			return Open(ctx, cfg)
 		},
+		Login:      signIn,
+		Disconnect: disconnect,
+		Limits:     connectors.Limits{PerMinute: 60, Concurrent: 5, PerDay: 5000},
+		Sandbox:    sandbox(),
+		Simulator:  simulator,
 	}
 }
 
