@@ -62,6 +62,11 @@ type Harness struct {
 	// they are compared, after the suite has cleared what the package
 	// computes itself (document totals, amount due and status).
 	Normalise func(connectors.Record) connectors.Record
+	// Definition is what the connector registers. When set, the suite
+	// checks it too: a usable settings schema, capabilities equal to Caps
+	// and matched by what the connection implements, and a Login and
+	// Disconnect that refuse a missing prompt or keyring without panicking.
+	Definition *connectors.Definition
 }
 
 // prerequisite is the type a record of t needs in the package first.
@@ -90,6 +95,9 @@ func Run(t *testing.T, h Harness) {
 	}
 	s := &suite{h: h}
 	t.Run("capabilities", s.testCapabilities)
+	if h.Definition != nil {
+		t.Run("definition", s.testDefinition)
+	}
 	t.Run("check", s.testCheck)
 	t.Run("create and read back", s.testCreateReadBack)
 	t.Run("update", s.testUpdate)

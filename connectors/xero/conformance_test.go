@@ -26,6 +26,7 @@ const conformancePageSize = 10
 // TestConformance runs the shared connector suite against the simulator,
 // in strict mode, over a loopback server, signed in through PKCE.
 func TestConformance(t *testing.T) {
+	def := xero.Definition()
 	conformance.Run(t, conformance.Harness{
 		Name: "xero",
 		Open: func(t *testing.T) (connectors.Connection, conformance.Faults) {
@@ -39,7 +40,8 @@ func TestConformance(t *testing.T) {
 			})
 			return h.conn, simFaults{sim: h.sim, clock: h.clock}
 		},
-		Caps: xero.Capabilities(),
+		Caps:       xero.Capabilities(),
+		Definition: &def,
 		Sample: conformance.NewSamples(conformance.Codes{
 			SalesAccount: "200", PurchaseAccount: "429", TaxCode: "NONE", BankAccount: "090", InvalidAccount: "999",
 			JournalDebit: "429", JournalCredit: "814",
