@@ -2,78 +2,34 @@
 // package in step. With no verb it opens the window and sits in the tray;
 // with a verb it works headless, for power users, cron and servers.
 //
-// main.go is the composition root: it reads flags and verbs, opens storage
-// and the keyring, builds the connector registry, the engine and the window.
+// main.go is the composition root only: it builds the connector registry
+// from the build's list, the system keyring and the window, and hands them
+// to the command line, which opens storage and the engine.
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
-)
 
-// Exit codes of the verbs.
-const (
-	exitOK = 0
-	// exitItems means the verb finished but some items failed.
-	exitItems = 1
-	// exitSetup means a usage, configuration or environment error.
-	exitSetup = 2
+	"ledgerlink/connectors"
+	"ledgerlink/connectors/all"
+	"ledgerlink/storage/secrets"
+	"ledgerlink/ui"
+	"ledgerlink/ui/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], defaultEnv(os.Stdin, os.Stdout, os.Stderr))
+	code := cli.Main(ctx, os.Args[1:], cli.Env{
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Registry: func(bool) (*connectors.Registry, error) { return all.Registry() },
+		Keyring:  func() secrets.Store { return secrets.NewKeyring() },
+		Window:   ui.RunDesktop,
+	})
 	stop()
 	os.Exit(code)
 }
-
-// env is everything a verb touches outside itself, so tests can run the real
-// command functions with their own registry, keyring and streams.
-type env struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-	deps           dependencies
-}
-
-// run executes one command line and returns its exit code.
-func run(ctx context.Context, args []string, e env) int {
-	root := newRootCommand(&e)
-	root.SetArgs(args)
-	root.SetIn(e.stdin)
-	root.SetOut(e.stdout)
-	root.SetErr(e.stderr)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
-	}
-	var ie itemsError
-	if errors.As(err, &ie) {
-		// The verb has already reported each item.
-		return exitItems
-	}
-	fmt.Fprintln(e.stderr, "Error:", err)
-	var ce codedError
-	if errors.As(err, &ce) {
-		return ce.code
-	}
-	return exitSetup
-}
-
-// codedError carries an exit code with a message.
-type codedError struct {
-	code int
-	err  error
-}
-
-func (e codedError) Error() string { return e.err.Error() }
-func (e codedError) Unwrap() error { return e.err }
-
-// itemsError says the verb finished with n failed items.
-type itemsError struct{ n int }
-
-func (e itemsError) Error() string { return fmt.Sprintf("%d item(s) failed", e.n) }

@@ -88,9 +88,9 @@ func (f Field) Check(value string) error {
 // Definition is what a connector registers: who it is, what it needs and
 // how to open it.
 type Definition struct {
-	// Name is the module's identifier on the command line ("xero").
+	// Name is the module's identifier on the command line ("fakebooks").
 	Name string
-	// Title is the name shown to people ("Xero").
+	// Title is the name shown to people ("FakeBooks").
 	Title       string
 	Description string
 	Settings    []Field

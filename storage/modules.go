@@ -33,7 +33,7 @@ type ModuleInfo struct {
 // module is installed with its defaults or nothing changed.
 //
 // progress, when not nil, is told each step in plain words ("Creating
-// storage for Xero", "Writing default settings", "Done"). The first two are
+// storage for FakeBooks", "Writing default settings", "Done"). The first two are
 // reported while the write is under way, so progress must return quickly
 // and must not write to this database (hand the text to the screen and
 // return).

@@ -205,7 +205,7 @@ func (db *DB) writeSettings(ctx context.Context, module string, values map[strin
 //   - RED, "Not installed. Press Install.", when the module is not installed;
 //   - AMBER when the connector's Definition.Notes find something missing or
 //     wrong, or when the caller passes extra notes (for example
-//     "Reconnect to Xero." after the package refused the stored sign-in);
+//     "Reconnect to FakeBooks." after the package refused the stored sign-in);
 //     the notes are the definition's first, then the extra ones;
 //   - GREEN, with no notes, otherwise.
 //

@@ -13,12 +13,9 @@ import (
 	"ledgerlink/storage"
 )
 
-// Option keys every module has, whatever its connector.
+// Option keys every module has, whatever its connector. A connector's own
+// options (such as Rollup) are fields of its settings schema.
 const (
-	// SettingRollup sends one line per tax rate instead of per product.
-	SettingRollup = storage.PrefixOption + "rollup"
-	// SettingAuthorised creates authorised invoices instead of drafts.
-	SettingAuthorised = storage.PrefixOption + "authorised"
 	// SettingStockOnInvoicesOnly exports only stock items that appear on
 	// invoices.
 	SettingStockOnInvoicesOnly = storage.PrefixOption + "stock_on_invoices_only"
@@ -34,8 +31,6 @@ type ModuleOption struct {
 // ModuleOptions lists the Options tab's switches in the order shown.
 func ModuleOptions() []ModuleOption {
 	return []ModuleOption{
-		{SettingRollup, "Rollup", "Send one line per tax rate instead of one line per product."},
-		{SettingAuthorised, "Create authorised invoices", "Invoices arrive approved in the accounting package instead of as drafts."},
 		{SettingMultiCurrency, "Multi-currency", "Allow documents in currencies other than the organisation's own."},
 		{SettingStockOnInvoicesOnly, "Only export stock items that appear on invoices", "Leave out stock items no invoice uses."},
 		{SettingJournalsAutoSend, "Send payroll journals automatically", "Send payroll journals as part of every sync, right after they are imported."},
@@ -277,6 +272,11 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 		v := current[f.Key]
 		if v == "" {
 			v = f.Default
+		}
+		if b, err := strconv.ParseBool(v); f.Kind == connectors.KindBool && err == nil {
+			// Switches read the same whether the engine or the connector
+			// owns them.
+			v = onOff(b)
 		}
 		out = append(out, Setting{Key: f.Key, Label: f.Label, Value: v, Set: v != ""})
 	}

@@ -151,8 +151,8 @@ func TestApplyTimingMappingsOptionsAndConfig(t *testing.T) {
 		"organisation":    "Acme Ltd",
 		TimingHourKey:     "3",
 		"map.nominal.200": "4000",
-		SettingRollup:     "on",
-		SettingAuthorised: "off",
+		"opt.rollup":      "on",
+		"opt.authorised":  "off",
 	}
 	got := map[string]string{}
 	for _, s := range cfg {

@@ -210,7 +210,7 @@ func (e *Engine) whereChanged(def connectors.Definition, origin string) string {
 }
 
 // shapeNote words a change for the person, for example "Customer C-0042 is
-// now a company (contact person Jo Bloggs added in Xero); its 3 invoices
+// now a company (contact person Jo Bloggs added in the accounting package); its 3 invoices
 // and 1 payment stay with it."
 func shapeNote(c ShapeChange, where string) string {
 	var what string

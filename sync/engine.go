@@ -72,6 +72,8 @@ type Engine struct {
 
 	mu    stdsync.Mutex
 	locks map[string]*stdsync.Mutex
+	// states are the modules' published states (see Subscribe).
+	states *states
 }
 
 // Option tunes New.
@@ -131,6 +133,7 @@ func New(db *storage.DB, reg *connectors.Registry, open func(ctx context.Context
 		maxRetries: 3,
 		maxWait:    2 * time.Minute,
 		locks:      map[string]*stdsync.Mutex{},
+		states:     newStates(),
 	}
 	for _, o := range opts {
 		o(e)
@@ -257,6 +260,8 @@ const (
 // Failed counts; problems with the run are in Report.Errors.
 func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Report, error) {
 	return e.run(ctx, module, trigger, func(def connectors.Definition, conn connectors.Connection, rep *Report) error {
+		p := progress{e: e, module: module}
+		p.step("Reading accounts, tax rates and bank accounts from "+title(def), 0)
 		if err := e.refreshAncillary(ctx, def, conn, rep); err != nil {
 			return err
 		}
@@ -273,6 +278,7 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 		if err := e.mirror(ctx, def, conn, mirrorTypes, rep); err != nil {
 			return err
 		}
+		p.step("Finding what is waiting to be sent", 0)
 		if _, err := e.refresh(ctx, def); err != nil {
 			return err
 		}
@@ -283,6 +289,7 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			p.step(s.Name, 0)
 			if err := s.Run(ctx, &Run{Engine: e, Module: module, Def: def, Conn: conn, Report: rep}); err != nil {
 				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 					return err
@@ -304,12 +311,21 @@ func (e *Engine) run(ctx context.Context, module string, trigger Trigger, fn fun
 	}
 	unlock := e.lock(module)
 	defer unlock()
+	p := progress{e: e, module: module}
+	p.begin(trigger)
+	out, err := e.runConnected(ctx, def, &rep, fn)
+	p.end(out, err, errors.Is(err, connectors.ErrAuth))
+	return out, err
+}
+
+// runConnected opens the connection, calls fn and finishes the report.
+func (e *Engine) runConnected(ctx context.Context, def connectors.Definition, rep *Report, fn func(def connectors.Definition, conn connectors.Connection, rep *Report) error) (Report, error) {
 	conn, err := e.connect(ctx, def)
 	if err != nil {
-		return e.finish(&rep, err)
+		return e.finish(rep, err)
 	}
 	defer closeConn(conn)
-	return e.finish(&rep, fn(def, conn, &rep))
+	return e.finish(rep, fn(def, conn, rep))
 }
 
 // DB is the engine's database, for steps that keep their own records.

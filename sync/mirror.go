@@ -242,7 +242,11 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 			}
 		}
 		latest := since
+		p, read := progress{e: e, module: def.Name}, 0
+		p.step("Reading "+t.Label()+" from "+title(def), 0)
 		err := lister.ListChanged(ctx, t, since, func(page []connectors.Remote) error {
+			read += len(page)
+			p.count(read, 0)
 			items := make([]storage.MirrorItem, 0, len(page))
 			var bad []FeedbackRow
 			for _, r := range page {

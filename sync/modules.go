@@ -15,6 +15,7 @@ import (
 // SecretKeeper is what module management needs of the keyring.
 type SecretKeeper interface {
 	Has(ctx context.Context, module, key string) (bool, error)
+	Set(ctx context.Context, module, key, value string) error
 	Delete(ctx context.Context, module, key string) error
 }
 
@@ -194,4 +195,31 @@ func (m *Modules) SecretKeys(name string) ([]string, error) {
 	}
 	slices.Sort(keys)
 	return keys, nil
+}
+
+// SetSecret checks value against the module's settings schema and keeps it
+// in the keyring: the one way the window and the command line save a
+// secret setting.
+func (m *Modules) SetSecret(ctx context.Context, module, key, value string) error {
+	def, err := m.Definition(module)
+	if err != nil {
+		return err
+	}
+	f, ok := def.Field(key)
+	if !ok || !f.Secret {
+		return fmt.Errorf("%s has no secret setting %q", def.Title, key)
+	}
+	if strings.TrimSpace(value) == "" {
+		return fmt.Errorf("%s is blank: nothing was saved", f.Label)
+	}
+	if err := f.Check(value); err != nil {
+		return err
+	}
+	if m.secrets == nil {
+		return errors.New("the system keyring is not available, so secrets cannot be saved")
+	}
+	if err := m.secrets.Set(ctx, def.Name, key, value); err != nil {
+		return fmt.Errorf("%s was not saved in the system keyring: %w", f.Label, err)
+	}
+	return nil
 }

@@ -369,8 +369,8 @@ type State struct {
 // Idle reports whether no run is in progress.
 func (s State) Idle() bool { return len(s.Running) == 0 }
 
-// String says the state in a few words: "idle", "paused", "running xero",
-// "running xero (automatic runs paused)".
+// String says the state in a few words: "idle", "paused", "running fakebooks",
+// "running fakebooks (automatic runs paused)".
 func (s State) String() string {
 	switch {
 	case s.Idle() && s.Paused:

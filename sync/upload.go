@@ -136,6 +136,7 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 		}
 	}
 	up.total = len(items)
+	up.state().step("Sending records to "+title(def), up.total)
 	up.report()
 	// Chunk by chunk (one type each, dependency order), so memory holds a
 	// chunk of records, not the whole Pending Export.
@@ -158,6 +159,7 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 }
 
 func (up *uploader) report() {
+	up.state().count(up.done, up.total)
 	if up.progress != nil {
 		up.progress(up.done, up.total)
 	}
@@ -741,3 +743,6 @@ func (up *uploader) verify(ctx context.Context) error {
 	}
 	return nil
 }
+
+// state is how the upload reports its progress in the module's state.
+func (up *uploader) state() progress { return progress{e: up.e, module: up.def.Name} }

@@ -377,7 +377,7 @@ func (at *accountTab) runConnect() {
 	at.result.Refresh()
 	svc := a.svc
 	a.spawn(func() {
-		org, err := svc.Connect(ctx, cs.module)
+		org, err := svc.Connect(ctx, cs.module, windowPrompt{a: a}, windowChooser(a))
 		a.do(func() {
 			stop()
 			at.stop = nil
@@ -389,7 +389,7 @@ func (at *accountTab) runConnect() {
 				at.showResult(false, "Not signed in: "+err.Error())
 			default:
 				at.connected = true
-				at.showResult(true, fmt.Sprintf("Signed in. LedgerLink is connected to %s.", dash(org)))
+				at.showResult(true, fmt.Sprintf("Signed in. LedgerLink is connected to %s.", dash(org.Name)))
 				cs.reloadSaved()
 			}
 			a.tracef("connect finished module=%s ok=%v", cs.module, err == nil)

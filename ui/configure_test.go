@@ -262,11 +262,11 @@ func TestConnectAndTestConnection(t *testing.T) {
 	var mu stdsync.Mutex
 	var testErr error
 	h := newHarness(t, installed(readySettings()), func(h *harness, svc *Services) {
-		svc.Connect = func(ctx context.Context, module string) (string, error) {
+		svc.Connect = func(ctx context.Context, module string, _ connectors.Prompt, _ ChooseOrganisation) (connectors.Organisation, error) {
 			if err := h.settings.SetSettings(ctx, h.def, map[string]string{"organisation": "Demo Ltd"}); err != nil {
-				return "", err
+				return connectors.Organisation{}, err
 			}
-			return "Demo Ltd", nil
+			return connectors.Organisation{Name: "Demo Ltd"}, nil
 		}
 		svc.TestConnection = func(context.Context, string) (connectors.Identity, error) {
 			mu.Lock()
@@ -476,13 +476,13 @@ func TestOptionsSaveToTheRightStore(t *testing.T) {
 	cs := openConfigure(t, h)
 	ot := cs.options
 	// opt.rollup is in the connector's schema; multi-currency is LedgerLink's.
-	ot.Check(OptionRollup).SetChecked(true)
+	ot.Check("opt.rollup").SetChecked(true)
 	ot.Check(OptionMultiCurrency).SetChecked(true)
 	ot.Check(OptionStockOnInvoices).SetChecked(true)
 	cs.update(nil)
 	h.waitTrace("configure updated")
 	saved, _ := h.settings.Settings("books")
-	for _, k := range []string{OptionRollup, OptionMultiCurrency, OptionStockOnInvoices} {
+	for _, k := range []string{"opt.rollup", OptionMultiCurrency, OptionStockOnInvoices} {
 		if saved[k] != "true" {
 			t.Errorf("%s saved as %q", k, saved[k])
 		}
@@ -526,7 +526,9 @@ func TestDisconnectAsksThenEndsTheSignIn(t *testing.T) {
 	var mu stdsync.Mutex
 	calls := 0
 	h := newHarness(t, installed(readySettings()), func(h *harness, svc *Services) {
-		svc.Connect = func(context.Context, string) (string, error) { return "Demo Ltd", nil }
+		svc.Connect = func(context.Context, string, connectors.Prompt, ChooseOrganisation) (connectors.Organisation, error) {
+			return connectors.Organisation{Name: "Demo Ltd"}, nil
+		}
 		svc.Disconnect = func(ctx context.Context, module string) error {
 			mu.Lock()
 			defer mu.Unlock()

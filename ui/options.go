@@ -14,8 +14,6 @@ import (
 // connector that declares the same key in its settings schema gives it its
 // own words.
 const (
-	OptionRollup          = sync.SettingRollup
-	OptionAuthorised      = sync.SettingAuthorised
 	OptionMultiCurrency   = sync.SettingMultiCurrency
 	OptionStockOnInvoices = sync.SettingStockOnInvoicesOnly
 )

@@ -122,10 +122,11 @@ type Services struct {
 	Runs      RunHistory
 	Events    EventSource
 
-	// Connect signs in to the module's accounting package through the
-	// system browser (OAuth) and returns the organisation chosen. It saves
-	// what it gets (tokens in the keyring, organisation in the settings).
-	Connect func(ctx context.Context, module string) (organisation string, err error)
+	// Connect signs in to the module's accounting package (through the
+	// browser, or by checking the Account tab's credentials), asking the
+	// person through prompt and, when the sign-in reaches several
+	// organisations, through choose; it saves the chosen one.
+	Connect func(ctx context.Context, module string, prompt connectors.Prompt, choose ChooseOrganisation) (connectors.Organisation, error)
 	// Disconnect ends the module's sign-in: the package drops LedgerLink's
 	// access and the saved tokens are forgotten; the module turns AMBER.
 	Disconnect func(ctx context.Context, module string) error
@@ -193,3 +194,7 @@ func (s StoredRuns) Runs(ctx context.Context, module string, since time.Time) ([
 	slices.SortFunc(out, func(a, b sync.Report) int { return a.Started.Compare(b.Started) })
 	return out, nil
 }
+
+// ChooseOrganisation asks the person which of the organisations a sign-in
+// reaches to keep in step.
+type ChooseOrganisation = func(ctx context.Context, orgs []connectors.Organisation) (connectors.Organisation, error)

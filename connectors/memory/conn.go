@@ -76,6 +76,13 @@ func NewDefinition(l *Ledger) connectors.Definition {
 				Help:     "The three-letter code of the organisation's own currency, such as GBP.",
 				Validate: checkCurrencyCode,
 			},
+			// Options of the connector's own, as a package's connector
+			// declares them; the reference ledger keeps them so tests can
+			// exercise the Options tab, and books nothing differently.
+			{Key: "opt.rollup", Label: "Rollup", Kind: connectors.KindBool, Default: "false", Tab: "Options",
+				Help: "Send one line per account and tax rate instead of one per product."},
+			{Key: "opt.authorised", Label: "Create authorised invoices", Kind: connectors.KindBool, Default: "false", Tab: "Options",
+				Help: "Send invoices as approved instead of drafts."},
 		},
 		Caps: Capabilities(),
 	}

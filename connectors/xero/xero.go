@@ -23,15 +23,17 @@ import (
 
 // Setting keys of the Xero module.
 const (
-	KeyClientID      = "client_id"
-	KeyTenantID      = "tenant_id"
-	KeyOrganisation  = "organisation"
-	KeyAPIURL        = "api_url"
-	KeyIdentityURL   = "identity_url"
-	KeyLoginURL      = "login_url"
-	KeyScopes        = "scopes"
-	KeyAuthorised    = "opt.authorised"
-	KeyRollup        = "opt.rollup"
+	KeyClientID     = "client_id"
+	KeyTenantID     = "tenant_id"
+	KeyOrganisation = "organisation"
+	KeyAPIURL       = "api_url"
+	KeyIdentityURL  = "identity_url"
+	KeyLoginURL     = "login_url"
+	KeyScopes       = "scopes"
+	KeyAuthorised   = "opt.authorised"
+	KeyRollup       = "opt.rollup"
+	// KeyMultiCurrency is LedgerLink's own option (every module has it);
+	// the Xero client reads it to send documents in their own currency.
 	KeyMultiCurrency = "opt.multi_currency"
 )
 
@@ -71,8 +73,6 @@ func Definition() connectors.Definition {
 				Help: "Send invoices, bills and credit notes as approved instead of drafts, and payroll journals as posted."},
 			{Key: KeyRollup, Label: "Rollup", Kind: connectors.KindBool, Default: "false", Tab: "Options",
 				Help: "Send one line per account and tax rate instead of one per product."},
-			{Key: KeyMultiCurrency, Label: "Multi-currency", Kind: connectors.KindBool, Default: "false", Tab: "Options",
-				Help: "Send documents in their own currency (the currency must be enabled in Xero)."},
 			{Key: SecretClientSecret, Label: "Client secret", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
 				Help: "Only for a Xero custom connection; leave blank to sign in through the browser."},
 			{Key: SecretRefreshToken, Label: "Xero sign-in", Kind: connectors.KindSecret, Secret: true, Tab: "Account",

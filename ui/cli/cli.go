@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -6,22 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
 	"ledgerlink/storage/secrets"
-	"ledgerlink/sync"
+	"ledgerlink/sync/workspace"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
+// version is set at build time with -ldflags "-X ledgerlink/ui/cli.version=…".
 var version = "0.1.0-dev"
 
 // globalFlags are accepted before or after any verb.
@@ -42,15 +40,36 @@ type dependencies struct {
 	// keyring opens the secret store.
 	keyring func() secrets.Store
 	// window runs the desktop app until it quits.
-	window func(ctx context.Context, w *workspace, g globalFlags) error
+	window func(ctx context.Context, w *workspace.Workspace, g globalFlags) error
 }
 
-func defaultEnv(stdin io.Reader, stdout, stderr io.Writer) env {
-	return env{stdin: stdin, stdout: stdout, stderr: stderr, deps: dependencies{
-		registry: productRegistry,
-		keyring:  func() secrets.Store { return secrets.NewKeyring() },
-		window:   runWindow,
-	}}
+// Env is what the command line runs with: its streams and the outside
+// services the composition root builds.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Registry builds the connector registry.
+	Registry func(sandbox bool) (*connectors.Registry, error)
+	// Keyring opens the system keyring.
+	Keyring func() secrets.Store
+	// Window opens the desktop app on w and returns when it quits; nil
+	// means this build has no window.
+	Window func(ctx context.Context, w *workspace.Workspace) error
+}
+
+// Main executes one command line and returns its exit code: with no verb it
+// opens the window, with a verb it works headless.
+func Main(ctx context.Context, args []string, e Env) int {
+	return run(ctx, args, env{stdin: e.Stdin, stdout: e.Stdout, stderr: e.Stderr, deps: dependencies{
+		registry: e.Registry,
+		keyring:  e.Keyring,
+		window: func(ctx context.Context, w *workspace.Workspace, _ globalFlags) error {
+			if e.Window == nil {
+				return errors.New("this build of LedgerLink has no window; use a verb (see --help)")
+			}
+			return e.Window(ctx, w)
+		},
+	}})
 }
 
 // defaultDataDir is the OS user config folder + ledgerlink.
@@ -138,136 +157,23 @@ func wrapArgs(c *cobra.Command) {
 	}
 }
 
-// workspace is an open data folder with everything built on it.
-type workspace struct {
-	dataDir string
-	sandbox bool
-	db      *storage.DB
-	reg     *connectors.Registry
-	keyring secrets.Store
-	modules *sync.Modules
-	engine  *sync.Engine
-	log     *slog.Logger
-	// pacers keep one pacer per module for the life of the process, so a
-	// daily limit reached in one run still holds in the next.
-	pacers  *pacers
-	verbose bool
-	// env opened it, and reopens the data folder after a restore.
-	env *env
-}
-
-// Close releases the data folder.
-func (w *workspace) Close() {
-	if w.db != nil {
-		_ = w.db.Close()
-	}
-}
-
-// sandboxDir is where the Sandbox keeps its own database and simulator
-// state, apart from the real books.
-func sandboxDir(dataDir string) string { return filepath.Join(dataDir, "sandbox") }
-
-func (e *env) openWorkspace(ctx context.Context, g globalFlags) (*workspace, error) {
+func (e *env) openWorkspace(ctx context.Context, g globalFlags) (*workspace.Workspace, error) {
 	if g.sandboxIfNew && !g.sandbox {
-		fresh, err := noModuleInstalled(g.dataDir)
+		fresh, err := workspace.NoModuleInstalled(g.dataDir)
 		if err != nil {
 			return nil, codedError{exitSetup, err}
 		}
 		g.sandbox = fresh
 	}
-	dir := g.dataDir
-	if g.sandbox {
-		dir = sandboxDir(g.dataDir)
-	}
-	w, err := e.openWorkspaceAt(dir, g.sandbox, g.verbose)
+	w, err := workspace.OpenFolder(ctx, g.dataDir, g.sandbox, g.verbose, e.workspaceOptions())
 	if err != nil {
-		return nil, err
-	}
-	if g.sandbox {
-		if err := w.setUpSandbox(ctx, nil); err != nil {
-			w.Close()
-			return nil, codedError{exitSetup, err}
-		}
+		return nil, codedError{exitSetup, err}
 	}
 	return w, nil
 }
 
-// openWorkspaceAt opens the database in dir and builds everything on it.
-func (e *env) openWorkspaceAt(dir string, sandbox, verbose bool) (*workspace, error) {
-	reg, err := e.deps.registry(sandbox)
-	if err != nil {
-		return nil, codedError{exitSetup, err}
-	}
-	db, err := storage.Open(dir, storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		return nil, codedError{exitSetup, err}
-	}
-	kr := e.deps.keyring()
-	if sandbox {
-		kr = sandboxKeyring{kr}
-	}
-	level := slog.LevelWarn
-	if verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	w := &workspace{
-		dataDir: dir,
-		sandbox: sandbox,
-		db:      db,
-		reg:     reg,
-		keyring: kr,
-		modules: sync.NewModules(db, reg, kr),
-		log:     log,
-		pacers:  newPacers(log),
-		verbose: verbose,
-		env:     e,
-	}
-	w.engine = sync.New(db, reg, w.openConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...))
-	return w, nil
-}
-
-// sandboxKeyring keeps the Sandbox's secrets apart from the real modules'
-// of the same name: the system keyring is one for every data folder, so
-// without it removing the Sandbox's Xero module would also remove the real
-// Xero sign-in.
-type sandboxKeyring struct{ secrets.Store }
-
-func sandboxSecretsOf(module string) string { return "sandbox-" + module }
-
-func (k sandboxKeyring) Get(ctx context.Context, module, key string) (string, error) {
-	return k.Store.Get(ctx, sandboxSecretsOf(module), key)
-}
-
-func (k sandboxKeyring) Set(ctx context.Context, module, key, value string) error {
-	return k.Store.Set(ctx, sandboxSecretsOf(module), key, value)
-}
-
-func (k sandboxKeyring) Delete(ctx context.Context, module, key string) error {
-	return k.Store.Delete(ctx, sandboxSecretsOf(module), key)
-}
-
-func (k sandboxKeyring) Has(ctx context.Context, module, key string) (bool, error) {
-	return k.Store.Has(ctx, sandboxSecretsOf(module), key)
-}
-
-func (k sandboxKeyring) DeleteModule(ctx context.Context, module string, keys []string) error {
-	return k.Store.DeleteModule(ctx, sandboxSecretsOf(module), keys)
-}
-
-func (k sandboxKeyring) For(module string) connectors.SecretStore {
-	return k.Store.For(sandboxSecretsOf(module))
-}
-
-// noModuleInstalled reports whether the data folder has no module yet.
-func noModuleInstalled(dataDir string) (bool, error) {
-	db, err := storage.Open(dataDir, storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		return false, err
-	}
-	defer db.Close()
-	mods, err := db.InstalledModules()
-	return len(mods) == 0, err
+func (e *env) workspaceOptions() workspace.Options {
+	return workspace.Options{Registry: e.deps.registry, Keyring: e.deps.keyring, LogTo: e.stderr}
 }
 
 // printer writes a verb's result as text or JSON.
@@ -304,7 +210,7 @@ func versionCommand(e *env, g *globalFlags) *cobra.Command {
 }
 
 // withWorkspace opens the data folder for the length of one verb.
-func (e *env) withWorkspace(g *globalFlags, fn func(ctx context.Context, w *workspace) error) func(*cobra.Command, []string) error {
+func (e *env) withWorkspace(g *globalFlags, fn func(ctx context.Context, w *workspace.Workspace) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
 		w, err := e.openWorkspace(cmd.Context(), *g)
 		if err != nil {
@@ -322,8 +228,8 @@ func modulesCommand(e *env, g *globalFlags) *cobra.Command {
 		Long: `List every module (accounting-package connection) with its status light:
 RED not installed, AMBER installed but something is missing (the notes say what),
 GREEN ready.`,
-		RunE: e.withWorkspace(g, func(ctx context.Context, w *workspace) error {
-			list, err := w.modules.List(ctx)
+		RunE: e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
+			list, err := w.Modules.List(ctx)
 			if err != nil {
 				return err
 			}
@@ -348,7 +254,7 @@ func installCommand(e *env, g *globalFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		return e.withWorkspace(g, func(ctx context.Context, w *workspace) error {
+		return e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
 			var steps []string
 			progress := func(step string) {
 				steps = append(steps, step)
@@ -356,10 +262,10 @@ func installCommand(e *env, g *globalFlags) *cobra.Command {
 					fmt.Fprintln(e.stdout, step)
 				}
 			}
-			if err := w.modules.Install(ctx, args[0], progress); err != nil {
+			if err := w.Modules.Install(ctx, args[0], progress); err != nil {
 				return setupError(err)
 			}
-			st, err := w.modules.Status(ctx, args[0])
+			st, err := w.Modules.Status(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -384,8 +290,8 @@ the accounting package. Make a backup first if you may want it back.`,
 		Args: cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		return e.withWorkspace(g, func(ctx context.Context, w *workspace) error {
-			if err := w.modules.Uninstall(ctx, args[0]); err != nil {
+		return e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
+			if err := w.Modules.Uninstall(ctx, args[0]); err != nil {
 				return setupError(err)
 			}
 			return e.printer(g).emit(map[string]any{"uninstalled": args[0]}, func(out io.Writer) {
@@ -415,7 +321,7 @@ on. Saved sign-ins live in the system keyring and are never part of a backup.`,
 			return err
 		}
 		defer w.Close()
-		if err := w.db.BackupToFile(cmd.Context(), target); err != nil {
+		if err := w.DB.BackupToFile(cmd.Context(), target); err != nil {
 			return codedError{exitSetup, err}
 		}
 		info, err := storage.VerifyBackup(target)

@@ -1,4 +1,4 @@
-package main
+package ui
 
 import (
 	"context"
@@ -14,46 +14,45 @@ import (
 	"ledgerlink/storage"
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
-	"ledgerlink/ui"
+	"ledgerlink/sync/workspace"
 )
 
 // appID matches FyneApp.toml; Fyne keeps preferences under it.
 const appID = "app.ledgerlink.desktop"
 
-// desktop runs the window over a workspace it can swap: a restore reopens
+// session runs the window over a workspace it can swap: a restore reopens
 // the database, and "Try with sample data" moves to the Sandbox's own.
-type desktop struct {
-	e   *env
+type session struct {
 	ctx context.Context
-	hub *ui.Hub
+	hub *Hub
 
 	mu stdsync.Mutex
-	w  *workspace
+	w  *workspace.Workspace
 	// stop ends the current workspace's scheduler and inbox watcher.
 	stop func()
 }
 
-// runWindow opens the desktop app on w and blocks until it quits.
-func runWindow(ctx context.Context, w *workspace, g globalFlags) error {
+// RunDesktop opens the desktop app on w and blocks until it quits.
+func RunDesktop(ctx context.Context, w *workspace.Workspace) error {
 	fa := app.NewWithID(appID)
 	icon, err := assets.Icon("app")
 	if err != nil {
 		return fmt.Errorf("the app icon is missing from this build: %w", err)
 	}
 	fa.SetIcon(fyne.NewStaticResource("ledgerlink.png", icon))
-	icons, err := trayIcons()
+	icons, err := loadTrayIcons()
 	if err != nil {
 		return err
 	}
 
-	d := &desktop{e: w.env, ctx: ctx, hub: ui.NewHub()}
+	d := &session{ctx: ctx, hub: NewHub()}
 	svc, err := d.start(w)
 	if err != nil {
 		return err
 	}
 	defer d.shutdown()
 
-	win := ui.New(ctx, fa, svc)
+	win := New(ctx, fa, svc)
 	win.SetupTray(icons)
 	go func() {
 		<-ctx.Done()
@@ -67,24 +66,24 @@ func runWindow(ctx context.Context, w *workspace, g globalFlags) error {
 
 // start runs the scheduler and the inbox watcher of w and returns the
 // window's services over it.
-func (d *desktop) start(w *workspace) (ui.Services, error) {
+func (d *session) start(w *workspace.Workspace) (Services, error) {
 	runCtx, cancel := context.WithCancel(d.ctx)
-	sched, err := w.newScheduler(d.hub.SchedulerState)
+	sched, err := w.NewScheduler(d.hub.SchedulerState)
 	if err != nil {
 		cancel()
-		return ui.Services{}, err
+		return Services{}, err
 	}
 	if err := sched.Start(runCtx); err != nil {
 		cancel()
-		return ui.Services{}, err
+		return Services{}, err
 	}
 	var watching stdsync.WaitGroup
 	watching.Add(1)
 	go func() {
 		defer watching.Done()
 		// New business files change every module's Pending Export.
-		if err := w.watchInbox(runCtx, func(feed.FileOutcome) { d.hub.Changed("") }); err != nil {
-			w.log.Error("the inbox folder cannot be watched", "err", err)
+		if err := w.WatchInbox(runCtx, func(feed.FileOutcome) { d.hub.Changed("") }); err != nil {
+			w.Log.Error("the inbox folder cannot be watched", "err", err)
 		}
 	}()
 	d.mu.Lock()
@@ -99,56 +98,56 @@ func (d *desktop) start(w *workspace) (ui.Services, error) {
 }
 
 // release stops and closes the current workspace and returns its folder.
-func (d *desktop) release() (dir string, sandbox bool) {
+func (d *session) release() (dir string, sandbox bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stop != nil {
 		d.stop()
 		d.stop = nil
 	}
-	dir, sandbox = d.w.dataDir, d.w.sandbox
+	dir, sandbox = d.w.DataDir, d.w.Sandbox
 	d.w.Close()
 	return dir, sandbox
 }
 
-func (d *desktop) shutdown() { d.release() }
+func (d *session) shutdown() { d.release() }
 
 // restore replaces the database with a backup and reopens everything.
-func (d *desktop) restore(ctx context.Context, path string) (ui.RestoreResult, error) {
+func (d *session) restore(ctx context.Context, path string) (RestoreResult, error) {
 	dir, sandbox := d.release()
 	kept, restoreErr := storage.Restore(ctx, dir, path)
 	// Whether or not the restore went through, the window needs an open
 	// database again: the restored one, or the original put back.
-	w, err := d.e.openWorkspaceAt(dir, sandbox, false)
+	w, err := d.w.Reopen(dir, sandbox)
 	if err != nil {
-		return ui.RestoreResult{KeptAside: kept}, errors.Join(restoreErr, fmt.Errorf("the database could not be opened again; restart LedgerLink: %w", err))
+		return RestoreResult{KeptAside: kept}, errors.Join(restoreErr, fmt.Errorf("the database could not be opened again; restart LedgerLink: %w", err))
 	}
 	svc, err := d.start(w)
 	if err != nil {
-		return ui.RestoreResult{KeptAside: kept}, errors.Join(restoreErr, err)
+		return RestoreResult{KeptAside: kept}, errors.Join(restoreErr, err)
 	}
-	return ui.RestoreResult{KeptAside: kept, Services: &svc}, restoreErr
+	return RestoreResult{KeptAside: kept, Services: &svc}, restoreErr
 }
 
 // trySample sets up the Sandbox: in its own data folder, beside the real
 // one, which is closed while the Sandbox is open.
-func (d *desktop) trySample(ctx context.Context, progress func(string)) (*ui.Services, error) {
+func (d *session) trySample(ctx context.Context, progress func(string)) (*Services, error) {
 	d.mu.Lock()
 	current := d.w
 	d.mu.Unlock()
-	if current.sandbox {
-		return nil, current.setUpSandbox(ctx, progress)
+	if current.Sandbox {
+		return nil, current.SetUpSandbox(ctx, progress)
 	}
 	dir, _ := d.release()
-	sw, err := d.e.openWorkspaceAt(sandboxDir(dir), true, current.verbose)
+	sw, err := current.Reopen(workspace.SandboxDir(dir), true)
 	if err == nil {
-		if err = sw.setUpSandbox(ctx, progress); err != nil {
+		if err = sw.SetUpSandbox(ctx, progress); err != nil {
 			sw.Close()
 		}
 	}
 	if err != nil {
 		// Go back to the real books.
-		rw, rerr := d.e.openWorkspaceAt(dir, false, current.verbose)
+		rw, rerr := current.Reopen(dir, false)
 		if rerr != nil {
 			return nil, errors.Join(err, rerr)
 		}
@@ -166,24 +165,26 @@ func (d *desktop) trySample(ctx context.Context, progress func(string)) (*ui.Ser
 }
 
 // services are the window's services over w.
-func (d *desktop) services(w *workspace, sched *sync.Scheduler) ui.Services {
-	return ui.Services{
-		Modules:    w.modules,
-		Settings:   w.db,
-		Secrets:    w.keyring,
-		Engine:     recordingEngine{Engine: w.engine, w: w},
-		Workspace:  w.db,
-		Scheduler:  sched,
-		Runs:       ui.StoredRuns{Store: w.db},
-		Events:     d.hub,
-		Connect:    w.connect,
-		Disconnect: w.disconnect,
+func (d *session) services(w *workspace.Workspace, sched *sync.Scheduler) Services {
+	return Services{
+		Modules:   w.Modules,
+		Settings:  w.DB,
+		Secrets:   w.Keyring,
+		Engine:    workspace.RecordingEngine{Engine: w.Engine, W: w},
+		Workspace: w.DB,
+		Scheduler: sched,
+		Runs:      StoredRuns{Store: w.DB},
+		Events:    d.hub,
+		Connect: func(ctx context.Context, module string, prompt connectors.Prompt, choose ChooseOrganisation) (connectors.Organisation, error) {
+			return w.Connect(ctx, module, prompt, choose)
+		},
+		Disconnect: w.Disconnect,
 		CanConnect: func(module string) bool {
-			def, ok := w.reg.Lookup(module)
+			def, ok := w.Reg.Lookup(module)
 			return ok && def.Login != nil
 		},
 		TestConnection: func(ctx context.Context, module string) (connectors.Identity, error) {
-			conn, err := w.openConnection(ctx, module)
+			conn, err := w.OpenConnection(ctx, module)
 			if err != nil {
 				return connectors.Identity{}, err
 			}
@@ -192,46 +193,17 @@ func (d *desktop) services(w *workspace, sched *sync.Scheduler) ui.Services {
 			}
 			return conn.Check(ctx)
 		},
-		Backup:       w.db.BackupToFile,
+		Backup:       w.DB.BackupToFile,
 		VerifyBackup: storage.VerifyBackup,
 		Restore:      d.restore,
 		TrySample:    d.trySample,
-		DataDir:      w.dataDir,
-		Sandbox:      w.sandbox,
-		Logger:       w.log,
+		DataDir:      w.DataDir,
+		Sandbox:      w.Sandbox,
+		Logger:       w.Log,
 	}
 }
 
-// connect signs in through the browser and keeps the first organisation.
-func (w *workspace) connect(ctx context.Context, module string) (string, error) {
-	def, _ := w.reg.Lookup(module)
-	if def.Login == nil {
-		return "", fmt.Errorf("%s needs no sign-in: fill in its settings", def.Title)
-	}
-	settings, err := w.db.Settings(module)
-	if err != nil {
-		return "", err
-	}
-	orgs, err := def.Login(ctx, w.connectorConfig(module, settings), browserPrompt{})
-	if err != nil {
-		return "", err
-	}
-	chosen, err := chooseOrganisation(orgs, "")
-	if err != nil {
-		return "", err
-	}
-	if len(chosen.Settings) > 0 {
-		if _, err := w.modules.Apply(ctx, module, chosen.Settings, false); err != nil {
-			return "", err
-		}
-	}
-	if err := w.db.SetSetting(ctx, module, sync.ReconnectSetting, ""); err != nil {
-		return "", err
-	}
-	return chosen.Name, nil
-}
-
-func trayIcons() (ui.TrayIcons, error) {
+func loadTrayIcons() (TrayIcons, error) {
 	load := func(name string) (fyne.Resource, error) {
 		b, err := assets.Icon(name)
 		if err != nil {
@@ -239,7 +211,7 @@ func trayIcons() (ui.TrayIcons, error) {
 		}
 		return fyne.NewStaticResource(name+".png", b), nil
 	}
-	var icons ui.TrayIcons
+	var icons TrayIcons
 	var err error
 	if icons.Idle, err = load("tray-idle"); err != nil {
 		return icons, err
@@ -249,13 +221,4 @@ func trayIcons() (ui.TrayIcons, error) {
 	}
 	icons.Attention, err = load("tray-attention")
 	return icons, err
-}
-
-// browserPrompt opens the browser for a sign-in started in the window.
-type browserPrompt struct{}
-
-func (browserPrompt) OpenBrowser(address string) error { return openBrowser(address) }
-
-func (browserPrompt) Ask(context.Context, string) (string, error) {
-	return "", connectors.ErrNoPrompt
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,15 +14,8 @@ import (
 	"ledgerlink/storage"
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
+	"ledgerlink/sync/workspace"
 )
-
-// feedSink stores business files in the workspace.
-type feedSink struct{ db *storage.DB }
-
-func (s feedSink) PutRecords(ctx context.Context, origin string, recs []connectors.Record) (feed.Stored, error) {
-	r, err := s.db.PutRecords(ctx, origin, recs)
-	return feed.Stored{Added: r.Added, Updated: r.Updated, Unchanged: r.Unchanged}, err
-}
 
 func importCommand(e *env, g *globalFlags) *cobra.Command {
 	var typeName, currency string
@@ -50,11 +43,11 @@ See docs/business-files.md for every column.`,
 			opts.Type = t
 		}
 		opts.DefaultCurrency = strings.ToUpper(currency)
-		return e.withWorkspace(g, func(ctx context.Context, w *workspace) error {
+		return e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
 			var outcomes []feed.FileOutcome
 			problems, fileErrors := 0, 0
 			for _, f := range files {
-				out, err := feed.ImportFile(ctx, f, feedSink{w.db}, opts)
+				out, err := feed.ImportFile(ctx, f, workspace.FeedSink{DB: w.DB}, opts)
 				if err != nil {
 					fileErrors++
 					if out.Error == "" {
@@ -111,11 +104,11 @@ func pendingCommand(e *env, g *globalFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			if err := w.engine.Refresh(ctx, module); err != nil {
+		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
+			if err := w.Engine.Refresh(ctx, module); err != nil {
 				return err
 			}
-			items, err := w.engine.Pending(ctx, module)
+			items, err := w.Engine.Pending(ctx, module)
 			if err != nil {
 				return err
 			}
@@ -160,11 +153,11 @@ func precheckCommand(e *env, g *globalFlags) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			if err := w.engine.Refresh(ctx, module); err != nil {
+		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
+			if err := w.Engine.Refresh(ctx, module); err != nil {
 				return err
 			}
-			items, err := w.engine.Precheck(ctx, module, refs)
+			items, err := w.Engine.Precheck(ctx, module, refs)
 			if err != nil {
 				return err
 			}
@@ -217,8 +210,8 @@ never stop the others. A record is never sent twice, even after a crash.`,
 		if all == (len(refs) > 0) {
 			return codedError{exitSetup, fmt.Errorf("say what to send: --all, or one or more TYPE:CODE references (see ledgerlink upload --help)")}
 		}
-		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			if err := w.engine.Refresh(ctx, module); err != nil {
+		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
+			if err := w.Engine.Refresh(ctx, module); err != nil {
 				return err
 			}
 			progress := func(done, total int) {
@@ -229,7 +222,7 @@ never stop the others. A record is never sent twice, even after a crash.`,
 					}
 				}
 			}
-			rep, err := recordingEngine{Engine: w.engine, w: w}.Upload(ctx, module, refs, progress)
+			rep, err := workspace.RecordingEngine{Engine: w.Engine, W: w}.Upload(ctx, module, refs, progress)
 			return e.report(g, rep, err)
 		})(cmd, args)
 	}
@@ -301,15 +294,15 @@ func markCommand(e *env, g *globalFlags, exported bool) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			if err := w.engine.Refresh(ctx, module); err != nil {
+		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
+			if err := w.Engine.Refresh(ctx, module); err != nil {
 				return err
 			}
 			var refused []sync.Refusal
 			if exported {
-				refused, err = w.engine.MarkExported(ctx, module, refs)
+				refused, err = w.Engine.MarkExported(ctx, module, refs)
 			} else {
-				refused, err = w.engine.MarkNotExported(ctx, module, refs)
+				refused, err = w.Engine.MarkNotExported(ctx, module, refs)
 			}
 			if err != nil {
 				return err
@@ -369,7 +362,7 @@ func (d dateRange) bounds() (from, to time.Time, err error) {
 
 // listByDate builds a verb listing a module's rows of a date range.
 func listByDate[T any](e *env, g *globalFlags, use, short, empty string,
-	list func(ctx context.Context, w *workspace, module string, from, to time.Time) ([]T, error),
+	list func(ctx context.Context, w *workspace.Workspace, module string, from, to time.Time) ([]T, error),
 	text func(o io.Writer, rows []T)) *cobra.Command {
 	var dr dateRange
 	c := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1)}
@@ -379,7 +372,7 @@ func listByDate[T any](e *env, g *globalFlags, use, short, empty string,
 		if err != nil {
 			return err
 		}
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
+		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			rows, err := list(ctx, w, module, from, to)
 			if err != nil {
 				return err
@@ -399,8 +392,8 @@ func listByDate[T any](e *env, g *globalFlags, use, short, empty string,
 func exportedCommand(e *env, g *globalFlags) *cobra.Command {
 	return listByDate(e, g, "exported MODULE", "List what was sent to the accounting package (Successfully Exported)",
 		"Nothing was exported in that period.",
-		func(ctx context.Context, w *workspace, module string, from, to time.Time) ([]sync.ExportedRow, error) {
-			return w.engine.Exported(ctx, module, from, to)
+		func(ctx context.Context, w *workspace.Workspace, module string, from, to time.Time) ([]sync.ExportedRow, error) {
+			return w.Engine.Exported(ctx, module, from, to)
 		},
 		func(o io.Writer, rows []sync.ExportedRow) {
 			fmt.Fprintln(o, "TYPE\tCODE\tEXPORTED AT\tREMOTE ID\tVERIFIED\tHOW\tOPEN")
@@ -418,8 +411,8 @@ func exportedCommand(e *env, g *globalFlags) *cobra.Command {
 func feedbackCommand(e *env, g *globalFlags) *cobra.Command {
 	return listByDate(e, g, "feedback MODULE", "List what could not be sent, with the cause and the fix (Error Feedback)",
 		"No errors in that period.",
-		func(ctx context.Context, w *workspace, module string, from, to time.Time) ([]sync.FeedbackRow, error) {
-			return w.engine.Feedback(ctx, module, from, to)
+		func(ctx context.Context, w *workspace.Workspace, module string, from, to time.Time) ([]sync.FeedbackRow, error) {
+			return w.Engine.Feedback(ctx, module, from, to)
 		},
 		func(o io.Writer, rows []sync.FeedbackRow) {
 			for _, r := range rows {
@@ -454,13 +447,13 @@ fix). Payments that could not be allocated are tried again next time.`,
 		if err != nil {
 			return err
 		}
-		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
+		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			var rows []sync.ImportRow
 			var err error
 			if list {
-				rows, err = w.engine.Imports(ctx, module, from, to)
+				rows, err = w.Engine.Imports(ctx, module, from, to)
 			} else {
-				rows, err = w.engine.ImportPayments(ctx, module, allocate)
+				rows, err = w.Engine.ImportPayments(ctx, module, allocate)
 			}
 			if err != nil {
 				return err
@@ -504,9 +497,9 @@ allow.`,
 		Args: cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
-			rep, err := w.engine.Sync(ctx, module, sync.TriggerManual)
-			w.recordRun(ctx, rep)
+		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
+			rep, err := w.Engine.Sync(ctx, module, sync.TriggerManual)
+			w.RecordRun(ctx, rep)
 			return e.report(g, rep, err)
 		})(cmd, args)
 	}
@@ -514,13 +507,13 @@ allow.`,
 }
 
 // withModule opens the workspace and checks the module is installed.
-func (e *env) withModule(g *globalFlags, name string, fn func(ctx context.Context, w *workspace, module string) error) func(*cobra.Command, []string) error {
-	return e.withWorkspace(g, func(ctx context.Context, w *workspace) error {
-		def, err := w.modules.Definition(name)
+func (e *env) withModule(g *globalFlags, name string, fn func(ctx context.Context, w *workspace.Workspace, module string) error) func(*cobra.Command, []string) error {
+	return e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
+		def, err := w.Modules.Definition(name)
 		if err != nil {
 			return setupError(err)
 		}
-		if _, ok, err := w.db.Installed(def.Name); err != nil {
+		if _, ok, err := w.DB.Installed(def.Name); err != nil {
 			return err
 		} else if !ok {
 			return codedError{exitSetup, fmt.Errorf("%s is not installed: run ledgerlink install %s first", def.Title, def.Name)}
@@ -533,9 +526,9 @@ func (e *env) withModule(g *globalFlags, name string, fn func(ctx context.Contex
 // package: the module must be able to sync (GREEN, or AMBER only for
 // unmapped codes), as the scheduler requires too; otherwise its notes say
 // what to fix.
-func (e *env) withReadyModule(g *globalFlags, name string, fn func(ctx context.Context, w *workspace, module string) error) func(*cobra.Command, []string) error {
-	return e.withModule(g, name, func(ctx context.Context, w *workspace, module string) error {
-		st, err := w.modules.Status(ctx, module)
+func (e *env) withReadyModule(g *globalFlags, name string, fn func(ctx context.Context, w *workspace.Workspace, module string) error) func(*cobra.Command, []string) error {
+	return e.withModule(g, name, func(ctx context.Context, w *workspace.Workspace, module string) error {
+		st, err := w.Modules.Status(ctx, module)
 		if err != nil {
 			return err
 		}

@@ -1,10 +1,11 @@
-package main
+package cli
 
 import (
 	"encoding/json"
-	"ledgerlink/storage/secrets"
 	"strings"
 	"testing"
+
+	"ledgerlink/storage/secrets"
 )
 
 // TestMappingSetupAndImportGridVerbs covers "Get Nominal & Tax Accounts",
@@ -98,7 +99,7 @@ func TestVerbsThatReachThePackageNeedGreen(t *testing.T) {
 // TestDisconnectTurnsTheModuleAmberUntilSignedInAgain uses the Sandbox's
 // simulated Xero through the product registry.
 func TestDisconnectTurnsTheModuleAmberUntilSignedInAgain(t *testing.T) {
-	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: productRegistry}
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: shippedRegistry}
 	light := func() (string, string) {
 		o := c.run("--sandbox", "modules", "--json")
 		wantExit(t, o, exitOK)
@@ -136,7 +137,7 @@ func TestDisconnectTurnsTheModuleAmberUntilSignedInAgain(t *testing.T) {
 func TestSandboxWorksWithoutAKeyring(t *testing.T) {
 	kr := secrets.NewMemory()
 	kr.SetFailure(secrets.ErrUnavailable)
-	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: kr, registry: productRegistry}
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: kr, registry: shippedRegistry}
 	o := c.run("--sandbox", "modules", "--json")
 	wantExit(t, o, exitOK)
 	for _, m := range decode[[]map[string]any](t, o) {

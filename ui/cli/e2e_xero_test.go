@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -269,7 +269,7 @@ func mapsOfSlicesEqual(a, b map[connectors.RecordType][]string) bool {
 // called xero and the keyring is one for every data folder.
 func TestE2EXeroSandboxKeepsRealSignInApart(t *testing.T) {
 	kr := secrets.NewMemory()
-	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: kr, registry: productRegistry}
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: kr, registry: shippedRegistry}
 	ctx := context.Background()
 	wantExit(t, c.run("install", "xero"), exitOK)
 	wantExit(t, c.runStdin("real-secret\n", "config", "xero", "--secret", xero.SecretClientSecret), exitOK)

@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"context"
@@ -37,45 +37,45 @@ func (p *pacers) get(module string, caps connectors.Capabilities) *sync.Pacer {
 	return pc
 }
 
-// openConnection builds a module's connector Config (settings from the
+// OpenConnection builds a module's connector Config (settings from the
 // database, secrets from the keyring) and opens it behind the module's pacer.
-func (w *workspace) openConnection(ctx context.Context, module string) (connectors.Connection, error) {
-	def, ok := w.reg.Lookup(module)
+func (w *Workspace) OpenConnection(ctx context.Context, module string) (connectors.Connection, error) {
+	def, ok := w.Reg.Lookup(module)
 	if !ok {
 		return nil, fmt.Errorf("%w %q", sync.ErrUnknownModule, module)
 	}
-	settings, err := w.db.Settings(module)
+	settings, err := w.DB.Settings(module)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := def.Open(ctx, w.connectorConfig(module, settings))
+	conn, err := def.Open(ctx, w.ConnectorConfig(module, settings))
 	if err != nil {
 		return nil, err
 	}
 	return w.pacers.get(module, def.Caps).Wrap(conn), nil
 }
 
-// connectorConfig is what a module's connector is opened with.
-func (w *workspace) connectorConfig(module string, settings map[string]string) connectors.Config {
+// ConnectorConfig is what a module's connector is opened with.
+func (w *Workspace) ConnectorConfig(module string, settings map[string]string) connectors.Config {
 	return connectors.Config{
 		Module:     module,
 		Settings:   settings,
-		Secrets:    w.keyring.For(module),
+		Secrets:    w.Keyring.For(module),
 		HTTPClient: &http.Client{Timeout: 90 * time.Second},
-		Logger:     w.log.With("module", module),
-		Sandbox:    w.sandbox,
-		DataDir:    filepath.Join(w.dataDir, "modules", module),
+		Logger:     w.Log.With("module", module),
+		Sandbox:    w.Sandbox,
+		DataDir:    filepath.Join(w.DataDir, "modules", module),
 	}
 }
 
 // steps are the stages every full sync adds after upload.
-func (w *workspace) steps() []sync.Step {
+func (w *Workspace) steps() []sync.Step {
 	return []sync.Step{sync.CustomersStep(), sync.PaymentsStep(), sync.JournalsStep()}
 }
 
-// recordRun keeps a finished run in the run history; a failure to record is
+// RecordRun keeps a finished run in the run history; a failure to record is
 // logged, never allowed to hide the run's own outcome.
-func (w *workspace) recordRun(ctx context.Context, rep sync.Report) {
+func (w *Workspace) RecordRun(ctx context.Context, rep sync.Report) {
 	if rep.Module == "" {
 		return
 	}
@@ -91,21 +91,21 @@ func (w *workspace) recordRun(ctx context.Context, rep sync.Report) {
 	for _, c := range rep.Counts {
 		rec.Counts = append(rec.Counts, storage.RunCount{Direction: c.Direction, Type: c.Type, Created: c.Created, Updated: c.Updated, Failed: c.Failed})
 	}
-	if _, err := w.db.AddRun(context.WithoutCancel(ctx), rec); err != nil {
-		w.log.Error("could not record the run in the history", "module", rep.Module, "err", err)
+	if _, err := w.DB.AddRun(context.WithoutCancel(ctx), rec); err != nil {
+		w.Log.Error("could not record the run in the history", "module", rep.Module, "err", err)
 	}
 }
 
-// recordingEngine is the engine as the window uses it: uploads made by hand
+// RecordingEngine is the engine as the window uses it: uploads made by hand
 // are kept in the run history like scheduled runs.
-type recordingEngine struct {
+type RecordingEngine struct {
 	*sync.Engine
-	w *workspace
+	W *Workspace
 }
 
 // Upload sends records and records the run.
-func (r recordingEngine) Upload(ctx context.Context, module string, refs []sync.Ref, progress func(done, total int)) (sync.Report, error) {
+func (r RecordingEngine) Upload(ctx context.Context, module string, refs []sync.Ref, progress func(done, total int)) (sync.Report, error) {
 	rep, err := r.Engine.Upload(ctx, module, refs, progress)
-	r.w.recordRun(ctx, rep)
+	r.W.RecordRun(ctx, rep)
 	return rep, err
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"ledgerlink/sync"
+	"ledgerlink/sync/workspace"
 )
 
 func configCommand(e *env, g *globalFlags) *cobra.Command {
@@ -20,12 +21,12 @@ func configCommand(e *env, g *globalFlags) *cobra.Command {
 		Short: "Show or change a module's settings",
 		Long: `Show or change a module's settings.
 
-  ledgerlink config xero                          show every setting
-  ledgerlink config xero timing.mode              show one
-  ledgerlink config xero timing.mode=daily timing.hour=2
-  ledgerlink config xero sync.upload.sales_invoice=new
-  ledgerlink config xero map.nominal.200=4000 opt.rollup=true
-  ledgerlink config xero --secret client_secret   read a secret from standard input
+  ledgerlink config MODULE                        show every setting
+  ledgerlink config MODULE timing.mode            show one
+  ledgerlink config MODULE timing.mode=daily timing.hour=2
+  ledgerlink config MODULE sync.upload.sales_invoice=new
+  ledgerlink config MODULE map.nominal.200=4000 opt.multi_currency=true
+  ledgerlink config MODULE --secret client_secret read a secret from standard input
 
 Sync levels are off, new (new records only) and new+updated. Raising a
 LedgerLink → accounting package level to new+updated changes your books and
@@ -39,7 +40,7 @@ Secrets are never accepted on the command line.`,
 	c.Flags().BoolVar(&defaultSetup, "apply-default-setup", false, "map every unmapped code to the package's code of the same name (Apply Default Setup)")
 	c.Flags().BoolVar(&yes, "yes", false, "confirm a change that alters the books")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		return e.withModule(g, args[0], func(ctx context.Context, w *workspace, module string) error {
+		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			if secretKey != "" {
 				return e.storeSecret(ctx, w, g, module, secretKey)
 			}
@@ -63,7 +64,7 @@ Secrets are never accepted on the command line.`,
 				return codedError{exitSetup, errors.New("either show settings (KEY) or change them (KEY=VALUE), not both at once")}
 			}
 			if len(values) > 0 {
-				changes, err := w.modules.Apply(ctx, module, values, yes)
+				changes, err := w.Modules.Apply(ctx, module, values, yes)
 				if err != nil {
 					var ce *sync.ConfirmationError
 					if errors.As(err, &ce) {
@@ -71,7 +72,7 @@ Secrets are never accepted on the command line.`,
 					}
 					return codedError{exitSetup, err}
 				}
-				st, err := w.modules.Status(ctx, module)
+				st, err := w.Modules.Status(ctx, module)
 				if err != nil {
 					return err
 				}
@@ -82,7 +83,7 @@ Secrets are never accepted on the command line.`,
 					fmt.Fprintf(o, "Status: %s. %s\n", st.Light, strings.Join(st.Notes, " "))
 				})
 			}
-			all, cfgErr := w.modules.Config(ctx, module)
+			all, cfgErr := w.Modules.Config(ctx, module)
 			if cfgErr != nil && all == nil {
 				return cfgErr
 			}
@@ -120,8 +121,8 @@ Secrets are never accepted on the command line.`,
 }
 
 // storeSecret reads one secret setting from standard input into the keyring.
-func (e *env) storeSecret(ctx context.Context, w *workspace, g *globalFlags, module, key string) error {
-	def, err := w.modules.Definition(module)
+func (e *env) storeSecret(ctx context.Context, w *workspace.Workspace, g *globalFlags, module, key string) error {
+	def, err := w.Modules.Definition(module)
 	if err != nil {
 		return setupError(err)
 	}
@@ -133,7 +134,7 @@ func (e *env) storeSecret(ctx context.Context, w *workspace, g *globalFlags, mod
 	if err != nil {
 		return codedError{exitSetup, err}
 	}
-	if err := w.keyring.Set(ctx, module, key, value); err != nil {
+	if err := w.Modules.SetSecret(ctx, module, key, value); err != nil {
 		return codedError{exitSetup, err}
 	}
 	return e.printer(g).emit(map[string]any{"stored": key}, func(o io.Writer) {
@@ -169,9 +170,9 @@ func readSecret(r io.Reader) (string, error) {
 
 // mappingSetup fetches the package's chart and/or maps same-named codes,
 // then shows the Mapping tab's rows.
-func (e *env) mappingSetup(ctx context.Context, w *workspace, g *globalFlags, module string, fetch, apply bool) error {
+func (e *env) mappingSetup(ctx context.Context, w *workspace.Workspace, g *globalFlags, module string, fetch, apply bool) error {
 	if fetch {
-		rep, err := w.engine.FetchChart(ctx, module)
+		rep, err := w.Engine.FetchChart(ctx, module)
 		if err != nil {
 			return codedError{exitSetup, err}
 		}
@@ -182,11 +183,11 @@ func (e *env) mappingSetup(ctx context.Context, w *workspace, g *globalFlags, mo
 	var changes []string
 	if apply {
 		var err error
-		if changes, err = w.engine.ApplyDefaultSetup(ctx, w.modules, module); err != nil {
+		if changes, err = w.Engine.ApplyDefaultSetup(ctx, w.Modules, module); err != nil {
 			return codedError{exitSetup, err}
 		}
 	}
-	rows, err := w.engine.Mappings(ctx, module)
+	rows, err := w.Engine.Mappings(ctx, module)
 	if err != nil {
 		return err
 	}

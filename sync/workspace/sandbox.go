@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"context"
@@ -9,20 +9,14 @@ import (
 
 	"ledgerlink/assets"
 	"ledgerlink/connectors"
-	"ledgerlink/connectors/all"
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
 )
 
-// productRegistry registers the accounting packages this build ships.
-// The Sandbox needs nothing different here: each connector reads
-// Config.Sandbox when it is opened.
-func productRegistry(bool) (*connectors.Registry, error) { return all.Registry() }
-
 // sandboxModule is the module the Sandbox sets up first: the first
 // connector of the build's list that has a Sandbox.
-func (w *workspace) sandboxModule() (string, error) {
-	for _, d := range w.reg.InOrder() {
+func (w *Workspace) sandboxModule() (string, error) {
+	for _, d := range w.Reg.InOrder() {
 		if d.Sandbox != nil && d.Login != nil {
 			return d.Name, nil
 		}
@@ -30,11 +24,11 @@ func (w *workspace) sandboxModule() (string, error) {
 	return "", errors.New("no accounting package of this build has a Sandbox")
 }
 
-// setUpSandbox installs and configures the Sandbox's Xero module against
+// SetUpSandbox installs and configures the Sandbox's first module against
 // the simulator and imports the sample business, once. The sync matrix lets
 // the sample records go both ways.
-func (w *workspace) setUpSandbox(ctx context.Context, progress func(string)) error {
-	if !w.sandbox {
+func (w *Workspace) SetUpSandbox(ctx context.Context, progress func(string)) error {
+	if !w.Sandbox {
 		return fmt.Errorf("the Sandbox is not on")
 	}
 	if progress == nil {
@@ -44,29 +38,29 @@ func (w *workspace) setUpSandbox(ctx context.Context, progress func(string)) err
 	if err != nil {
 		return err
 	}
-	if _, installed, err := w.db.Installed(sandboxModule); err != nil || installed {
+	if _, installed, err := w.DB.Installed(sandboxModule); err != nil || installed {
 		return err
 	}
-	if err := w.modules.Install(ctx, sandboxModule, progress); err != nil {
+	if err := w.Modules.Install(ctx, sandboxModule, progress); err != nil {
 		return err
 	}
 	if err := w.configureSandbox(ctx, sandboxModule, progress); err != nil {
 		// Leave no half-made Sandbox behind: the next start tries afresh.
-		if uerr := w.modules.Uninstall(context.WithoutCancel(ctx), sandboxModule); uerr != nil {
-			w.log.Error("could not remove the half-made Sandbox", "err", uerr)
+		if uerr := w.Modules.Uninstall(context.WithoutCancel(ctx), sandboxModule); uerr != nil {
+			w.Log.Error("could not remove the half-made Sandbox", "err", uerr)
 		}
 		return err
 	}
 	return nil
 }
 
-func (w *workspace) configureSandbox(ctx context.Context, sandboxModule string, progress func(string)) error {
+func (w *Workspace) configureSandbox(ctx context.Context, sandboxModule string, progress func(string)) error {
 	progress("Connecting to the sample organisation")
-	def, _ := w.reg.Lookup(sandboxModule)
+	def, _ := w.Reg.Lookup(sandboxModule)
 	if def.Sandbox == nil || def.Login == nil {
 		return fmt.Errorf("%s has no Sandbox", def.Title)
 	}
-	orgs, err := def.Login(ctx, w.connectorConfig(sandboxModule, nil), nil)
+	orgs, err := def.Login(ctx, w.ConnectorConfig(sandboxModule, nil), nil)
 	if err != nil {
 		return fmt.Errorf("the Sandbox could not reach its simulated accounting package: %w", err)
 	}
@@ -88,7 +82,7 @@ func (w *workspace) configureSandbox(ctx context.Context, sandboxModule string, 
 		}
 	}
 	values[sync.TimingModeKey] = string(sync.ModeDisabled)
-	if _, err := w.modules.Apply(ctx, sandboxModule, values, true); err != nil {
+	if _, err := w.Modules.Apply(ctx, sandboxModule, values, true); err != nil {
 		return fmt.Errorf("the Sandbox could not be configured: %w", err)
 	}
 	progress("Importing the sample business")
@@ -96,10 +90,10 @@ func (w *workspace) configureSandbox(ctx context.Context, sandboxModule string, 
 		return err
 	}
 	progress("Reading the sample organisation's accounts and mapping the sample's codes")
-	if _, err := w.engine.FetchChart(ctx, sandboxModule); err != nil {
+	if _, err := w.Engine.FetchChart(ctx, sandboxModule); err != nil {
 		return err
 	}
-	if _, err := w.engine.ApplyDefaultSetup(ctx, w.modules, sandboxModule); err != nil {
+	if _, err := w.Engine.ApplyDefaultSetup(ctx, w.Modules, sandboxModule); err != nil {
 		return err
 	}
 	progress("The Sandbox is ready")
@@ -107,7 +101,7 @@ func (w *workspace) configureSandbox(ctx context.Context, sandboxModule string, 
 }
 
 // importSample reads the sample business files into the workspace.
-func importSample(ctx context.Context, w *workspace) error {
+func importSample(ctx context.Context, w *Workspace) error {
 	sample := assets.Sample()
 	entries, err := fs.ReadDir(sample, ".")
 	if err != nil {
@@ -127,7 +121,7 @@ func importSample(ctx context.Context, w *workspace) error {
 		for _, p := range res.Problems {
 			problems = append(problems, p.String())
 		}
-		if _, err := w.db.PutRecords(ctx, "sample:"+e.Name(), res.Records); err != nil {
+		if _, err := w.DB.PutRecords(ctx, "sample:"+e.Name(), res.Records); err != nil {
 			return fmt.Errorf("sample file %s: %w", e.Name(), err)
 		}
 	}

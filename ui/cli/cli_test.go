@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -8,14 +8,18 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/all"
 	"ledgerlink/storage"
 	"ledgerlink/storage/secrets"
+	"ledgerlink/sync/workspace"
 )
 
 // When LEDGERLINK_TEST_RUN_MAIN is set, the test binary behaves exactly as
@@ -31,9 +35,14 @@ func TestMain(m *testing.M) {
 				os.Exit(exitSetup)
 			}
 		}
-		os.Args = append([]string{"ledgerlink"}, args...)
-		main()
-		return
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := Main(ctx, args, Env{
+			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+			Registry: shippedRegistry,
+			Keyring:  func() secrets.Store { return secrets.NewKeyring() },
+		})
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -78,7 +87,7 @@ func (h *harness) run(args ...string) (int, string, string) {
 			return reg, reg.Register(fakeDefinition())
 		},
 		keyring: func() secrets.Store { return h.keyring },
-		window: func(context.Context, *workspace, globalFlags) error {
+		window: func(context.Context, *workspace.Workspace, globalFlags) error {
 			return errors.New("no window in tests")
 		},
 	}}
@@ -295,3 +304,6 @@ func TestSecondInstanceRealProcess(t *testing.T) {
 		t.Errorf("second instance took %s to give up, want under 2 s", elapsed)
 	}
 }
+
+// shippedRegistry is the registry the ledgerlink binary builds.
+func shippedRegistry(bool) (*connectors.Registry, error) { return all.Registry() }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/storage/secrets"
 	"ledgerlink/sync/feed"
+	"ledgerlink/sync/workspace"
 )
 
 // outcome is what one command line did.
@@ -78,7 +79,7 @@ func (c *inProcess) runCtx(ctx context.Context, stdin string, args ...string) ou
 	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, deps: dependencies{
 		registry: c.registry,
 		keyring:  func() secrets.Store { return c.keyring },
-		window: func(context.Context, *workspace, globalFlags) error {
+		window: func(context.Context, *workspace.Workspace, globalFlags) error {
 			return errors.New("no window in tests")
 		},
 	}}

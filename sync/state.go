@@ -1,0 +1,233 @@
+package sync
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	stdsync "sync"
+	"time"
+)
+
+// Activity is what the engine is doing for one module.
+type Activity string
+
+const (
+	// ActivityIdle: nothing is running.
+	ActivityIdle Activity = "idle"
+	// ActivitySyncing: a run is going; Step, Done and Total say how far.
+	ActivitySyncing Activity = "syncing"
+	// ActivityWaitingRateLimit: the package asked LedgerLink to slow down;
+	// the run goes on at Until.
+	ActivityWaitingRateLimit Activity = "waiting-rate-limit"
+	// ActivityWaitingSignIn: the package refused the saved sign-in; nothing
+	// runs until the person signs in again.
+	ActivityWaitingSignIn Activity = "waiting-sign-in"
+	// ActivityPaused: automatic runs are paused; a manual run still goes.
+	ActivityPaused Activity = "paused"
+)
+
+// ModuleState is one module's state as the engine publishes it. The window,
+// the tray and the command line only listen to it; none of them asks the
+// engine what is happening.
+type ModuleState struct {
+	Module   string   `json:"module"`
+	Activity Activity `json:"activity"`
+	// Step names the stage of a run in plain words ("Sending Sales
+	// Invoices").
+	Step string `json:"step,omitempty"`
+	// Done of Total records of the step; Total is zero when not known.
+	Done  int `json:"done"`
+	Total int `json:"total"`
+	// Until is when a wait for a rate limit ends.
+	Until time.Time `json:"until,omitzero"`
+	// Trigger is what started the run in progress or the one that ended.
+	Trigger Trigger `json:"trigger,omitempty"`
+	// Finished holds the report of the run that just ended: set on the one
+	// event that says a run is over, nil on every other.
+	Finished *Report `json:"finished,omitempty"`
+	// Err is the run's error on that event.
+	Err error `json:"-"`
+}
+
+// String says the state in a few words, for a tooltip or a log line.
+func (s ModuleState) String() string {
+	switch s.Activity {
+	case ActivitySyncing:
+		if s.Total > 0 {
+			return fmt.Sprintf("%s: %s, %d of %d", s.Module, s.Step, s.Done, s.Total)
+		}
+		if s.Step != "" {
+			return fmt.Sprintf("%s: %s", s.Module, s.Step)
+		}
+		return s.Module + ": syncing"
+	case ActivityWaitingRateLimit:
+		return fmt.Sprintf("%s: waiting for the package's rate limit until %s", s.Module, s.Until.Local().Format("15:04:05"))
+	case ActivityWaitingSignIn:
+		return s.Module + ": waiting for a new sign-in"
+	case ActivityPaused:
+		return s.Module + ": automatic runs paused"
+	}
+	return s.Module + ": idle"
+}
+
+// Busy reports whether a run is in progress.
+func (s ModuleState) Busy() bool {
+	return s.Activity == ActivitySyncing || s.Activity == ActivityWaitingRateLimit
+}
+
+// states keeps every module's state and the subscribers to its changes.
+// Changes are published in the order they happen, one at a time, on the
+// goroutine that made them; subscribers must return quickly (the window
+// hands the work to fyne.Do).
+type states struct {
+	mu     stdsync.Mutex
+	by     map[string]ModuleState
+	paused bool
+	subs   map[int]func(ModuleState)
+	next   int
+	// publishing serialises delivery so subscribers see changes in order.
+	publishing stdsync.Mutex
+}
+
+func newStates() *states {
+	return &states{by: map[string]ModuleState{}, subs: map[int]func(ModuleState){}}
+}
+
+// set changes module's state with change and publishes the result.
+func (s *states) set(module string, change func(*ModuleState)) {
+	s.publishing.Lock()
+	defer s.publishing.Unlock()
+	s.mu.Lock()
+	st, ok := s.by[module]
+	if !ok {
+		st = ModuleState{Module: module, Activity: s.restingLocked()}
+	}
+	st.Finished, st.Err = nil, nil
+	change(&st)
+	s.by[module] = st
+	fns := s.subscribersLocked()
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(st)
+	}
+}
+
+// restingLocked is the activity of a module with nothing running.
+func (s *states) restingLocked() Activity {
+	if s.paused {
+		return ActivityPaused
+	}
+	return ActivityIdle
+}
+
+func (s *states) subscribersLocked() []func(ModuleState) {
+	ids := slices.Sorted(maps.Keys(s.subs))
+	fns := make([]func(ModuleState), 0, len(ids))
+	for _, id := range ids {
+		fns = append(fns, s.subs[id])
+	}
+	return fns
+}
+
+// Subscribe calls fn with every change of any module's state until the
+// returned function is called.
+func (e *Engine) Subscribe(fn func(ModuleState)) (cancel func()) {
+	s := e.states
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.next
+	s.next++
+	s.subs[id] = fn
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.subs, id)
+	}
+}
+
+// State returns module's state now.
+func (e *Engine) State(module string) ModuleState {
+	s := e.states
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.by[module]; ok {
+		return st
+	}
+	return ModuleState{Module: module, Activity: s.restingLocked()}
+}
+
+// SetPaused records that automatic runs are paused (or no longer are); the
+// state of every module not running follows. The scheduler's owner calls it.
+func (e *Engine) SetPaused(paused bool) {
+	s := e.states
+	s.mu.Lock()
+	s.paused = paused
+	var resting []string
+	for m, st := range s.by {
+		if st.Activity == ActivityIdle || st.Activity == ActivityPaused {
+			resting = append(resting, m)
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(resting)
+	for _, m := range resting {
+		e.states.set(m, func(st *ModuleState) {
+			if st.Activity == ActivityIdle || st.Activity == ActivityPaused {
+				st.Activity = e.states.resting()
+			}
+		})
+	}
+}
+
+func (s *states) resting() Activity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.restingLocked()
+}
+
+// progress is how one run reports its stages and counts.
+type progress struct {
+	e      *Engine
+	module string
+}
+
+// step starts a stage of the run, with total records when known.
+func (p progress) step(name string, total int) {
+	p.e.states.set(p.module, func(st *ModuleState) {
+		st.Activity, st.Step, st.Done, st.Total, st.Until = ActivitySyncing, name, 0, total, time.Time{}
+	})
+}
+
+// count says done of total records of the stage are through.
+func (p progress) count(done, total int) {
+	p.e.states.set(p.module, func(st *ModuleState) {
+		st.Activity, st.Done, st.Total, st.Until = ActivitySyncing, done, total, time.Time{}
+	})
+}
+
+// waiting says the run waits for the package's rate limit until until.
+func (p progress) waiting(until time.Time) {
+	p.e.states.set(p.module, func(st *ModuleState) {
+		st.Activity, st.Until = ActivityWaitingRateLimit, until
+	})
+}
+
+// begin marks a run started.
+func (p progress) begin(trigger Trigger) {
+	p.e.states.set(p.module, func(st *ModuleState) {
+		*st = ModuleState{Module: p.module, Activity: ActivitySyncing, Step: "Connecting", Trigger: trigger}
+	})
+}
+
+// end marks the run over with its report: idle (or paused), or waiting for
+// a sign-in when the package refused the saved one.
+func (p progress) end(rep Report, err error, signIn bool) {
+	resting := p.e.states.resting()
+	p.e.states.set(p.module, func(st *ModuleState) {
+		next := ModuleState{Module: p.module, Activity: resting, Trigger: rep.Trigger, Finished: &rep, Err: err}
+		if signIn {
+			next.Activity = ActivityWaitingSignIn
+		}
+		*st = next
+	})
+}
