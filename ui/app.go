@@ -74,9 +74,8 @@ type App struct {
 	lastRuns map[string]sync.Report
 	// running are the modules the scheduler last said were running.
 	running map[string]bool
-	// pollEvery reloads an open module's grids while it runs, for engines
-	// that report no progress of their own.
-	pollEvery time.Duration
+	// live are the engine's module states, as last published.
+	live map[string]sync.ModuleState
 }
 
 // modal is an open dialog that Enter and Escape answer.
@@ -107,7 +106,7 @@ func newApp(ctx context.Context, fa fyne.App, svc Services, opts ...option) *App
 		spawn:     func(f func()) { go f() },
 		lastRuns:  map[string]sync.Report{},
 		running:   map[string]bool{},
-		pollEvery: 2 * time.Second,
+		live:      map[string]sync.ModuleState{},
 	}
 	for _, o := range opts {
 		o(a)
@@ -161,6 +160,9 @@ func (a *App) subscribe() {
 // onEvent handles a background event on the UI goroutine.
 func (a *App) onEvent(ev Event) {
 	switch ev.Kind {
+	case EventModule:
+		a.live[ev.Module] = ev.Live
+		a.tray.update()
 	case EventState:
 		a.followRuns(ev.State)
 		a.refreshStatusBar()
@@ -185,15 +187,12 @@ func (a *App) onEvent(ev Event) {
 // followRuns notices runs starting and ending from the scheduler's state.
 // A run that ended is read back from the run history and handled as
 // finished, so the window works with a scheduler that only reports its
-// state; a running module's open grids are reloaded every pollEvery.
+// state; while it runs, the engine's own states keep the grids live.
 func (a *App) followRuns(st sync.State) {
 	now := map[string]bool{}
 	for _, m := range st.Running {
 		now[m] = true
-		if !a.running[m] {
-			a.running[m] = true
-			a.pollWhileRunning(m)
-		}
+		a.running[m] = true
 	}
 	for m := range a.running {
 		if now[m] {
@@ -215,45 +214,6 @@ func (a *App) followRuns(st sync.State) {
 			a.do(func() { a.onEvent(Event{Kind: EventFinished, Module: m, Report: rep}) })
 		})
 	}
-}
-
-// pollWhileRunning reloads the module's open grids until its run ends.
-func (a *App) pollWhileRunning(module string) {
-	if a.pollEvery <= 0 {
-		return
-	}
-	ctx := a.ctx
-	every := a.pollEvery
-	a.spawn(func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			stop := make(chan bool, 1)
-			a.do(func() {
-				if !a.running[module] {
-					stop <- true
-					return
-				}
-				if a.work != nil && a.work.module == module {
-					a.work.scheduleReload()
-				}
-				stop <- false
-			})
-			select {
-			case s := <-stop:
-				if s {
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
-		}
-	})
 }
 
 // notifyRun sends a desktop notification when a run ends with errors.

@@ -73,8 +73,10 @@ func (d *session) start(w *workspace.Workspace) (Services, error) {
 		cancel()
 		return Services{}, err
 	}
+	unsubscribe := w.Engine.Subscribe(d.hub.ModuleState)
 	if err := sched.Start(runCtx); err != nil {
 		cancel()
+		unsubscribe()
 		return Services{}, err
 	}
 	var watching stdsync.WaitGroup
@@ -92,6 +94,7 @@ func (d *session) start(w *workspace.Workspace) (Services, error) {
 		cancel()
 		sched.Stop()
 		watching.Wait()
+		unsubscribe()
 	}
 	d.mu.Unlock()
 	return d.services(w, sched), nil

@@ -22,6 +22,9 @@ const (
 	EventChanged
 	// EventFinished: a run of Event.Module ended (Event.Report, Event.Err).
 	EventFinished
+	// EventModule: the engine's state of Event.Module changed (Event.Live;
+	// Done and Total are its counts).
+	EventModule
 )
 
 // Event is something that happened in the background.
@@ -32,6 +35,7 @@ type Event struct {
 	Done, Total int
 	Report      sync.Report
 	Err         error
+	Live        sync.ModuleState
 }
 
 // Hub fans background events out to the window. It has no Fyne in it: main
@@ -83,6 +87,17 @@ func (h *Hub) SchedulerState(st sync.State) { h.Publish(Event{Kind: EventState, 
 // Progress publishes the progress of a module's run.
 func (h *Hub) Progress(module string, done, total int) {
 	h.Publish(Event{Kind: EventProgress, Module: module, Done: done, Total: total})
+}
+
+// ModuleState publishes one of the engine's module states; it fits
+// sync.Engine.Subscribe. The state that ends a run also publishes the run's
+// report (EventFinished) and that the module's grids changed.
+func (h *Hub) ModuleState(st sync.ModuleState) {
+	h.Publish(Event{Kind: EventModule, Module: st.Module, Live: st, Done: st.Done, Total: st.Total})
+	if st.Finished != nil {
+		h.Changed(st.Module)
+		h.Publish(Event{Kind: EventFinished, Module: st.Module, Report: *st.Finished, Err: st.Err})
+	}
 }
 
 // Changed says a module's grids have new content.

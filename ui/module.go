@@ -35,6 +35,8 @@ type ModuleScreen struct {
 	dot     *canvas.Circle
 	word    *widget.Label
 	runInfo *widget.Label
+	// runBar shows a run's progress while the engine says one is going.
+	runBar  *widget.ProgressBar
 	syncBtn *widget.Button
 	content fyne.CanvasObject
 
@@ -59,6 +61,8 @@ func newModuleScreen(a *App, module string) (*ModuleScreen, error) {
 	ms.dot, ms.word, _ = newLight(st.Light)
 	ms.runInfo = widget.NewLabel("")
 	ms.runInfo.Truncation = fyne.TextTruncateEllipsis
+	ms.runBar = widget.NewProgressBar()
+	ms.runBar.Hide()
 
 	back := widget.NewButtonWithIcon("Modules", theme.NavigateBackIcon(), a.ShowModules)
 	heading := widget.NewLabelWithStyle(ms.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -93,7 +97,7 @@ func newModuleScreen(a *App, module string) (*ModuleScreen, error) {
 	}
 	keys := widget.NewLabel("Alt+U Upload Data · Ctrl+A select all · Space tick · Enter show record · Alt+M modules")
 	keys.Importance = widget.LowImportance
-	ms.content = container.NewPadded(container.NewBorder(container.NewVBox(header, widget.NewSeparator()),
+	ms.content = container.NewPadded(container.NewBorder(container.NewVBox(header, ms.runBar, widget.NewSeparator()),
 		container.NewHBox(layout.NewSpacer(), keys), nil, nil, ms.tabs))
 	ms.showRunState()
 	return ms, nil
@@ -160,7 +164,56 @@ func (ms *ModuleScreen) onEvent(ev Event) {
 		ms.reload()
 	case EventState:
 		ms.showRunState()
+	case EventModule:
+		ms.showLive(ev.Live)
 	}
+}
+
+// showLive shows the engine's state of this module: a progress bar with
+// the step and its counts while a run goes, nothing extra when idle.
+func (ms *ModuleScreen) showLive(st sync.ModuleState) {
+	if !st.Busy() {
+		ms.runBar.Hide()
+		if st.Activity == sync.ActivityWaitingSignIn {
+			ms.runInfo.SetText("Waiting for a new sign-in: press Configure, then Sign in on the Account tab.")
+		}
+		if st.Finished != nil {
+			ms.showRunState()
+		}
+		return
+	}
+	if ms.syncBtn != nil {
+		ms.syncBtn.Disable()
+	}
+	ms.runInfo.SetText(liveText(st, ms.title))
+	if st.Total > 0 {
+		ms.runBar.Max = float64(st.Total)
+		ms.runBar.SetValue(float64(min(st.Done, st.Total)))
+		ms.runBar.TextFormatter = func() string {
+			return fmt.Sprintf("%s of %s", thousands(st.Done), thousands(st.Total))
+		}
+		ms.runBar.Show()
+		ms.scheduleReload()
+	} else {
+		ms.runBar.Hide()
+	}
+}
+
+// liveText words a running module's state for a person.
+func liveText(st sync.ModuleState, title string) string {
+	switch st.Activity {
+	case sync.ActivityWaitingRateLimit:
+		return fmt.Sprintf("%s asked LedgerLink to slow down; the sync goes on at %s.", title, st.Until.Local().Format("15:04:05"))
+	case sync.ActivitySyncing:
+		if st.Total > 0 {
+			return fmt.Sprintf("Sync running: %s — %s of %s", st.Step, thousands(st.Done), thousands(st.Total))
+		}
+		if st.Done > 0 {
+			return fmt.Sprintf("Sync running: %s — %s so far", st.Step, thousands(st.Done))
+		}
+		return "Sync running: " + st.Step + "…"
+	}
+	return ""
 }
 
 // showRunState says whether a run is going and how the last one went.

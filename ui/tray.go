@@ -2,9 +2,13 @@ package ui
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/systray"
 
 	"ledgerlink/connectors"
 	"ledgerlink/sync"
@@ -15,6 +19,17 @@ type trayHost interface {
 	SetSystemTrayMenu(menu *fyne.Menu)
 	SetSystemTrayIcon(icon fyne.Resource)
 }
+
+// trayTooltip is a tray host that can also show a tooltip on its icon.
+type trayTooltip interface {
+	SetSystemTrayTooltip(text string)
+}
+
+// systrayHost adds the tooltip to Fyne's tray, which does not offer one:
+// Fyne's tray is fyne.io/systray, whose tooltip is set directly.
+type systrayHost struct{ desktop.App }
+
+func (systrayHost) SetSystemTrayTooltip(text string) { systray.SetTooltip(text) }
 
 // Tray states, as the icon shows them.
 const (
@@ -35,6 +50,8 @@ type trayState struct {
 	pause  *fyne.MenuItem
 	quit   *fyne.MenuItem
 	shown  string
+	// tooltip is what the icon's tooltip says LedgerLink is doing.
+	tooltip string
 }
 
 // toldClosingKey remembers that the person was told closing the window
@@ -49,7 +66,7 @@ func (a *App) SetupTray(icons TrayIcons) bool {
 	if !ok {
 		return false
 	}
-	a.setupTray(desk, icons)
+	a.setupTray(systrayHost{desk}, icons)
 	if sw, ok := a.fa.(interface{ SetSystemTrayWindow(fyne.Window) }); ok {
 		sw.SetSystemTrayWindow(a.win)
 	}
@@ -110,8 +127,17 @@ func (t *trayState) update() {
 			t.pause.Checked = false
 		}
 	}
+	if a.anyBusy() {
+		state = traySyncing
+	}
 	if state == trayIdle && t.needsAttention() {
 		state = trayAttention
+	}
+	if summary := a.liveSummary(); summary != t.tooltip {
+		t.tooltip = summary
+		if tip, ok := t.host.(trayTooltip); ok {
+			tip.SetSystemTrayTooltip(summary)
+		}
 	}
 	t.menu.Refresh()
 	if state == t.shown {
@@ -216,4 +242,37 @@ func (t *trayState) replaced() {
 		return
 	}
 	t.update()
+}
+
+// anyBusy reports whether the engine says a run is going for any module.
+func (a *App) anyBusy() bool {
+	for _, st := range a.live {
+		if st.Busy() {
+			return true
+		}
+	}
+	return false
+}
+
+// liveSummary says in a line what LedgerLink is doing, for the tray's
+// tooltip.
+func (a *App) liveSummary() string {
+	var parts []string
+	for _, m := range slices.Sorted(maps.Keys(a.live)) {
+		st := a.live[m]
+		title := a.moduleTitle(m)
+		switch {
+		case st.Busy():
+			parts = append(parts, title+": "+strings.TrimPrefix(liveText(st, title), "Sync running: "))
+		case st.Activity == sync.ActivityWaitingSignIn:
+			parts = append(parts, title+": waiting for a new sign-in")
+		}
+	}
+	if len(parts) == 0 {
+		if s := a.svc.Scheduler; s != nil && s.State().Paused {
+			return "LedgerLink: automatic sync paused"
+		}
+		return "LedgerLink is idle"
+	}
+	return "LedgerLink — " + strings.Join(parts, "; ")
 }

@@ -244,7 +244,6 @@ func TestRunHistoryChartAndList(t *testing.T) {
 
 func TestFinishedRunIsReadFromTheHistory(t *testing.T) {
 	h := newHarness(t, installed(readySettings()))
-	h.app.pollEvery = 0
 	h.hub.SchedulerState(sync.State{Running: []string{"books"}})
 	h.loop.pump()
 	rep := sync.Report{Module: "books", Trigger: sync.TriggerScheduled, Started: h.now.Add(-time.Minute), Finished: h.now}

@@ -43,7 +43,12 @@ func (w *Workspace) NewScheduler(onState func(sync.State)) (*sync.Scheduler, err
 		},
 		LastRun:    w.DB.LastScheduled,
 		SetLastRun: w.DB.SetLastScheduled,
-		OnState:    onState,
+		OnState: func(st sync.State) {
+			w.Engine.SetPaused(st.Paused)
+			if onState != nil {
+				onState(st)
+			}
+		},
 		Logger:     w.Log,
 	})
 }

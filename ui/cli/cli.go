@@ -39,6 +39,9 @@ type dependencies struct {
 	registry func(sandbox bool) (*connectors.Registry, error)
 	// keyring opens the secret store.
 	keyring func() secrets.Store
+	// terminal reports whether a stream is a terminal a person watches
+	// (progress bars there, plain lines elsewhere).
+	terminal func(io.Writer) bool
 	// window runs the desktop app until it quits.
 	window func(ctx context.Context, w *workspace.Workspace, g globalFlags) error
 }
@@ -63,6 +66,7 @@ func Main(ctx context.Context, args []string, e Env) int {
 	return run(ctx, args, env{stdin: e.Stdin, stdout: e.Stdout, stderr: e.Stderr, deps: dependencies{
 		registry: e.Registry,
 		keyring:  e.Keyring,
+		terminal: isTerminal,
 		window: func(ctx context.Context, w *workspace.Workspace, _ globalFlags) error {
 			if e.Window == nil {
 				return errors.New("this build of LedgerLink has no window; use a verb (see --help)")

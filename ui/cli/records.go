@@ -214,15 +214,9 @@ never stop the others. A record is never sent twice, even after a crash.`,
 			if err := w.Engine.Refresh(ctx, module); err != nil {
 				return err
 			}
-			progress := func(done, total int) {
-				if !g.json && total > 0 {
-					fmt.Fprintf(e.stderr, "\rSent %d of %d", done, total)
-					if done == total {
-						fmt.Fprintln(e.stderr)
-					}
-				}
-			}
-			rep, err := workspace.RecordingEngine{Engine: w.Engine, W: w}.Upload(ctx, module, refs, progress)
+			stop := e.followRun(g, w, module)
+			rep, err := workspace.RecordingEngine{Engine: w.Engine, W: w}.Upload(ctx, module, refs, nil)
+			stop()
 			return e.report(g, rep, err)
 		})(cmd, args)
 	}
@@ -498,7 +492,9 @@ allow.`,
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
+			stop := e.followRun(g, w, module)
 			rep, err := w.Engine.Sync(ctx, module, sync.TriggerManual)
+			stop()
 			w.RecordRun(ctx, rep)
 			return e.report(g, rep, err)
 		})(cmd, args)
