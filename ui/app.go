@@ -100,13 +100,13 @@ func New(ctx context.Context, fa fyne.App, svc Services) *App {
 
 func newApp(ctx context.Context, fa fyne.App, svc Services, opts ...option) *App {
 	a := &App{
-		ctx:       ctx,
-		fa:        fa,
-		do:        fyne.Do,
-		spawn:     func(f func()) { go f() },
-		lastRuns:  map[string]sync.Report{},
-		running:   map[string]bool{},
-		live:      map[string]sync.ModuleState{},
+		ctx:      ctx,
+		fa:       fa,
+		do:       fyne.Do,
+		spawn:    func(f func()) { go f() },
+		lastRuns: map[string]sync.Report{},
+		running:  map[string]bool{},
+		live:     map[string]sync.ModuleState{},
 	}
 	for _, o := range opts {
 		o(a)

@@ -49,7 +49,7 @@ func (w *Workspace) NewScheduler(onState func(sync.State)) (*sync.Scheduler, err
 				onState(st)
 			}
 		},
-		Logger:     w.Log,
+		Logger: w.Log,
 	})
 }
 
