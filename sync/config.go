@@ -256,14 +256,20 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 		return nil, err
 	}
 	var out []Setting
+	// Without a keyring the other settings still show; the secrets say
+	// they cannot be read and the error says why.
+	var keyringErr error
 	for _, f := range def.Settings {
 		if f.Secret {
-			ok, err := m.secrets.Has(ctx, def.Name, f.Key)
-			if err != nil {
-				return nil, err
+			var ok bool
+			if keyringErr == nil && m.secrets != nil {
+				ok, keyringErr = m.secrets.Has(ctx, def.Name, f.Key)
 			}
 			val := "not set"
-			if ok {
+			switch {
+			case keyringErr != nil || m.secrets == nil:
+				val, ok = "unknown: the system keyring cannot be read", false
+			case ok:
 				val = "set (in the system keyring)"
 			}
 			out = append(out, Setting{Key: f.Key, Label: f.Label, Value: val, Secret: true, Set: ok})
@@ -300,5 +306,8 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 			out = append(out, Setting{Key: k, Label: "Mapping " + strings.TrimPrefix(k, storage.PrefixMap), Value: current[k], Set: current[k] != ""})
 		}
 	}
-	return out, errors.Join(matrixErr, timingErr)
+	if keyringErr != nil {
+		keyringErr = fmt.Errorf("the saved sign-in and other secrets cannot be read, so they are shown as unknown: %w", keyringErr)
+	}
+	return out, errors.Join(keyringErr, matrixErr, timingErr)
 }

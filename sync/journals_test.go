@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/memory"
 	"ledgerlink/sync"
 )
 
@@ -442,4 +443,41 @@ func FuzzSplitJournal(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSyncSendsAutomaticJournalsOnce: with "Send payroll journals
+// automatically" a full sync sends each journal part once and reads it back
+// once, whether the journal goes with the sync's upload or its own step.
+func TestSyncSendsAutomaticJournalsOnce(t *testing.T) {
+	w := newWorld(t, withSteps(sync.JournalsStep()))
+	w.settings(map[string]string{
+		sync.MapCompanyPrefix + "Bakery BV": "ADM-01", sync.MapJournalCodePrefix + "Bakery BV": "MEM",
+		sync.SettingJournalsAutoSend: "true", sync.UploadSettingKey(connectors.Journals): "new",
+		sync.MapNominalPrefix + "7000": "7000", sync.MapNominalPrefix + "2220": "2220", sync.MapNominalPrefix + "2210": "2210",
+	})
+	j := journal("J1", wages("", "", "", "1000")...)
+	w.putLocal(connectors.Record{Type: connectors.Journals, Journal: &j})
+	writes, gets := w.ledger.Calls(memory.MethodWrite), w.ledger.Calls(memory.MethodGet)
+	rep, err := w.eng.Sync(w.ctx, mod, sync.TriggerManual)
+	if err != nil || !rep.OK() {
+		t.Fatalf("sync: %v %+v", err, rep)
+	}
+	if n := w.ledger.Count(connectors.Journals); n != 1 {
+		t.Fatalf("%d journal parts in the ledger, want 1", n)
+	}
+	if got := w.ledger.Calls(memory.MethodWrite) - writes; got != 1 {
+		t.Errorf("%d journal writes in one sync, want 1", got)
+	}
+	if got := w.ledger.Calls(memory.MethodGet) - gets; got != 1 {
+		t.Errorf("%d read-backs in one sync, want 1", got)
+	}
+	created := 0
+	for _, c := range rep.Counts {
+		if c.Type == connectors.Journals && c.Direction == connectors.Upload {
+			created += c.Created
+		}
+	}
+	if created != 1 {
+		t.Errorf("the report counts %d journals sent, want 1: %+v", created, rep.Counts)
+	}
 }

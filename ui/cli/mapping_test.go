@@ -147,3 +147,61 @@ func TestSandboxWorksWithoutAKeyring(t *testing.T) {
 	}
 	wantExit(t, c.run("--sandbox", "pending", "xero"), exitOK)
 }
+
+// TestConfigWithoutAKeyringShowsTheOtherSettings: with the keyring missing,
+// `config` still lists every non-secret setting (once each) and says the
+// secrets cannot be read.
+func TestConfigWithoutAKeyringShowsTheOtherSettings(t *testing.T) {
+	kr := secrets.NewMemory()
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: kr, registry: shippedRegistry}
+	wantExit(t, c.run("install", "xero"), exitOK)
+	wantExit(t, c.run("config", "xero", "client_id=ABC123"), exitOK)
+	kr.SetFailure(secrets.ErrUnavailable)
+	o := c.run("config", "xero", "--json")
+	wantExit(t, o, exitOK)
+	list := decode[[]jsonSetting](t, o)
+	seen := map[string]int{}
+	for _, s := range list {
+		seen[s.Key]++
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("config lists %s %d times", k, n)
+		}
+	}
+	if v := settingValue(t, list, "client_id").Value; v != "ABC123" {
+		t.Errorf("client_id shows %q without a keyring", v)
+	}
+	if v := settingValue(t, list, "client_secret").Value; !strings.Contains(v, "unknown") {
+		t.Errorf("the client secret shows %q without a keyring, want it unknown", v)
+	}
+	for _, k := range []string{"opt.rollup", "opt.authorised", "opt.multi_currency"} {
+		if seen[k] != 1 {
+			t.Errorf("option %s listed %d times, want once", k, seen[k])
+		}
+	}
+	if !strings.Contains(o.stderr, "keyring") {
+		t.Errorf("nothing says the keyring is unavailable: %s", o)
+	}
+}
+
+// TestLoginClientIDChecksTheSecretFirst: `login --client-id` keeps nothing
+// the schema refuses, and a connector without app credentials refuses the
+// flag before reading anything.
+func TestLoginClientIDChecksTheSecretFirst(t *testing.T) {
+	kr := secrets.NewMemory()
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: kr, registry: shippedRegistry}
+	wantExit(t, c.run("install", "xero"), exitOK)
+	o := c.runStdin("\n", "login", "xero", "--client-id", "ABC123")
+	wantExit(t, o, exitSetup)
+	if !strings.Contains(o.stderr, "secret") {
+		t.Errorf("a blank secret is not refused in words: %s", o)
+	}
+	if ok, _ := kr.Has(t.Context(), "xero", "client_secret"); ok {
+		t.Error("a blank client secret was kept")
+	}
+	m, _ := newMemoryCLI(t)
+	wantExit(t, m.run("install", "memory"), exitOK)
+	o = m.runStdin("s3cret\n", "login", "memory", "--client-id", "X")
+	wantExit(t, o, exitSetup)
+}
