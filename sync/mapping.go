@@ -64,6 +64,8 @@ type RemoteChoice struct {
 	// Unusable says why LedgerLink never posts to it (stock, cost of sale,
 	// archived); empty when it can be chosen.
 	Unusable string `json:"unusable,omitempty"`
+	// Class is an account's class (revenue, expense, ...), when known.
+	Class connectors.AccountClass `json:"class,omitempty"`
 }
 
 // Label is what a drop-down shows.
@@ -86,7 +88,7 @@ func (e *Engine) RemoteChoices(ctx context.Context, module string) ([]RemoteChoi
 	var out []RemoteChoice
 	err := e.db.Ancillary(ctx, module, connectors.NominalAccounts, func(r connectors.Record) error {
 		if a := r.Account; a != nil {
-			c := RemoteChoice{Kind: MapNominal, Code: a.Code, Name: a.Name}
+			c := RemoteChoice{Kind: MapNominal, Code: a.Code, Name: a.Name, Class: a.Class}
 			switch {
 			case a.Archived:
 				c.Unusable = "archived"
@@ -232,9 +234,8 @@ func (e *Engine) Mappings(ctx context.Context, module string) ([]MappingRow, err
 // MappingKey is the setting key of a mapping row, for Modules.Apply.
 func MappingKey(k MappingKind, local string) string { return k.prefix() + local }
 
-// ApplyDefaultSetup maps every unmapped local code to the package's code of
-// the same name where the package has one that can be posted to, and
-// returns what it mapped. Mappings already made are never changed.
+// ApplyDefaultSetup maps the unmapped local codes as ProposeDefaults says
+// and returns what it mapped. Mappings already made are never changed.
 func (e *Engine) ApplyDefaultSetup(ctx context.Context, m *Modules, module string) ([]string, error) {
 	rows, err := e.Mappings(ctx, module)
 	if err != nil {
@@ -247,21 +248,19 @@ func (e *Engine) ApplyDefaultSetup(ctx context.Context, m *Modules, module strin
 	if len(choices) == 0 {
 		return nil, fmt.Errorf("LedgerLink has not read the accounting package's accounts yet: press Get Nominal & Tax Accounts first")
 	}
-	usable := map[MappingKind]map[string]bool{}
-	for _, c := range choices {
-		if c.Unusable != "" {
-			continue
+	unmapped := map[MappingKind][]string{}
+	for _, r := range rows {
+		if r.Remote == "" {
+			unmapped[r.Kind] = append(unmapped[r.Kind], r.Local)
 		}
-		if usable[c.Kind] == nil {
-			usable[c.Kind] = map[string]bool{}
-		}
-		usable[c.Kind][c.Code] = true
+	}
+	use, err := e.codeUse(ctx)
+	if err != nil {
+		return nil, err
 	}
 	values := map[string]string{}
-	for _, r := range rows {
-		if r.Remote == "" && usable[r.Kind][r.Local] {
-			values[MappingKey(r.Kind, r.Local)] = r.Local
-		}
+	for _, p := range ProposeDefaults(unmapped, choices, use) {
+		values[p.Key()] = p.Remote
 	}
 	if len(values) == 0 {
 		return nil, nil

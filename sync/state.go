@@ -93,7 +93,8 @@ func newStates() *states {
 	return &states{by: map[string]ModuleState{}, subs: map[int]func(ModuleState){}}
 }
 
-// set changes module's state with change and publishes the result.
+// set changes module's state with change and publishes the result. change
+// runs under the lock and must not call back into s.
 func (s *states) set(module string, change func(*ModuleState)) {
 	s.publishing.Lock()
 	defer s.publishing.Unlock()
@@ -162,6 +163,7 @@ func (e *Engine) SetPaused(paused bool) {
 	s := e.states
 	s.mu.Lock()
 	s.paused = paused
+	rest := s.restingLocked()
 	var resting []string
 	for m, st := range s.by {
 		if st.Activity == ActivityIdle || st.Activity == ActivityPaused {
@@ -173,7 +175,7 @@ func (e *Engine) SetPaused(paused bool) {
 	for _, m := range resting {
 		e.states.set(m, func(st *ModuleState) {
 			if st.Activity == ActivityIdle || st.Activity == ActivityPaused {
-				st.Activity = e.states.resting()
+				st.Activity = rest
 			}
 		})
 	}

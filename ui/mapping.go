@@ -517,10 +517,9 @@ func (mt *mappingTab) fetchChart() {
 	})
 }
 
-// applyDefaults maps each unmapped code to the package's code of the same
-// name, and the remaining nominal codes of sales and purchase documents to
-// the first sales and purchase accounts; a single bank account takes the
-// unmapped bank codes.
+// applyDefaults proposes the engine's default setup (sync.ProposeDefaults,
+// the same rule `ledgerlink config --apply-default-setup` applies) in the
+// editor; the person checks it and presses Update.
 func (mt *mappingTab) applyDefaults() {
 	if len(mt.data.charts[connectors.NominalAccounts]) == 0 {
 		mt.info.Importance = widget.WarningImportance
@@ -528,36 +527,28 @@ func (mt *mappingTab) applyDefaults() {
 		mt.info.Refresh()
 		return
 	}
-	var done []string
-	set := func(kind connectors.RecordType, code, remote string) {
-		key := mappingPrefix(kind) + code
-		mt.values[key] = remote
-		if r := mt.rows[key]; r != nil {
-			r.choose(remote)
-		}
-		done = append(done, fmt.Sprintf("%s to %s", code, mt.display(kind, remote)))
-	}
-	sales := firstAccount(mt.data.charts[connectors.NominalAccounts], connectors.ClassRevenue, "sales")
-	purchases := firstAccount(mt.data.charts[connectors.NominalAccounts], connectors.ClassExpense, "purchase")
+	unmapped := map[sync.MappingKind][]string{}
+	var choices []sync.RemoteChoice
 	for _, kind := range mappingKinds {
-		chart := mt.data.charts[kind]
+		mk := mappingKindOf(kind)
 		for _, code := range mt.codes(kind) {
-			if mt.values[mappingPrefix(kind)+code] != "" {
-				continue
-			}
-			if i := slices.IndexFunc(chart, func(c chartEntry) bool { return strings.EqualFold(c.code, code) }); i >= 0 {
-				set(kind, code, chart[i].code)
-				continue
-			}
-			switch {
-			case kind == connectors.NominalAccounts && mt.data.sales[code] && sales != "":
-				set(kind, code, sales)
-			case kind == connectors.NominalAccounts && mt.data.purchase[code] && purchases != "":
-				set(kind, code, purchases)
-			case kind == connectors.BankAccounts && len(chart) == 1:
-				set(kind, code, chart[0].code)
+			if mt.values[mappingPrefix(kind)+code] == "" {
+				unmapped[mk] = append(unmapped[mk], code)
 			}
 		}
+		for _, c := range mt.data.charts[kind] {
+			choices = append(choices, sync.RemoteChoice{Kind: mk, Code: c.code, Name: c.name, Class: c.class})
+		}
+	}
+	var done []string
+	for _, p := range sync.ProposeDefaults(unmapped, choices, sync.CodeUse{Sales: mt.data.sales, Purchase: mt.data.purchase}) {
+		kind := recordTypeOf(p.Kind)
+		key := mappingPrefix(kind) + p.Local
+		mt.values[key] = p.Remote
+		if r := mt.rows[key]; r != nil {
+			r.choose(p.Remote)
+		}
+		done = append(done, fmt.Sprintf("%s to %s", p.Local, mt.display(kind, p.Remote)))
 	}
 	mt.info.Importance = widget.MediumImportance
 	if len(done) == 0 {
@@ -573,20 +564,24 @@ func (mt *mappingTab) applyDefaults() {
 	mt.cs.refreshLight()
 }
 
-// firstAccount is the first account of class, preferring one whose name
-// mentions word.
-func firstAccount(chart []chartEntry, class connectors.AccountClass, word string) string {
-	first := ""
-	for _, c := range chart {
-		if c.class != class {
-			continue
-		}
-		if strings.Contains(strings.ToLower(c.name), word) {
-			return c.code
-		}
-		if first == "" {
-			first = c.code
-		}
+// mappingKindOf is the engine's mapping kind of a reference-data type.
+func mappingKindOf(t connectors.RecordType) sync.MappingKind {
+	switch t {
+	case connectors.TaxRates:
+		return sync.MapTax
+	case connectors.BankAccounts:
+		return sync.MapBank
 	}
-	return first
+	return sync.MapNominal
+}
+
+// recordTypeOf is the reference-data type of an engine mapping kind.
+func recordTypeOf(k sync.MappingKind) connectors.RecordType {
+	switch k {
+	case sync.MapTax:
+		return connectors.TaxRates
+	case sync.MapBank:
+		return connectors.BankAccounts
+	}
+	return connectors.NominalAccounts
 }
