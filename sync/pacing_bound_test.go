@@ -183,4 +183,6 @@ func TestTransportPacesEachRequest(t *testing.T) {
 // checkFunc is a connection whose Check runs a function.
 type checkFunc func(ctx context.Context) error
 
-func (f checkFunc) Check(ctx context.Context) (connectors.Identity, error) { return connectors.Identity{}, f(ctx) }
+func (f checkFunc) Check(ctx context.Context) (connectors.Identity, error) {
+	return connectors.Identity{}, f(ctx)
+}

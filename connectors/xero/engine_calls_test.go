@@ -42,7 +42,9 @@ func newEngineWorld(t *testing.T, h *harness) *engineWorld {
 		}
 		return h.pacers.Wrap(def, false, conn), nil
 	}
-	def.Open = func(ctx context.Context, _ connectors.Config) (connectors.Connection, error) { return open(ctx, def.Name) }
+	def.Open = func(ctx context.Context, _ connectors.Config) (connectors.Connection, error) {
+		return open(ctx, def.Name)
+	}
 	reg := connectors.NewRegistry()
 	if err := reg.Register(def); err != nil {
 		t.Fatal(err)

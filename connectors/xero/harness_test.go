@@ -17,9 +17,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
-	llsync "ledgerlink/sync"
 	"ledgerlink/connectors/xero"
 	"ledgerlink/connectors/xero/xerosim"
+	llsync "ledgerlink/sync"
 )
 
 // clock is a settable clock shared by the simulator and the client.
