@@ -570,6 +570,12 @@ func (p *Pacers) Wrap(def connectors.Definition, sandbox bool, conn connectors.C
 	return p.For(def, sandbox).Wrap(conn)
 }
 
+// ResumeAt reports when the module's daily allowance comes back, while a
+// daily limit is in force (for the module's state: "waiting until T").
+func (p *Pacers) ResumeAt(def connectors.Definition, sandbox bool) (time.Time, bool) {
+	return p.For(def, sandbox).ResumeAt()
+}
+
 // Transport returns base (nil: http.DefaultTransport) with every request
 // paced by the module's pacer. From then on the module's calls through
 // Wrap only retry, leaving the pacing to the requests.

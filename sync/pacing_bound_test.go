@@ -120,7 +120,7 @@ func TestPacersKeepOneModuleState(t *testing.T) {
 	if !errors.As(err, &rl) || !rl.Daily || !rl.ResumeAt.Equal(midnight) || again.Calls() != 0 {
 		t.Fatalf("fourth call of three a day = %v (%+v), %d calls reached the package", err, rl, again.Calls())
 	}
-	if at, ok := pacers.For(def, false).ResumeAt(); !ok || !at.Equal(midnight) {
+	if at, ok := pacers.ResumeAt(def, false); !ok || !at.Equal(midnight) {
 		t.Errorf("ResumeAt = %v %v", at, ok)
 	}
 	// The Sandbox is another organisation with its own limits.

@@ -181,6 +181,9 @@ func (c *pacedConn) Write(ctx context.Context, t connectors.RecordType, items []
 	}
 	err := c.p.do(ctx, "write "+string(t), idempotent, settle, func(ctx context.Context) error {
 		res, err := c.writer.Write(ctx, t, todo)
+		if err != nil {
+			res = nil // no verdict on any item
+		}
 		out = res
 		return err
 	})

@@ -207,6 +207,13 @@ func (c *Conn) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	c.flushRoles(ctx)
 	cancel()
+	c.mu.Lock()
+	left := len(c.roleQueue[connectors.Customers]) + len(c.roleQueue[connectors.Suppliers])
+	c.roleQueue = map[connectors.RecordType][]string{}
+	c.mu.Unlock()
+	if left > 0 {
+		c.log.Warn("xero: the contacts were saved but their role could not be recorded in their contact group; it is recorded at their next update", "contacts", left)
+	}
 	if c.sim != nil {
 		return c.sim.Close()
 	}

@@ -159,9 +159,28 @@ func (c *Conn) flushRoles(ctx context.Context) {
 				"type", t, "group", roleGroupName(t), "contacts", len(ids))
 			continue
 		}
-		if err := c.addToGroup(ctx, t, ids); err != nil {
+		err := c.addToGroup(ctx, t, ids)
+		var rl *connectors.RateLimitError
+		if (errors.As(err, &rl) || errors.Is(err, connectors.ErrTemporary)) && ctx.Err() == nil {
+			// Tried again at the connection's next call, or at Close.
+			c.requeueRoles(t, ids)
+			c.log.Info("xero: recording the contacts' role in their contact group waits for Xero", "type", t, "contacts", len(ids), "err", err)
+			continue
+		}
+		if err != nil {
 			c.log.Warn("xero: the contacts were saved but their role could not be recorded in their contact group; it is recorded at their next update",
 				"type", t, "group", roleGroupName(t), "contacts", len(ids), "err", err)
+		}
+	}
+}
+
+// requeueRoles puts contacts back in the queue of role t.
+func (c *Conn) requeueRoles(t connectors.RecordType, ids []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		if !slices.Contains(c.roleQueue[t], id) {
+			c.roleQueue[t] = append(c.roleQueue[t], id)
 		}
 	}
 }
