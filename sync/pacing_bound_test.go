@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/memory"
 )
 
 // TestBatchSendsBounded counts how often one batch reaches the package
@@ -185,4 +186,59 @@ type checkFunc func(ctx context.Context) error
 
 func (f checkFunc) Check(ctx context.Context) (connectors.Identity, error) {
 	return connectors.Identity{}, f(ctx)
+}
+
+// TestVerifyReadsBackWithFewCalls: what an upload sent is read back at the
+// end, one listing per type when reading by ID would take several calls,
+// by ID otherwise and for records exported too long ago to list.
+func TestVerifyReadsBackWithFewCalls(t *testing.T) {
+	tests := []struct {
+		name      string
+		customers int
+		// before the verifying run, the records wait unverified this long.
+		wait         time.Duration
+		lists, reads int
+	}{
+		{"one batch is read by ID", 40, 0, 0, 1},
+		// The reference ledger counts each page of a listing as a call.
+		{"several batches are listed once", 140, 0, (140 + memory.DefaultPageSize - 1) / memory.DefaultPageSize, 0},
+		{"old unverified records are read by ID", 140, 2 * listingWindow, 0, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newEngFixture(t)
+			f.uploadAll(NewOnly)
+			for i := range tc.customers {
+				f.put(customer(fmt.Sprintf("C%03d", i)))
+			}
+			f.refresh()
+			if tc.wait > 0 {
+				// The first run cannot read back; a later one does.
+				f.wrap = func(c connectors.Connection) connectors.Connection {
+					return &faultConn{inner: c, before: map[string][]error{"Get": {connectors.ErrTemporary}, "ListChanged": {connectors.ErrTemporary}}}
+				}
+				f.upload()
+				f.wrap = nil
+				f.clock.Add(tc.wait)
+			}
+			lists, reads := f.ledger.Calls(memory.MethodListChanged), f.ledger.Calls(memory.MethodGet)
+			f.upload()
+			lists, reads = f.ledger.Calls(memory.MethodListChanged)-lists, f.ledger.Calls(memory.MethodGet)-reads
+			if lists != tc.lists || reads != tc.reads {
+				t.Errorf("read back with %d listings and %d reads by ID, want %d and %d", lists, reads, tc.lists, tc.reads)
+			}
+			rows, err := f.db.Exported(f.ctx, mod, time.Time{}, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				if !r.Verified {
+					t.Errorf("%v not verified", r.Ref())
+				}
+			}
+			if len(rows) != tc.customers {
+				t.Errorf("%d exported, want %d", len(rows), tc.customers)
+			}
+		})
+	}
 }
