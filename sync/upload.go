@@ -23,7 +23,8 @@ import (
 //  3. records go in dependency order, in the connector's batch size, each
 //     item's idempotency key saved before its request leaves; each item
 //     has its own outcome, so one bad invoice never fails its neighbours;
-//  4. what went is read back and ticked Verified.
+//  4. what went is read back and ticked Verified, at the end, with one
+//     listing per type where the package allows.
 //
 // A refused record gets a feedback row with the package's words and a cause
 // and fix, and stays pending. A daily limit stops the run with
@@ -499,8 +500,8 @@ func (up *uploader) sendBatch(ctx context.Context, t connectors.RecordType, entr
 	}
 }
 
-// apply reads back what the package took and keeps each item's verdict to
-// be recorded with the next batch.
+// apply keeps each item's verdict to be recorded with the next batch; what
+// the package took is read back at the end of the run (verify).
 func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries []entry, results []connectors.WriteResult) error {
 	byKey := make(map[string]connectors.WriteResult, len(results))
 	for _, r := range results {
@@ -525,8 +526,6 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 		o.Kind = en.item.Kind
 		outs = append(outs, o)
 	}
-	// What went is read back once at the end of the run (verify), with
-	// one listing per type where the package allows, not a read per batch.
 	for _, o := range outs {
 		up.count(o, t)
 	}
