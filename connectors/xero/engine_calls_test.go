@@ -2,6 +2,7 @@ package xero_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -229,4 +230,33 @@ func (f *faultOnWrite) Write(ctx context.Context, t connectors.RecordType, items
 	*f.sends++
 	f.arm()
 	return f.Connection.(connectors.Writer).Write(ctx, t, items)
+}
+
+// TestSandboxIsPacedByTheEngine: the in-process Sandbox keeps the pacing of
+// the HTTP client it was given, with the Sandbox's own limits.
+func TestSandboxIsPacedByTheEngine(t *testing.T) {
+	ctx := context.Background()
+	def := xero.Definition()
+	def.Sandbox.Limits = connectors.Limits{PerMinute: 600, Concurrent: 5, PerDay: 2}
+	pacers := llsync.NewPacers(nil)
+	cfg := connectors.Config{Module: "xero", Sandbox: true, DataDir: t.TempDir(), Settings: map[string]string{},
+		HTTPClient: &http.Client{Transport: pacers.Transport(def, true, nil), Timeout: 10 * time.Second}}
+	conn, err := def.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.(connectors.Closer).Close() }()
+	paced := pacers.Wrap(def, true, conn)
+	// The sign-in and the organisation: the day's two requests.
+	if _, err := paced.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = paced.Check(ctx)
+	var rl *connectors.RateLimitError
+	if !errors.As(err, &rl) || !rl.Daily {
+		t.Fatalf("third request of two a day in the Sandbox = %v", err)
+	}
+	if u := conn.(*xero.Conn).Usage(); u.Calls != 1 {
+		t.Errorf("%d calls reached the simulator, want 1", u.Calls)
+	}
 }
