@@ -342,8 +342,7 @@ func naiveEngine(db *storage.DB, conn func() connectors.Connection, opts ...Opti
 	reg := connectors.NewRegistry()
 	_ = reg.Register(naiveDefinition(conn))
 	open := func(context.Context, string) (connectors.Connection, error) { return conn(), nil }
-	base := []Option{WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() })}
-	return New(db, reg, open, append(base, opts...)...)
+	return New(db, reg, open, opts...)
 }
 
 // assertExactlyOnce checks that the package holds each record of the book
@@ -443,8 +442,9 @@ func TestCrashAtEveryStep(t *testing.T) {
 			for i, arm := range tc.runs {
 				fc := &faultConn{inner: ledger, keys: keys}
 				arm(fc)
-				// No in-run retries: the run ends as a crash would leave it.
-				eng := naiveEngine(db, func() connectors.Connection { return fc }, WithRetries(0))
+				// No pacer, so no in-run retries: the run ends as a crash
+				// would leave it.
+				eng := naiveEngine(db, func() connectors.Connection { return fc })
 				if _, err := eng.Upload(ctx, naiveName, nil, nil); err == nil && !strings.Contains(tc.name, "read-back") {
 					t.Fatalf("run %d: the fault did not stop the upload", i+1)
 				}
@@ -487,7 +487,9 @@ func TestLostReplyIsSettledWithinTheRun(t *testing.T) {
 	}
 	defer db.Close()
 	fc := &faultConn{inner: ledger, after: map[string][]error{"Write": {nil, fmt.Errorf("%w: timeout", connectors.ErrTemporary)}}}
-	rep, err := naiveEngine(db, func() connectors.Connection { return fc }).Upload(ctx, naiveName, nil, nil)
+	pacers := NewPacers(nil, PacingClock(time.Now, func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+	def := naiveDefinition(nil)
+	rep, err := naiveEngine(db, func() connectors.Connection { return pacers.Wrap(def, false, fc) }).Upload(ctx, naiveName, nil, nil)
 	if err != nil || !rep.OK() {
 		t.Fatalf("upload: %v %+v", err, rep)
 	}

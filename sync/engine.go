@@ -61,14 +61,7 @@ type Engine struct {
 	open  OpenFunc
 	log   *slog.Logger
 	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
 	steps []Step
-	// maxRetries bounds in-run retries of a batch refused for rate or
-	// failing temporarily.
-	maxRetries int
-	// maxWait is the longest in-run wait for a rate limit; longer ones end
-	// the run with a resume time.
-	maxWait time.Duration
 
 	mu    stdsync.Mutex
 	locks map[string]*stdsync.Mutex
@@ -97,29 +90,9 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithSleep sets how the engine waits when a package asks it to slow down
-// (default: a timer that stops with ctx).
-func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(e *Engine) {
-		if sleep != nil {
-			e.sleep = sleep
-		}
-	}
-}
-
 // WithSteps appends stages to every full sync run (see Step).
 func WithSteps(steps ...Step) Option {
 	return func(e *Engine) { e.steps = append(e.steps, steps...) }
-}
-
-// WithRetries sets how many times one batch is retried within a run after a
-// rate limit or a temporary failure (default 3).
-func WithRetries(n int) Option {
-	return func(e *Engine) {
-		if n >= 0 {
-			e.maxRetries = n
-		}
-	}
 }
 
 // New returns an engine over db and the registered connectors; open opens a
@@ -127,29 +100,15 @@ func WithRetries(n int) Option {
 func New(db *storage.DB, reg *connectors.Registry, open func(ctx context.Context, module string) (connectors.Connection, error), opts ...Option) *Engine {
 	e := &Engine{
 		db: db, reg: reg, open: open,
-		log:        slog.Default(),
-		now:        time.Now,
-		sleep:      engineSleep,
-		maxRetries: 3,
-		maxWait:    2 * time.Minute,
-		locks:      map[string]*stdsync.Mutex{},
-		states:     newStates(),
+		log:    slog.Default(),
+		now:    time.Now,
+		locks:  map[string]*stdsync.Mutex{},
+		states: newStates(),
 	}
 	for _, o := range opts {
 		o(e)
 	}
 	return e
-}
-
-func engineSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // lock serialises work on one module and returns its unlock.
@@ -313,7 +272,7 @@ func (e *Engine) run(ctx context.Context, module string, trigger Trigger, fn fun
 	defer unlock()
 	p := progress{e: e, module: module}
 	p.begin(trigger)
-	out, err := e.runConnected(ctx, def, &rep, fn)
+	out, err := e.runConnected(withWaits(ctx, p), def, &rep, fn)
 	p.end(out, err, errors.Is(err, connectors.ErrAuth))
 	return out, err
 }

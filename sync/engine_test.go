@@ -86,11 +86,15 @@ func (f *engFixture) newEngine(opts ...Option) {
 		}
 		return c, nil
 	}
-	base := []Option{WithClock(f.clock.Now), WithSleep(func(ctx context.Context, d time.Duration) error {
-		f.slept = append(f.slept, d)
-		return ctx.Err()
-	})}
+	base := []Option{WithClock(f.clock.Now)}
 	f.eng = New(f.db, f.reg, open, append(base, opts...)...)
+}
+
+// sleep records a wait and passes it on the fixture's clock.
+func (f *engFixture) sleep(ctx context.Context, d time.Duration) error {
+	f.slept = append(f.slept, d)
+	f.clock.Add(d)
+	return ctx.Err()
 }
 
 // levels sets the matrix: cells are (direction, type, level) triples,
@@ -618,8 +622,10 @@ func TestUploadWaitsOnRateLimitAndRetries(t *testing.T) {
 	f.uploadAll(NewOnly)
 	f.put(customer("C1"))
 	f.refresh()
+	// The module's pacer is the layer that waits and sends the batch again.
+	pacers := NewPacers(nil, PacingClock(f.clock.Now, f.sleep))
 	f.wrap = func(c connectors.Connection) connectors.Connection {
-		return &faultConn{inner: c, before: map[string][]error{"Write": {&connectors.RateLimitError{RetryAfter: 7 * time.Second}}}}
+		return pacers.Wrap(f.def, false, &faultConn{inner: c, before: map[string][]error{"Write": {&connectors.RateLimitError{RetryAfter: 7 * time.Second}}}})
 	}
 	rep := f.upload()
 	if !rep.OK() || f.ledger.Count(connectors.Customers) != 1 || !slices.Contains(f.slept, 7*time.Second) {

@@ -127,8 +127,7 @@ func (w *world) open(dir string) {
 	openConn := func(ctx context.Context, module string) (connectors.Connection, error) {
 		return injectConn{Conn: w.ledger.Connection(), extra: w.extra, cut: w.cut}, nil
 	}
-	w.eng = sync.New(db, w.reg, openConn, sync.WithClock(w.clock.Now), sync.WithSteps(w.steps...),
-		sync.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
+	w.eng = sync.New(db, w.reg, openConn, sync.WithClock(w.clock.Now), sync.WithSteps(w.steps...))
 }
 
 // reopen closes the database and opens it again, as after a restart.

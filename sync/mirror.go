@@ -129,7 +129,7 @@ func (e *Engine) refreshAncillary(ctx context.Context, def connectors.Definition
 // refreshAncillaryTypes fetches the package's reference data of types in
 // full and replaces what the module held.
 func (e *Engine) refreshAncillaryTypes(ctx context.Context, def connectors.Definition, conn connectors.Connection, types []connectors.RecordType, rep *Report) error {
-	lister, ok := conn.(connectors.Lister)
+	lister, ok := As[connectors.Lister](conn)
 	if !ok {
 		return nil
 	}
@@ -214,11 +214,11 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 	if len(types) == 0 {
 		return nil
 	}
-	lister, ok := conn.(connectors.Lister)
+	lister, ok := As[connectors.Lister](conn)
 	if !ok {
 		return fmt.Errorf("%s cannot send records to LedgerLink", title(def))
 	}
-	linker, _ := conn.(connectors.Linker)
+	linker, _ := As[connectors.Linker](conn)
 	settings, err := e.db.Settings(def.Name)
 	if err != nil {
 		return err

@@ -124,7 +124,7 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 	if len(types) == 0 {
 		return nil, nil
 	}
-	lister, ok := conn.(connectors.Lister)
+	lister, ok := As[connectors.Lister](conn)
 	if !ok {
 		return nil, fmt.Errorf("%s cannot send payments to LedgerLink", title(def))
 	}
@@ -133,7 +133,7 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 		base: strings.ToUpper(strings.TrimSpace(settings[settingBaseCurrency])),
 		seen: map[paymentKey]bool{},
 	}
-	imp.linker, _ = conn.(connectors.Linker)
+	imp.linker, _ = As[connectors.Linker](conn)
 	if err := imp.loadTaxes(ctx); err != nil {
 		return nil, err
 	}

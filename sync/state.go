@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -232,4 +233,31 @@ func (p progress) end(rep Report, err error, signIn bool) {
 		}
 		*st = next
 	})
+}
+
+// waitsKey carries a run's progress in its context, so the module's pacer
+// can say when the run waits for the package's rate limit.
+type waitsKey struct{}
+
+// withWaits returns ctx carrying p for the pacer.
+func withWaits(ctx context.Context, p progress) context.Context {
+	return context.WithValue(ctx, waitsKey{}, p)
+}
+
+// reportWait tells the run in ctx, if any, that it waits for the package
+// until until; a zero until says the wait is over.
+func reportWait(ctx context.Context, until time.Time) {
+	p, ok := ctx.Value(waitsKey{}).(progress)
+	if !ok {
+		return
+	}
+	if until.IsZero() {
+		p.e.states.set(p.module, func(st *ModuleState) {
+			if st.Activity == ActivityWaitingRateLimit {
+				st.Activity, st.Until = ActivitySyncing, time.Time{}
+			}
+		})
+		return
+	}
+	p.waiting(until)
 }

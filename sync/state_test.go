@@ -6,6 +6,7 @@ import (
 	"fmt"
 	stdsync "sync"
 	"testing"
+	"time"
 
 	"ledgerlink/connectors"
 )
@@ -160,5 +161,44 @@ func TestModuleStateWords(t *testing.T) {
 		if got := tc.st.String(); got != tc.want {
 			t.Errorf("%+v = %q, want %q", tc.st, got, tc.want)
 		}
+	}
+}
+
+// TestEngineStateWhileThePackageAsksToWait: a rate-limit answer the pacer
+// waits out shows as waiting until the time it ends, then syncing again.
+func TestEngineStateWhileThePackageAsksToWait(t *testing.T) {
+	f := newEngFixture(t)
+	f.uploadAll(NewOnly)
+	f.put(customer("C1"))
+	var slept []time.Duration
+	f.wrap = func(c connectors.Connection) connectors.Connection {
+		return Paced(c, PacingOptions{Now: f.clock.Now, Sleep: func(ctx context.Context, d time.Duration) error {
+			slept = append(slept, d)
+			return ctx.Err()
+		}})
+	}
+	f.ledger.RateLimitNext(30 * time.Second)
+	var log stateLog
+	defer f.eng.Subscribe(log.add)()
+	if _, err := f.eng.Upload(f.ctx, mod, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(slept) != 1 || slept[0] != 30*time.Second {
+		t.Fatalf("the pacer waited %v, want the 30 s asked for", slept)
+	}
+	var waited, resumed bool
+	for _, st := range log.states() {
+		switch {
+		case st.Activity == ActivityWaitingRateLimit:
+			waited = true
+			if want := f.clock.Now().Add(30 * time.Second); !st.Until.Equal(want) {
+				t.Errorf("waiting until %v, want %v", st.Until, want)
+			}
+		case waited && st.Activity == ActivitySyncing:
+			resumed = true
+		}
+	}
+	if !waited || !resumed {
+		t.Errorf("states %+v: want waiting for the rate limit, then syncing again", log.states())
 	}
 }

@@ -23,7 +23,8 @@ import (
 //  3. records go in dependency order, in the connector's batch size, each
 //     item's idempotency key saved before its request leaves; each item
 //     has its own outcome, so one bad invoice never fails its neighbours;
-//  4. what went is read back and ticked Verified.
+//  4. what went is read back and ticked Verified, at the end, with one
+//     listing per type where the package allows.
 //
 // A refused record gets a feedback row with the package's words and a cause
 // and fix, and stays pending. A daily limit stops the run with
@@ -56,6 +57,7 @@ type uploader struct {
 	conn     connectors.Connection
 	w        connectors.Writer
 	r        connectors.Reader // nil when the package cannot be read back
+	lister   connectors.Lister // nil when the package cannot list
 	rep      *Report
 	levels   map[connectors.RecordType]Level
 	in       inbound
@@ -74,8 +76,6 @@ type uploader struct {
 	// the items are inflight in the database, which is safe: a crash leaves
 	// them to be looked up.
 	carry []storage.Outcome
-	// readBackFailed is set once a read-back failed in this run.
-	readBackFailed bool
 }
 
 // entry is one item on its way.
@@ -86,7 +86,7 @@ type entry struct {
 }
 
 func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn connectors.Connection, refs []Ref, progress func(done, total int), rep *Report) (err error) {
-	w, ok := conn.(connectors.Writer)
+	w, ok := As[connectors.Writer](conn)
 	if !ok {
 		return fmt.Errorf("%s cannot receive records from LedgerLink", title(def))
 	}
@@ -104,7 +104,8 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 		blocked:  map[Ref]bool{},
 		linked:   map[Ref]bool{},
 	}
-	up.r, _ = conn.(connectors.Reader)
+	up.r, _ = As[connectors.Reader](conn)
+	up.lister, _ = As[connectors.Lister](conn)
 	if def.Caps.Supports(connectors.Journals, connectors.Upload) {
 		// A payroll journal goes as its parts: one per period, and per cost
 		// centre / cost type when the options say so.
@@ -301,7 +302,7 @@ func (up *uploader) delivered(en entry, t connectors.RecordType, remoteID string
 		Kind: en.item.Kind, Fingerprint: en.fp, RemoteID: remoteID,
 		KeepChanges: up.levels[t] == NewAndUpdated,
 	}
-	if l, ok := up.conn.(connectors.Linker); ok && remoteID != "" {
+	if l, ok := As[connectors.Linker](up.conn); ok && remoteID != "" {
 		id := remoteID
 		if t == connectors.Journals {
 			id = JournalLinkID(remoteID) // the link opens the first part
@@ -476,59 +477,33 @@ func (up *uploader) sendChunk(ctx context.Context, c *checker, t connectors.Reco
 	return nil
 }
 
-// sendBatch sends one batch of marked entries of type t.
+// sendBatch sends one batch of marked entries of type t, once: the
+// module's pacer (see Pacers) is the one layer that waits and retries, so
+// a batch goes to the package at most DefaultAttempts times in all. What
+// comes back as an error ends the run; the batch's items are looked up
+// before they are sent again.
 func (up *uploader) sendBatch(ctx context.Context, t connectors.RecordType, entries []entry) error {
-	for attempt := 0; ; attempt++ {
-		writes := make([]connectors.WriteItem, len(entries))
-		for i, en := range entries {
-			writes[i] = en.write
-		}
-		results, err := up.w.Write(ctx, t, writes)
-		if err == nil {
-			return up.apply(ctx, t, entries, results)
-		}
-		var rl *connectors.RateLimitError
-		switch {
-		case ctx.Err() != nil:
-			return up.stop(ctx, entries, ctx.Err())
-		case errors.As(err, &rl) && !rl.Daily && attempt < up.e.maxRetries && rl.RetryAfter <= up.e.maxWait:
-			// Refused before it was processed: the same batch goes again.
-			if serr := up.e.sleep(ctx, rl.RetryAfter); serr != nil {
-				return up.stop(ctx, entries, serr)
-			}
-			continue
-		case errors.As(err, &rl) || errors.Is(err, connectors.ErrAuth):
-			return up.stop(ctx, entries, err)
-		case errors.Is(err, connectors.ErrTemporary) && attempt < up.e.maxRetries && up.r != nil:
-			// The package may have applied the batch before the reply was
-			// lost: what it holds is done; the rest goes again, same keys.
-			if serr := up.e.sleep(ctx, backoff(attempt)); serr != nil {
-				return up.stop(ctx, entries, serr)
-			}
-			delivered, rest, lerr := up.lookup(ctx, t, entries)
-			if lerr != nil {
-				return up.stop(ctx, entries, fmt.Errorf("%s did not answer (%v), and asking it what arrived failed too: %w", up.pkg(), err, lerr))
-			}
-			for _, o := range delivered {
-				up.count(o, t)
-			}
-			up.carry = append(up.carry, delivered...)
-			up.done += len(delivered)
-			if len(rest) == 0 {
-				up.report()
-				return nil
-			}
-			entries = rest
-		default:
-			return up.stop(ctx, entries, fmt.Errorf("%s did not take the upload of %s (%w); the records stay in Pending Export and are checked with %s before they are sent again", up.pkg(), t.Label(), err, up.pkg()))
-		}
+	writes := make([]connectors.WriteItem, len(entries))
+	for i, en := range entries {
+		writes[i] = en.write
+	}
+	results, err := up.w.Write(ctx, t, writes)
+	if err == nil {
+		return up.apply(ctx, t, entries, results)
+	}
+	var rl *connectors.RateLimitError
+	switch {
+	case ctx.Err() != nil:
+		return up.stop(ctx, entries, ctx.Err())
+	case errors.As(err, &rl) || errors.Is(err, connectors.ErrAuth):
+		return up.stop(ctx, entries, err)
+	default:
+		return up.stop(ctx, entries, fmt.Errorf("%s did not take the upload of %s (%w); the records stay in Pending Export and are checked with %s before they are sent again", up.pkg(), t.Label(), err, up.pkg()))
 	}
 }
 
-func backoff(attempt int) time.Duration { return time.Second << min(attempt, 5) }
-
-// apply reads back what the package took and keeps each item's verdict to
-// be recorded with the next batch.
+// apply keeps each item's verdict to be recorded with the next batch; what
+// the package took is read back at the end of the run (verify).
 func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries []entry, results []connectors.WriteResult) error {
 	byKey := make(map[string]connectors.WriteResult, len(results))
 	for _, r := range results {
@@ -553,67 +528,18 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 		o.Kind = en.item.Kind
 		outs = append(outs, o)
 	}
-	// The package's verdicts stand whether or not the read-back finishes
-	// (a cancelled run still records them), so they are counted either way.
-	rerr := up.readBack(ctx, t, outs)
 	for _, o := range outs {
 		up.count(o, t)
 	}
 	up.carry = append(up.carry, outs...)
-	if rerr != nil {
-		return rerr
-	}
 	up.done += len(entries)
 	up.report()
 	return nil
 }
 
-// readBack reads the delivered records of outs back from the package and
-// ticks them Verified. A failed read-back leaves them unticked for the next
-// run; only a cancelled run is an error.
-func (up *uploader) readBack(ctx context.Context, t connectors.RecordType, outs []storage.Outcome) error {
-	if up.r == nil || up.readBackFailed {
-		return nil
-	}
-	var ids []string
-	for _, o := range outs {
-		if o.Verdict == storage.Delivered && o.RemoteID != "" {
-			ids = append(ids, o.RemoteID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	remotes, err := up.r.Get(ctx, t, ids)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		up.readBackFailed = true
-		up.rep.Errors = append(up.rep.Errors, fmt.Sprintf("LedgerLink could not read %s back from %s to verify the upload; it tries again at the next run (%v).", t.Label(), up.pkg(), err))
-		return nil
-	}
-	byID := make(map[string]connectors.Remote, len(remotes))
-	for _, r := range remotes {
-		byID[r.RemoteID] = r
-	}
-	for i := range outs {
-		r, ok := byID[outs[i].RemoteID]
-		if !ok || outs[i].Verdict != storage.Delivered {
-			continue
-		}
-		outs[i].Verified = true
-		outs[i].RemoteUpdatedAt = r.UpdatedAt
-		if fp, err := up.in.fingerprint(t, r.Record); err == nil {
-			outs[i].Mirrored = fp
-		}
-	}
-	return nil
-}
-
 // explain turns the package's verdict into a cause and a fix.
 func (up *uploader) explain(err error) (cause, fix string) {
-	if ex, ok := up.conn.(connectors.Explainer); ok {
+	if ex, ok := As[connectors.Explainer](up.conn); ok {
 		if x, ok := ex.Explain(err); ok && x.Cause != "" {
 			return x.Cause, x.Fix
 		}
@@ -676,11 +602,16 @@ func (up *uploader) remoteID(ctx context.Context, ref Ref) (string, *Problem, er
 	return "", notFound, nil
 }
 
-// verify reads back uploaded records not yet verified and ticks them. A
-// failure here leaves them unticked for the next run; it does not undo the
-// upload.
+// verify reads back uploaded records not yet verified and ticks them
+// Verified: the package was read and holds each one. Where the package
+// lists changes incrementally, the records of a type exported in the last
+// day are read with one listing of what changed since the first of them
+// (a page holds hundreds), instead of a read per batch; the few the
+// listing does not show, and older ones, are read by ID a batch at a
+// time. A failure here leaves them unticked for the next run; it does not
+// undo the upload.
 func (up *uploader) verify(ctx context.Context) error {
-	if up.r == nil || up.readBackFailed {
+	if up.r == nil {
 		return nil
 	}
 	rows, err := up.e.db.Unverified(ctx, up.def.Name, 0)
@@ -701,8 +632,59 @@ func (up *uploader) verify(ctx context.Context) error {
 			}
 		}
 	}()
+	tick := func(t connectors.RecordType, row ExportedRow, r connectors.Remote) {
+		v := storage.Verification{ID: row.ID, RemoteUpdatedAt: r.UpdatedAt}
+		if fp, err := up.in.fingerprint(t, r.Record); err == nil {
+			v.Mirrored = fp
+		}
+		vs = append(vs, v)
+	}
+	// failed words a failed read-back; it says whether to stop verifying.
+	failed := func(t connectors.RecordType, err error) (stop bool, _ error) {
+		if ctx.Err() != nil {
+			return true, ctx.Err()
+		}
+		up.rep.Errors = append(up.rep.Errors, fmt.Sprintf("LedgerLink could not read %s back from %s to verify the upload; it tries again at the next run (%v).", t.Label(), up.pkg(), err))
+		var rl *connectors.RateLimitError
+		if errors.As(err, &rl) && rl.Daily {
+			up.rep.ResumeAt = rl.ResumeAt
+		}
+		return errors.Is(err, connectors.ErrAuth) || errors.As(err, &rl), nil
+	}
 	for _, t := range uploadOrder {
 		list := byType[t]
+		if len(list) == 0 {
+			continue
+		}
+		if since, ok := up.listable(t, list); ok {
+			want := make(map[string]int, len(list))
+			for i, row := range list {
+				want[row.RemoteID] = i
+			}
+			seen := make([]bool, len(list))
+			err := up.lister.ListChanged(ctx, t, since, func(rs []connectors.Remote) error {
+				for _, r := range rs {
+					if i, ok := want[r.RemoteID]; ok && !seen[i] && !r.Deleted {
+						seen[i] = true
+						tick(t, list[i], r)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				if stop, cerr := failed(t, err); stop {
+					return cerr
+				}
+				continue
+			}
+			var rest []ExportedRow
+			for i, row := range list {
+				if !seen[i] {
+					rest = append(rest, row)
+				}
+			}
+			list = rest
+		}
 		for start := 0; start < len(list); start += up.batch {
 			chunk := list[start:min(start+up.batch, len(list))]
 			ids := make([]string, len(chunk))
@@ -711,16 +693,8 @@ func (up *uploader) verify(ctx context.Context) error {
 			}
 			remotes, err := up.r.Get(ctx, t, ids)
 			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				up.rep.Errors = append(up.rep.Errors, fmt.Sprintf("LedgerLink could not read %s back from %s to verify the upload; it tries again at the next run (%v).", t.Label(), up.pkg(), err))
-				var rl *connectors.RateLimitError
-				if errors.As(err, &rl) && rl.Daily {
-					up.rep.ResumeAt = rl.ResumeAt
-				}
-				if errors.Is(err, connectors.ErrAuth) || errors.As(err, &rl) {
-					return nil
+				if stop, cerr := failed(t, err); stop {
+					return cerr
 				}
 				continue
 			}
@@ -729,15 +703,9 @@ func (up *uploader) verify(ctx context.Context) error {
 				byID[r.RemoteID] = r
 			}
 			for _, row := range chunk {
-				r, ok := byID[row.RemoteID]
-				if !ok {
-					continue
+				if r, ok := byID[row.RemoteID]; ok {
+					tick(t, row, r)
 				}
-				v := storage.Verification{ID: row.ID, RemoteUpdatedAt: r.UpdatedAt}
-				if fp, err := up.in.fingerprint(t, r.Record); err == nil {
-					v.Mirrored = fp
-				}
-				vs = append(vs, v)
 			}
 		}
 	}
@@ -746,3 +714,41 @@ func (up *uploader) verify(ctx context.Context) error {
 
 // state is how the upload reports its progress in the module's state.
 func (up *uploader) state() progress { return progress{e: up.e, module: up.def.Name} }
+
+// listingWindow is how far back a verifying listing reaches: rows exported
+// longer ago are read by ID. listingSkew allows for the package's clock
+// being behind LedgerLink's.
+const (
+	listingWindow = 24 * time.Hour
+	listingSkew   = 15 * time.Minute
+)
+
+// listable says whether the rows of type t are better read back with one
+// listing of changes than by ID, and from when: the package lists changes
+// incrementally, reading by ID would take more than one call, and the rows
+// were all exported recently. Only parties and documents qualify: their
+// remote IDs are the package's own, as its listing reports them.
+func (up *uploader) listable(t connectors.RecordType, rows []ExportedRow) (time.Time, bool) {
+	if up.lister == nil || !up.def.Caps.IncrementalPull || len(rows) <= up.batch || !listsByOwnID(t) {
+		return time.Time{}, false
+	}
+	first := rows[0].ExportedAt
+	for _, row := range rows {
+		if row.ExportedAt.Before(first) {
+			first = row.ExportedAt
+		}
+	}
+	if first.IsZero() || up.e.now().Sub(first) > listingWindow {
+		return time.Time{}, false
+	}
+	return first.Add(-listingSkew), true
+}
+
+func listsByOwnID(t connectors.RecordType) bool {
+	switch t {
+	case connectors.Customers, connectors.Suppliers, connectors.SalesInvoices, connectors.PurchaseInvoices,
+		connectors.Quotes, connectors.CreditNotes:
+		return true
+	}
+	return false
+}

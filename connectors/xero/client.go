@@ -35,11 +35,8 @@ const sandboxStateFile = "xero-sandbox.json"
 // Option adjusts a connection; the defaults suit the real Xero.
 type Option func(*Conn)
 
-// WithClock sets the clock used for token expiry and the day limit.
+// WithClock sets the clock used for token expiry and rate-limit answers.
 func WithClock(now func() time.Time) Option { return func(c *Conn) { c.now = now } }
-
-// WithLimits sets the client-side call limits.
-func WithLimits(l Limits) Option { return func(c *Conn) { c.limits = l } }
 
 // WithMaxRequestBytes sets the size above which a batch is split.
 func WithMaxRequestBytes(n int) Option { return func(c *Conn) { c.maxRequest = n } }
@@ -57,8 +54,7 @@ type Conn struct {
 	tokens     tokenProvider
 	log        *slog.Logger
 	now        func() time.Time
-	limits     Limits
-	limiter    *limiter
+	usage      *usageMeter
 	maxRequest int
 	pageSize   int
 	sim        *xerosim.Sim // the in-process Sandbox simulator, if any
@@ -68,6 +64,8 @@ type Conn struct {
 	org      *organisation
 	// groups are the IDs of LedgerLink's role contact groups by name.
 	groups map[string]string
+	// roleQueue holds saved contacts still to join their role's group.
+	roleQueue map[connectors.RecordType][]string
 }
 
 var (
@@ -92,11 +90,12 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		hc:         httpClient(cfg),
 		log:        cfg.Logger,
 		now:        time.Now,
-		limits:     DefaultLimits(),
+		usage:      newUsageMeter(),
 		maxRequest: maxRequestBytes,
 		pageSize:   listPageSize,
 		tenantID:   s.tenantID,
 		groups:     map[string]string{},
+		roleQueue:  map[connectors.RecordType][]string{},
 	}
 	if c.log == nil {
 		c.log = slog.Default()
@@ -104,7 +103,6 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	for _, o := range opts {
 		o(c)
 	}
-	c.limiter = newLimiter(c.limits, c.now)
 
 	switch {
 	case cfg.Sandbox:
@@ -145,11 +143,10 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 	// one on this computer; the default (real Xero) address means "not set".
 	if api := strings.TrimSpace(cfg.Settings[KeyAPIURL]); api == "" || api == DefaultAPIURL {
 		// The in-process Sandbox allows ten times Xero's calls a minute so
-		// that trying LedgerLink is quick; every other limit, and every
-		// simulator reached over the network, keeps Xero's own.
-		sandboxLimits := Limits{PerMinute: 600, Concurrent: 5, PerDay: 50000}
-		c.limits = sandboxLimits
-		c.limiter = newLimiter(sandboxLimits, c.now)
+		// that trying LedgerLink is quick (the engine paces it by
+		// Sandbox.Limits); every simulator reached over the network keeps
+		// Xero's own.
+		sandboxLimits := sandbox().Limits
 		opts := []xerosim.Option{xerosim.WithRateLimits(xerosim.RateLimits{
 			PerMinute: sandboxLimits.PerMinute, PerDay: sandboxLimits.PerDay,
 			Concurrent: sandboxLimits.Concurrent, AppPerMinute: 10000,
@@ -162,11 +159,11 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 			return fmt.Errorf("starting the Xero Sandbox: %w", err)
 		}
 		c.sim = sim
+		c.hc = inProcessClient(cfg.HTTPClient, sim)
 		// The sample business has customers paying in euros.
 		if err := sim.EnableCurrency(sim.DefaultTenantID(), "EUR"); err != nil {
 			return fmt.Errorf("starting the Xero Sandbox: %w", err)
 		}
-		c.hc = sim.Client()
 		base, _ := url.Parse(xerosim.InProcessURL)
 		api, _ := url.Parse(xerosim.InProcessURL + "/api.xro/2.0")
 		c.settings.endpoints = endpoints{api: api, identity: base, login: base}
@@ -201,8 +198,22 @@ func httpClient(cfg connectors.Config) *http.Client {
 	return &http.Client{Timeout: 2 * time.Minute}
 }
 
-// Close releases the Sandbox simulator, saving its state.
+// closeTimeout bounds the calls Close still makes.
+const closeTimeout = 30 * time.Second
+
+// Close records the roles of contacts still gathered, then releases the
+// Sandbox simulator, saving its state.
 func (c *Conn) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	c.flushRoles(ctx)
+	cancel()
+	c.mu.Lock()
+	left := len(c.roleQueue[connectors.Customers]) + len(c.roleQueue[connectors.Suppliers])
+	c.roleQueue = map[connectors.RecordType][]string{}
+	c.mu.Unlock()
+	if left > 0 {
+		c.log.Warn("xero: the contacts were saved but their role could not be recorded in their contact group; it is recorded at their next update", "contacts", left)
+	}
 	if c.sim != nil {
 		return c.sim.Close()
 	}
@@ -210,7 +221,28 @@ func (c *Conn) Close() error {
 }
 
 // Usage reports the calls made and the allowance Xero last reported.
-func (c *Conn) Usage() Usage { return c.limiter.snapshot() }
+func (c *Conn) Usage() Usage { return c.usage.snapshot() }
+
+// rebaser is a pacing transport (the engine's) that can send its paced
+// requests through another base transport.
+type rebaser interface {
+	WithBase(base http.RoundTripper) http.RoundTripper
+}
+
+// inProcessClient reaches the in-process simulator. When the client LedgerLink
+// gave paces its requests, the same pacing stands in front of the
+// simulator, so the Sandbox is paced as a real organisation is.
+func inProcessClient(given *http.Client, sim *xerosim.Sim) *http.Client {
+	hc := sim.Client()
+	if given == nil {
+		return hc
+	}
+	if rb, ok := given.Transport.(rebaser); ok {
+		hc.Transport = rb.WithBase(hc.Transport)
+	}
+	hc.Timeout = given.Timeout
+	return hc
+}
 
 // Check reads the organisation; it proves the sign-in and the chosen
 // organisation both work.
@@ -358,11 +390,8 @@ func (c *Conn) do(ctx context.Context, r apiRequest, out any) error {
 		case status == http.StatusNotFound:
 			return fmt.Errorf("%w: %s %s", connectors.ErrNotFound, r.method, r.path)
 		case status == http.StatusTooManyRequests:
-			rl := rateLimitFromResponse(hdr, c.now())
-			if rl.Daily {
-				c.limiter.blockDay(rl.ResumeAt)
-			}
-			return rl
+			// Not retried here: the engine's pacer waits as Xero asked.
+			return rateLimitFromResponse(hdr, c.now())
 		case status >= 500:
 			return temporary("Xero answered %d %s to %s %s", status, http.StatusText(status), r.method, r.path)
 		default:
@@ -371,18 +400,14 @@ func (c *Conn) do(ctx context.Context, r apiRequest, out any) error {
 	}
 }
 
-// send makes one HTTP exchange within the limits.
+// send makes one HTTP exchange. The HTTP client given in the Config paces
+// it (the engine's pacer); a pacer's refusal (a daily limit) comes back
+// as the *connectors.RateLimitError it is.
 func (c *Conn) send(ctx context.Context, tenant string, r apiRequest) (int, http.Header, []byte, error) {
 	tok, err := c.tokens.accessToken(ctx)
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	release, err := c.limiter.acquire(ctx)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer release()
-
 	u := c.settings.endpoints.api.JoinPath(r.path)
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
@@ -408,14 +433,20 @@ func (c *Conn) send(ctx context.Context, tenant string, r apiRequest) (int, http
 		req.Header.Set("If-Modified-Since", ifModifiedSince(r.ifModifiedSince))
 	}
 	resp, err := c.hc.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return 0, nil, nil, ctx.Err()
-		}
+	var rl *connectors.RateLimitError
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return 0, nil, nil, ctx.Err()
+	case errors.As(err, &rl):
+		return 0, nil, nil, rl
+	default:
+		c.usage.sent()
 		return 0, nil, nil, temporary("no answer from Xero to %s %s: %v", r.method, r.path, err)
 	}
+	c.usage.sent()
 	defer resp.Body.Close()
-	c.limiter.observe(resp.Header)
+	c.usage.observe(resp.Header)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		return 0, nil, nil, temporary("Xero's answer to %s %s was cut off: %v", r.method, r.path, err)

@@ -19,6 +19,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/xero"
 	"ledgerlink/connectors/xero/xerosim"
+	llsync "ledgerlink/sync"
 )
 
 // clock is a settable clock shared by the simulator and the client.
@@ -140,6 +141,18 @@ type harness struct {
 	cfg     connectors.Config
 	conn    *xero.Conn
 	tenant  string
+	// def is the connector's Definition with the harness's limits; paced
+	// is conn behind the engine's pacer for it, whose Transport paces
+	// conn's requests.
+	def    connectors.Definition
+	pacers *llsync.Pacers
+	paced  connectors.Connection
+}
+
+// sleep passes d on the harness clock.
+func (c *clock) sleep(ctx context.Context, d time.Duration) error {
+	c.Advance(d)
+	return ctx.Err()
 }
 
 type harnessOpt struct {
@@ -147,6 +160,8 @@ type harnessOpt struct {
 	connOpts    []xero.Option
 	settings    map[string]string
 	noKeepAlive bool
+	// limits are the limits the pacer keeps to; zero means generous ones.
+	limits connectors.Limits
 	// wrap, when set, stands in front of the simulator (to refuse or
 	// change some requests).
 	wrap func(http.Handler) http.Handler
@@ -202,12 +217,20 @@ func newHarness(t *testing.T, o harnessOpt) *harness {
 	}
 	h.tenant = tokens.Tenants[0].TenantID
 	h.cfg.Settings[xero.KeyTenantID] = h.tenant
-	connOpts := append([]xero.Option{xero.WithClock(h.clock.Now),
-		xero.WithLimits(xero.Limits{PerMinute: 100000, Concurrent: 5, PerDay: 100000})}, o.connOpts...)
-	h.conn, err = xero.Open(context.Background(), h.cfg, connOpts...)
+	connOpts := append([]xero.Option{xero.WithClock(h.clock.Now)}, o.connOpts...)
+	h.def = xero.Definition()
+	h.def.Limits = connectors.Limits{PerMinute: 100000, Concurrent: 5, PerDay: 100000}
+	if o.limits != (connectors.Limits{}) {
+		h.def.Limits = o.limits
+	}
+	h.pacers = llsync.NewPacers(nil, llsync.PacingClock(h.clock.Now, h.clock.sleep))
+	paced := h.cfg
+	paced.HTTPClient = &http.Client{Transport: h.pacers.Transport(h.def, false, h.wire), Timeout: h.cfg.HTTPClient.Timeout}
+	h.conn, err = xero.Open(context.Background(), paced, connOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.paced = h.pacers.Wrap(h.def, false, h.conn)
 	return h
 }
 

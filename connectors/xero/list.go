@@ -22,6 +22,10 @@ const (
 	// filterChunk bounds how many values one where filter or ID list carries,
 	// keeping addresses short.
 	filterChunk = 25
+	// idsChunk is how many IDs one IDs= read carries: a whole batch, so a
+	// batch is read back in one call (50 IDs make an address of about
+	// 1,900 characters).
+	idsChunk = BatchSize
 )
 
 // A contact is listed as a customer or a supplier by its role (see
@@ -89,6 +93,7 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since t
 	if t.IsAncillary() {
 		since = time.Time{}
 	}
+	c.flushRoles(ctx)
 	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
 		return c.listPayments(ctx, t, since, page)
 	}
@@ -367,6 +372,7 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	c.flushRoles(ctx)
 	keep := setOf(ids)
 	var out []connectors.Remote
 	switch t {
@@ -388,7 +394,7 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 		return out, nil
 	case connectors.Customers, connectors.Suppliers, connectors.SalesInvoices, connectors.PurchaseInvoices:
 		l.where = ""
-		for _, part := range chunked(ids, filterChunk) {
+		for _, part := range chunked(ids, idsChunk) {
 			rs, err := c.collect(ctx, t, l, url.Values{"IDs": {strings.Join(part, ",")}}, keep)
 			if err != nil {
 				return nil, err
@@ -430,6 +436,7 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 	if len(codes) == 0 {
 		return nil, nil
 	}
+	c.flushRoles(ctx)
 	switch t {
 	case connectors.InvoicePayments, connectors.PurchasePayments:
 		return c.findPayments(ctx, t, codes)

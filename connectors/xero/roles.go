@@ -113,24 +113,75 @@ func (c *Conn) loadGroups(ctx context.Context) error {
 	return nil
 }
 
+// memberChunk is the most contacts one request adds to a group. Xero
+// documents no limit for PUT /ContactGroups/{id}/Contacts, whose elements
+// are a ContactID each (UNCONFIRMED: if Xero refused a long request, the
+// contacts would still be saved and their role recorded at their next
+// update, as for any failure here).
+const memberChunk = 500
+
 // recordRoles puts the contacts saved by a write of customers or
 // suppliers in the group recording that role. It is best effort: the
 // contacts are saved whatever happens here, so a failure is logged, not
 // reported against them (the role is recorded again at their next update).
-func (c *Conn) recordRoles(ctx context.Context, t connectors.RecordType, results []connectors.WriteResult) {
-	var ids []string
+//
+// A full batch is usually followed by more of the same, so its contacts
+// are gathered and joined to their group together, in one request, when a
+// batch that is not full comes, before any other call of the connection
+// reads or writes, or at Close.
+func (c *Conn) recordRoles(ctx context.Context, t connectors.RecordType, results []connectors.WriteResult, full bool) {
+	c.mu.Lock()
 	for _, r := range results {
-		if r.Err == nil && r.RemoteID != "" && !slices.Contains(ids, r.RemoteID) {
-			ids = append(ids, r.RemoteID)
+		if r.Err == nil && r.RemoteID != "" && !slices.Contains(c.roleQueue[t], r.RemoteID) {
+			c.roleQueue[t] = append(c.roleQueue[t], r.RemoteID)
 		}
 	}
-	if len(ids) == 0 || ctx.Err() != nil {
-		return
+	waiting := len(c.roleQueue[t])
+	c.mu.Unlock()
+	if !full || waiting >= memberChunk {
+		c.flushRoles(ctx)
 	}
-	err := c.addToGroup(ctx, t, ids)
-	if err != nil {
-		c.log.Warn("xero: the contacts were saved but their role could not be recorded in their contact group; it is recorded at their next update",
-			"type", t, "group", roleGroupName(t), "contacts", len(ids), "err", err)
+}
+
+// flushRoles joins the gathered contacts to their role groups.
+func (c *Conn) flushRoles(ctx context.Context) {
+	c.mu.Lock()
+	queue := c.roleQueue
+	c.roleQueue = map[connectors.RecordType][]string{}
+	c.mu.Unlock()
+	for _, t := range []connectors.RecordType{connectors.Customers, connectors.Suppliers} {
+		ids := queue[t]
+		if len(ids) == 0 {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			c.log.Warn("xero: the contacts were saved but the run stopped before their role was recorded in their contact group; it is recorded at their next update",
+				"type", t, "group", roleGroupName(t), "contacts", len(ids))
+			continue
+		}
+		err := c.addToGroup(ctx, t, ids)
+		var rl *connectors.RateLimitError
+		if (errors.As(err, &rl) || errors.Is(err, connectors.ErrTemporary)) && ctx.Err() == nil {
+			// Tried again at the connection's next call, or at Close.
+			c.requeueRoles(t, ids)
+			c.log.Info("xero: recording the contacts' role in their contact group waits for Xero", "type", t, "contacts", len(ids), "err", err)
+			continue
+		}
+		if err != nil {
+			c.log.Warn("xero: the contacts were saved but their role could not be recorded in their contact group; it is recorded at their next update",
+				"type", t, "group", roleGroupName(t), "contacts", len(ids), "err", err)
+		}
+	}
+}
+
+// requeueRoles puts contacts back in the queue of role t.
+func (c *Conn) requeueRoles(t connectors.RecordType, ids []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		if !slices.Contains(c.roleQueue[t], id) {
+			c.roleQueue[t] = append(c.roleQueue[t], id)
+		}
 	}
 }
 
@@ -145,7 +196,7 @@ func (c *Conn) addToGroup(ctx context.Context, t connectors.RecordType, ids []st
 		els[i] = element{index: i, json: b}
 	}
 	path := "/ContactGroups/" + url.PathEscape(group) + "/Contacts"
-	for _, chunk := range c.chunks(resContacts, els) {
+	for _, chunk := range c.chunksOf(resContacts, els, memberChunk) {
 		keys := []string{group}
 		for _, el := range chunk {
 			keys = append(keys, ids[el.index])

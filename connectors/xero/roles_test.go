@@ -2,6 +2,7 @@ package xero_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,5 +114,63 @@ func TestContactRoleSurvivesAnotherConnection(t *testing.T) {
 		if strings.Contains(r.Path, "ContactGroups") && r.Status != http.StatusOK {
 			t.Errorf("%s %s answered %d", r.Method, r.Path, r.Status)
 		}
+	}
+}
+
+// TestContactRolesGathered joins the contacts of full batches to their
+// group together, before the next call that needs them or at Close, and
+// tries again when Xero asked to wait.
+func TestContactRolesGathered(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	ctx := context.Background()
+	batch := func(from int) []connectors.WriteItem {
+		var recs []connectors.Record
+		for i := from; i < from+xero.BatchSize; i++ {
+			recs = append(recs, customer(fmt.Sprintf("C-%03d", i), fmt.Sprintf("Customer %03d", i), ""))
+		}
+		return items(recs...)
+	}
+	joins := func() int {
+		n := 0
+		for _, r := range h.apiRequests() {
+			if r.Method == http.MethodPut && strings.HasSuffix(r.Path, "/Contacts") && strings.Contains(r.Path, "/ContactGroups/") && r.Status == http.StatusOK {
+				n++
+			}
+		}
+		return n
+	}
+	mustWrite(t, h.conn, connectors.Customers, batch(0))
+	mustWrite(t, h.conn, connectors.Customers, batch(50))
+	if n := joins(); n != 0 {
+		t.Fatalf("%d group requests after two full batches, want them gathered", n)
+	}
+	if got := listAll(t, h.conn, connectors.Customers, time.Time{}); len(got) != 100 {
+		t.Fatalf("%d customers listed, want the 100 just written", len(got))
+	}
+	if n := joins(); n != 1 {
+		t.Fatalf("%d group requests, want one for both batches", n)
+	}
+
+	// Xero asks to wait: the contacts stay gathered and join at Close.
+	mustWrite(t, h.conn, connectors.Customers, batch(100))
+	h.sim.RateLimitNext(1, "minute", time.Second)
+	if _, err := h.conn.Get(ctx, connectors.Customers, []string{"00000000-0000-0000-0000-00000000abcd"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := joins(); n != 1 {
+		t.Fatalf("%d group requests after a refused one, want still one", n)
+	}
+	if err := h.conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := joins(); n != 2 {
+		t.Fatalf("%d group requests after Close, want two", n)
+	}
+	second, err := xero.Open(ctx, h.cfg, xero.WithClock(h.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := listAll(t, second, connectors.Customers, time.Time{}); len(got) != 150 {
+		t.Errorf("%d customers listed by another connection, want 150", len(got))
 	}
 }

@@ -95,6 +95,9 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if t != connectors.Customers && t != connectors.Suppliers {
+		c.flushRoles(ctx)
+	}
 	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
 		return c.writePayments(ctx, t, items)
 	}
@@ -132,7 +135,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 	case connectors.CreditNotes:
 		c.allocateCredits(ctx, creates, items, results)
 	case connectors.Customers, connectors.Suppliers:
-		c.recordRoles(ctx, t, results)
+		c.recordRoles(ctx, t, results, len(items) == BatchSize)
 	}
 	return results, nil
 }
@@ -216,11 +219,17 @@ const envelopeOverhead = 32
 // at most maxRequest bytes (an element larger than that goes alone, and
 // Xero judges it).
 func (c *Conn) chunks(res resource, els []element) [][]element {
+	return c.chunksOf(res, els, BatchSize)
+}
+
+// chunksOf splits elements into requests of at most n elements and at
+// most maxRequest bytes.
+func (c *Conn) chunksOf(res resource, els []element, n int) [][]element {
 	var out [][]element
 	var cur []element
 	size := envelopeOverhead + len(res.arrayKey)
 	for _, el := range els {
-		if len(cur) > 0 && (len(cur) >= BatchSize || size+len(el.json)+1 > c.maxRequest) {
+		if len(cur) > 0 && (len(cur) >= n || size+len(el.json)+1 > c.maxRequest) {
 			out = append(out, cur)
 			cur, size = nil, envelopeOverhead+len(res.arrayKey)
 		}

@@ -383,20 +383,21 @@ func TestRateLimits(t *testing.T) {
 	t.Run("day limit stops calls until it resumes", func(t *testing.T) {
 		h := newHarness(t, harnessOpt{})
 		h.sim.RateLimitNext(1, "day", 3*time.Hour)
-		_, err := h.conn.Check(ctx)
+		// The pause is the engine's pacer's, kept for the module.
+		_, err := h.paced.Check(ctx)
 		var rl *connectors.RateLimitError
 		if !errors.As(err, &rl) || !rl.Daily || !rl.ResumeAt.Equal(h.clock.Now().Add(3*time.Hour)) {
 			t.Fatalf("Check = %v (%+v)", err, rl)
 		}
 		before := len(h.apiRequests())
-		if _, err := h.conn.Check(ctx); !errors.As(err, &rl) || !rl.Daily {
+		if _, err := h.paced.Check(ctx); !errors.As(err, &rl) || !rl.Daily {
 			t.Fatalf("second Check = %v", err)
 		}
 		if len(h.apiRequests()) != before {
 			t.Fatal("a call was sent while the day's allowance was spent")
 		}
 		h.clock.Advance(3*time.Hour + time.Second)
-		if _, err := h.conn.Check(ctx); err != nil {
+		if _, err := h.paced.Check(ctx); err != nil {
 			t.Fatalf("Check once the allowance is back: %v", err)
 		}
 		if ex, ok := xero.Explain(rl); !ok || !strings.Contains(ex.Cause, "5,000") {
@@ -419,7 +420,9 @@ func TestRateLimits(t *testing.T) {
 		}
 	})
 	t.Run("client keeps its own day count", func(t *testing.T) {
-		h := newHarness(t, harnessOpt{connOpts: []xero.Option{xero.WithLimits(xero.Limits{PerMinute: 1000, Concurrent: 5, PerDay: 2})}})
+		// The day count is the engine's pacer's, per HTTP request; the
+		// first call also renews the sign-in, which counts too.
+		h := newHarness(t, harnessOpt{limits: connectors.Limits{PerMinute: 1000, Concurrent: 5, PerDay: 3}})
 		for i := range 2 {
 			if _, err := h.conn.Check(ctx); err != nil {
 				t.Fatalf("call %d: %v", i, err)

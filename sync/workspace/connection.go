@@ -3,39 +3,14 @@ package workspace
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"path/filepath"
-	stdsync "sync"
 	"time"
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
 	"ledgerlink/sync"
 )
-
-// pacers holds one pacer per module.
-type pacers struct {
-	mu  stdsync.Mutex
-	log *slog.Logger
-	by  map[string]*sync.Pacer
-}
-
-func newPacers(log *slog.Logger) *pacers { return &pacers{log: log, by: map[string]*sync.Pacer{}} }
-
-func (p *pacers) get(module string, caps connectors.Capabilities) *sync.Pacer {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if pc, ok := p.by[module]; ok {
-		return pc
-	}
-	pc := sync.NewPacer(sync.PacingOptions{
-		WritesIdempotent: caps.IdempotencyKeys,
-		Logger:           p.log.With("module", module),
-	})
-	p.by[module] = pc
-	return pc
-}
 
 // OpenConnection builds a module's connector Config (settings from the
 // database, secrets from the keyring) and opens it behind the module's pacer.
@@ -52,16 +27,21 @@ func (w *Workspace) OpenConnection(ctx context.Context, module string) (connecto
 	if err != nil {
 		return nil, err
 	}
-	return w.pacers.get(module, def.Caps).Wrap(conn), nil
+	return w.pacers.Wrap(def, w.Sandbox, conn), nil
 }
 
 // ConnectorConfig is what a module's connector is opened with.
+// Every HTTP request it makes goes through the module's pacer.
 func (w *Workspace) ConnectorConfig(module string, settings map[string]string) connectors.Config {
+	transport := http.DefaultTransport
+	if def, ok := w.Reg.Lookup(module); ok {
+		transport = w.pacers.Transport(def, w.Sandbox, transport)
+	}
 	return connectors.Config{
 		Module:     module,
 		Settings:   settings,
 		Secrets:    w.Keyring.For(module),
-		HTTPClient: &http.Client{Timeout: 90 * time.Second},
+		HTTPClient: &http.Client{Transport: transport, Timeout: 90 * time.Second},
 		Logger:     w.Log.With("module", module),
 		Sandbox:    w.Sandbox,
 		DataDir:    filepath.Join(w.DataDir, "modules", module),

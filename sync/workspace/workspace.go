@@ -40,9 +40,10 @@ type Workspace struct {
 	Modules *sync.Modules
 	Engine  *sync.Engine
 	Log     *slog.Logger
-	// pacers keep one pacer per module for the life of the process, so a
-	// daily limit reached in one run still holds in the next.
-	pacers *pacers
+	// pacers keep one pacer per module for the life of the process (a
+	// reopened folder keeps them), so a daily limit reached in one run
+	// still holds in the next.
+	pacers *sync.Pacers
 	opts   Options
 }
 
@@ -59,6 +60,10 @@ func SandboxDir(dataDir string) string { return filepath.Join(dataDir, "sandbox"
 
 // Open opens the database in dir and builds everything on it.
 func Open(dir string, sandbox, verbose bool, opts Options) (*Workspace, error) {
+	return open(dir, sandbox, verbose, opts, nil)
+}
+
+func open(dir string, sandbox, verbose bool, opts Options, pacers *sync.Pacers) (*Workspace, error) {
 	reg, err := opts.Registry(sandbox)
 	if err != nil {
 		return nil, err
@@ -89,8 +94,11 @@ func Open(dir string, sandbox, verbose bool, opts Options) (*Workspace, error) {
 		Keyring: kr,
 		Modules: sync.NewModules(db, reg, kr),
 		Log:     log,
-		pacers:  newPacers(log),
+		pacers:  pacers,
 		opts:    opts,
+	}
+	if w.pacers == nil {
+		w.pacers = sync.NewPacers(log)
 	}
 	w.Engine = sync.New(db, reg, w.OpenConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...))
 	return w, nil
@@ -99,7 +107,7 @@ func Open(dir string, sandbox, verbose bool, opts Options) (*Workspace, error) {
 // Reopen opens the data folder dir with the same services as w (after a
 // restore, or to move to or from the Sandbox). w must be closed first.
 func (w *Workspace) Reopen(dir string, sandbox bool) (*Workspace, error) {
-	return Open(dir, sandbox, w.Verbose, w.opts)
+	return open(dir, sandbox, w.Verbose, w.opts, w.pacers)
 }
 
 // OpenFolder opens the data folder of the person's choice: the Sandbox's
