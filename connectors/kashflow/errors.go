@@ -13,9 +13,9 @@ import (
 type statusKind int
 
 const (
-	kindRecord  statusKind = iota // a verdict on the one record sent
-	kindSignIn                    // the call was refused: nothing works until fixed
-	kindSlowDown                  // too many requests
+	kindRecord   statusKind = iota // a verdict on the one record sent
+	kindSignIn                     // the call was refused: nothing works until fixed
+	kindSlowDown                   // too many requests
 )
 
 // entry is one line of the catalogue: a StatusDetail pattern, what it

@@ -181,19 +181,19 @@ var operations = map[string]opDef{
 	"GetInvoicesByDateRange": op(true, false, func(s *Sim, r *reqDateRange) (any, error) {
 		return s.docs("invoice", r.StartDate.Time, r.EndDate.Time), nil
 	}),
-	"InsertInvoice":   op(true, true, func(s *Sim, r *reqInv) (any, error) { return s.insertDoc("invoice", r.Inv) }),
-	"UpdateInvoice":   op(false, true, func(s *Sim, r *reqInv) (any, error) { return s.updateDoc("invoice", r.Inv) }),
-	"DeleteInvoice":   op(false, true, func(s *Sim, r *reqInvNumber) (any, error) { return s.deleteDoc("invoice", r.InvoiceNumber) }),
-	"GetQuotes":       op(true, false, func(s *Sim, _ *reqPlain) (any, error) { return s.docs("quote", time.Time{}, time.Time{}), nil }),
+	"InsertInvoice":    op(true, true, func(s *Sim, r *reqInv) (any, error) { return s.insertDoc("invoice", r.Inv) }),
+	"UpdateInvoice":    op(false, true, func(s *Sim, r *reqInv) (any, error) { return s.updateDoc("invoice", r.Inv) }),
+	"DeleteInvoice":    op(false, true, func(s *Sim, r *reqInvNumber) (any, error) { return s.deleteDoc("invoice", r.InvoiceNumber) }),
+	"GetQuotes":        op(true, false, func(s *Sim, _ *reqPlain) (any, error) { return s.docs("quote", time.Time{}, time.Time{}), nil }),
 	"GetQuoteByNumber": op(true, false, func(s *Sim, r *reqQuoteNumber) (any, error) { return s.getDoc("quote", r.QuoteNumber) }),
-	"InsertQuote":     op(true, true, func(s *Sim, r *reqQuote) (any, error) { return s.insertDoc("quote", r.Quote) }),
-	"UpdateQuote":     op(false, true, func(s *Sim, r *reqQuote) (any, error) { return s.updateDoc("quote", r.Quote) }),
-	"DeleteQuote":     op(false, true, func(s *Sim, r *reqQuoteNumber) (any, error) { return s.deleteDoc("quote", r.QuoteNumber) }),
-	"GetReceipts":     op(true, false, func(s *Sim, _ *reqPlain) (any, error) { return s.docs("receipt", time.Time{}, time.Time{}), nil }),
-	"GetReceipt":      op(true, false, func(s *Sim, r *reqReceiptNumber) (any, error) { return s.getDoc("receipt", r.ReceiptNumber) }),
-	"InsertReceipt":   op(true, true, func(s *Sim, r *reqInv) (any, error) { return s.insertDoc("receipt", r.Inv) }),
-	"UpdateReceipt":   op(false, true, func(s *Sim, r *reqReceipt) (any, error) { return s.updateDoc("receipt", r.Receipt) }),
-	"DeleteReceipt":   op(false, true, func(s *Sim, r *reqReceiptNumber) (any, error) { return s.deleteDoc("receipt", r.ReceiptNumber) }),
+	"InsertQuote":      op(true, true, func(s *Sim, r *reqQuote) (any, error) { return s.insertDoc("quote", r.Quote) }),
+	"UpdateQuote":      op(false, true, func(s *Sim, r *reqQuote) (any, error) { return s.updateDoc("quote", r.Quote) }),
+	"DeleteQuote":      op(false, true, func(s *Sim, r *reqQuoteNumber) (any, error) { return s.deleteDoc("quote", r.QuoteNumber) }),
+	"GetReceipts":      op(true, false, func(s *Sim, _ *reqPlain) (any, error) { return s.docs("receipt", time.Time{}, time.Time{}), nil }),
+	"GetReceipt":       op(true, false, func(s *Sim, r *reqReceiptNumber) (any, error) { return s.getDoc("receipt", r.ReceiptNumber) }),
+	"InsertReceipt":    op(true, true, func(s *Sim, r *reqInv) (any, error) { return s.insertDoc("receipt", r.Inv) }),
+	"UpdateReceipt":    op(false, true, func(s *Sim, r *reqReceipt) (any, error) { return s.updateDoc("receipt", r.Receipt) }),
+	"DeleteReceipt":    op(false, true, func(s *Sim, r *reqReceiptNumber) (any, error) { return s.deleteDoc("receipt", r.ReceiptNumber) }),
 	"applyCreditNoteToInvoice": op(true, true, func(s *Sim, r *reqApplyCredit) (any, error) {
 		return s.applyCredit(r.InvoiceID, r.CreditNoteID)
 	}),
@@ -205,8 +205,12 @@ var operations = map[string]opDef{
 	"GetInvoicePaymentsByDateRange": op(true, false, func(s *Sim, r *reqPaymentsRange) (any, error) {
 		return s.paymentsPage(r.StartDate.Time, r.EndDate.Time, r.PageNumber), nil
 	}),
-	"DeleteInvoicePayment": op(false, true, func(s *Sim, r *reqDelInvPayment) (any, error) { return s.deletePayment("invoice", r.InvoicePaymentNumber) }),
-	"DeleteReceiptPayment": op(false, true, func(s *Sim, r *reqDelRecPayment) (any, error) { return s.deletePayment("receipt", r.ReceiptPaymentNumber) }),
+	"DeleteInvoicePayment": op(false, true, func(s *Sim, r *reqDelInvPayment) (any, error) {
+		return s.deletePayment("invoice", r.InvoicePaymentNumber)
+	}),
+	"DeleteReceiptPayment": op(false, true, func(s *Sim, r *reqDelRecPayment) (any, error) {
+		return s.deletePayment("receipt", r.ReceiptPaymentNumber)
+	}),
 
 	"InsertJournal": op(true, true, func(s *Sim, r *reqJournal) (any, error) { return s.insertJournal(r.Jnl) }),
 	"UpdateJournal": op(false, true, func(s *Sim, r *reqJournal) (any, error) { return s.updateJournal(r.Jnl) }),

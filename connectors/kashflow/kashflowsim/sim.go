@@ -515,18 +515,18 @@ type state struct {
 	NextID      int       `json:"next_id"`
 	NextNumber  map[string]int
 
-	Customers    []*Customer
-	Suppliers    []*Supplier
-	Documents    []*document
-	Payments     []*payment
-	Journals     []*JournalEntry
-	Nominals     []NominalCode
-	VATRates     []BasicDataset
-	Banks        []BankAccount
-	InvMethods   []PaymentMethod
-	RecMethods   []PaymentMethod
-	Products     []Product
-	Pending      []pendingPayment
+	Customers     []*Customer
+	Suppliers     []*Supplier
+	Documents     []*document
+	Payments      []*payment
+	Journals      []*JournalEntry
+	Nominals      []NominalCode
+	VATRates      []BasicDataset
+	Banks         []BankAccount
+	InvMethods    []PaymentMethod
+	RecMethods    []PaymentMethod
+	Products      []Product
+	Pending       []pendingPayment
 	CreditApplied []creditApplied
 }
 
