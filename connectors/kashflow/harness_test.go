@@ -2,8 +2,10 @@ package kashflow_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -146,4 +148,26 @@ func newHarness(t *testing.T, o harnessOpt) *harness {
 		}
 	})
 	return h
+}
+
+// soap posts one operation to the simulator as KashFlow's web screens
+// would change things, and returns the answer.
+func (h *harness) soap(t *testing.T, op, params string) string {
+	t.Helper()
+	body := `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><` + op +
+		` xmlns="KashFlow"><UserName>` + kashflowsim.SandboxUser + `</UserName><Password>` + kashflowsim.SandboxPassword + `</Password>` + params +
+		`</` + op + `></soap:Body></soap:Envelope>`
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.srv.URL+kashflowsim.Path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+	req.Header.Set("SOAPAction", `"KashFlow/`+op+`"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(raw), "<Status>OK</Status>") {
+		t.Fatalf("%s: %s", op, raw)
+	}
+	return string(raw)
 }

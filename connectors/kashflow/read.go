@@ -357,6 +357,10 @@ func (c *Conn) docIndex(ctx context.Context, kind string) (map[int]docInfo, erro
 	if err != nil {
 		return nil, err
 	}
+	return c.indexDocs(ctx, kind, list)
+}
+
+func (c *Conn) indexDocs(ctx context.Context, kind string, list []wInvoice) (map[int]docInfo, error) {
 	t := connectors.SalesInvoices
 	if kind == "receipt" {
 		t = connectors.PurchaseInvoices
@@ -389,7 +393,11 @@ func (c *Conn) readPayments(ctx context.Context, t connectors.RecordType) ([]con
 	if t == connectors.PurchasePayments {
 		kind = "receipt"
 	}
-	idx, err := c.docIndex(ctx, kind)
+	list, err := c.listDocs(ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := c.indexDocs(ctx, kind, list)
 	if err != nil {
 		return nil, err
 	}
@@ -410,10 +418,6 @@ func (c *Conn) readPayments(ctx context.Context, t connectors.RecordType) ([]con
 			}
 		}
 	} else {
-		list, err := c.listDocs(ctx, "receipt")
-		if err != nil {
-			return nil, err
-		}
 		for _, w := range list {
 			if w.AmountPaid.IsZero() {
 				continue
