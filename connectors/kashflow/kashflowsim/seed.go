@@ -47,12 +47,14 @@ func seed(st *state, now time.Time) {
 	for i, p := range products {
 		st.Products = append(st.Products, Product{ProductID: 7001 + i, ProductName: p.name, ProductDescription: p.desc, ProductPrice: money(p.price)})
 	}
-	// The shop's till takings of 20 November paid two invoices at once;
-	// KashFlow holds that as one payment per invoice, same note and date.
-	takings := time.Date(2026, time.November, 20, 0, 0, 0, 0, time.UTC)
+	// Two payments made in KashFlow: the card payment at the till for
+	// INV-1003, and one bank transfer from C006 paying INV-1006 and
+	// INV-1012 at once, which KashFlow holds as one payment per invoice
+	// with the same date, account and note.
 	st.Pending = []pendingPayment{
-		{Reference: "INV-1003", Date: takings, Note: "Shop till takings 20 Nov", Method: 2, Account: 1},
-		{Reference: "INV-1010", Date: takings, Note: "Shop till takings 20 Nov", Method: 2, Account: 1},
+		{Reference: "INV-1003", Date: time.Date(2026, time.November, 5, 0, 0, 0, 0, time.UTC), Note: "Card at the till", Method: 2, Account: 1},
+		{Reference: "INV-1006", Date: time.Date(2026, time.November, 30, 0, 0, 0, 0, time.UTC), Note: "BACS BEAN THERE BISTRO", Method: 1, Account: 1},
+		{Reference: "INV-1012", Date: time.Date(2026, time.November, 30, 0, 0, 0, 0, time.UTC), Note: "BACS BEAN THERE BISTRO", Method: 1, Account: 1},
 	}
 	_ = now
 }
