@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -145,14 +146,11 @@ func (c *Conn) openSandbox(cfg connectors.Config, endpoint string) error {
 }
 
 func hostOf(endpoint string) string {
-	rest := endpoint[strings.Index(endpoint, "://")+3:]
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
-		rest = rest[:i]
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
 	}
-	if i := strings.LastIndex(rest, ":"); i >= 0 && !strings.HasSuffix(rest, "]") {
-		rest = rest[:i]
-	}
-	return strings.Trim(rest, "[]")
+	return u.Hostname()
 }
 
 func httpClient(cfg connectors.Config) *http.Client {

@@ -89,11 +89,17 @@ func customerToWire(p connectors.Party, base wCustomer) wCustomer {
 	return w
 }
 
-func customerFromWire(w wCustomer) connectors.Party {
-	contact := strings.TrimSpace(w.Contact)
-	if contact == "" {
-		contact = strings.TrimSpace(strings.TrimSpace(w.ContactFirstName) + " " + strings.TrimSpace(w.ContactLastName))
+// contactOf is the contact person KashFlow holds: the Contact field, or
+// the first and last names when only those are filled in.
+func contactOf(contact, first, last string) string {
+	if c := strings.TrimSpace(contact); c != "" {
+		return c
 	}
+	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
+}
+
+func customerFromWire(w wCustomer) connectors.Party {
+	contact := contactOf(w.Contact, w.ContactFirstName, w.ContactLastName)
 	country := w.CountryName
 	if country == "" {
 		country = w.CountryCode
@@ -131,10 +137,7 @@ func supplierToWire(p connectors.Party, base wSupplier) wSupplier {
 }
 
 func supplierFromWire(w wSupplier) connectors.Party {
-	contact := strings.TrimSpace(w.Contact)
-	if contact == "" {
-		contact = strings.TrimSpace(strings.TrimSpace(w.ContactFirstName) + " " + strings.TrimSpace(w.ContactLastName))
-	}
+	contact := contactOf(w.Contact, w.ContactFirstName, w.ContactLastName)
 	return connectors.Party{
 		Code: strings.TrimSpace(w.Code), Name: w.Name, ContactPerson: contact,
 		Email: w.Email, Phone: w.Telephone, TaxNumber: w.VATNumber,
@@ -225,6 +228,11 @@ func (c *Conn) docToWire(ctx context.Context, t connectors.RecordType, d connect
 		w.CustomerReference = mark(d.Code, d.Reference)
 	}
 	w.CurrencyCode = strings.ToUpper(strings.TrimSpace(d.Currency))
+	if (w.CurrencyCode == "" || w.CurrencyCode == "GBP") && w.ExchangeRate.IsZero() {
+		// Pounds are KashFlow's home currency. For another currency the
+		// rate is left to KashFlow (UNCONFIRMED whether it fills in its own).
+		w.ExchangeRate = amount{decimal.NewFromInt(1)}
+	}
 	sign := decimal.NewFromInt(1)
 	if t == connectors.CreditNotes {
 		sign = sign.Neg()
