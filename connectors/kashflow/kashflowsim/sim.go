@@ -111,6 +111,7 @@ type Sim struct {
 	failNext  int
 	failCode  int
 	loseNext  int
+	loseAt    int // the write whose reply is lost, counted from LoseReplyOfWrite
 	ipSeen    string // overrides the caller's address (tests behind a proxy)
 	apiOff    bool
 	allowedIP []string
@@ -217,6 +218,14 @@ func (s *Sim) FailNext(n, status int) {
 func (s *Sim) LoseNextReply() {
 	s.mu.Lock()
 	s.loseNext++
+	s.mu.Unlock()
+}
+
+// LoseReplyOfWrite makes the n-th write from now (1 is the next) take
+// effect while its answer is lost: a crash or cut line at that step.
+func (s *Sim) LoseReplyOfWrite(n int) {
+	s.mu.Lock()
+	s.loseAt = n
 	s.mu.Unlock()
 }
 
@@ -382,6 +391,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.loseNext > 0 && def.writes {
 		s.loseNext--
 		lose = true
+	}
+	if s.loseAt > 0 && def.writes {
+		s.loseAt--
+		lose = lose || s.loseAt == 0
 	}
 	s.mu.Unlock()
 	s.log.Debug("kashflowsim", "op", op.Local, "status", detail)
