@@ -111,7 +111,7 @@ type Sim struct {
 	failNext  int
 	failCode  int
 	loseNext  int
-	loseAt    int // the write whose reply is lost, counted from LoseReplyOfWrite
+	loseAt    int    // the write whose reply is lost, counted from LoseReplyOfWrite
 	ipSeen    string // overrides the caller's address (tests behind a proxy)
 	apiOff    bool
 	allowedIP []string
