@@ -133,3 +133,21 @@ func TestExplainCatalogue(t *testing.T) {
 		t.Errorf("an unknown message was explained")
 	}
 }
+
+// TestNotesNameWhatIsMissing checks the module screen's notes: the
+// missing username and password keep the module AMBER, in plain words.
+func TestNotesNameWhatIsMissing(t *testing.T) {
+	def := kashflow.Definition()
+	notes := strings.Join(def.Notes(map[string]string{}, func(string) bool { return false }), " ")
+	for _, want := range []string{"KashFlow username is not set.", "KashFlow API password is not set."} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q lack %q", notes, want)
+		}
+	}
+	if n := def.Notes(map[string]string{kashflow.KeyUsername: "me@example.com"}, func(k string) bool { return k == kashflow.KeyPassword }); len(n) != 0 {
+		t.Errorf("a configured module still has notes: %v", n)
+	}
+	if n := def.Notes(map[string]string{kashflow.KeyUsername: "me", kashflow.KeyEndpoint: "http://example.com/api"}, func(string) bool { return true }); len(n) != 1 {
+		t.Errorf("a plain-http endpoint off this computer gave notes %v; want one", n)
+	}
+}
