@@ -475,26 +475,41 @@ func (c *Conn) payMethod(ctx context.Context, purchase bool) (int, bool, error) 
 	})
 }
 
-func (c *Conn) customerByCode(ctx context.Context, code string) (wCustomer, bool, error) {
-	return find(ctx, c, "customers", func(r *reference) (wCustomer, bool) {
+// partyByCode finds the customer (or supplier) a document names: its
+// KashFlow ID and name, or the record's refusal when KashFlow has none.
+func (c *Conn) partyByCode(ctx context.Context, code string, supplier bool) (int, string, error) {
+	same := func(a string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(code)) }
+	type party struct {
+		id   int
+		name string
+	}
+	what, label := "customers", "Customer"
+	if supplier {
+		what, label = "suppliers", "Supplier"
+	}
+	p, ok, err := find(ctx, c, what, func(r *reference) (party, bool) {
+		if supplier {
+			for _, s := range r.suppliers {
+				if same(s.Code) {
+					return party{s.SupplierID, s.Name}, true
+				}
+			}
+			return party{}, false
+		}
 		for _, cu := range r.customers {
-			if strings.EqualFold(strings.TrimSpace(cu.Code), strings.TrimSpace(code)) {
-				return cu, true
+			if same(cu.Code) {
+				return party{cu.CustomerID, cu.Name}, true
 			}
 		}
-		return wCustomer{}, false
+		return party{}, false
 	})
-}
-
-func (c *Conn) supplierByCode(ctx context.Context, code string) (wSupplier, bool, error) {
-	return find(ctx, c, "suppliers", func(r *reference) (wSupplier, bool) {
-		for _, s := range r.suppliers {
-			if strings.EqualFold(strings.TrimSpace(s.Code), strings.TrimSpace(code)) {
-				return s, true
-			}
-		}
-		return wSupplier{}, false
-	})
+	if err != nil {
+		return 0, "", err
+	}
+	if !ok {
+		return 0, "", &connectors.ItemError{Field: "party_code", Message: fmt.Sprintf("%s %s not found in KashFlow", label, code)}
+	}
+	return p.id, p.name, nil
 }
 
 // partyCode is the code of the customer (or, for receipts, supplier) a

@@ -197,25 +197,11 @@ func (c *Conn) docToWire(ctx context.Context, t connectors.RecordType, d connect
 	if base != nil {
 		w = *base
 	}
-	if kind == "receipt" {
-		s, ok, err := c.supplierByCode(ctx, d.PartyCode)
-		if err != nil {
-			return wInvoice{}, err
-		}
-		if !ok {
-			return wInvoice{}, &connectors.ItemError{Field: "party_code", Message: fmt.Sprintf("Supplier %s not found in KashFlow", d.PartyCode)}
-		}
-		w.CustomerID, w.Customer = s.SupplierID, s.Name
-	} else {
-		cu, ok, err := c.customerByCode(ctx, d.PartyCode)
-		if err != nil {
-			return wInvoice{}, err
-		}
-		if !ok {
-			return wInvoice{}, &connectors.ItemError{Field: "party_code", Message: fmt.Sprintf("Customer %s not found in KashFlow", d.PartyCode)}
-		}
-		w.CustomerID, w.Customer = cu.CustomerID, cu.Name
+	id, name, err := c.partyByCode(ctx, d.PartyCode, kind == "receipt")
+	if err != nil {
+		return wInvoice{}, err
 	}
+	w.CustomerID, w.Customer = id, name
 	w.InvoiceDate = dateTime{d.Date.Time}
 	due := d.DueDate
 	if due.IsZero() {
