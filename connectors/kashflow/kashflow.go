@@ -1,0 +1,164 @@
+// Package kashflow connects LedgerLink to KashFlow through KashFlow's SOAP
+// API (the one integrations use in production): customers and suppliers,
+// quotes, sales invoices and purchase invoices ("receipts", KashFlow's one
+// Invoice type for all three), their payments, credit notes as negative
+// invoices, payroll journals, and the nominal codes, VAT rates, products,
+// bank accounts and payment methods as reference data.
+//
+// Every call carries the username and API password; KashFlow answers HTTP
+// 200 with Status OK or NO and a StatusDetail, kept word for word. KashFlow
+// reports changes for customers and suppliers only and deduplicates
+// nothing, so the connector reads every other type in full, fingerprints
+// each record to tell real changes, sees deletions by absence, and marks
+// LedgerLink's own document numbers on the records so that an upload whose
+// reply was lost is found again (see FindByCode). The package kashflowsim
+// beside it simulates the same API for the tests and the Sandbox.
+package kashflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"ledgerlink/connectors"
+	"ledgerlink/connectors/kashflow/kashflowsim"
+)
+
+// Setting keys of the KashFlow module.
+const (
+	KeyUsername         = "username"
+	KeyPassword         = "password"
+	KeyEndpoint         = "endpoint"
+	KeyCompany          = "company"
+	KeyInvoicePayMethod = "opt.invoice_pay_method"
+	KeyReceiptPayMethod = "opt.receipt_pay_method"
+	KeyHistoryFrom      = "opt.history_from"
+)
+
+// DefaultEndpoint is KashFlow's SOAP service.
+const DefaultEndpoint = "https://securedwebapp.com/api/service.asmx"
+
+// defaultHistoryFrom is the earliest document date read by default.
+const defaultHistoryFrom = "2000-01-01"
+
+// BatchSize is the most records one Write carries. KashFlow takes one
+// record a call, so the batch is only the engine's unit of work.
+const BatchSize = 25
+
+// Definition registers the KashFlow connector.
+func Definition() connectors.Definition {
+	return connectors.Definition{
+		Name:  "kashflow",
+		Title: "KashFlow",
+		Description: "KashFlow online accounting (UK): customers, suppliers, quotes, sales and purchase invoices, " +
+			"credit notes, payments and payroll journals, over KashFlow's API with your username and API password.",
+		Settings: []connectors.Field{
+			{Key: KeyUsername, Label: "KashFlow username", Kind: connectors.KindText, Required: true, Tab: "Account",
+				Help: "The username you sign in to KashFlow with. API access must be switched on in KashFlow: Settings, API Settings."},
+			{Key: KeyPassword, Label: "KashFlow API password", Kind: connectors.KindSecret, Secret: true, Required: true, Tab: "Account",
+				Help: "Kept in the system keyring. If KashFlow's API settings use a separate API password, enter that one."},
+			{Key: KeyCompany, Label: "Company", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
+				Help: "The KashFlow company the username reaches; filled in by Test connection."},
+			{Key: KeyEndpoint, Label: "KashFlow API address", Kind: connectors.KindURL, Default: DefaultEndpoint, Tab: "Account",
+				Validate: ValidateEndpoint, Help: "Leave as it is unless told otherwise."},
+			{Key: KeyInvoicePayMethod, Label: "Payment method for invoice payments", Kind: connectors.KindText, Tab: "Options",
+				Help: "The KashFlow payment method (name or number) payments received are recorded with; blank takes KashFlow's first."},
+			{Key: KeyReceiptPayMethod, Label: "Payment method for purchase payments", Kind: connectors.KindText, Tab: "Options",
+				Help: "The KashFlow payment method (name or number) payments made are recorded with; blank takes KashFlow's first."},
+			{Key: KeyHistoryFrom, Label: "Read documents dated from", Kind: connectors.KindText, Default: defaultHistoryFrom, Tab: "Options",
+				Validate: validateDate, Help: "The earliest invoice date LedgerLink reads from KashFlow (YYYY-MM-DD)."},
+		},
+		Caps: Capabilities(),
+		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
+			return Open(ctx, cfg)
+		},
+		Login: signIn,
+		// KashFlow publishes no rate limit; one call at a time and two a
+		// second is the pace community clients keep.
+		Limits:    connectors.Limits{PerMinute: 120, Concurrent: 1},
+		Sandbox:   sandbox(),
+		Simulator: simulator,
+	}
+}
+
+// Capabilities says what the KashFlow connector can do.
+func Capabilities() connectors.Capabilities {
+	both := connectors.Directions{Mirror: true, Upload: true}
+	types := map[connectors.RecordType]connectors.Directions{connectors.CreditNotes: both, connectors.Journals: both}
+	for _, t := range connectors.MatrixTypes() {
+		types[t] = both
+	}
+	for _, t := range connectors.AncillaryTypes() {
+		types[t] = connectors.Directions{Mirror: true}
+	}
+	return connectors.Capabilities{
+		Types:                 types,
+		BatchSize:             BatchSize,
+		IncrementalPull:       false,
+		IdempotencyKeys:       false,
+		Deletions:             true,
+		CreditNoteAllocations: true,
+	}
+}
+
+// ValidateEndpoint accepts an https address, or an http one only on this
+// computer's loopback address (a local simulator).
+func ValidateEndpoint(v string) error {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || u.Host == "" {
+		return errors.New("must be a web address such as " + DefaultEndpoint)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return errors.New("must start with https:// (plain http:// is only allowed for this computer, 127.0.0.1)")
+	}
+	return errors.New("must start with https://")
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validateDate(v string) error {
+	if _, err := connectors.ParseDate(v); err != nil {
+		return errors.New("must be a date such as 2020-01-01")
+	}
+	return nil
+}
+
+// sandbox is how the Sandbox sets KashFlow up: the simulator's API user,
+// and a generous pace since the simulator runs in this process.
+func sandbox() *connectors.Sandbox {
+	return &connectors.Sandbox{
+		Settings: map[string]string{KeyUsername: kashflowsim.SandboxUser},
+		Limits:   connectors.Limits{PerMinute: 6000, Concurrent: 4},
+	}
+}
+
+// simulator serves KashFlow's simulator for `ledgerlink simulate kashflow`.
+func simulator(opts connectors.SimulatorOptions) (connectors.Simulator, error) {
+	var o []kashflowsim.Option
+	if opts.StateFile != "" {
+		o = append(o, kashflowsim.WithStateFile(opts.StateFile))
+	}
+	if opts.Logger != nil {
+		o = append(o, kashflowsim.WithLogger(opts.Logger))
+	}
+	sim, err := kashflowsim.New(o...)
+	if err != nil {
+		return nil, fmt.Errorf("starting the KashFlow simulator: %w", err)
+	}
+	return sim, nil
+}
