@@ -2,6 +2,7 @@ package cash_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -131,7 +132,7 @@ func newHarness(t testing.TB, o harnessOpt) *harness {
 	if key == "" {
 		key = cashsim.SandboxKey
 	}
-	cfg := connectors.Config{Module: "cash", Settings: settings, Secrets: newSecrets(cash.SecretAPIKey, key), HTTPClient: srv.Client()}
+	cfg := connectors.Config{Module: "cash", Settings: settings, Secrets: newSecrets(cash.SecretAPIKey, key), HTTPClient: srv.Client(), Logger: slog.New(slog.DiscardHandler)}
 	conn, err := cash.Open(t.Context(), cfg, append([]cash.Option{cash.WithClock(clock)}, o.connOpts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -657,13 +657,26 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 	return out, nil
 }
 
-// codePeriod finds the pay period the engine puts in a part's code
-// ("PAY-7-2026-10-CC100" → 2610).
-var codePeriod = regexp.MustCompile(`-(\d{4})-(0[1-9]|1[0-2])(?:-|$)`)
+// codePeriods finds the pay periods the engine may have put in a part's
+// code ("PAY-7-2026-10-CC100" → 2610), as CASH's JJPP.
+func codePeriods(code string) []string {
+	var out []string
+	for i := 0; i+8 <= len(code); i++ {
+		s := code[i : i+8]
+		if s[0] != '-' || s[5] != '-' || (i+8 < len(code) && code[i+8] != '-') {
+			continue
+		}
+		if t, err := time.Parse("2006-01", s[1:]); err == nil {
+			out = append(out, t.Format("0601"))
+		}
+	}
+	return out
+}
 
 // FindByCode looks parts up by code in every administration and journal
-// the module books in (its own and the company mapping's): the period in
-// the code when it has one, otherwise the last three years and the next.
+// the module books in (its own, the company mapping's, and those written
+// to): first in the periods the code names, then, for codes not found
+// there, over the last three years and the next.
 func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []string) ([]connectors.Remote, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -679,67 +692,85 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 		}
 	}
 	c.mu.Unlock()
-	type span struct{ from, to string }
-	spans := map[span]bool{}
-	codeSpans := map[string][]span{}
-	year := c.clock.Now().Year() % 100
+	f := finder{c: c, targets: targets, cache: map[readKey][]posting{}}
+	var out []connectors.Remote
+	var rest []string
 	for _, code := range codes {
-		var ss []span
-		if m := codePeriod.FindAllStringSubmatch(code, -1); m != nil {
-			last := m[len(m)-1]
-			p := last[1][2:] + last[2]
-			ss = []span{{p, p}}
+		var spans []span
+		for _, p := range codePeriods(code) {
+			spans = append(spans, span{p, p})
+		}
+		r, ok, err := f.find(ctx, code, spans)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
 		} else {
-			for y := year - 3; y <= year+1; y++ {
-				yy := fmt.Sprintf("%02d", (y+100)%100)
-				ss = append(ss, span{yy + "01", yy + "12"})
-			}
-		}
-		codeSpans[code] = ss
-		for _, s := range ss {
-			spans[s] = true
+			rest = append(rest, code)
 		}
 	}
-	admins := map[string]bool{}
-	for _, tg := range targets {
-		admins[tg.admin] = true
-	}
-	type read struct {
-		admin string
-		span  span
-	}
-	cache := map[read][]posting{}
-	for admin := range admins {
-		for s := range spans {
-			got, err := c.readPostings(ctx, admin, s.from, s.to)
+	if len(rest) > 0 {
+		var window []span
+		year := c.clock.Now().Year() % 100
+		for y := year - 3; y <= year+1; y++ {
+			yy := fmt.Sprintf("%02d", (y+100)%100)
+			window = append(window, span{yy + "01", yy + "12"})
+		}
+		for _, code := range rest {
+			r, ok, err := f.find(ctx, code, window)
 			if err != nil {
 				return nil, err
 			}
-			cache[read{admin, s}] = got
-		}
-	}
-	var out []connectors.Remote
-	for _, code := range codes {
-		numbers := make([]string, probes)
-		for n := range probes {
-			numbers[n] = docNumber(code, n)
-		}
-	search:
-		for _, tg := range targets {
-			for _, s := range codeSpans[code] {
-				p, found := findPosting(cache[read{tg.admin, s}], tg.journal, code, numbers)
-				if !found {
-					continue
-				}
-				j, err := c.entry(p)
-				if err != nil {
-					continue
-				}
-				out = append(out, connectors.Remote{RemoteID: remoteID(p), Record: connectors.Record{Type: connectors.Journals, Journal: &j}})
-				break search
+			if ok {
+				out = append(out, r)
 			}
 		}
 	}
 	slices.SortFunc(out, func(a, b connectors.Remote) int { return cmp.Compare(a.RemoteID, b.RemoteID) })
 	return out, nil
+}
+
+type span struct{ from, to string }
+
+type readKey struct {
+	admin string
+	span  span
+}
+
+// finder reads each administration's periods once per lookup.
+type finder struct {
+	c       *Conn
+	targets []target
+	cache   map[readKey][]posting
+}
+
+func (f *finder) find(ctx context.Context, code string, spans []span) (connectors.Remote, bool, error) {
+	numbers := make([]string, probes)
+	for n := range probes {
+		numbers[n] = docNumber(code, n)
+	}
+	for _, tg := range f.targets {
+		for _, s := range spans {
+			k := readKey{tg.admin, s}
+			got, seen := f.cache[k]
+			if !seen {
+				var err error
+				if got, err = f.c.readPostings(ctx, tg.admin, s.from, s.to); err != nil {
+					return connectors.Remote{}, false, err
+				}
+				f.cache[k] = got
+			}
+			p, found := findPosting(got, tg.journal, code, numbers)
+			if !found {
+				continue
+			}
+			j, err := f.c.entry(p)
+			if err != nil {
+				continue
+			}
+			return connectors.Remote{RemoteID: remoteID(p), Record: connectors.Record{Type: connectors.Journals, Journal: &j}}, true, nil
+		}
+	}
+	return connectors.Remote{}, false, nil
 }
