@@ -20,7 +20,9 @@ type fakeClock struct {
 	sleeps int
 }
 
-func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, time.December, 3, 12, 0, 0, 0, time.UTC)} }
+func newClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, time.December, 3, 12, 0, 0, 0, time.UTC)}
+}
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
