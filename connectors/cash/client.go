@@ -286,7 +286,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 		return time.Duration(n) * time.Second
 	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+	if t, err := http.ParseTime(v); err == nil && t.After(now) && t.Sub(now) <= 24*time.Hour {
 		return t.Sub(now)
 	}
 	return 0
