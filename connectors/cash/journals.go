@@ -234,35 +234,47 @@ func parseAmount(s string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// record301 is one line as CASH's import takes it.
-func (p posting) record301(l postLine) map[string]string {
-	f := map[string]string{
-		"F0901": p.target.journal,
-		"F0301": p.period,
-		"F0310": p.period,
-		"F0302": p.date,
-		"F0303": p.number,
-		"F0201": l.account,
-		"F0307": formatAmount(l.amount),
-		"F0711": partMark(p.code) + l.costType,
-	}
-	if l.costCentre != "" {
-		f["F0911"] = l.costCentre
-	}
-	if l.description != "" {
-		f["F0306"] = l.description
-	}
-	return f
+// line301 is one record 301 line as CASH's import takes it: every field a
+// string named by its rubriek number.
+type line301 struct {
+	Journal     string `json:"F0901"`
+	Period      string `json:"F0301"`
+	LedgerPer   string `json:"F0310"`
+	Date        string `json:"F0302"`
+	Number      string `json:"F0303"`
+	Account     string `json:"F0201"`
+	CostCentre  string `json:"F0911,omitempty"`
+	Description string `json:"F0306,omitempty"`
+	Amount      string `json:"F0307"`
+	Reference   string `json:"F0711"`
+}
+
+type element301 struct {
+	R301 [1]line301 `json:"R301"`
+}
+
+type importRequest struct {
+	Admin   string `json:"admin"`
+	Format  int    `json:"format"`
+	Content struct {
+		Cash []element301 `json:"cash"`
+	} `json:"content"`
 }
 
 // importBody is POST /import's body: every line in its own element of
 // content.cash (CASH kept only the last line of a list of several).
-func (p posting) importBody() map[string]any {
-	cashList := make([]map[string]any, len(p.lines))
+func (p posting) importBody() importRequest {
+	req := importRequest{Admin: p.target.admin}
+	mark := partMark(p.code)
+	req.Content.Cash = make([]element301, len(p.lines))
 	for i, l := range p.lines {
-		cashList[i] = map[string]any{"R301": []map[string]string{p.record301(l)}}
+		req.Content.Cash[i].R301[0] = line301{
+			Journal: p.target.journal, Period: p.period, LedgerPer: p.period, Date: p.date, Number: p.number,
+			Account: l.account, CostCentre: l.costCentre, Description: l.description,
+			Amount: formatAmount(l.amount), Reference: mark + l.costType,
+		}
 	}
-	return map[string]any{"admin": p.target.admin, "format": 0, "content": map[string]any{"cash": cashList}}
+	return req
 }
 
 // Remote IDs are "admin/journal/JJPP/stuknummer/code", each part escaped,
