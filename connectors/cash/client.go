@@ -2,6 +2,7 @@ package cash
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -141,7 +142,7 @@ func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 			return errors.New("in the Sandbox the CASH API address must be this computer (127.0.0.1)")
 		}
 		key, _ := storedKey(ctx, cfg)
-		c.key = cmpOr(key, cashsim.SandboxKey)
+		c.key = cmp.Or(key, cashsim.SandboxKey)
 		return nil
 	}
 	var opts []cashsim.Option
@@ -263,7 +264,7 @@ func classify(resp *http.Response, raw []byte) error {
 	switch {
 	case st == http.StatusTooManyRequests:
 		wait := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return &connectors.RateLimitError{RetryAfter: cmpOr(wait, 10*time.Second), Message: cmpOr(joined, "Too Many Requests")}
+		return &connectors.RateLimitError{RetryAfter: cmp.Or(wait, 10*time.Second), Message: cmp.Or(joined, "Too Many Requests")}
 	case strings.Contains(joined, "1002"):
 		return ErrUnauthorizedAccess
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
@@ -483,7 +484,7 @@ func parseAdministrations(raw []byte) (directory, error) {
 			if code == "" {
 				continue
 			}
-			d.Admins = append(d.Admins, Administration{Code: code, Name: cmpOr(field(a, "Name"), code), ReadOnly: truthy(field(a, "ReadOnly"))})
+			d.Admins = append(d.Admins, Administration{Code: code, Name: cmp.Or(field(a, "Name"), code), ReadOnly: truthy(field(a, "ReadOnly"))})
 		}
 	}
 	return d, nil

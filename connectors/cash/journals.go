@@ -147,7 +147,7 @@ func (c *Conn) toPosting(j connectors.JournalEntry) (posting, *connectors.ItemEr
 	if code == "" {
 		return posting{}, localError("The payroll journal has no code, so LedgerLink could not find it in CASH again; it was not sent.")
 	}
-	tg := target{admin: cmpOr(strings.TrimSpace(j.Administration), c.set.admin), journal: strings.ToUpper(cmpOr(strings.TrimSpace(j.JournalCode), c.set.journal))}
+	tg := target{admin: cmp.Or(strings.TrimSpace(j.Administration), c.set.admin), journal: strings.ToUpper(cmp.Or(strings.TrimSpace(j.JournalCode), c.set.journal))}
 	if tg.admin == "" || tg.journal == "" {
 		return posting{}, localError("Payroll journal %s has no CASH administration or journal (dagboek) code. Map its company %q to an administration and journal code on the Administraties tab, or give the module's administration and journal code on the Account tab.", code, j.Company)
 	}
@@ -195,7 +195,7 @@ func (c *Conn) toPosting(j connectors.JournalEntry) (posting, *connectors.ItemEr
 		total = total.Add(amount)
 		p.lines = append(p.lines, postLine{
 			account: acct, costCentre: cc, costType: ct,
-			description: cut(cmpOr(strings.TrimSpace(l.Description), strings.TrimSpace(j.Description)), maxDescription),
+			description: cut(cmp.Or(strings.TrimSpace(l.Description), strings.TrimSpace(j.Description)), maxDescription),
 			amount:      amount,
 		})
 	}
@@ -449,7 +449,7 @@ func (c *Conn) importPosting(ctx context.Context, p posting) error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", connectors.ErrTemporary, err)
 		}
-		next.id = cmpOr(next.id, tx.id)
+		next.id = cmp.Or(next.id, tx.id)
 		tx = next
 	}
 }
@@ -486,8 +486,8 @@ func parseTransaction(raw []byte) (transaction, error) {
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return transaction{}, fmt.Errorf("Cash Web's transaction answer is not the JSON expected: %w", err)
 	}
-	tx := transaction{id: cmpOr(field(obj, "transaction"), field(obj, "id"), field(obj, "Transaction"))}
-	switch st := strings.ToLower(cmpOr(field(obj, "status"), field(obj, "Status"))); st {
+	tx := transaction{id: cmp.Or(field(obj, "transaction"), field(obj, "id"), field(obj, "Transaction"))}
+	switch st := strings.ToLower(cmp.Or(field(obj, "status"), field(obj, "Status"))); st {
 	case "pending", "1":
 		tx.status = txPending
 	case "success", "2", "ok", "processed":
@@ -608,7 +608,7 @@ func (c *Conn) entry(p posting) (connectors.JournalEntry, error) {
 	for _, l := range p.lines {
 		jl := connectors.JournalLine{
 			NominalCode: l.account, Description: l.description,
-			CostCentre: cmpOr(centres[l.costCentre], l.costCentre), CostType: cmpOr(types[l.costType], l.costType),
+			CostCentre: cmp.Or(centres[l.costCentre], l.costCentre), CostType: cmp.Or(types[l.costType], l.costType),
 		}
 		if l.amount.IsNegative() {
 			jl.Credit = l.amount.Neg()

@@ -1,6 +1,7 @@
 package cash
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -35,7 +36,7 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, _ time.
 			continue
 		}
 		seen[num] = true
-		acct := &connectors.NominalAccount{Code: num, Name: cmpOr(field(r, "F0203"), field(r, "F0202"), num), Type: field(r, "F0204")}
+		acct := &connectors.NominalAccount{Code: num, Name: cmp.Or(field(r, "F0203"), field(r, "F0202"), num), Type: field(r, "F0204")}
 		out = append(out, connectors.Remote{RemoteID: num, Record: connectors.Record{Type: connectors.NominalAccounts, Account: acct}})
 	}
 	if len(out) == 0 {
