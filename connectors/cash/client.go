@@ -567,16 +567,6 @@ func leftPad(s string, n int) string {
 	return s
 }
 
-func cmpOr[T comparable](vals ...T) T {
-	var zero T
-	for _, v := range vals {
-		if v != zero {
-			return v
-		}
-	}
-	return zero
-}
-
 func sortStrings(s []string) { slices.Sort(s) }
 
 func defaultHTTPClient() *http.Client { return &http.Client{Timeout: 60 * time.Second} }
