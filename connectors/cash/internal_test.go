@@ -171,7 +171,7 @@ func TestNumberTakenByAnother(t *testing.T) {
 	code := "PAY-2026-11-2026-11"
 	hand := posting{code: "typed by hand", target: target{"HLCR", "LON"}, period: "2611", date: "261115", number: docNumber(code, 0),
 		lines: []postLine{{account: "477", amount: decimal.RequireFromString("5")}, {account: "814", amount: decimal.RequireFromString("-5")}}}
-	if err := h.importPosting(t.Context(), hand); err != nil {
+	if err := h.importPosting(t.Context(), hand, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	j := connectors.JournalEntry{Code: code, Date: connectors.NewDate(2026, 11, 28), Period: "2026-11",

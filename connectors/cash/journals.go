@@ -317,8 +317,12 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 		return nil, fmt.Errorf("a batch of %d payroll journals is more than the %d LedgerLink sends to CASH at once", len(items), BatchSize)
 	}
 	out := make([]connectors.WriteResult, 0, len(items))
+	// Once one import of an administration stays pending past the wait,
+	// the batch's later imports there are checked once, not waited for:
+	// they are held up by the same missing rights.
+	stuck := map[string]bool{}
 	for _, it := range items {
-		id, err := c.writeOne(ctx, it)
+		id, err := c.writeOne(ctx, it, stuck)
 		var ie *connectors.ItemError
 		switch {
 		case errors.As(err, &ie):
@@ -332,7 +336,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 	return out, nil
 }
 
-func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem) (string, error) {
+func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem, stuck map[string]bool) (string, error) {
 	if it.Record.Journal == nil {
 		return "", localError("The record sent as a payroll journal carries no journal.")
 	}
@@ -358,7 +362,14 @@ func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem) (string, e
 	}
 	for n := range probes {
 		p.number = docNumber(p.code, n)
-		err := c.importPosting(ctx, p)
+		wait := c.set.pendingWait
+		if stuck[p.target.admin] {
+			wait = c.pollEvery
+		}
+		err := c.importPosting(ctx, p, wait)
+		if ie := (*connectors.ItemError)(nil); errors.As(err, &ie) && ie.Code == codePending {
+			stuck[p.target.admin] = true
+		}
 		if err == nil {
 			return remoteID(p), nil
 		}
@@ -403,9 +414,9 @@ func isDuplicate(err error) bool {
 }
 
 // importPosting sends one posting and, when CASH answers pending, polls
-// its transaction until it is processed, fails, or the wait runs out. A
+// its transaction until it is processed, fails, or wait runs out. A
 // refusal is an *connectors.ItemError with CASH's words.
-func (c *Conn) importPosting(ctx context.Context, p posting) error {
+func (c *Conn) importPosting(ctx context.Context, p posting, wait time.Duration) error {
 	var ans json.RawMessage
 	status, err := c.call(ctx, http.MethodPost, "/import", nil, p.importBody(), &ans)
 	if err != nil {
@@ -423,7 +434,7 @@ func (c *Conn) importPosting(ctx context.Context, p posting) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", connectors.ErrTemporary, err)
 	}
-	deadline := c.clock.Now().Add(c.set.pendingWait)
+	deadline := c.clock.Now().Add(wait)
 	for {
 		switch tx.status {
 		case txSuccess:

@@ -222,14 +222,32 @@ func TestStuckPendingImport(t *testing.T) {
 		t.Fatalf("a pending import was booked: %v", l)
 	}
 
+	// A second entry for the same administration in one batch is checked
+	// once, not waited for again.
+	before := h.clock.Sleeps()
+	next := correctionParts()[5]
+	next.Administration = cashsim.NoRightsAdmin
+	res, err = h.conn.Write(t.Context(), connectors.Journals, items(correctionParts()[6], next, part))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err != nil || res[1].Err == nil || res[2].Err == nil {
+		t.Fatalf("batch: %+v; want the first booked and the two for %s pending", res, cashsim.NoRightsAdmin)
+	}
+	// One poll for the healthy administration, 40 for the first stuck
+	// entry, one for the second.
+	if s := h.clock.Sleeps() - before; s != 42 {
+		t.Errorf("the batch waited %d times, want 42", s)
+	}
+
 	if err := h.sim.GrantRights(cashsim.NoRightsAdmin); err != nil {
 		t.Fatal(err)
 	}
-	ids := mustWrite(t, h, part)
-	if l := h.sim.Lines(cashsim.NoRightsAdmin, cashsim.SampleJournal); len(l) != 2 {
-		t.Errorf("after the rights were fixed and the entry resent CASH holds %d lines, want 2 (booked once)", len(l))
+	ids := mustWrite(t, h, part, next)
+	if l := h.sim.Lines(cashsim.NoRightsAdmin, cashsim.SampleJournal); len(l) != 4 {
+		t.Errorf("after the rights were fixed and the entries resent CASH holds %d lines, want 4 (each booked once)", len(l))
 	}
-	if got, _ := h.conn.Get(t.Context(), connectors.Journals, ids); len(got) != 1 || got[0].Record.Journal.Administration != cashsim.NoRightsAdmin {
+	if got, _ := h.conn.Get(t.Context(), connectors.Journals, ids); len(got) != 2 || got[0].Record.Journal.Administration != cashsim.NoRightsAdmin {
 		t.Errorf("verification read back %+v", got)
 	}
 }
