@@ -61,6 +61,10 @@ const (
 // probes is how many numbers of a part's series are tried.
 const probes = 8
 
+// unauthorizedAccess is CASH's answer for an administration the API user
+// has not linked.
+const unauthorizedAccess = "1002 Unauthorized Access"
+
 // seedPendingMessage is CASH's message for an import no administration has
 // processed (seed 003), word for word.
 const seedPendingMessage = "De XML import is nog niet verwerkt door een administratie en de transactie is nog in behandeling"
@@ -419,6 +423,11 @@ func isDuplicate(err error) bool {
 func (c *Conn) importPosting(ctx context.Context, p posting, wait time.Duration) error {
 	var ans json.RawMessage
 	status, err := c.call(ctx, http.MethodPost, "/import", nil, p.importBody(), &ans)
+	if errors.Is(err, ErrUnauthorizedAccess) {
+		// This administration is not linked to the API user; the others
+		// may be, so the refusal is this entry's.
+		return &connectors.ItemError{Code: "1002", Message: unauthorizedAccess}
+	}
 	if err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && !errors.Is(err, connectors.ErrTemporary) {
@@ -779,7 +788,14 @@ func (f *finder) find(ctx context.Context, code string, spans []span) (connector
 			got, seen := f.cache[k]
 			if !seen {
 				var err error
-				if got, err = f.c.readPostings(ctx, tg.admin, s.from, s.to); err != nil {
+				got, err = f.c.readPostings(ctx, tg.admin, s.from, s.to)
+				if errors.Is(err, ErrUnauthorizedAccess) {
+					// Nothing of LedgerLink's can be booked where it may
+					// not read: a write there is refused the same way.
+					f.c.log.Warn("cash: an administration of the company mapping is not linked to the API user", "administration", tg.admin)
+					err = nil
+				}
+				if err != nil {
 					return connectors.Remote{}, false, err
 				}
 				f.cache[k] = got

@@ -3,6 +3,7 @@ package cash_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -203,5 +204,40 @@ func TestExplainCatalogue(t *testing.T) {
 	}
 	if _, ok := cash.ExplainIn(errors.New("something else entirely"), "en"); ok {
 		t.Errorf("an unknown message was explained")
+	}
+}
+
+// TestSimulateCommand: the simulator the Definition starts (`ledgerlink
+// simulate cash`) serves a Sandbox module pointed at it over loopback.
+func TestSimulateCommand(t *testing.T) {
+	def := cash.Definition()
+	sim, err := def.Simulator(connectors.SimulatorOptions{StateFile: t.TempDir() + "/cash.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	defer sim.Close()
+	desc := sim.Describe(srv.URL)
+	if !strings.Contains(desc, srv.URL+cashsim.BasePath) || !strings.Contains(desc, cashsim.SandboxKey) {
+		t.Errorf("Describe: %s", desc)
+	}
+	cfg := connectors.Config{Module: "cash", Sandbox: true, HTTPClient: srv.Client(),
+		Settings: map[string]string{cash.KeyAPIURL: srv.URL + cashsim.BasePath, cash.KeyAdministration: cashsim.SampleAdmin, cash.KeyJournalCode: cashsim.SampleJournal}}
+	orgs, err := def.Login(t.Context(), cfg, nil)
+	if err != nil || len(orgs) != 2 {
+		t.Fatalf("Login: %v %v", orgs, err)
+	}
+	conn, err := cash.Open(t.Context(), cfg, cash.WithClock(newClock()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := conn.Write(t.Context(), connectors.Journals, items(correctionParts()[0]))
+	if err == nil && res[0].Err == nil {
+		t.Fatalf("a cost centre of 4 characters with no CASH code was sent")
+	}
+	cfg.Settings[cash.KeyAPIURL] = "https://www.cashweb.example/api/4.0"
+	if _, err := cash.Open(t.Context(), cfg); err == nil {
+		t.Errorf("the Sandbox opened against an address that is not this computer")
 	}
 }
