@@ -25,14 +25,14 @@ import (
 
 // Setting keys of the CASH module.
 const (
-	KeyAPIURL            = "api_url"
-	KeyEdition           = "edition"
-	KeyAdministration    = "administration"
-	KeyAdministrationNam = "administration_name"
-	KeyJournalCode       = "journal_code"
-	KeyCostCentres       = "opt.cost_centres"
-	KeyCostTypes         = "opt.cost_types"
-	KeyPendingWait       = "opt.pending_wait_seconds"
+	KeyAPIURL             = "api_url"
+	KeyEdition            = "edition"
+	KeyAdministration     = "administration"
+	KeyAdministrationName = "administration_name"
+	KeyJournalCode        = "journal_code"
+	KeyCostCentres        = "opt.cost_centres"
+	KeyCostTypes          = "opt.cost_types"
+	KeyPendingWait        = "opt.pending_wait_seconds"
 	// SecretAPIKey is the API key in the keyring.
 	SecretAPIKey = "api_key"
 )
@@ -72,7 +72,7 @@ func Definition() connectors.Definition {
 				Help: "In Cash Web: Gebruikersoverzicht → the API user → tab Api → copy. Kept in the system keyring. Pressing Genereer there makes a new key and the old one stops working."},
 			{Key: KeyAdministration, Label: "Administration", Kind: connectors.KindText, Required: true, Tab: "Account",
 				Help: "The code of the CASH administration whose chart of accounts LedgerLink reads, and where journals go that no company mapping sends elsewhere; chosen when you sign in."},
-			{Key: KeyAdministrationNam, Label: "Administration name", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
+			{Key: KeyAdministrationName, Label: "Administration name", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
 				Help: "The name of the chosen administration."},
 			{Key: KeyJournalCode, Label: "Journal code (dagboek)", Kind: connectors.KindText, Tab: "Account", Validate: validateJournalCode,
 				Help: "The journal (dagboek) payroll entries go to when a company's mapping gives none, for example MEM."},

@@ -257,6 +257,13 @@ func (c *Conn) call(ctx context.Context, method, path string, query url.Values, 
 func classify(resp *http.Response, raw []byte) error {
 	st := resp.StatusCode
 	if st >= 200 && st < 300 {
+		// Some answers carry CASH's 1002 in a body sent as a success.
+		if bytes.Contains(raw, []byte("1002")) && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+			var top map[string]json.RawMessage
+			if json.Unmarshal(raw, &top) == nil && strings.Contains(string(top["error"]), "1002") {
+				return ErrUnauthorizedAccess
+			}
+		}
 		return nil
 	}
 	msgs := parseErrorBody(raw)

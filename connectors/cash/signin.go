@@ -82,7 +82,7 @@ func organisations(ctx context.Context, c *Conn) ([]connectors.Organisation, err
 			name += " (read only: LedgerLink cannot book in it)"
 		}
 		orgs = append(orgs, connectors.Organisation{ID: a.Code, Name: name,
-			Settings: map[string]string{KeyAdministration: a.Code, KeyAdministrationNam: a.Name}})
+			Settings: map[string]string{KeyAdministration: a.Code, KeyAdministrationName: a.Name}})
 	}
 	return orgs, nil
 }

@@ -241,3 +241,26 @@ func TestSimulateCommand(t *testing.T) {
 		t.Errorf("the Sandbox opened against an address that is not this computer")
 	}
 }
+
+func TestDisconnect(t *testing.T) {
+	def := cash.Definition()
+	secrets := newSecrets(cash.SecretAPIKey, "k")
+	if err := def.Disconnect(t.Context(), connectors.Config{Secrets: secrets}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secrets.Get(t.Context(), cash.SecretAPIKey); !errors.Is(err, connectors.ErrSecretNotFound) {
+		t.Errorf("the key is still in the keyring: %v", err)
+	}
+	if err := def.Disconnect(t.Context(), connectors.Config{}); err == nil {
+		t.Errorf("Disconnect with no keyring reported success")
+	}
+}
+
+// TestNotesForCashWin: choosing Cash Win keeps the module AMBER with the
+// reason in plain words.
+func TestNotesForCashWin(t *testing.T) {
+	notes := cash.Definition().Notes(map[string]string{cash.KeyEdition: cash.EditionWin, cash.KeyAdministration: "HLCR"}, func(string) bool { return true })
+	if len(notes) != 1 || !strings.Contains(notes[0], "Cash Web only") {
+		t.Errorf("notes %q", notes)
+	}
+}
