@@ -66,3 +66,26 @@ func TestConformance(t *testing.T) {
 		Normalise: normaliseJournal,
 	})
 }
+
+// TestConformanceOtherShapes runs the suite again against the answer
+// shapes other clients have seen (keyed lists) with imports processed at
+// once (201).
+func TestConformanceOtherShapes(t *testing.T) {
+	def := cash.Definition()
+	conformance.Run(t, conformance.Harness{
+		Name: "cash (keyed lists, 201)",
+		Open: func(t *testing.T) (connectors.Connection, conformance.Faults) {
+			h := newHarness(t, harnessOpt{simOpts: []cashsim.Option{cashsim.WithKeyedLists()}})
+			if err := h.sim.SetPendingPolls(cashsim.SampleAdmin, 0); err != nil {
+				t.Fatal(err)
+			}
+			return h.conn, simFaults{sim: h.sim, clock: h.clock}
+		},
+		Caps:       cash.Capabilities(),
+		Definition: &def,
+		Sample: conformance.NewSamples(conformance.Codes{
+			Prefix: "KL", Currency: "EUR", JournalDebit: "477", JournalCredit: "814", InvalidAccount: "999",
+		}),
+		Normalise: normaliseJournal,
+	})
+}

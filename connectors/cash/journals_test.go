@@ -411,3 +411,62 @@ func TestFindAfterRestart(t *testing.T) {
 		t.Fatalf("FindByCode after a restart: %+v, %v; want %s only", found, err, id)
 	}
 }
+
+// samplePayroll is the Sandbox's payroll journal PAY-2026-11 (the sample
+// business's journals file) as the engine sends it: split by period only.
+func samplePayroll() []connectors.JournalEntry {
+	l := func(acct, dr, cr, cc, ct, desc string) connectors.JournalLine {
+		jl := connectors.JournalLine{NominalCode: acct, CostCentre: cc, CostType: ct, Description: desc}
+		if dr != "" {
+			jl.Debit = dec(dr)
+		}
+		if cr != "" {
+			jl.Credit = dec(cr)
+		}
+		return jl
+	}
+	return []connectors.JournalEntry{
+		{Code: "PAY-2026-11-2026-10", Company: "HLCR", Date: connectors.NewDate(2026, 10, 31), Period: "2026-10",
+			Description: "Payroll November 2026 (period 2026-10)", Administration: cashsim.SampleAdmin, JournalCode: cashsim.SampleJournal,
+			Lines: []connectors.JournalLine{
+				l("477", "240.00", "", "ROAST", "SALARY", "Correction: overtime October"),
+				l("478", "21.60", "", "ROAST", "EMPLOYER-NI", "Correction: employer's NI October"),
+				l("814", "", "192.00", "", "", "Correction: net wages October"),
+				l("825", "", "69.60", "", "", "Correction: PAYE and NI October"),
+			}},
+		{Code: "PAY-2026-11-2026-11", Company: "HLCR", Date: connectors.NewDate(2026, 11, 28), Period: "2026-11",
+			Description: "Payroll November 2026 (period 2026-11)", Administration: cashsim.SampleAdmin, JournalCode: cashsim.SampleJournal,
+			Lines: []connectors.JournalLine{
+				l("477", "3400.00", "", "SHOP", "SALARY", "Gross salaries November"),
+				l("477", "2800.00", "", "ROAST", "SALARY", "Gross salaries November"),
+				l("478", "310.50", "", "SHOP", "EMPLOYER-NI", "Employer's NI November"),
+				l("478", "255.20", "", "ROAST", "EMPLOYER-NI", "Employer's NI November"),
+				l("479", "102.00", "", "SHOP", "PENSION", "Employer's pension November"),
+				l("479", "84.00", "", "ROAST", "PENSION", "Employer's pension November"),
+				l("814", "", "4984.00", "", "", "Net wages payable November"),
+				l("825", "", "1595.70", "", "", "PAYE and NI payable November"),
+				l("826", "", "372.00", "", "", "Pension payable November"),
+			}},
+	}
+}
+
+// TestSamplePayrollInSandbox: the Sandbox's settings take the sample
+// payroll as it is, and it reads back with every cost centre and cost type.
+func TestSamplePayrollInSandbox(t *testing.T) {
+	h := newHarness(t, harnessOpt{settings: cash.Definition().Sandbox.Settings})
+	parts := samplePayroll()
+	ids := mustWrite(t, h, parts...)
+	got, err := h.conn.Get(t.Context(), connectors.Journals, ids)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Get: %d, %v", len(got), err)
+	}
+	for i, r := range got {
+		want := normaliseJournal(connectors.Record{Type: connectors.Journals, Journal: &parts[i]})
+		if g := normaliseJournal(r.Record.Clone()); fmt.Sprint(*g.Journal) != fmt.Sprint(*want.Journal) {
+			t.Errorf("read back differs\nwant %+v\ngot  %+v", *want.Journal, *g.Journal)
+		}
+	}
+	if n := len(h.sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal)); n != 13 {
+		t.Errorf("CASH holds %d lines, want 13", n)
+	}
+}

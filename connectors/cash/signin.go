@@ -101,20 +101,23 @@ func disconnect(ctx context.Context, cfg connectors.Config) error {
 	return nil
 }
 
-// sandbox sets the module up for the sample payroll: company HLCR booked in
-// administration HLCR, journal LON, split per cost centre and cost type,
-// with the sample's long cost centre and cost type codes given CASH codes.
+// sandbox sets the module up for the sample payroll (company HLCR, whose
+// correction for October is split off by period) booked in administration
+// HLCR, journal LON, with the sample's long cost centre and cost type codes
+// given CASH codes. The sample's payable lines carry no cost centre, so
+// the journal balances per period but not per cost centre: the Sandbox
+// leaves the split by cost centre and cost type off, and each line keeps
+// its own cost centre and cost type in CASH.
 func sandbox() *connectors.Sandbox {
 	return &connectors.Sandbox{
 		Settings: map[string]string{
-			KeyAdministration:                cashsim.SampleAdmin,
-			KeyJournalCode:                   cashsim.SampleJournal,
-			KeyCostCentres:                   "SHOP=SHP, ROAST=RST, WHOLESALE=WHS, TRAINING=TRN",
-			KeyCostTypes:                     "EMPLOYER-NI=EMPNI",
-			mapCompanyPrefix + "HLCR":        cashsim.SampleAdmin,
-			mapJournalCodePrefix + "HLCR":    cashsim.SampleJournal,
-			"opt.journals_split_cost_centre": "true",
-			"opt.journals_split_cost_type":   "true",
+			KeyAdministration:             cashsim.SampleAdmin,
+			KeyAdministrationName:         "Harbour Lane Coffee Roasters BV",
+			KeyJournalCode:                cashsim.SampleJournal,
+			KeyCostCentres:                "SHOP=SHP, ROAST=RST, WHOLESALE=WHS, TRAINING=TRN",
+			KeyCostTypes:                  "EMPLOYER-NI=EMPNI",
+			mapCompanyPrefix + "HLCR":     cashsim.SampleAdmin,
+			mapJournalCodePrefix + "HLCR": cashsim.SampleJournal,
 		},
 		Limits: connectors.Limits{PerMinute: 6000, Concurrent: 1},
 	}
