@@ -217,6 +217,7 @@ func (s *Sim) serveImport(w http.ResponseWriter, r *http.Request, u *User) {
 		return
 	}
 	s.st.Seq++
+	s.dirty = true
 	tx := &transaction{ID: fmt.Sprintf("T%08d", s.st.Seq), Admin: a.Code, Lines: lines, Status: statusPending, PollsLeft: a.PendingPolls}
 	if a.PendingPolls == 0 {
 		s.processLocked(tx)
@@ -234,6 +235,7 @@ func (s *Sim) serveImport(w http.ResponseWriter, r *http.Request, u *User) {
 // processLocked books a transaction's lines when its administration takes
 // them all, or records why not; nothing is booked in part.
 func (s *Sim) processLocked(tx *transaction) {
+	s.dirty = true
 	a := s.st.admin(tx.Admin)
 	errs := s.businessErrors(a, tx.Lines)
 	if len(errs) > 0 {

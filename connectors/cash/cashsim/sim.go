@@ -60,6 +60,7 @@ type Sim struct {
 	violations []string
 	faults     faults
 	requests   []string
+	dirty      bool // state changed since the file was written
 }
 
 type faults struct {
@@ -107,6 +108,7 @@ func (s *Sim) saveLocked() error {
 	if s.file == "" {
 		return nil
 	}
+	s.dirty = false
 	raw, err := json.MarshalIndent(s.st, "", " ")
 	if err != nil {
 		return err
@@ -315,8 +317,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out = httptest.NewRecorder()
 	}
 	s.route(out, r)
-	if err := s.saveLocked(); err != nil {
-		s.log.Warn("cashsim: saving state", "err", err)
+	if s.dirty {
+		if err := s.saveLocked(); err != nil {
+			s.log.Warn("cashsim: saving state", "err", err)
+		}
 	}
 	if drop {
 		// The request took effect; its answer is lost with the connection.
