@@ -199,6 +199,7 @@ func (s *Sim) SetPendingPolls(admin string, polls int) error {
 		return fmt.Errorf("no administration %q", admin)
 	}
 	a.PendingPolls = polls
+	s.dirty = true
 	return nil
 }
 
@@ -243,6 +244,7 @@ func (s *Sim) ClosePeriod(admin, period string) error {
 		return fmt.Errorf("no administration %q", admin)
 	}
 	a.ClosedPeriods = append(a.ClosedPeriods, period)
+	s.dirty = true
 	return nil
 }
 
