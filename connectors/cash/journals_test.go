@@ -1,10 +1,12 @@
 package cash_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -469,4 +471,47 @@ func TestSamplePayrollInSandbox(t *testing.T) {
 	if n := len(h.sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal)); n != 13 {
 		t.Errorf("CASH holds %d lines, want 13", n)
 	}
+}
+
+func TestServerErrorsAndCancelledPolling(t *testing.T) {
+	h := newHarness(t, harnessOpt{settings: sampleOptions})
+	part := correctionParts()[0]
+	h.sim.FailNext(1, 503)
+	if _, err := h.conn.Write(t.Context(), connectors.Journals, items(part)); !errors.Is(err, connectors.ErrTemporary) {
+		t.Fatalf("503: %v; want a temporary error", err)
+	}
+	if n := len(h.sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal)); n != 0 {
+		t.Fatalf("a refused request booked %d lines", n)
+	}
+	h.sim.RateLimitNext(1, 7e9)
+	_, err := h.conn.Write(t.Context(), connectors.Journals, items(part))
+	var rl *connectors.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter.Seconds() != 7 {
+		t.Fatalf("429: %v; want a rate limit of 7s", err)
+	}
+	// Cancelled while waiting for a pending import: the wait ends at once.
+	_ = h.sim.SetPendingPolls(cashsim.SampleAdmin, -1)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	cc := &cancellingClock{fakeClock: newClock(), cancel: cancel}
+	conn, err := cash.Open(t.Context(), h.cfg, cash.WithClock(cc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write(ctx, connectors.Journals, items(part)); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled while polling: %v; want context.Canceled", err)
+	}
+	_ = h.sim.SetPendingPolls(cashsim.SampleAdmin, 1)
+	mustWrite(t, h, correctionParts()[1:2]...)
+}
+
+// cancellingClock cancels its context at the first wait.
+type cancellingClock struct {
+	*fakeClock
+	cancel func()
+}
+
+func (c *cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.cancel()
+	return c.fakeClock.Sleep(ctx, d)
 }
