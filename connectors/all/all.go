@@ -4,15 +4,23 @@ package all
 
 import (
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/cash"
 	"ledgerlink/connectors/kashflow"
+	"ledgerlink/connectors/quickbooks"
+	"ledgerlink/connectors/uniconta"
 	"ledgerlink/connectors/xero"
 )
 
-// Definitions returns every connector this build ships, one line each.
+// Definitions returns every connector this build ships, one line each, in
+// the order the module list shows them; the first with a Sandbox is the
+// one the Sandbox sets up.
 func Definitions() []connectors.Definition {
 	return []connectors.Definition{
 		xero.Definition(),
+		quickbooks.Definition(),
 		kashflow.Definition(),
+		uniconta.Definition(),
+		cash.Definition(),
 	}
 }
 

@@ -1,0 +1,119 @@
+package cash
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ledgerlink/connectors"
+)
+
+// ListChanged reads the module's administration's chart of accounts
+// (record 0201) in full; CASH has no changed-since export. Journals are
+// sent only and are read back by Get and FindByCode.
+func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, _ time.Time, page func([]connectors.Remote) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if t != connectors.NominalAccounts {
+		return nil
+	}
+	if c.set.admin == "" {
+		return fmt.Errorf("choose the CASH administration on the Account tab (sign in again) before reading its chart of accounts")
+	}
+	rs, err := c.export(ctx, c.set.admin, "0201T", "")
+	if err != nil {
+		return err
+	}
+	var out []connectors.Remote
+	seen := map[string]bool{}
+	for _, r := range rs {
+		num := field(r, "F0201")
+		if num == "" || seen[num] {
+			continue
+		}
+		seen[num] = true
+		acct := &connectors.NominalAccount{Code: num, Name: cmp.Or(field(r, "F0203"), field(r, "F0202"), num), Type: field(r, "F0204")}
+		out = append(out, connectors.Remote{RemoteID: num, Record: connectors.Record{Type: connectors.NominalAccounts, Account: acct}})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return page(out)
+}
+
+// Journal is a CASH journal (dagboek, record 0901).
+type Journal struct {
+	Code string
+	Name string
+	// Kind is CASH's letter: M memoriaal, V verkoop, I inkoop, B bank, K kas.
+	Kind string
+}
+
+// Administrations lists the administrations the API key reaches, for the
+// company mapping (Administraties tab).
+func (c *Conn) Administrations(ctx context.Context) ([]Administration, error) {
+	d, err := c.administrations(ctx)
+	return d.Admins, err
+}
+
+// Journals lists an administration's journals (dagboeken), so that a
+// company's journal code can be chosen from them and checked.
+func (c *Conn) Journals(ctx context.Context, admin string) ([]Journal, error) {
+	rs, err := c.export(ctx, admin, "0901T", "")
+	if err != nil {
+		return nil, err
+	}
+	var out []Journal
+	for _, r := range rs {
+		if code := strings.ToUpper(field(r, "F0901")); code != "" {
+			out = append(out, Journal{Code: code, Name: field(r, "F0902"), Kind: field(r, "F0903")})
+		}
+	}
+	return out, nil
+}
+
+// CheckJournalCode says in plain words why journal is no journal of the
+// administration that payroll can be booked in; nil when it is.
+func (c *Conn) CheckJournalCode(ctx context.Context, admin, journal string) error {
+	journal = strings.ToUpper(strings.TrimSpace(journal))
+	if journal == "" {
+		return fmt.Errorf("give the journal (dagboek) code the payroll journals are booked in")
+	}
+	js, err := c.Journals(ctx, admin)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(js, func(j Journal) bool { return j.Code == journal })
+	if i < 0 {
+		codes := make([]string, len(js))
+		for n, j := range js {
+			codes[n] = j.Code + " (" + j.Name + ")"
+		}
+		return fmt.Errorf("administration %s has no journal %s; its journals are: %s", admin, journal, strings.Join(codes, ", "))
+	}
+	if k := strings.ToUpper(js[i].Kind); k != "" && k != "M" {
+		return fmt.Errorf("journal %s of administration %s is a %s journal; payroll is booked in a memoriaal (general) journal", journal, admin, kindName(k))
+	}
+	return nil
+}
+
+func kindName(k string) string {
+	switch k {
+	case "V":
+		return "sales (verkoop)"
+	case "I":
+		return "purchase (inkoop)"
+	case "B":
+		return "bank"
+	case "K":
+		return "cash (kas)"
+	}
+	return k
+}
