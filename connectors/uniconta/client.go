@@ -275,7 +275,7 @@ func (c *Conn) readTokens(status int, data []byte, company int) (tokens, error) 
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return tokens{}, fmt.Errorf("%w: %w", connectors.ErrAuth, ErrUserOrPassword)
 	case status == http.StatusTooManyRequests:
-		return tokens{}, &connectors.RateLimitError{RetryAfter: time.Minute, Message: "Uniconta asked LedgerLink to slow down"}
+		return tokens{}, rateLimit(data, c.now)
 	case status >= 500:
 		return tokens{}, temporary("Uniconta's sign-in answered %d %s", status, http.StatusText(status))
 	case status != http.StatusOK:

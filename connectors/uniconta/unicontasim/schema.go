@@ -133,6 +133,9 @@ func simpleTable(key string, strs, nums, bools string) *table {
 	fields(f, strs, kString)
 	fields(f, nums, kNumber)
 	fields(f, bools, kBool)
+	if key != "" {
+		f[key] = kString
+	}
 	return &table{Key: key, Fields: f, Required: []string{key}}
 }
 
