@@ -427,6 +427,10 @@ func (s *Sim) serveUpdate(w http.ResponseWriter, sess *session, entity string, b
 			ch.merged["UpdatedAt"] = stamp(s.now())
 		}
 		c.Tables[base][ch.at] = ch.merged
+		if base == "TableChangeEventClient" && ch.merged["HasError"] != true {
+			// Refresh: the failures start counting afresh.
+			c.Failures[strconv.Itoa(toInt(ch.merged["RowId"]))] = 0
+		}
 		s.noteChangeLocked(c, t, ch.merged, "Update")
 	}
 	s.saveLocked()
