@@ -102,3 +102,7 @@ func explain(err error) (connectors.Explanation, bool) {
 	}
 	return connectors.Explanation{}, false
 }
+
+// Explain turns any error of the connector (a refusal, a sign-in failure)
+// into words for a bookkeeper, without a connection.
+func Explain(err error) (connectors.Explanation, bool) { return explain(err) }
