@@ -74,13 +74,13 @@ func (s *Sim) serveGenerateInvoice(w http.ResponseWriter, sess *session, body []
 		return
 	}
 	if s.strict {
-		if msg := s.check(c, orderEntity, ot, false, order); msg != "" {
+		if msg := s.check(c, orderEntity, ot, false, req.Order); msg != "" && !stored {
 			s.mu.Unlock()
 			s.violation(w, "Generate invoice: %s", msg)
 			s.mu.Lock()
 			return
 		}
-		for _, l := range lines {
+		for _, l := range req.Lines {
 			if msg := s.check(c, lineEntity, lt, false, l); msg != "" {
 				s.mu.Unlock()
 				s.violation(w, "Generate invoice: %s", msg)
