@@ -137,12 +137,19 @@ func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]str
 	for _, n := range localNames {
 		local[n] = true
 	}
+	names := make([]string, 0, len(types))
+	for n := range types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	sortedLocal := append([]string(nil), localNames...)
+	sort.Strings(sortedLocal)
 	var notes []string
 	for _, want := range c.settings.customFields {
 		if _, ok := types[want]; !ok {
 			near := ""
-			for have := range types {
-				if squash(have) == squash(want) {
+			for _, have := range names {
+				if near == "" && squash(have) == squash(want) {
 					near = have
 				}
 			}
@@ -154,8 +161,8 @@ func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]str
 		}
 		if localNames != nil && !local[want] {
 			near := ""
-			for n := range local {
-				if squash(n) == squash(want) {
+			for _, n := range sortedLocal {
+				if near == "" && squash(n) == squash(want) {
 					near = n
 				}
 			}

@@ -112,7 +112,7 @@ func TestCustomFieldsByName(t *testing.T) {
 	if !errors.As(res[0].Err, &ie) || !strings.Contains(ie.Message, "CreditDays") {
 		t.Errorf("a word in a number field: %+v", res[0])
 	}
-	notes, err := h.conn.CustomFieldNotes(t.Context(), []string{"Loyalty tier", "PreferredRoast", "CreditDays", "LoyaltyTier"})
+	notes, err := h.conn.CustomFieldNotes(t.Context(), []string{"Loyalty tier", "PreferredRoast", "CreditDays"})
 	if err != nil {
 		t.Fatal(err)
 	}
