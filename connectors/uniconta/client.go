@@ -147,7 +147,9 @@ func readSecret(ctx context.Context, cfg connectors.Config, key string) (string,
 // whose state is kept in the module's folder.
 func (c *Conn) openSandbox(cfg connectors.Config) error {
 	if api := strings.TrimSpace(cfg.Settings[KeyAPIURL]); api == "" || api == DefaultAPIURL {
-		var opts []unicontasim.Option
+		// The Sandbox delivers change notices to a modification URL a
+		// person registers in it, as Uniconta does.
+		opts := []unicontasim.Option{unicontasim.WithAutoDelivery(2 * time.Second)}
 		if cfg.DataDir != "" {
 			opts = append(opts, unicontasim.WithStateFile(filepath.Join(cfg.DataDir, sandboxStateFile)))
 		}

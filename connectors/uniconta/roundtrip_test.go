@@ -185,3 +185,30 @@ func TestCallCounts(t *testing.T) {
 		t.Errorf("1,000 invoices: upload %d calls (want ≤ 1,100), read %d (want ≤ 20)", upload, read)
 	}
 }
+
+// TestProductsUpload: products can be written ahead of the documents that
+// use them (not declared in the capabilities, where reference data is
+// read-only, until the engine sends products).
+func TestProductsUpload(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	item := connectors.Record{Type: connectors.Items, Item: &connectors.Item{Code: "MUG-01", Name: "Enamel mug", SalesPrice: dec("12.50"), Stock: true}}
+	res := h.write(connectors.Items, connectors.WriteItem{Key: "i", Record: item}, connectors.WriteItem{Key: "d", Record: connectors.Record{Type: connectors.Items,
+		Item: &connectors.Item{Code: "DELIVERY", Name: "Delivery"}}})
+	if res[0].Err != nil || res[0].RemoteID == "" || res[1].Err != nil || res[1].RemoteID == "" {
+		t.Fatalf("results %+v", res)
+	}
+	changed := item.Clone()
+	changed.Item.SalesPrice = dec("14")
+	if r := h.write(connectors.Items, connectors.WriteItem{Key: "u", RemoteID: res[0].RemoteID, Record: changed}); r[0].Err != nil {
+		t.Fatalf("update: %v", r[0].Err)
+	}
+	var got *connectors.Item
+	for _, r := range h.list(connectors.Items) {
+		if r.RemoteID == res[0].RemoteID {
+			got = r.Record.Item
+		}
+	}
+	if got == nil || !got.SalesPrice.Equal(dec("14")) || !got.Stock || got.Name != "Enamel mug" {
+		t.Errorf("read back %+v", got)
+	}
+}

@@ -112,7 +112,7 @@ func sandbox() *connectors.Sandbox {
 }
 
 func simulator(opts connectors.SimulatorOptions) (connectors.Simulator, error) {
-	var o []unicontasim.Option
+	o := []unicontasim.Option{unicontasim.WithAutoDelivery(2 * time.Second)}
 	if opts.StateFile != "" {
 		o = append(o, unicontasim.WithStateFile(opts.StateFile))
 	}

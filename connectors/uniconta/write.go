@@ -55,6 +55,8 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 		err = c.eachItem(ctx, t, items, valid, results, c.writePayment)
 	case connectors.Journals:
 		err = c.eachItem(ctx, t, items, valid, results, c.writeJournal)
+	case connectors.Items:
+		err = c.writeItems(ctx, items, valid, results)
 	default:
 		return nil, fmt.Errorf("LedgerLink does not send %s to Uniconta", t.Label())
 	}
@@ -220,8 +222,16 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 			todo = append(todo, i)
 			rows = append(rows, b)
 		}
-		if err := c.insertParties(ctx, entity, items, todo, rows, results); err != nil {
+		keys := make([]string, len(todo))
+		for n, i := range todo {
+			keys[n] = items[i].Record.Code()
+		}
+		ids, errs, err := c.insertRows(ctx, entity, "Account", keys, rows)
+		if err != nil {
 			return err
+		}
+		for n, i := range todo {
+			results[i].RemoteID, results[i].Err = ids[n], errs[n]
 		}
 	}
 
@@ -270,62 +280,97 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 			todo = append(todo, i)
 			rows = append(rows, b)
 		}
-		if len(rows) > 0 {
-			err := c.call(ctx, http.MethodPut, "/Crud/UpdateList/"+entity, rows, nil)
-			if err != nil && !batchError(err) {
-				// One refused record refuses the list: send them one by one
-				// to learn which.
-				for n, i := range todo {
-					if e := c.call(ctx, http.MethodPut, "/Crud/Update/"+entity, rows[n], nil); e != nil {
-						if batchError(e) {
-							return e
-						}
-						results[i].Err, results[i].RemoteID = itemError(e), ""
-					}
-				}
-			} else if err != nil {
-				return err
+		errs, err := c.updateRows(ctx, entity, rows)
+		if err != nil {
+			return err
+		}
+		for n, i := range todo {
+			if errs[n] != nil {
+				results[i].Err, results[i].RemoteID = errs[n], ""
 			}
 		}
 	}
 	return nil
 }
 
-func (c *Conn) insertParties(ctx context.Context, entity string, items []connectors.WriteItem, todo []int, rows []any, results []connectors.WriteResult) error {
+// insertRows inserts rows of entity in one list, falling back to one at a
+// time when Uniconta refuses the list, and returns each row's remote ID or
+// refusal (matched by the key property, codes[i] being row i's key).
+func (c *Conn) insertRows(ctx context.Context, entity, keyProp string, codes []string, rows []any) ([]string, []error, error) {
+	ids, errs := make([]string, len(rows)), make([]error, len(rows))
 	if len(rows) == 0 {
-		return nil
+		return ids, errs, nil
 	}
-	var got []wireParty
+	keyOf := func(raw json.RawMessage) (string, int64) {
+		var m map[string]json.RawMessage
+		var id int64
+		var key string
+		if json.Unmarshal(raw, &m) == nil {
+			json.Unmarshal(m["RowId"], &id)
+			json.Unmarshal(m[keyProp], &key)
+		}
+		return key, id
+	}
+	var got []json.RawMessage
 	err := c.call(ctx, http.MethodPost, "/Crud/InsertList/"+entity, rows, &got)
 	if err == nil {
-		ids := map[string]int64{}
+		byKey := map[string]int64{}
 		for _, g := range got {
-			ids[strings.ToLower(g.Account)] = g.RowID
+			k, id := keyOf(g)
+			byKey[strings.ToLower(k)] = id
 		}
-		for _, i := range todo {
-			id, ok := ids[strings.ToLower(items[i].Record.Code())]
+		for i, code := range codes {
+			id, ok := byKey[strings.ToLower(code)]
 			if !ok {
-				return fmt.Errorf("Uniconta's answer to the insert left out %s", items[i].Record.Code())
+				return nil, nil, fmt.Errorf("Uniconta's answer to the insert left out %s", code)
 			}
-			results[i].RemoteID = strconv.FormatInt(id, 10)
+			ids[i] = strconv.FormatInt(id, 10)
 		}
-		return nil
+		return ids, errs, nil
 	}
 	if batchError(err) {
-		return err
+		return nil, nil, err
 	}
-	for n, i := range todo {
-		var one wireParty
-		if e := c.call(ctx, http.MethodPost, "/Crud/Insert/"+entity, rows[n], &one); e != nil {
+	for i := range rows {
+		var one json.RawMessage
+		if e := c.call(ctx, http.MethodPost, "/Crud/Insert/"+entity, rows[i], &one); e != nil {
 			if batchError(e) {
-				return e
+				return nil, nil, e
 			}
-			results[i].Err = itemError(e)
+			errs[i] = itemError(e)
 			continue
 		}
-		results[i].RemoteID = strconv.FormatInt(one.RowID, 10)
+		_, id := keyOf(one)
+		ids[i] = strconv.FormatInt(id, 10)
 	}
-	return nil
+	return ids, errs, nil
+}
+
+// updateRows updates rows of entity in one list, falling back to one at a
+// time when Uniconta refuses the list.
+func (c *Conn) updateRows(ctx context.Context, entity string, rows []any) ([]error, error) {
+	errs := make([]error, len(rows))
+	if len(rows) == 0 {
+		return errs, nil
+	}
+	err := c.call(ctx, http.MethodPut, "/Crud/UpdateList/"+entity, rows, nil)
+	if err == nil {
+		return errs, nil
+	}
+	if batchError(err) {
+		return nil, err
+	}
+	// One refused record refuses the list: send them one by one to learn
+	// which.
+	for i := range rows {
+		if e := c.call(ctx, http.MethodPut, "/Crud/Update/"+entity, rows[i], nil); e != nil {
+			if batchError(e) {
+				return nil, e
+			}
+			errs[i] = itemError(e)
+		}
+	}
+	return errs, nil
 }
 
 // ---- documents ----
@@ -722,4 +767,68 @@ func (c *Conn) writeJournal(ctx context.Context, t connectors.RecordType, it con
 		return "", c.withDetail(ctx, &Error{Code: code})
 	}
 	return c.postDaily(ctx, j.Date, strings.TrimSpace(j.Code+" "+j.Description), lines)
+}
+
+// ---- products ----
+
+type wireItem struct {
+	RowID         int64  `json:"RowId,omitempty"`
+	Item          string `json:"Item"`
+	Name          string `json:"Name"`
+	ItemType      string `json:"ItemType,omitempty"`
+	SalesPrice1   amount `json:"SalesPrice1"`
+	PurchasePrice amount `json:"PurchasePrice"`
+}
+
+// writeItems creates and updates products (InvItemClient), for the
+// engine's products going before the documents that use them. A new
+// product is a stock item when LedgerLink says so, else a service.
+func (c *Conn) writeItems(ctx context.Context, items []connectors.WriteItem, valid []int, results []connectors.WriteResult) error {
+	have := map[string]string{}
+	existing, err := c.reference(ctx, connectors.Items)
+	if err != nil {
+		return err
+	}
+	for _, r := range existing {
+		have[strings.ToLower(r.Record.Item.Code)] = r.RemoteID
+	}
+	var creates, updates []int
+	var newRows, changed []any
+	var codes []string
+	for _, i := range valid {
+		it := items[i].Record.Item
+		w := wireItem{Item: it.Code, Name: it.Name, SalesPrice1: amt(it.SalesPrice), PurchasePrice: amt(it.PurchasePrice)}
+		id := items[i].RemoteID
+		if id == "" {
+			if known, ok := have[strings.ToLower(it.Code)]; ok {
+				results[i].RemoteID = known
+				continue
+			}
+			w.ItemType = "Service"
+			if it.Stock {
+				w.ItemType = "Item"
+			}
+			creates, newRows, codes = append(creates, i), append(newRows, w), append(codes, it.Code)
+			continue
+		}
+		w.RowID, _ = strconv.ParseInt(id, 10, 64)
+		updates, changed = append(updates, i), append(changed, w)
+	}
+	ids, errs, err := c.insertRows(ctx, "InvItemClient", "Item", codes, newRows)
+	if err != nil {
+		return err
+	}
+	for n, i := range creates {
+		results[i].RemoteID, results[i].Err = ids[n], errs[n]
+	}
+	uerrs, err := c.updateRows(ctx, "InvItemClient", changed)
+	if err != nil {
+		return err
+	}
+	for n, i := range updates {
+		if uerrs[n] != nil {
+			results[i].Err, results[i].RemoteID = uerrs[n], ""
+		}
+	}
+	return nil
 }

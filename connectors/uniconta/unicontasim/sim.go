@@ -13,6 +13,7 @@ package unicontasim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,8 +80,15 @@ func WithLogger(l *slog.Logger) Option { return func(s *Sim) { s.log = l } }
 // with (default: a client with a ten-second timeout).
 func WithNotifyClient(c *http.Client) Option { return func(s *Sim) { s.notifyClient = c } }
 
+// WithAutoDelivery makes the waiting modification-URL calls every
+// interval, until Close (for a simulator served on an address, and the
+// Sandbox).
+func WithAutoDelivery(every time.Duration) Option { return func(s *Sim) { s.deliverEvery = every } }
+
 // Sim is the simulator: an http.Handler, safe for concurrent use.
 type Sim struct {
+	deliverEvery time.Duration
+	stopDelivery context.CancelFunc
 	now          func() time.Time
 	strict       bool
 	stateFile    string
@@ -175,6 +183,11 @@ func New(opts ...Option) (*Sim, error) {
 		s.st = newState()
 		s.seed()
 	}
+	if s.deliverEvery > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopDelivery = cancel
+		go s.RunNotifier(ctx, s.deliverEvery)
+	}
 	return s, nil
 }
 
@@ -250,8 +263,11 @@ func (s *Sim) saveLocked() error {
 	return os.Rename(tmp, s.stateFile)
 }
 
-// Close saves the state (when kept in a file).
+// Close stops the deliveries and saves the state (when kept in a file).
 func (s *Sim) Close() error {
+	if s.stopDelivery != nil {
+		s.stopDelivery()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.saveLocked()
