@@ -2,6 +2,7 @@ package uniconta
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -25,7 +26,7 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, ids []string) (
 		}
 		return c.partiesFromRows(t, raw)
 	case connectors.Quotes, connectors.SalesInvoices, connectors.PurchaseInvoices, connectors.CreditNotes:
-		return c.docsBy(ctx, t, "RowId", numeric(ids, "O"), "RowId", numeric(ids, "I"))
+		return c.docsWhere(ctx, t, byRowID, numeric(ids, "O"), byRowID, numeric(ids, "I"))
 	case connectors.InvoicePayments, connectors.PurchasePayments, connectors.Journals:
 		return c.ledgerBy(ctx, t, "JournalPostedId", numeric(ids, "J"))
 	}
@@ -70,7 +71,7 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 		}
 		out, err = c.partiesFromRows(t, raw)
 	case connectors.Quotes, connectors.SalesInvoices, connectors.PurchaseInvoices, connectors.CreditNotes:
-		out, err = c.docsByCode(ctx, t, codes)
+		out, err = c.docsWhere(ctx, t, byDraftCode, codes, byPostedCode, codes)
 	case connectors.InvoicePayments, connectors.PurchasePayments, connectors.Journals:
 		out, err = c.ledgerBy(ctx, t, "ReferenceNumber", codes)
 	default:
@@ -115,26 +116,28 @@ func numeric(ids []string, prefix string) []string {
 	return out
 }
 
-func (c *Conn) docsBy(ctx context.Context, t connectors.RecordType, draftProp string, draftVals []string, postedProp string, postedVals []string) ([]connectors.Remote, error) {
+// docsWhere reads the drafts whose draftProp is one of draftVals and the
+// posted invoices whose postedProp is one of postedVals, for each kind of t.
+func (c *Conn) docsWhere(ctx context.Context, t connectors.RecordType, draftProp func(docKind) string, draftVals []string,
+	postedProp func(docKind) string, postedVals []string) ([]connectors.Remote, error) {
 	var out []connectors.Remote
 	for _, k := range kindsFor(t) {
-		if len(draftVals) > 0 {
-			raw, err := c.queryIn(ctx, k.order, draftProp, draftVals)
+		for _, part := range []struct {
+			entity, prop string
+			vals         []string
+			read         func(context.Context, connectors.RecordType, docKind, []json.RawMessage) ([]connectors.Remote, error)
+		}{
+			{k.order, draftProp(k), draftVals, c.draftsFromRows},
+			{k.posted, postedProp(k), postedVals, c.postedFromRows},
+		} {
+			if len(part.vals) == 0 || part.entity == "" {
+				continue
+			}
+			raw, err := c.queryIn(ctx, part.entity, part.prop, part.vals)
 			if err != nil {
 				return nil, err
 			}
-			recs, err := c.draftsFromRows(ctx, t, k, raw)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, recs...)
-		}
-		if len(postedVals) > 0 && k.posted != "" {
-			raw, err := c.queryIn(ctx, k.posted, postedProp, postedVals)
-			if err != nil {
-				return nil, err
-			}
-			recs, err := c.postedFromRows(ctx, t, k, raw)
+			recs, err := part.read(ctx, t, k, raw)
 			if err != nil {
 				return nil, err
 			}
@@ -144,33 +147,9 @@ func (c *Conn) docsBy(ctx context.Context, t connectors.RecordType, draftProp st
 	return out, nil
 }
 
-func (c *Conn) docsByCode(ctx context.Context, t connectors.RecordType, codes []string) ([]connectors.Remote, error) {
-	var out []connectors.Remote
-	for _, k := range kindsFor(t) {
-		raw, err := c.queryIn(ctx, k.order, k.codeField, codes)
-		if err != nil {
-			return nil, err
-		}
-		recs, err := c.draftsFromRows(ctx, t, k, raw)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-		if k.posted == "" {
-			continue
-		}
-		raw, err = c.queryIn(ctx, k.posted, k.postedCode, codes)
-		if err != nil {
-			return nil, err
-		}
-		recs, err = c.postedFromRows(ctx, t, k, raw)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
-}
+func byRowID(docKind) string        { return "RowId" }
+func byDraftCode(k docKind) string  { return k.codeField }
+func byPostedCode(k docKind) string { return k.postedCode }
 
 // ledgerBy reads the postings of the ledger rows matching property.
 func (c *Conn) ledgerBy(ctx context.Context, t connectors.RecordType, property string, values []string) ([]connectors.Remote, error) {

@@ -130,9 +130,6 @@ func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]str
 	if err != nil {
 		return nil, err
 	}
-	squash := func(s string) string {
-		return strings.ToLower(strings.NewReplacer(" ", "", "_", "", "-", "").Replace(s))
-	}
 	local := map[string]bool{}
 	for _, n := range localNames {
 		local[n] = true
@@ -147,26 +144,14 @@ func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]str
 	var notes []string
 	for _, want := range c.settings.customFields {
 		if _, ok := types[want]; !ok {
-			near := ""
-			for _, have := range names {
-				if near == "" && squash(have) == squash(want) {
-					near = have
-				}
-			}
-			if near != "" {
+			if near := nearest(want, names); near != "" {
 				notes = append(notes, fmt.Sprintf("Uniconta has no custom field %q; it has %q, spelt differently. Names must match exactly.", want, near))
 			} else {
 				notes = append(notes, fmt.Sprintf("Uniconta has no custom field %q on debtors; create it in Uniconta (Tools → Custom fields) or remove it from the list.", want))
 			}
 		}
 		if localNames != nil && !local[want] {
-			near := ""
-			for _, n := range sortedLocal {
-				if near == "" && squash(n) == squash(want) {
-					near = n
-				}
-			}
-			if near != "" {
+			if near := nearest(want, sortedLocal); near != "" {
 				notes = append(notes, fmt.Sprintf("The business files call the field %q, not %q. Names must match exactly.", near, want))
 			} else {
 				notes = append(notes, fmt.Sprintf("The business files have no custom field %q.", want))
@@ -175,4 +160,18 @@ func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]str
 	}
 	sort.Strings(notes)
 	return notes, nil
+}
+
+// nearest is the first of names that differs from want only in case,
+// spaces, dashes or underscores ("" when none does).
+func nearest(want string, names []string) string {
+	squash := func(s string) string {
+		return strings.ToLower(strings.NewReplacer(" ", "", "_", "", "-", "").Replace(s))
+	}
+	for _, n := range names {
+		if squash(n) == squash(want) {
+			return n
+		}
+	}
+	return ""
 }

@@ -380,14 +380,8 @@ func (s *Sim) serveUpdate(w http.ResponseWriter, sess *session, entity string, b
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.companyLocked(sess)
-	base, t, user := s.resolve(entity)
-	if t == nil {
-		http.Error(w, "Unknown entity "+entity, http.StatusNotFound)
-		return
-	}
-	if t.Posted {
-		s.failLocked(w, c, "NoRights", "%s cannot be changed; it is posted", entity)
+	c, base, t, user, ok := s.changeable(w, sess, entity, "NoRights", "%s cannot be changed; it is posted")
+	if !ok {
 		return
 	}
 	type change struct {
@@ -449,14 +443,8 @@ func (s *Sim) serveDelete(w http.ResponseWriter, sess *session, entity string, b
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.companyLocked(sess)
-	base, t, _ := s.resolve(entity)
-	if t == nil {
-		http.Error(w, "Unknown entity "+entity, http.StatusNotFound)
-		return
-	}
-	if t.Posted {
-		s.failLocked(w, c, "CannotDeleteRecord", "%s is posted and cannot be deleted", entity)
+	c, base, t, _, ok := s.changeable(w, sess, entity, "CannotDeleteRecord", "%s is posted and cannot be deleted")
+	if !ok {
 		return
 	}
 	for _, r := range rows {
@@ -469,6 +457,22 @@ func (s *Sim) serveDelete(w http.ResponseWriter, sess *session, entity string, b
 	}
 	s.saveLocked()
 	writeCode(w, "Succes")
+}
+
+// changeable finds the table of an update or delete and refuses posted
+// tables with code; s.mu is held.
+func (s *Sim) changeable(w http.ResponseWriter, sess *session, entity, code, detail string) (*company, string, *table, bool, bool) {
+	c := s.companyLocked(sess)
+	base, t, user := s.resolve(entity)
+	if t == nil {
+		http.Error(w, "Unknown entity "+entity, http.StatusNotFound)
+		return nil, "", nil, false, false
+	}
+	if t.Posted {
+		s.failLocked(w, c, code, detail, entity)
+		return nil, "", nil, false, false
+	}
+	return c, base, t, user, true
 }
 
 // ---- queries ----

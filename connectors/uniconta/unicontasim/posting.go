@@ -342,18 +342,11 @@ func (s *Sim) serveCheckJournal(w http.ResponseWriter, sess *session, body []byt
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.companyLocked(sess)
+	if !s.strictLines(w, "CheckJournal: GLPostingLineWA", allowed, req.Lines) {
+		return
+	}
 	var lines []journalLine
 	for _, r := range req.Lines {
-		if s.strict {
-			for k := range r {
-				if !allowed[k] {
-					s.mu.Unlock()
-					s.violation(w, "CheckJournal: GLPostingLineWA has no property %q", k)
-					s.mu.Lock()
-					return
-				}
-			}
-		}
 		lines = append(lines, journalLine{accountType: fmt.Sprint(toInt(r["AccountType"])), account: str(r["Account"]),
 			vat: str(r["Vat"]), invoice: str(r["Invoice"]), text: str(r["Text"]), amount: toDec(r["AmountCur"])})
 	}
@@ -384,18 +377,11 @@ func (s *Sim) servePostDailyJournal(w http.ResponseWriter, sess *session, body [
 		s.postFail(w, c, "CouldNotFind", "daily journal %q could not be found", req.Journal)
 		return
 	}
+	if !s.strictLines(w, "PostDailyJournal: GLDailyJournalLineClient", dailyLineFields, req.Lines) {
+		return
+	}
 	var lines []journalLine
 	for _, r := range req.Lines {
-		if s.strict {
-			for k := range r {
-				if !dailyLineFields[k] {
-					s.mu.Unlock()
-					s.violation(w, "PostDailyJournal: GLDailyJournalLineClient has no property %q (or it is not one LedgerLink may send)", k)
-					s.mu.Lock()
-					return
-				}
-			}
-		}
 		lines = append(lines, readDailyLine(r, req.Date))
 	}
 	if msg := s.checkLines(c, lines); msg != "" {
@@ -483,4 +469,24 @@ func (s *Sim) makeSamplePayment(sess *session) {
 	s.postLinesLocked(c, lines)
 	c.SamplePaid = true
 	s.saveLocked()
+}
+
+// strictLines checks, in strict mode, that journal lines carry only the
+// allowed properties; on a breach it answers and returns false. s.mu is
+// held.
+func (s *Sim) strictLines(w http.ResponseWriter, what string, allowed map[string]bool, lines []row) bool {
+	if !s.strict {
+		return true
+	}
+	for _, r := range lines {
+		for k := range r {
+			if !allowed[k] {
+				s.mu.Unlock()
+				s.violation(w, "%s has no property %q", what, k)
+				s.mu.Lock()
+				return false
+			}
+		}
+	}
+	return true
 }
