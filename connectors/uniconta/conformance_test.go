@@ -59,3 +59,32 @@ func TestConformance(t *testing.T) {
 		Normalise: conformanceNormalise,
 	})
 }
+
+// TestConformanceTaggedWithCustomFields runs the suite again with a
+// customer tag and a custom field chosen: customers then travel as
+// DebtorClientUser with the tag in their CRM group.
+func TestConformanceTaggedWithCustomFields(t *testing.T) {
+	settings := map[string]string{uniconta.KeyCustomerTag: "Uniconta", uniconta.KeyCustomFields: "LoyaltyTier"}
+	sample := conformance.NewSamples(conformance.Codes{
+		SalesAccount: "200", PurchaseAccount: "300", TaxCode: "OUTPUT2", BankAccount: "090", InvalidAccount: "999",
+		JournalDebit: "477", JournalCredit: "814",
+	})
+	plain := sample.Customer
+	sample.Customer = func() connectors.Record {
+		r := plain()
+		r.Party.Tags = []string{"Uniconta"}
+		r.Party.CustomFields = map[string]string{"LoyaltyTier": "Gold"}
+		return r
+	}
+	conformance.Run(t, conformance.Harness{
+		Name: "uniconta (tagged, custom fields)",
+		Open: func(t *testing.T) (connectors.Connection, conformance.Faults) {
+			h := newHarness(t, harnessOpt{pageSize: conformancePageSize, settings: settings})
+			return h.conn, simFaults{sim: h.sim, clock: h.clock}
+		},
+		Caps:      uniconta.Capabilities(),
+		Sample:    sample,
+		PageSize:  conformancePageSize,
+		Normalise: conformanceNormalise,
+	})
+}
