@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,6 +213,15 @@ func (c *Conn) Check(ctx context.Context) (connectors.Identity, error) {
 		return connectors.Identity{}, err
 	}
 	id := connectors.Identity{Organisation: co.Name, Currency: co.Currency}
+	if c.settings.tag != "" {
+		tags, err := c.CustomerTags(ctx)
+		if err != nil {
+			return id, err
+		}
+		if !slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(t, c.settings.tag) }) {
+			return id, &TagError{Tag: c.settings.tag, Known: tags}
+		}
+	}
 	if c.settings.notifyURL != "" {
 		link, err := c.ChangeLink(ctx)
 		if err != nil {
@@ -463,4 +473,28 @@ func snippet(b []byte) string {
 		s = s[:300] + "…"
 	}
 	return s
+}
+
+// CustomerTags lists the tags Uniconta holds: its CRM groups, which carry
+// the customer tag on debtors.
+func (c *Conn) CustomerTags(ctx context.Context) ([]string, error) {
+	var rows []struct{ Group string }
+	if err := c.query(ctx, "CrmGroupClient", nil, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.Group)
+	}
+	return out, nil
+}
+
+// TagError says the chosen customer tag is not a CRM group in Uniconta.
+type TagError struct {
+	Tag   string
+	Known []string
+}
+
+func (e *TagError) Error() string {
+	return fmt.Sprintf("the customer tag %q is not a CRM group in Uniconta; Uniconta holds: %s", e.Tag, strings.Join(e.Known, ", "))
 }

@@ -27,6 +27,9 @@ var catalogue = []struct {
 	{regexp.MustCompile(`(?i)Has errors|Har fejl`), connectors.Explanation{
 		Cause: "Uniconta could not reach LedgerLink's modification URL several times and ticked \"Has errors\"; until it is cleared Uniconta sends no change notices (LedgerLink's scheduled runs still read the changes).",
 		Fix:   "Make sure LedgerLink is running and its address can be reached, then press Refresh in LedgerLink, or in Uniconta: Firma → Vedligeholdelse → Ændrings URL, and press Opdater (Company → Maintenance → Modification URL → Refresh)."}},
+	{regexp.MustCompile(`customer tag .* is not a CRM group`), connectors.Explanation{
+		Cause: "The customer tag chosen under Options is not one of the CRM groups in Uniconta, which hold the tag on debtors.",
+		Fix:   "Choose one of the groups the message lists, or create a CRM group of that name in Uniconta, and test the connection again."}},
 	{regexp.MustCompile(`\bNoRights\b`), connectors.Explanation{
 		Cause: "The Uniconta user LedgerLink signs in as may not do this in the company.",
 		Fix:   "In Uniconta, under Company → Users, give the user rights to the tables LedgerLink writes (debtors, orders, journals), or sign in as a user who has them."}},

@@ -129,3 +129,31 @@ func TestReceiverRefuses(t *testing.T) {
 		t.Errorf("a call with the record posted: %d %+v", rec.Code, got)
 	}
 }
+
+// FuzzReceiver: whatever Uniconta (or anyone) calls the address with, the
+// receiver answers without failing and collects only well-formed changes
+// of its own company.
+func FuzzReceiver(f *testing.F) {
+	f.Add("/uniconta/right", "CompanyId=123456&Table=Debtor&Key=D1&RowId=5&Operation=Update", "")
+	f.Add("/uniconta/right", "CompanyId=123456&Table=Debtor&RowId=5", `{"Account":"D9"}`)
+	f.Add("/x", "%zz", "{")
+	f.Fuzz(func(t *testing.T, path, query, body string) {
+		recv := uniconta.NewReceiver("right", 123456, nil)
+		method := http.MethodGet
+		if body != "" {
+			method = http.MethodPost
+		}
+		req := httptest.NewRequest(method, "/", strings.NewReader(body))
+		req.URL.Path, req.URL.RawQuery = path, query
+		rec := httptest.NewRecorder()
+		recv.ServeHTTP(rec, req)
+		for _, ch := range recv.Take(0) {
+			if !strings.EqualFold(ch.Table, "debtor") && !strings.EqualFold(ch.Table, "creditor") && !strings.EqualFold(ch.Table, "invitem") {
+				t.Fatalf("collected a change of table %q", ch.Table)
+			}
+		}
+		if rec.Code == http.StatusNoContent && path[strings.LastIndex(path, "/")+1:] != "right" {
+			t.Fatalf("accepted the path %q", path)
+		}
+	})
+}

@@ -123,3 +123,21 @@ func TestCustomFieldsByName(t *testing.T) {
 		}
 	}
 }
+
+// TestTagMustBeACRMGroup: Test connection names the groups Uniconta holds
+// when the chosen tag is not one of them.
+func TestTagMustBeACRMGroup(t *testing.T) {
+	h := newHarness(t, harnessOpt{settings: map[string]string{uniconta.KeyCustomerTag: "Unicorn"}})
+	_, err := h.conn.Check(t.Context())
+	var te *uniconta.TagError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "Uniconta, Wholesale, Retail") {
+		t.Fatalf("Check: %v", err)
+	}
+	if why, ok := h.conn.Explain(err); !ok || !strings.Contains(why.Fix, "CRM") {
+		t.Errorf("Explain: %+v", why)
+	}
+	good := newHarness(t, harnessOpt{settings: map[string]string{uniconta.KeyCustomerTag: "uniconta"}})
+	if _, err := good.conn.Check(t.Context()); err != nil {
+		t.Errorf("a tag differing only in case: %v", err)
+	}
+}

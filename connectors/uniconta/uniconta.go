@@ -71,7 +71,7 @@ func Definition() connectors.Definition {
 			{Key: KeyAPIURL, Label: "Uniconta WebAPI address", Kind: connectors.KindURL, Default: DefaultAPIURL, Tab: "Account",
 				Validate: ValidateEndpoint, Help: "Leave as it is unless told otherwise."},
 			{Key: KeyCustomerTag, Label: "Customer tag", Kind: connectors.KindText, Tab: "Options",
-				Help: "Only customers with this tag travel, both ways. In Uniconta the tag is the debtor's CRM group (Test connection lists the groups Uniconta holds). Blank: every customer."},
+				Help: "Only customers with this tag travel, both ways. In Uniconta the tag is the debtor's CRM group; Test connection lists the groups Uniconta holds when the tag is not one of them. Blank: every customer."},
 			{Key: KeyCustomFields, Label: "Custom fields to carry", Kind: connectors.KindText, Tab: "Options", Validate: validateFieldList,
 				Help: "Names of custom customer fields, separated by commas, spelt exactly as in Uniconta (for example LoyaltyTier, PreferredRoast)."},
 			{Key: KeyDebtorGroup, Label: "Debtor group for new customers", Kind: connectors.KindText, Tab: "Options",
