@@ -155,3 +155,14 @@ func TestSandbox(t *testing.T) {
 		t.Errorf("simulator: %v", err)
 	}
 }
+
+// TestSandboxSettingsAreComplete: what the Sandbox saves leaves no note.
+func TestSandboxSettingsAreComplete(t *testing.T) {
+	def := uniconta.Definition()
+	if notes := def.Notes(def.Sandbox.Settings, func(string) bool { return false }); len(notes) != 0 {
+		t.Errorf("the Sandbox's settings leave notes: %v", notes)
+	}
+	if notes := def.Notes(map[string]string{}, func(string) bool { return false }); len(notes) != 2 {
+		t.Errorf("blank settings: %v; want the username and the Firma ID named", notes)
+	}
+}

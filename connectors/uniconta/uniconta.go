@@ -60,7 +60,9 @@ func Definition() connectors.Definition {
 		Settings: []connectors.Field{
 			{Key: KeyUsername, Label: "Uniconta username", Kind: connectors.KindText, Required: true, Tab: "Account",
 				Help: "The login id of the Uniconta user LedgerLink signs in as (Uniconta brugernavn)."},
-			{Key: SecretPassword, Label: "Uniconta password", Kind: connectors.KindSecret, Secret: true, Required: true, Tab: "Account",
+			// Not Required: the Sandbox keeps no password, and Notes cannot
+			// tell the Sandbox apart; Test connection says when it is missing.
+			{Key: SecretPassword, Label: "Uniconta password", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
 				Help: "The user's password (Uniconta kodeord); kept in the system keyring."},
 			{Key: SecretAPIKey, Label: "Uniconta API key", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
 				Help: "The API key Uniconta issued (Uniconta API Nøgle), a code like 1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f; kept in the system keyring."},
