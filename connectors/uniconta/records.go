@@ -321,7 +321,7 @@ func (c *Conn) postedFromRows(ctx context.Context, t connectors.RecordType, k do
 		return nil, err
 	}
 	var out []connectors.Remote
-	var credits []string
+	var credits, keys []string
 	for _, inv := range invs {
 		credit := inv.TotalAmount.IsNegative()
 		if (t == connectors.CreditNotes) != credit {
@@ -341,13 +341,61 @@ func (c *Conn) postedFromRows(ctx context.Context, t connectors.RecordType, k do
 			credits = append(credits, code)
 		}
 		out = append(out, connectors.Remote{RemoteID: "I" + strconv.FormatInt(inv.RowID, 10), Record: connectors.Record{Type: t, Document: &d}})
+		if k.creditor {
+			keys = append(keys, inv.InvoiceAN)
+		} else {
+			keys = append(keys, strconv.FormatInt(inv.InvoiceNumber, 10))
+		}
 	}
 	if len(credits) > 0 {
 		if err := c.attachAllocations(ctx, k, credits, out); err != nil {
 			return nil, err
 		}
 	}
+	if len(out) > 0 {
+		if err := c.attachOpen(ctx, k, out, keys); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// attachOpen sets what is still due on posted invoices from Uniconta's
+// open items; one with nothing open is paid.
+// keys[i] is recs[i]'s invoice as open items name it.
+func (c *Conn) attachOpen(ctx context.Context, k docKind, recs []connectors.Remote, keys []string) error {
+	entity := "DebtorTransOpenClient"
+	if k.creditor {
+		entity = "CreditorTransOpenClient"
+	}
+	open := map[string]decimal.Decimal{}
+	err := c.queryEach(ctx, entity, nil, func(rows []json.RawMessage) error {
+		items, err := decodeRows[struct {
+			Account    string
+			Invoice    int64
+			InvoiceAN  string
+			AmountOpen amount
+		}](rows)
+		for _, it := range items {
+			key := strconv.FormatInt(it.Invoice, 10)
+			if k.creditor {
+				key = it.InvoiceAN
+			}
+			open[strings.ToLower(it.Account+"/"+key)] = it.AmountOpen.Abs()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, r := range recs {
+		d := r.Record.Document
+		d.AmountDue = open[strings.ToLower(d.PartyCode+"/"+keys[i])]
+		if d.AmountDue.IsZero() {
+			d.Status = connectors.StatusPaid
+		}
+	}
+	return nil
 }
 
 // attachAllocations reads the settlements LedgerLink booked for credit

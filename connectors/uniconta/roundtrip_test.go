@@ -91,6 +91,23 @@ func TestRoundTripEveryType(t *testing.T) {
 			t.Errorf("invoice %s (%s) has remote ID %s; want an %s… ID", inv.Code(), inv.Document.Status, id, wantPrefix)
 		}
 	}
+	// Open items say what is paid: INV-1001 and HG-55120 were paid in full.
+	status := map[string]connectors.Document{}
+	for _, typ := range []connectors.RecordType{connectors.SalesInvoices, connectors.PurchaseInvoices} {
+		for _, r := range h.list(typ) {
+			status[r.Record.Code()] = *r.Record.Document
+		}
+	}
+	for code, want := range map[string]string{"INV-1001": "0", "HG-55120": "0", "INV-1005": "43.8", "BSM-0087": "0", "HG-55188": "678"} {
+		d := status[code]
+		paid := want == "0"
+		if !d.AmountDue.Equal(dec(want)) || (d.Status == connectors.StatusPaid) != paid {
+			t.Errorf("%s: due %s, status %s; want due %s", code, d.AmountDue, d.Status, want)
+		}
+	}
+	if d := status["INV-1003"]; !d.AmountDue.Equal(dec("23.8")) {
+		t.Errorf("INV-1003 after the credit note's settlement of 20.00: due %s, want 23.80", d.AmountDue)
+	}
 	// The credit note came back as a credit note, with its settlement.
 	cn := h.list(connectors.CreditNotes)
 	if len(cn) != 1 || len(cn[0].Record.Document.Allocations) != 1 || cn[0].Record.Document.Allocations[0].DocumentCode != "INV-1003" {

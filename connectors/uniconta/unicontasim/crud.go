@@ -520,7 +520,12 @@ func (s *Sim) serveQuery(w http.ResponseWriter, sess *session, entity string, bo
 			http.Error(w, "Unknown entity "+entity, http.StatusNotFound)
 			return
 		}
-		rows = c.Tables[base]
+		switch base {
+		case "DebtorTransOpenClient", "CreditorTransOpenClient":
+			rows = openItems(c, base == "CreditorTransOpenClient")
+		default:
+			rows = c.Tables[base]
+		}
 	}
 	custom := customFields(c, t)
 	skip, take := 0, 0

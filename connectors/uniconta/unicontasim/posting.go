@@ -180,7 +180,13 @@ func (s *Sim) serveGenerateInvoice(w http.ResponseWriter, sess *session, body []
 	} else {
 		inv["InvoiceNumber"] = intNum(c.next("InvoiceNumber"))
 	}
-	inv[remaining] = num(total)
+	// What is open: owed by a debtor (positive), owed to a creditor
+	// (negative), as the ledger's signs go.
+	if creditor {
+		inv[remaining] = num(total.Neg())
+	} else {
+		inv[remaining] = num(total)
+	}
 	c.Tables[postedEntity] = append(c.Tables[postedEntity], inv)
 	for _, pr := range postedRows {
 		s.st.Seq++
@@ -489,4 +495,30 @@ func (s *Sim) strictLines(w http.ResponseWriter, what string, allowed map[string
 		}
 	}
 	return true
+}
+
+// openItems are a company's open invoices as DebtorTransOpenClient or
+// CreditorTransOpenClient show them: what is still to be paid on each.
+func openItems(c *company, creditor bool) []row {
+	src := "DebtorInvoiceClient"
+	if creditor {
+		src = "CreditorInvoiceClient"
+	}
+	var out []row
+	for _, inv := range c.Tables[src] {
+		open := toDec(inv[remaining])
+		if open.IsZero() {
+			continue
+		}
+		r := row{"RowId": inv["RowId"], "Account": inv["Account"], "Currency": inv["Currency"], "Date": inv["Date"], "DueDate": inv["DueDate"],
+			"Amount": inv["TotalAmount"], "AmountOpen": num(open)}
+		if creditor {
+			r["InvoiceAN"] = inv["InvoiceAN"]
+			r["Amount"] = num(toDec(inv["TotalAmount"]).Neg())
+		} else {
+			r["Invoice"] = inv["InvoiceNumber"]
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -201,6 +201,15 @@ func schema() map[string]*table {
 	fields(ev, "LastEvent", kDate)
 	s["TableChangeEventClient"] = &table{Fields: ev, ReadOnly: set("ErrorMessage LastEvent"), Required: []string{"Url"}}
 
+	for _, name := range []string{"DebtorTransOpenClient", "CreditorTransOpenClient"} {
+		op := map[string]kind{}
+		fields(op, "Account InvoiceAN Currency", kString)
+		fields(op, "RowId Invoice", kInt)
+		fields(op, "Amount AmountOpen", kNumber)
+		fields(op, "Date DueDate", kDate)
+		s[name] = &table{Fields: op, Posted: true}
+	}
+
 	co := map[string]kind{}
 	fields(co, "CompanyName Currency", kString)
 	fields(co, "Id RowId", kInt)
