@@ -508,6 +508,10 @@ func (s *Sim) serveQuery(w http.ResponseWriter, sess *session, entity string, bo
 	if entity == "CompanyClient" {
 		t = s.tables["CompanyClient"]
 		u := s.st.Users[strings.ToLower(sess.User)]
+		if u == nil {
+			writeJSON(w, []row{})
+			return
+		}
 		for _, id := range u.Companies {
 			if co := s.st.Companies[id]; co != nil {
 				rows = append(rows, row{"Id": intNum(co.ID), "CompanyName": co.Name, "Currency": co.Currency, "RowId": intNum(co.ID)})

@@ -13,13 +13,13 @@ import (
 )
 
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	sim   *Sim
 	hc    *http.Client
 	token string
 }
 
-func newClient(t *testing.T, opts ...Option) *client {
+func newClient(t testing.TB, opts ...Option) *client {
 	t.Helper()
 	sim, err := New(opts...)
 	if err != nil {
@@ -234,5 +234,42 @@ func FuzzMatches(f *testing.F) {
 		for _, k := range []kind{kString, kInt, kNumber, kDate, kBool} {
 			matches(value, filter, k)
 		}
+	})
+}
+
+// FuzzServe: no request, however malformed, makes the simulator fail; it
+// answers every one.
+func FuzzServe(f *testing.F) {
+	for _, s := range [][3]string{
+		{"POST", "/Query/Get/DebtorClient", `[{"PropertyName":"Account","FilterValue":"D*;..9"}]`},
+		{"POST", "/Crud/InsertMasterAndDetails/DebtorOrderClient/DebtorOrderLineClient", `{"Master":{"Account":"D9001"},"Details":[{"Qty":1}]}`},
+		{"POST", "/Invoice/GenerateDebtorInvoice", `{"OrderNumber":7}`},
+		{"POST", "/GLJournal/PostDailyJournal", `{"Journal":"LEDGERLINK","Lines":[{"AccountType":"Debtor","Account":"D9001","Invoice":"x"}]}`},
+		{"PUT", "/Crud/UpdateList/DebtorClientUser", `[{"RowId":1,"LoyaltyTier":3}]`},
+		{"GET", "/Company/GetLastError/123456&", ``},
+		{"DELETE", "/Crud/DeleteList/GLTransClient", `[{}]`},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	c := newClient(f, WithStrict())
+	f.Fuzz(func(t *testing.T, method, path, body string) {
+		cl := &client{t: t, sim: c.sim, hc: c.sim.Client(), token: c.token}
+		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " ?#%") || strings.ContainsAny(method, " \t\r\n") || method == "" {
+			return
+		}
+		req, err := http.NewRequest(method, InProcessURL+path, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+cl.token)
+		resp, err := cl.hc.Do(req)
+		if err != nil {
+			if strings.Contains(err.Error(), "unexpected EOF") {
+				return // a lost reply the fuzzer switched on cannot happen here
+			}
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		resp.Body.Close()
 	})
 }
