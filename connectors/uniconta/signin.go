@@ -175,3 +175,18 @@ func nearest(want string, names []string) string {
 	}
 	return ""
 }
+
+// disconnect forgets the password and API key. Uniconta's access is the
+// user's own login, which the WebAPI cannot withdraw; the person changes
+// the password or removes the user in Uniconta for that.
+func disconnect(ctx context.Context, cfg connectors.Config) error {
+	if cfg.Secrets == nil {
+		return errors.New("the system keyring is not available: nothing could be forgotten")
+	}
+	for _, key := range []string{SecretPassword, SecretAPIKey} {
+		if err := cfg.Secrets.Delete(ctx, key); err != nil && !errors.Is(err, connectors.ErrSecretNotFound) {
+			return fmt.Errorf("forgetting the Uniconta %s: %w", key, err)
+		}
+	}
+	return nil
+}

@@ -166,3 +166,21 @@ func TestSandboxSettingsAreComplete(t *testing.T) {
 		t.Errorf("blank settings: %v; want the username and the Firma ID named", notes)
 	}
 }
+
+// TestDisconnectForgetsTheSecrets: the password and API key leave the
+// keyring; without a keyring Disconnect says so.
+func TestDisconnectForgetsTheSecrets(t *testing.T) {
+	def := uniconta.Definition()
+	keys := newSecrets(uniconta.SecretPassword, "pw", uniconta.SecretAPIKey, unicontasim.SandboxAPIKey)
+	if err := def.Disconnect(t.Context(), connectors.Config{Secrets: keys}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{uniconta.SecretPassword, uniconta.SecretAPIKey} {
+		if _, err := keys.Get(t.Context(), k); !errors.Is(err, connectors.ErrSecretNotFound) {
+			t.Errorf("%s is still kept", k)
+		}
+	}
+	if err := def.Disconnect(t.Context(), connectors.Config{}); err == nil {
+		t.Errorf("Disconnect without a keyring reported success")
+	}
+}

@@ -95,10 +95,11 @@ func Definition() connectors.Definition {
 		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
 			return Open(ctx, cfg)
 		},
-		Login:     signIn,
-		Limits:    connectors.Limits{PerDay: 5000, Concurrent: 2},
-		Sandbox:   sandbox(),
-		Simulator: simulator,
+		Login:      signIn,
+		Disconnect: disconnect,
+		Limits:     connectors.Limits{PerDay: 5000, Concurrent: 2},
+		Sandbox:    sandbox(),
+		Simulator:  simulator,
 	}
 }
 
