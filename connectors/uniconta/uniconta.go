@@ -1,0 +1,251 @@
+// Package uniconta connects LedgerLink to Uniconta through the Uniconta
+// WebAPI (api.uniconta.com): debtors and creditors as customers and
+// suppliers, offers as quotes, sales and purchase orders and posted
+// invoices (credit notes are invoices with negative quantities), payments
+// and payroll journals posted through a daily journal, and the chart of
+// accounts, VAT codes, items, bank accounts and payment formats as
+// reference data.
+//
+// Sign-in is the Uniconta login id and password (the WebAPI gives a bearer
+// token for an hour and a refresh token for seven days); the company is
+// chosen by its Firma ID. The package unicontasim beside it is a simulator
+// of the same WebAPI for the tests and the Sandbox.
+package uniconta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"ledgerlink/connectors"
+)
+
+// Setting keys of the Uniconta module.
+const (
+	KeyUsername     = "username"
+	KeyCompanyID    = "company_id"
+	KeyCompanyName  = "company_name"
+	KeyAPIURL       = "api_url"
+	SecretPassword  = "password"
+	SecretAPIKey    = "api_key"
+	KeyCustomerTag  = "opt.customer_tag"
+	KeyCustomFields = "opt.custom_fields"
+	KeyDebtorGroup  = "opt.debtor_group"
+	KeyCredGroup    = "opt.creditor_group"
+	KeyBankAccount  = "opt.bank_account"
+	KeyJournal      = "opt.journal"
+	KeyCostCentre   = "opt.cost_centre_dimension"
+	KeyCostType     = "opt.cost_type_dimension"
+	KeyNotifyURL    = "opt.notify_url"
+)
+
+// DefaultAPIURL is the real Uniconta WebAPI.
+const DefaultAPIURL = "https://api.uniconta.com"
+
+// BatchSize is the most records one Write carries; a list of that many
+// goes to Crud/InsertList in one call.
+const BatchSize = 100
+
+// Definition registers the Uniconta connector.
+func Definition() connectors.Definition {
+	return connectors.Definition{
+		Name:        "uniconta",
+		Title:       "Uniconta",
+		Description: "Uniconta (Danish online accounting): debtors and creditors, offers, sales and purchase invoices, credit notes, payments and payroll journals.",
+		Settings: []connectors.Field{
+			{Key: KeyUsername, Label: "Uniconta username", Kind: connectors.KindText, Required: true, Tab: "Account",
+				Help: "The login id of the Uniconta user LedgerLink signs in as (Uniconta brugernavn)."},
+			// Not Required: the Sandbox keeps no password, and Notes cannot
+			// tell the Sandbox apart; Test connection says when it is missing.
+			{Key: SecretPassword, Label: "Uniconta password", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
+				Help: "The user's password (Uniconta kodeord); kept in the system keyring."},
+			{Key: SecretAPIKey, Label: "Uniconta API key", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
+				Help: "The API key Uniconta issued (Uniconta API Nøgle), a code like 1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f; kept in the system keyring."},
+			{Key: KeyCompanyID, Label: "Firma ID", Kind: connectors.KindText, Required: true, Tab: "Account", Validate: validateCompanyID,
+				Help: "The number of the company in Uniconta (Firma ID, shown in Uniconta's app); offered to choose from when you sign in."},
+			{Key: KeyCompanyName, Label: "Company", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
+				Help: "The name of the chosen Uniconta company."},
+			{Key: KeyAPIURL, Label: "Uniconta WebAPI address", Kind: connectors.KindURL, Default: DefaultAPIURL, Tab: "Account",
+				Validate: ValidateEndpoint, Help: "Leave as it is unless told otherwise."},
+			{Key: KeyCustomerTag, Label: "Customer tag", Kind: connectors.KindText, Tab: "Options",
+				Help: "Only customers with this tag travel, both ways. In Uniconta the tag is the debtor's CRM group; Test connection lists the groups Uniconta holds when the tag is not one of them. Blank: every customer."},
+			{Key: KeyCustomFields, Label: "Custom fields to carry", Kind: connectors.KindText, Tab: "Options", Validate: validateFieldList,
+				Help: "Names of custom customer fields, separated by commas, spelt exactly as in Uniconta (for example LoyaltyTier, PreferredRoast)."},
+			{Key: KeyDebtorGroup, Label: "Debtor group for new customers", Kind: connectors.KindText, Tab: "Options",
+				Help: "Blank: Uniconta's default debtor group."},
+			{Key: KeyCredGroup, Label: "Creditor group for new suppliers", Kind: connectors.KindText, Tab: "Options",
+				Help: "Blank: Uniconta's default creditor group."},
+			{Key: KeyBankAccount, Label: "Bank account for payments", Kind: connectors.KindText, Tab: "Options",
+				Help: "The ledger account payments are booked to when a payment names none."},
+			{Key: KeyJournal, Label: "Daily journal", Kind: connectors.KindText, Default: "LEDGERLINK", Tab: "Options",
+				Help: "The daily journal (kassekladde) payments and payroll journals are posted through."},
+			{Key: KeyCostCentre, Label: "Dimension for cost centres", Kind: connectors.KindChoice, Default: "1", Choices: []string{"1", "2", "3", "4", "5"}, Tab: "Options",
+				Help: "Which of Uniconta's five dimensions holds cost centres."},
+			{Key: KeyCostType, Label: "Dimension for cost types", Kind: connectors.KindChoice, Default: "2", Choices: []string{"1", "2", "3", "4", "5"}, Tab: "Options",
+				Help: "Which of Uniconta's five dimensions holds cost types."},
+			{Key: KeyNotifyURL, Label: "Modification URL", Kind: connectors.KindURL, Tab: "Options", Validate: validateNotifyURL,
+				Help: "The address LedgerLink receives Uniconta's change calls on, as pasted into Uniconta (Firma → Vedligeholdelse → Ændrings URL). LedgerLink watches its Has errors flag."},
+		},
+		Caps: Capabilities(),
+		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
+			return Open(ctx, cfg)
+		},
+		Login:      signIn,
+		Disconnect: disconnect,
+		Limits:     connectors.Limits{PerDay: 5000, Concurrent: 2},
+		Sandbox:    sandbox(),
+		Simulator:  simulator,
+	}
+}
+
+// Capabilities says what the Uniconta connector can do.
+func Capabilities() connectors.Capabilities {
+	both := connectors.Directions{Mirror: true, Upload: true}
+	mirror := connectors.Directions{Mirror: true}
+	types := map[connectors.RecordType]connectors.Directions{connectors.CreditNotes: both, connectors.Journals: both}
+	for _, t := range connectors.MatrixTypes() {
+		types[t] = both
+	}
+	for _, t := range connectors.AncillaryTypes() {
+		types[t] = mirror
+	}
+	return connectors.Capabilities{
+		Types:     types,
+		BatchSize: BatchSize,
+		// Debtors and creditors carry no change stamp, so every pull is a
+		// full read (which also brings back a customer whose tag returned).
+		IncrementalPull:       false,
+		CreditNoteAllocations: true,
+	}
+}
+
+// ValidateEndpoint accepts an https address, or http only on this
+// computer's loopback address (a local simulator).
+func ValidateEndpoint(v string) error {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || u.Host == "" {
+		return errors.New("must be a web address such as https://api.uniconta.com")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return errors.New("must start with https:// (plain http:// is only allowed for this computer, 127.0.0.1)")
+	}
+	return errors.New("must start with https://")
+}
+
+// validateNotifyURL accepts any http(s) address: it is LedgerLink's own
+// receiving address as Uniconta calls it.
+func validateNotifyURL(v string) error {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return errors.New("must be a web address such as https://example.dk/uniconta/…")
+	}
+	return nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validateCompanyID(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return errors.New("must be the company's number, digits only")
+	}
+	return nil
+}
+
+var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func validateFieldList(v string) error {
+	for _, n := range splitList(v) {
+		if !fieldName.MatchString(n) {
+			return fmt.Errorf("%q is not a Uniconta field name (letters, digits and _ only, no spaces)", n)
+		}
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+var apiKeyPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// settings are a module's parsed settings.
+type settings struct {
+	api          *url.URL
+	username     string
+	companyID    int
+	tag          string
+	customFields []string
+	debtorGroup  string
+	credGroup    string
+	bank         string
+	journal      string
+	costCentre   int
+	costType     int
+	notifyURL    string
+}
+
+func readSettings(cfg connectors.Config) (settings, error) {
+	var s settings
+	api := cfg.Setting(KeyAPIURL, DefaultAPIURL)
+	if err := ValidateEndpoint(api); err != nil {
+		return s, fmt.Errorf("the Uniconta WebAPI address %w", err)
+	}
+	s.api, _ = url.Parse(strings.TrimRight(strings.TrimSpace(api), "/"))
+	s.username = strings.TrimSpace(cfg.Setting(KeyUsername, ""))
+	if id := strings.TrimSpace(cfg.Setting(KeyCompanyID, "")); id != "" {
+		if err := validateCompanyID(id); err != nil {
+			return s, fmt.Errorf("the Firma ID %q %w", id, err)
+		}
+		s.companyID, _ = strconv.Atoi(id)
+	}
+	s.tag = strings.TrimSpace(cfg.Setting(KeyCustomerTag, ""))
+	fl := cfg.Setting(KeyCustomFields, "")
+	if err := validateFieldList(fl); err != nil {
+		return s, fmt.Errorf("the custom fields option: %w", err)
+	}
+	s.customFields = splitList(fl)
+	s.debtorGroup = strings.TrimSpace(cfg.Setting(KeyDebtorGroup, ""))
+	s.credGroup = strings.TrimSpace(cfg.Setting(KeyCredGroup, ""))
+	s.bank = strings.TrimSpace(cfg.Setting(KeyBankAccount, ""))
+	s.journal = strings.TrimSpace(cfg.Setting(KeyJournal, "LEDGERLINK"))
+	for key, into := range map[string]*int{KeyCostCentre: &s.costCentre, KeyCostType: &s.costType} {
+		def := "1"
+		if key == KeyCostType {
+			def = "2"
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(cfg.Setting(key, def)))
+		if err != nil || n < 1 || n > 5 {
+			return s, fmt.Errorf("the option %q must be a dimension number from 1 to 5", key)
+		}
+		*into = n
+	}
+	if s.costCentre == s.costType {
+		return s, errors.New("cost centres and cost types must be kept in two different Uniconta dimensions")
+	}
+	s.notifyURL = strings.TrimSpace(cfg.Setting(KeyNotifyURL, ""))
+	return s, nil
+}
