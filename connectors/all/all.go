@@ -4,6 +4,7 @@ package all
 
 import (
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/quickbooks"
 	"ledgerlink/connectors/xero"
 )
 
@@ -11,6 +12,7 @@ import (
 func Definitions() []connectors.Definition {
 	return []connectors.Definition{
 		xero.Definition(),
+		quickbooks.Definition(),
 	}
 }
 
