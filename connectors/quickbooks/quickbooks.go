@@ -67,7 +67,7 @@ const (
 
 // Environments.
 const (
-	Production = "production"
+	Production  = "production"
 	Development = "sandbox company"
 )
 
@@ -93,7 +93,7 @@ func Definition() connectors.Definition {
 				Help: "The Client Secret of the same Intuit app; kept in the system keyring (on the command line it is read from standard input)."},
 			{Key: KeyRedirectURI, Label: "Redirect URI", Kind: connectors.KindURL, Default: DefaultRedirectURI, Tab: "Account",
 				Validate: validateRedirect,
-				Help: "Register exactly this address in your Intuit app. Development keys accept http://localhost; production keys need an https address you own: after signing in, paste the address the browser landed on into LedgerLink."},
+				Help:     "Register exactly this address in your Intuit app. Development keys accept http://localhost; production keys need an https address you own: after signing in, paste the address the browser landed on into LedgerLink."},
 			{Key: KeyEnvironment, Label: "Company type", Kind: connectors.KindChoice, Default: Production, Choices: []string{Production, Development}, Tab: "Account",
 				Help: "A real company, or one of Intuit's sandbox companies (for development keys)."},
 			{Key: KeyRealmID, Label: "Company ID (realmId)", Kind: connectors.KindText, Tab: "Account",

@@ -158,6 +158,9 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	isWrite := r.Method == http.MethodPost && head != "query"
+	if head == "batch" {
+		isWrite = batchWrites(body)
+	}
 
 	s.mu.Lock()
 	s.requests++
@@ -555,4 +558,21 @@ func (s *Sim) cdc(w http.ResponseWriter, r *http.Request, c *company) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, obj{"CDCResponse": []any{obj{"QueryResponse": lists}}, "time": stamp(now)})
+}
+
+// batchWrites reports whether a batch carries any write (a batch of
+// queries alone is a read: it needs no requestid and is never replayed).
+func batchWrites(body []byte) bool {
+	var in struct {
+		BatchItemRequest []map[string]json.RawMessage `json:"BatchItemRequest"`
+	}
+	if json.Unmarshal(body, &in) != nil {
+		return true
+	}
+	for _, it := range in.BatchItemRequest {
+		if _, ok := it["operation"]; ok {
+			return true
+		}
+	}
+	return false
 }
