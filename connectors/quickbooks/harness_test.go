@@ -2,6 +2,7 @@ package quickbooks_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"sync"
@@ -152,4 +153,13 @@ func newHarness(t testing.TB, o harnessOpt) *harness {
 	}
 	h.conn = conn
 	return h
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
