@@ -206,9 +206,6 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since t
 	if len(entities) == 0 {
 		return fmt.Errorf("QuickBooks holds no %s", t.Label())
 	}
-	if err := c.refs.ensure(ctx, false); err != nil {
-		return err
-	}
 	m := mapper{c: c, ctx: ctx}
 	if t.IsAncillary() || since.IsZero() {
 		return c.listByQuery(ctx, m, t, entities, time.Time{}, page)
@@ -252,6 +249,14 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since t
 
 // emit hands rows to page in pages of at most the page size.
 func (c *Conn) emit(ctx context.Context, m mapper, t connectors.RecordType, entity string, rows []json.RawMessage, page func([]connectors.Remote) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	// The reference data is read only when there is something to map, so
+	// a pull that finds no change costs one call.
+	if err := c.refs.ensure(ctx, false); err != nil {
+		return err
+	}
 	for start := 0; start < len(rows); start += c.pageSize {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -294,14 +299,24 @@ func (c *Conn) listByQuery(ctx context.Context, m mapper, t connectors.RecordTyp
 
 // cdc asks change data capture for entities changed since.
 func (c *Conn) cdc(ctx context.Context, entities []string, since time.Time) (map[string][]json.RawMessage, error) {
+	q := url.Values{"entities": {strings.Join(entities, ",")}, "changedSince": {since.Format(time.RFC3339)}}
+	data, err := c.send(ctx, request{method: "GET", path: "/cdc", query: q})
+	if err != nil {
+		return nil, err
+	}
+	return parseCDC(data, entities)
+}
+
+// parseCDC reads a change data capture answer: per entity, its objects
+// (deletions as stubs with status "Deleted").
+func parseCDC(data []byte, entities []string) (map[string][]json.RawMessage, error) {
 	var env struct {
 		CDCResponse []struct {
 			QueryResponse []queryResponse `json:"QueryResponse"`
 		} `json:"CDCResponse"`
 	}
-	q := url.Values{"entities": {strings.Join(entities, ",")}, "changedSince": {since.Format(time.RFC3339)}}
-	if err := c.getJSON(ctx, "/cdc", q, &env); err != nil {
-		return nil, err
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, fmt.Errorf("QuickBooks's change data capture answer could not be read: %w", err)
 	}
 	out := map[string][]json.RawMessage{}
 	for _, cr := range env.CDCResponse {
