@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
@@ -146,7 +148,7 @@ func newHarness(t testing.TB, o harnessOpt) *harness {
 	for k, v := range o.settings {
 		settings[k] = v
 	}
-	h.cfg = connectors.Config{Module: "quickbooks", Settings: settings, Secrets: h.secrets, HTTPClient: h.srv.Client()}
+	h.cfg = connectors.Config{Module: "quickbooks", Settings: settings, Secrets: h.secrets, HTTPClient: h.srv.Client(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	conn, err := quickbooks.Open(t.Context(), h.cfg, append([]quickbooks.Option{quickbooks.WithClock(h.clock.Now), quickbooks.WithSleep(h.clock.sleep)}, o.connOpts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -150,3 +150,22 @@ func (s *Sim) RecordPayment(realm, ref, date, bank string, docNumbers ...string)
 	}
 	return str(out, "Id"), nil
 }
+
+// Delete deletes a transaction "in QuickBooks", as the bookkeeper would;
+// change data capture then reports it as deleted.
+func (s *Sim) Delete(realm, entity, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.company(realm)
+	if c == nil {
+		return fmt.Errorf("no company %s", realm)
+	}
+	o := c.lookup(entity, id)
+	if o == nil {
+		return fmt.Errorf("no %s %s", entity, id)
+	}
+	if _, f := c.write(entity, "delete", obj{"Id": id, "SyncToken": str(o, "SyncToken")}, false, s.now()); f != nil {
+		return fmt.Errorf("%s", f.Errors[0].Detail)
+	}
+	return nil
+}
