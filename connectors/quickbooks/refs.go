@@ -1,6 +1,7 @@
 package quickbooks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -178,12 +179,18 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 	return nil
 }
 
+// decodeRows decodes raw rows into the slice to points at.
 func decodeRows(rows []json.RawMessage, to any) error {
-	raw, err := json.Marshal(rows)
-	if err != nil {
-		return err
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(r)
 	}
-	return json.Unmarshal(raw, to)
+	b.WriteByte(']')
+	return json.Unmarshal(b.Bytes(), to)
 }
 
 func (r *refCache) homeCurrency() string { return "" }
