@@ -278,16 +278,38 @@ func (c *Conn) Check(ctx context.Context) (connectors.Identity, error) {
 			return connectors.Identity{}, err
 		}
 	}
-	var env struct {
-		CompanyInfo companyInfo `json:"CompanyInfo"`
-	}
-	if err := c.getJSON(ctx, "/companyinfo/"+url.PathEscape(c.realm), nil, &env); err != nil {
+	// The company and its preferences (for the home currency) in one call.
+	res, err := c.batch(ctx, []batchItemRequest{{BID: "c", Query: "SELECT * FROM CompanyInfo"}, {BID: "p", Query: "SELECT * FROM Preferences"}}, "")
+	if err != nil {
 		return connectors.Identity{}, err
 	}
-	if strings.TrimSpace(env.CompanyInfo.CompanyName) == "" {
+	var infos []companyInfo
+	var prefs []preferences
+	for bid, into := range map[string]any{"c": &infos, "p": &prefs} {
+		br := res[bid]
+		if br.Fault != nil {
+			return connectors.Identity{}, &APIError{Status: 400, Type: br.Fault.Type, Errors: br.Fault.Error}
+		}
+		if br.QueryResponse == nil {
+			continue
+		}
+		entity := map[string]string{"c": "CompanyInfo", "p": "Preferences"}[bid]
+		rows, err := rowsOf(br.QueryResponse, entity)
+		if err != nil {
+			return connectors.Identity{}, err
+		}
+		if err := decodeRows(rows, into); err != nil {
+			return connectors.Identity{}, fmt.Errorf("QuickBooks's %s could not be read: %w", entity, err)
+		}
+	}
+	if len(infos) == 0 || strings.TrimSpace(infos[0].CompanyName) == "" {
 		return connectors.Identity{}, errors.New("QuickBooks sent no company name")
 	}
-	return connectors.Identity{Organisation: env.CompanyInfo.CompanyName, Currency: c.refs.homeCurrency()}, nil
+	home := ""
+	if len(prefs) > 0 {
+		home = prefs[0].CurrencyPrefs.HomeCurrency.id()
+	}
+	return connectors.Identity{Organisation: infos[0].CompanyName, Currency: home}, nil
 }
 
 // request is one call to the Accounting API, below /v3/company/{realmId}.

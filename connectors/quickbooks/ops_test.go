@@ -132,8 +132,8 @@ func TestLostReplyReplayedByRequestID(t *testing.T) {
 func TestUploadCallCount(t *testing.T) {
 	h := newHarness(t, harnessOpt{})
 	c := h.conn
-	if _, err := c.Check(t.Context()); err != nil {
-		t.Fatal(err)
+	if id, err := c.Check(t.Context()); err != nil || id.Currency != "GBP" || id.Organisation == "" {
+		t.Fatalf("Check: %+v, %v; want the company and its home currency GBP", id, err)
 	}
 	var customers, invoices []connectors.Record
 	for i := range 200 {

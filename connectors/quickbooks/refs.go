@@ -193,8 +193,6 @@ func decodeRows(rows []json.RawMessage, to any) error {
 	return json.Unmarshal(b.Bytes(), to)
 }
 
-func (r *refCache) homeCurrency() string { return "" }
-
 func (r *refCache) account(code string) (account, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -119,7 +119,7 @@ func parseQuery(text string) (query, *qfault) {
 		return q, queryError("FROM is missing")
 	}
 	q.entity = next()
-	if _, ok := xsdTypes[q.entity]; !ok {
+	if _, ok := xsdTypes[q.entity]; !ok && q.entity != "CompanyInfo" && q.entity != "Preferences" {
 		return q, queryError("Entity " + q.entity + " is not known")
 	}
 	for peek() != "" {
@@ -307,6 +307,12 @@ func (c *company) query(text string) (obj, *qfault) {
 	q, f := parseQuery(text)
 	if f != nil {
 		return nil, f
+	}
+	switch q.entity {
+	case "CompanyInfo":
+		return obj{"CompanyInfo": []any{c.companyInfo()}, "startPosition": 1, "maxResults": 1}, nil
+	case "Preferences":
+		return obj{"Preferences": []any{c.preferences()}, "startPosition": 1, "maxResults": 1}, nil
 	}
 	mentionsActive := slices.ContainsFunc(q.conds, func(cd cond) bool { return strings.EqualFold(cd.field, "Active") })
 	var rows []obj
