@@ -56,6 +56,10 @@ func WithPageSize(n int) Option {
 	return func(c *Conn) { c.pageSize = min(max(n, 1), MaxPage) }
 }
 
+// WithoutAnswersAsReadBack makes every Get ask QuickBooks, instead of
+// taking a record just written from QuickBooks's answer to the write.
+func WithoutAnswersAsReadBack() Option { return func(c *Conn) { c.noFresh = true } }
+
 // WithBatchPerMinute sets the batch calls allowed a minute (0: no pacing).
 func WithBatchPerMinute(n int) Option { return func(c *Conn) { c.batchPerMinute = n } }
 
@@ -74,6 +78,7 @@ type Conn struct {
 	batchPace      *rate.Limiter
 	pace           sync.Mutex
 	realm          string
+	noFresh        bool
 	sim            *qbosim.Sim
 	calls          atomic.Int64
 

@@ -64,11 +64,16 @@ func normalise(r connectors.Record) connectors.Record {
 // in strict mode, over a loopback server, signed in with a rotating
 // refresh token.
 func TestConformance(t *testing.T) {
+	t.Run("read back from write answers", func(t *testing.T) { runConformance(t) })
+	t.Run("read back by query", func(t *testing.T) { runConformance(t, quickbooks.WithoutAnswersAsReadBack()) })
+}
+
+func runConformance(t *testing.T, opts ...quickbooks.Option) {
 	def := quickbooks.Definition()
 	conformance.Run(t, conformance.Harness{
 		Name: "quickbooks",
 		Open: func(t *testing.T) (connectors.Connection, conformance.Faults) {
-			h := newHarness(t, harnessOpt{connOpts: []quickbooks.Option{quickbooks.WithPageSize(conformancePageSize)}})
+			h := newHarness(t, harnessOpt{connOpts: append([]quickbooks.Option{quickbooks.WithPageSize(conformancePageSize)}, opts...)})
 			return h.conn, simFaults{h}
 		},
 		Caps:       quickbooks.Capabilities(),

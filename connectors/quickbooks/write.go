@@ -303,6 +303,9 @@ func (c *Conn) learn(entity, id string, rec connectors.Record) {
 }
 
 func (c *Conn) keepFresh(t connectors.RecordType, r connectors.Remote) {
+	if c.noFresh {
+		return
+	}
 	c.freshMu.Lock()
 	defer c.freshMu.Unlock()
 	now := c.now()

@@ -305,6 +305,9 @@ func (c *company) write(entity, op string, in obj, allowDup bool, now time.Time)
 		}
 	}
 	delete(next, "sparse")
+	if _, isTxn := txnTypeNames[entity]; (isTxn || entity == "Payment") && next["CurrencyRef"] == nil {
+		next["CurrencyRef"] = obj{"value": c.HomeCurrency}
+	}
 	if old == nil && nameLists[entity] {
 		if _, set := next["Active"]; !set {
 			next["Active"] = true
