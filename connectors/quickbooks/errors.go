@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -186,13 +185,4 @@ func itemError(f fault) *connectors.ItemError {
 // localError is LedgerLink's own refusal of a record it could not send.
 func localError(format string, args ...any) *connectors.ItemError {
 	return &connectors.ItemError{Code: "LEDGERLINK", Message: fmt.Sprintf(format, args...)}
-}
-
-func isCode(err error, code string) bool {
-	var ie *connectors.ItemError
-	if errors.As(err, &ie) {
-		return ie.Code == code
-	}
-	var ae *APIError
-	return errors.As(err, &ae) && ae.code() == code
 }

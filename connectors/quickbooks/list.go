@@ -361,7 +361,7 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, ids []string) (
 	m := mapper{c: c, ctx: ctx}
 	for e, list := range byEntity {
 		for start := 0; start < len(list); start += MaxPage {
-			err := c.queryAll(ctx, e, "Id IN "+quoteList(list[start:min(start+MaxPage, len(list))]), func(rows []json.RawMessage) error {
+			err := c.queryAll(ctx, e, inList(e, "Id", list[start:min(start+MaxPage, len(list))]), func(rows []json.RawMessage) error {
 				recs, err := m.fromRawPage(t, e, rows)
 				out = append(out, recs...)
 				return err

@@ -431,7 +431,7 @@ func quoteList(vals []string) string {
 // txnsWhere reads the transactions of entity whose field is one of vals.
 func (c *Conn) txnsWhere(ctx context.Context, entity, field string, vals []string) ([]txn, error) {
 	var out []txn
-	err := c.queryAll(ctx, entity, field+" IN "+quoteList(vals), func(rows []json.RawMessage) error {
+	err := c.queryAll(ctx, entity, inList(entity, field, vals), func(rows []json.RawMessage) error {
 		var page []txn
 		if err := decodeRows(rows, &page); err != nil {
 			return fmt.Errorf("QuickBooks's list of %s could not be read: %w", entity, err)
@@ -440,4 +440,14 @@ func (c *Conn) txnsWhere(ctx context.Context, entity, field string, vals []strin
 		return nil
 	})
 	return out, err
+}
+
+// inList is the WHERE clause "field IN (vals)", with inactive records
+// included for name lists (QuickBooks hides them otherwise).
+func inList(entity, field string, vals []string) string {
+	w := field + " IN " + quoteList(vals)
+	if nameListEntities[entity] {
+		w += " AND Active IN (true, false)"
+	}
+	return w
 }

@@ -1,6 +1,7 @@
 package quickbooks_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -210,4 +211,49 @@ func TestPaymentEnteredInQuickBooks(t *testing.T) {
 		p.Allocations[0].DocumentCode != "INV-1004" || p.Allocations[1].DocumentCode != "INV-1007" || !p.Allocations[1].Amount.Equal(dec("180")) {
 		t.Errorf("payment read as %+v", p)
 	}
+}
+
+func TestJournalsByLocationAndRefusedReceivables(t *testing.T) {
+	h := newHarness(t, harnessOpt{settings: map[string]string{quickbooks.KeyCostCentre: quickbooks.CostCentreDepartment}})
+	j := connectors.Record{Type: connectors.Journals, Journal: &connectors.JournalEntry{Code: "PAY-2026-12", Date: day(2026, 12, 28), Lines: []connectors.JournalLine{
+		{NominalCode: "477", Debit: dec("100"), CostCentre: "ROAST"}, {NominalCode: "814", Credit: dec("100")}}}}
+	id := write(t, h.conn, j)[0]
+	got := getOne(t, reader(t, h), connectors.Journals, id).Record.Journal
+	if got.Lines[0].CostCentre != "ROAST" {
+		t.Errorf("cost centre as a location read back as %q", got.Lines[0].CostCentre)
+	}
+	for _, tc := range []struct {
+		name string
+		line connectors.JournalLine
+		want string
+	}{
+		{"receivables", connectors.JournalLine{NominalCode: "610", Credit: dec("100")}, "customer or vendor on such lines"},
+		{"unknown location", connectors.JournalLine{NominalCode: "814", Credit: dec("100"), CostCentre: "ATTIC"}, "not a location"},
+		{"both sides", connectors.JournalLine{NominalCode: "814", Credit: dec("100"), Debit: dec("1")}, "both a debit and a credit"},
+	} {
+		bad := j.Clone()
+		bad.Journal.Code = "PAY-X-" + tc.name[:3]
+		bad.Journal.Lines[1] = tc.line
+		res, err := h.conn.Write(t.Context(), connectors.Journals, []connectors.WriteItem{{Key: tc.name, Record: bad}})
+		if err != nil || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), tc.want) {
+			t.Errorf("%s: %+v %v; want a refusal saying %q", tc.name, res, err, tc.want)
+			continue
+		}
+		if why, ok := h.conn.Explain(res[0].Err); !ok || why.Fix == "" {
+			t.Errorf("%s: no explanation", tc.name)
+		}
+	}
+}
+
+func TestArchivedSupplierAndStockProduct(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	s := supplier
+	s.Archived = true
+	id := write(t, h.conn, connectors.Record{Type: connectors.Suppliers, Party: &s})[0]
+	if got := getOne(t, reader(t, h), connectors.Suppliers, id).Record.Party; !got.Archived {
+		t.Errorf("an archived supplier read back active")
+	}
+	stock := connectors.Record{Type: connectors.Items, Item: &connectors.Item{Code: "BEAN-KENYA-1KG", Name: "Kenya AA beans, 1 kg", SalesPrice: dec("24"), PurchasePrice: dec("12"), SalesAccount: "200", Stock: true}}
+	pid := write(t, h.conn, stock)[0]
+	sameRecord(t, "stock product", stock, getOne(t, reader(t, h), connectors.Items, pid).Record)
 }
