@@ -164,7 +164,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 	api := strings.TrimSpace(cfg.Settings[KeySandboxAPIURL])
 	if api == "" || api == DefaultSandboxAPIURL {
-		opts := []qbosim.Option{qbosim.WithLimits(qbosim.Limits{PerMinute: 5000, Concurrent: 10, BatchPerMinute: 1000, RefreshGraceFor: 24 * time.Hour})}
+		opts := []qbosim.Option{qbosim.WithSamplePayments(), qbosim.WithLimits(qbosim.Limits{PerMinute: 5000, Concurrent: 10, BatchPerMinute: 1000, RefreshGraceFor: 24 * time.Hour})}
 		if cfg.DataDir != "" {
 			opts = append(opts, qbosim.WithStateFile(filepath.Join(cfg.DataDir, sandboxStateFile)))
 		}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/quickbooks"
@@ -121,5 +122,38 @@ func TestDeepLinks(t *testing.T) {
 		if got := h.conn.RecordURL(tc.typ, tc.id); !strings.Contains(got, tc.want) {
 			t.Errorf("RecordURL(%s, %s) = %q; want it to contain %q", tc.typ, tc.id, got, tc.want)
 		}
+	}
+}
+
+// TestSandboxEntersSamplePayments: once the sample invoices they pay are
+// uploaded, the Sandbox's company holds the shop's payments, one of them
+// paying two invoices, for Create & Allocate Payments to find.
+func TestSandboxEntersSamplePayments(t *testing.T) {
+	cfg := sandboxConfig(t.TempDir())
+	conn, err := quickbooks.Definition().Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.(connectors.Closer).Close()
+	w := conn.(connectors.Writer)
+	for _, code := range []string{"C001", "C006"} {
+		if res, err := w.Write(t.Context(), connectors.Customers, []connectors.WriteItem{{Key: code, Record: customer(code)}}); err != nil || res[0].Err != nil {
+			t.Fatalf("customer %s: %+v %v", code, res, err)
+		}
+	}
+	line := connectors.Line{Description: "Beans", Quantity: dec("2"), UnitPrice: dec("18.00"), NominalCode: "200", TaxCode: "ZERORATEDOUTPUT"}
+	var items []connectors.WriteItem
+	for _, inv := range []connectors.Record{invoice("INV-1010", "C001", line), invoice("INV-1006", "C006", line), invoice("INV-1012", "C006", line)} {
+		items = append(items, connectors.WriteItem{Key: inv.Code(), Record: inv})
+	}
+	if res, err := w.Write(t.Context(), connectors.SalesInvoices, items); err != nil || res[0].Err != nil {
+		t.Fatalf("invoices: %+v %v", res, err)
+	}
+	var pays []connectors.Remote
+	if err := conn.(connectors.Lister).ListChanged(t.Context(), connectors.InvoicePayments, time.Time{}, func(p []connectors.Remote) error { pays = append(pays, p...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(pays) != 2 || len(pays[1].Record.Payment.Allocations) != 2 || pays[1].Record.Payment.Code != "BACS-C006" {
+		t.Fatalf("the Sandbox holds payments %+v", pays)
 	}
 }

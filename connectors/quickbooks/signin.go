@@ -101,7 +101,7 @@ func sandbox() *connectors.Sandbox {
 
 // simulator serves the simulator for `ledgerlink simulate quickbooks`.
 func simulator(opts connectors.SimulatorOptions) (connectors.Simulator, error) {
-	var o []qbosim.Option
+	o := []qbosim.Option{qbosim.WithSamplePayments()}
 	if opts.StateFile != "" {
 		o = append(o, qbosim.WithStateFile(opts.StateFile))
 	}

@@ -403,7 +403,11 @@ func (s *Sim) write(c *company, entity, op string, in obj, include string) (obj,
 		}
 	}
 	allowDup := slices.Contains(strings.Split(include, ","), "allowduplicatedocnum")
-	return c.write(entity, op, in, allowDup, s.now())
+	out, f := c.write(entity, op, in, allowDup, s.now())
+	if f == nil && entity == "Invoice" {
+		s.enterSamplePaymentsLocked(c)
+	}
+	return out, f
 }
 
 // batch runs up to 30 operations, each on its own.

@@ -106,6 +106,56 @@ func seedCompany(realm, name string, now time.Time) *company {
 	return c
 }
 
+// samplePayment is a payment the sample business's shop took: entered in
+// QuickBooks once every invoice it pays is there.
+type samplePayment struct {
+	ref, date string
+	invoices  []string
+}
+
+// samplePayments pay the shop sales the sample files mark paid without a
+// payment (INV-1010), and one transfer paying two invoices of one
+// customer (C006's INV-1006 and INV-1012).
+var samplePayments = []samplePayment{
+	{"TILL-1010", "2026-11-21", []string{"INV-1010"}},
+	{"BACS-C006", "2026-11-29", []string{"INV-1006", "INV-1012"}},
+}
+
+// enterSamplePaymentsLocked enters each sample payment whose invoices
+// have all arrived; the caller holds s.mu.
+func (s *Sim) enterSamplePaymentsLocked(c *company) {
+	if !s.samplePayments {
+		return
+	}
+	for _, sp := range samplePayments {
+		if c.SampleDone[sp.ref] {
+			continue
+		}
+		all := true
+		for _, n := range sp.invoices {
+			if c.byDocNumber("Invoice", n) == nil {
+				all = false
+			}
+		}
+		if !all {
+			continue
+		}
+		c.SampleDone[sp.ref] = true
+		if _, err := s.recordPaymentLocked(c, sp.ref, sp.date, "090", sp.invoices...); err != nil {
+			s.log.Warn("qbosim: sample payment not entered", "ref", sp.ref, "err", err)
+		}
+	}
+}
+
+func (c *company) byDocNumber(entity, n string) obj {
+	for _, o := range c.all(entity) {
+		if str(o, "DocNumber") == n {
+			return o
+		}
+	}
+	return nil
+}
+
 // RecordPayment enters a payment "in QuickBooks", as the bookkeeper would:
 // it pays the named invoices (by DocNumber) of one customer in full, into
 // the bank account numbered bank. It returns the Payment's Id.
@@ -116,16 +166,15 @@ func (s *Sim) RecordPayment(realm, ref, date, bank string, docNumbers ...string)
 	if c == nil {
 		return "", fmt.Errorf("no company %s", realm)
 	}
+	return s.recordPaymentLocked(c, ref, date, bank, docNumbers...)
+}
+
+func (s *Sim) recordPaymentLocked(c *company, ref, date, bank string, docNumbers ...string) (string, error) {
 	var lines []any
 	total := 0.0
 	customer := ""
 	for _, n := range docNumbers {
-		var inv obj
-		for _, o := range c.all("Invoice") {
-			if str(o, "DocNumber") == n {
-				inv = o
-			}
-		}
+		inv := c.byDocNumber("Invoice", n)
 		if inv == nil {
 			return "", fmt.Errorf("no invoice %s", n)
 		}

@@ -87,6 +87,11 @@ func WithRedirect(uri string) Option {
 	return func(s *Sim) { s.redirects = append(s.redirects, uri) }
 }
 
+// WithSamplePayments makes the simulator enter, "in QuickBooks", the
+// payments the sample business's shop took that its files do not hold:
+// once the invoices they pay are uploaded, as a bookkeeper would.
+func WithSamplePayments() Option { return func(s *Sim) { s.samplePayments = true } }
+
 // Sim is a QuickBooks Online simulator; it is an http.Handler and safe for
 // concurrent use.
 type Sim struct {
@@ -96,6 +101,8 @@ type Sim struct {
 	log       *slog.Logger
 	stateFile string
 	redirects []string
+	// samplePayments enters the sample business's till payments.
+	samplePayments bool
 
 	mu         sync.Mutex
 	st         *state

@@ -25,6 +25,8 @@ type company struct {
 	Deleted []tombstone        `json:"deleted"`
 	NextID  int                `json:"next_id"`
 	Replays map[string]*replay `json:"replays"`
+	// SampleDone are the sample payments already entered.
+	SampleDone map[string]bool `json:"sample_done,omitempty"`
 	// today is the date a transaction without TxnDate gets.
 	today string
 }
@@ -41,6 +43,9 @@ func (c *company) init() {
 	}
 	if c.Replays == nil {
 		c.Replays = map[string]*replay{}
+	}
+	if c.SampleDone == nil {
+		c.SampleDone = map[string]bool{}
 	}
 }
 
