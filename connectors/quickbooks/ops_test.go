@@ -233,3 +233,39 @@ func TestBatchCallsKeepInsideTheBatchLimit(t *testing.T) {
 		t.Errorf("60 batch calls went out in %v; the batch limit allows 40 a minute", took)
 	}
 }
+
+func TestCDCCapFallsBackToQuery(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	since := h.clock.Now()
+	h.clock.Advance(time.Minute)
+	var recs []connectors.Record
+	for i := range 1005 {
+		recs = append(recs, customer(fmt.Sprintf("K%04d", i)))
+	}
+	for from := 0; from < len(recs); from += quickbooks.BatchSize {
+		write(t, h.conn, recs[from:min(from+quickbooks.BatchSize, len(recs))]...)
+	}
+	seen := map[string]bool{}
+	if err := reader(t, h).ListChanged(t.Context(), connectors.Customers, since, func(p []connectors.Remote) error {
+		for _, r := range p {
+			seen[r.RemoteID] = true
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1005 {
+		t.Errorf("listed %d of 1,005 changed customers past CDC's 1,000 cap", len(seen))
+	}
+}
+
+func TestTokenServiceDownIsTemporary(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	h.sim.FailTokenRequests(1)
+	if _, err := h.conn.Check(t.Context()); !errors.Is(err, connectors.ErrTemporary) || errors.Is(err, connectors.ErrAuth) {
+		t.Fatalf("Check with the sign-in service down: %v; want ErrTemporary, not ErrAuth", err)
+	}
+	if _, err := h.conn.Check(t.Context()); err != nil {
+		t.Errorf("Check once it is back: %v", err)
+	}
+}
