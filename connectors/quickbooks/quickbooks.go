@@ -89,8 +89,8 @@ func Definition() connectors.Definition {
 		Settings: []connectors.Field{
 			{Key: KeyClientID, Label: "Client ID", Kind: connectors.KindText, Required: true, Tab: "Account",
 				Help: "The Client ID of your own Intuit app. To make one: 1. sign in at developer.intuit.com; 2. Dashboard → Create an app → QuickBooks Online and Payments, with the scope com.intuit.quickbooks.accounting; 3. under Keys & credentials add the Redirect URI shown below; 4. copy the Client ID here and the Client Secret below."},
-			{Key: SecretClientSecret, Label: "Client secret", Kind: connectors.KindSecret, Secret: true, Required: true, Tab: "Account",
-				Help: "The Client Secret of the same Intuit app; kept in the system keyring (on the command line it is read from standard input)."},
+			{Key: SecretClientSecret, Label: "Client secret", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
+				Help: "The Client Secret of the same Intuit app (needed to sign in; not in the Sandbox); kept in the system keyring (on the command line it is read from standard input)."},
 			{Key: KeyRedirectURI, Label: "Redirect URI", Kind: connectors.KindURL, Default: DefaultRedirectURI, Tab: "Account",
 				Validate: validateRedirect,
 				Help:     "Register exactly this address in your Intuit app. Development keys accept http://localhost; production keys need an https address you own: after signing in, paste the address the browser landed on into LedgerLink."},
