@@ -42,12 +42,7 @@ func signedIn(t *testing.T, opts ...Option) (*Sim, string, *tclock) {
 		t.Fatal(err)
 	}
 	refresh := s.IssueTokens(SandboxRealmID)
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}
-	req := httptest.NewRequest(http.MethodPost, "/oauth2/v1/tokens/bearer", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(SandboxClientID, SandboxClientSecret)
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
+	rec := refreshWith(s, refresh)
 	var tok struct {
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
@@ -56,6 +51,17 @@ func signedIn(t *testing.T, opts ...Option) (*Sim, string, *tclock) {
 		t.Fatalf("token answer %s", rec.Body)
 	}
 	return s, tok.AccessToken, clk
+}
+
+// refreshWith asks the token endpoint for new tokens with a refresh token.
+func refreshWith(s *Sim, refresh string) *httptest.ResponseRecorder {
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}
+	req := httptest.NewRequest(http.MethodPost, "/oauth2/v1/tokens/bearer", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(SandboxClientID, SandboxClientSecret)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec
 }
 
 func TestGatewayUnauthorizedBody(t *testing.T) {
@@ -70,12 +76,7 @@ func TestRefreshTokenRotationAndGrace(t *testing.T) {
 	s, _, clk := signedIn(t, WithLimits(Limits{PerMinute: 500, Concurrent: 10, BatchPerMinute: 40, RefreshGraceFor: time.Hour}))
 	old := s.IssueTokens(SandboxRealmID)
 	refresh := func(tok string) (int, string) {
-		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}
-		req := httptest.NewRequest(http.MethodPost, "/oauth2/v1/tokens/bearer", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(SandboxClientID, SandboxClientSecret)
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
+		rec := refreshWith(s, tok)
 		return rec.Code, rec.Body.String()
 	}
 	if code, _ := refresh(old); code != http.StatusOK {
