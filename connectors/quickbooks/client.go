@@ -77,7 +77,8 @@ type Conn struct {
 	batchPerMinute int
 	batchPace      *rate.Limiter
 	pace           sync.Mutex
-	realm          string
+	realmMu        sync.Mutex
+	realm          string // the company's realmId; use realmID()
 	noFresh        bool
 	sim            *qbosim.Sim
 	calls          atomic.Int64
@@ -238,7 +239,9 @@ func (t *sandboxSignIn) accessToken(ctx context.Context) (string, error) {
 			t.once.Unlock()
 			return "", fmt.Errorf("signing in to the QuickBooks simulator: %w", err)
 		}
+		t.c.realmMu.Lock()
 		t.c.realm = l.realmID
+		t.c.realmMu.Unlock()
 		inner := &rotatingTokens{conf: conf, secrets: t.store, hc: t.c.hc, now: t.c.now, log: t.c.log}
 		tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, t.c.hc), l.code)
 		if err != nil {
@@ -260,6 +263,13 @@ func httpClient(cfg connectors.Config) *http.Client {
 	return &http.Client{Timeout: 2 * time.Minute}
 }
 
+// realmID is the company's realmId.
+func (c *Conn) realmID() string {
+	c.realmMu.Lock()
+	defer c.realmMu.Unlock()
+	return c.realm
+}
+
 // Close releases the Sandbox simulator, saving its state.
 func (c *Conn) Close() error {
 	if c.sim != nil {
@@ -277,11 +287,6 @@ func (c *Conn) Calls() int64 { return c.calls.Load() }
 func (c *Conn) Check(ctx context.Context) (connectors.Identity, error) {
 	if err := ctx.Err(); err != nil {
 		return connectors.Identity{}, err
-	}
-	if c.realm == "" && c.sim == nil {
-		if _, err := c.tokens.accessToken(ctx); err != nil {
-			return connectors.Identity{}, err
-		}
 	}
 	// The company and its preferences (for the home currency) in one call.
 	res, err := c.batch(ctx, []batchItemRequest{{BID: "c", Query: "SELECT * FROM CompanyInfo"}, {BID: "p", Query: "SELECT * FROM Preferences"}}, "")
@@ -336,10 +341,11 @@ func (c *Conn) send(ctx context.Context, r request) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c.realm == "" {
+		realm := c.realmID()
+		if realm == "" {
 			return nil, errors.New("no QuickBooks company is chosen: sign in to QuickBooks on the Account tab")
 		}
-		u := c.s.api.JoinPath("/v3/company/", c.realm, r.path)
+		u := c.s.api.JoinPath("/v3/company/", realm, r.path)
 		q := url.Values{}
 		for k, v := range r.query {
 			q[k] = v
@@ -566,8 +572,8 @@ func (c *Conn) RecordURL(t connectors.RecordType, remoteID string) string {
 	}
 	u := c.s.app.JoinPath("/app/", page)
 	q := url.Values{param: {id}}
-	if c.realm != "" {
-		q.Set("companyId", c.realm)
+	if realm := c.realmID(); realm != "" {
+		q.Set("companyId", realm)
 	}
 	u.RawQuery = q.Encode()
 	return u.String()

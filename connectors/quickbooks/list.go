@@ -64,7 +64,18 @@ func (m mapper) fromRawPage(t connectors.RecordType, entity string, rows []json.
 		}
 		live = append(live, rows[i])
 	}
+	home := m.c.refs.homeCurrency()
 	rec := func(b entityBase, r connectors.Record) connectors.Remote {
+		// A record in the home currency may carry no CurrencyRef (a
+		// company without multi-currency).
+		switch {
+		case r.Party != nil && r.Party.Currency == "":
+			r.Party.Currency = home
+		case r.Document != nil && r.Document.Currency == "":
+			r.Document.Currency = home
+		case r.Payment != nil && r.Payment.Currency == "":
+			r.Payment.Currency = home
+		}
 		return connectors.Remote{RemoteID: remoteID(entity, b.ID), Record: r, UpdatedAt: updatedAt(b.MetaData)}
 	}
 	switch entity {

@@ -37,6 +37,7 @@ type refCache struct {
 	depts       map[string]named
 	deptByID    map[string]named
 	methods     []named
+	home        string // the company's home currency
 	partyLoaded map[string]bool
 	partyID     map[string]map[string]string // entity → code → Id
 	partyCode   map[string]map[string]string // entity → Id → code
@@ -74,7 +75,7 @@ func partyCodeOf(n nameEntity) string {
 }
 
 // referenceQueries are the lists read together in one batch call.
-var referenceQueries = []string{"Account", "TaxCode", "TaxRate", "Item", "Class", "Department", "PaymentMethod"}
+var referenceQueries = []string{"Account", "TaxCode", "TaxRate", "Item", "Class", "Department", "PaymentMethod", "Preferences"}
 
 // ensure reads the reference data unless it is already known (or, with
 // reload, reads it again).
@@ -88,7 +89,7 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 	items := make([]batchItemRequest, 0, len(referenceQueries))
 	for i, e := range referenceQueries {
 		where := ""
-		if e != "TaxRate" {
+		if e != "TaxRate" && e != "Preferences" {
 			where = " WHERE Active IN (true, false)"
 		}
 		items = append(items, batchItemRequest{BID: fmt.Sprintf("r%d", i), Query: fmt.Sprintf("SELECT * FROM %s%s STARTPOSITION 1 MAXRESULTS %d", e, where, MaxPage)})
@@ -112,7 +113,7 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 				return err
 			}
 		}
-		if len(rows) >= MaxPage {
+		if len(rows) >= MaxPage && e != "Preferences" {
 			// More than one page: read the rest page by page.
 			rows = nil
 			where := "Active IN (true, false)"
@@ -130,10 +131,11 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 	var rates []taxRate
 	var its []item
 	var classes, depts, methods []named
+	var prefs []preferences
 	for _, d := range []struct {
 		e  string
 		to any
-	}{{"Account", &accounts}, {"TaxCode", &codes}, {"TaxRate", &rates}, {"Item", &its}, {"Class", &classes}, {"Department", &depts}, {"PaymentMethod", &methods}} {
+	}{{"Account", &accounts}, {"TaxCode", &codes}, {"TaxRate", &rates}, {"Item", &its}, {"Class", &classes}, {"Department", &depts}, {"PaymentMethod", &methods}, {"Preferences", &prefs}} {
 		if err := decodeRows(lists[d.e], d.to); err != nil {
 			return fmt.Errorf("QuickBooks's %s list could not be read: %w", d.e, err)
 		}
@@ -175,6 +177,9 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 		r.depts[key(d.Name)], r.deptByID[d.ID] = d, d
 	}
 	r.methods = methods
+	if len(prefs) > 0 {
+		r.home = prefs[0].CurrencyPrefs.HomeCurrency.id()
+	}
 	r.loaded = true
 	return nil
 }
@@ -450,4 +455,12 @@ func inList(entity, field string, vals []string) string {
 		w += " AND Active IN (true, false)"
 	}
 	return w
+}
+
+// homeCurrency is the company's home currency, once the reference data is
+// read.
+func (r *refCache) homeCurrency() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.home
 }

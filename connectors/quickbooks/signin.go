@@ -41,8 +41,9 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 	if err != nil {
 		return nil, err
 	}
-	return []connectors.Organisation{{ID: conn.realm, Name: id.Organisation, Settings: map[string]string{
-		KeyRealmID: conn.realm, KeyCompany: id.Organisation,
+	realm := conn.realmID()
+	return []connectors.Organisation{{ID: realm, Name: id.Organisation, Settings: map[string]string{
+		KeyRealmID: realm, KeyCompany: id.Organisation,
 	}}}, nil
 }
 
