@@ -67,7 +67,7 @@ func refreshWith(s *Sim, refresh string) *httptest.ResponseRecorder {
 func TestGatewayUnauthorizedBody(t *testing.T) {
 	s, _, _ := signedIn(t)
 	code, body := call(t, s, "nonsense", http.MethodGet, "/companyinfo/"+SandboxRealmID, nil, "")
-	if code != http.StatusUnauthorized || !strings.Contains(body, `"fault":{"error":[{"code":"3200"`) && !strings.Contains(body, `"code":"3200"`) || !strings.Contains(body, "AuthenticationFailed") {
+	if code != http.StatusUnauthorized || !strings.Contains(body, `"code":"3200"`) || !strings.Contains(body, `"type":"AUTHENTICATION"`) || !strings.Contains(body, "AuthenticationFailed") {
 		t.Errorf("401 answer %d %s", code, body)
 	}
 }
@@ -216,4 +216,58 @@ func TestInvoiceRules(t *testing.T) {
 	if code != 400 || !strings.Contains(body, `"code":"6200"`) {
 		t.Errorf("closed period: %d %s", code, body)
 	}
+}
+
+func TestEntityReadDeleteAndVoid(t *testing.T) {
+	s, tok, _ := signedIn(t)
+	_, body := call(t, s, tok, http.MethodPost, "/customer", url.Values{"requestid": {"c1"}}, `{"DisplayName":"Yvonne"}`)
+	var cust struct{ Customer struct{ Id string } }
+	_ = json.Unmarshal([]byte(body), &cust)
+	code, body := call(t, s, tok, http.MethodGet, "/customer/"+cust.Customer.Id, nil, "")
+	if code != 200 || !strings.Contains(body, `"Customer":{`) || !strings.Contains(body, `"time":`) {
+		t.Errorf("read one: %d %s", code, body)
+	}
+	if code, body = call(t, s, tok, http.MethodGet, "/customer/99999", nil, ""); code != 400 || !strings.Contains(body, `"code":"610"`) {
+		t.Errorf("read a missing one: %d %s", code, body)
+	}
+	_, body = call(t, s, tok, http.MethodPost, "/invoice", url.Values{"requestid": {"i1"}},
+		`{"CustomerRef":{"value":"`+cust.Customer.Id+`"},"DocNumber":"X1","Line":[{"Amount":5,"DetailType":"DescriptionOnly","Description":"note"},{"Amount":10,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{"ItemRef":{"value":"`+firstItem(s)+`"},"Qty":2,"UnitPrice":5,"TaxCodeRef":{"value":"`+taxCodeID(s, "OUTPUT2")+`"}}}]}`)
+	var inv struct {
+		Invoice struct {
+			Id, SyncToken string
+			TotalAmt      json.Number
+		}
+	}
+	_ = json.Unmarshal([]byte(body), &inv)
+	if inv.Invoice.TotalAmt != "12.00" {
+		t.Errorf("an invoice of 10.00 at 20%%: total %s, want 12.00 (%s)", inv.Invoice.TotalAmt, body)
+	}
+	code, body = call(t, s, tok, http.MethodPost, "/invoice", url.Values{"operation": {"void"}, "requestid": {"v1"}}, `{"Id":"`+inv.Invoice.Id+`","SyncToken":"0","sparse":true}`)
+	if code != 200 || !strings.Contains(body, `"TotalAmt":"0.00"`) && !strings.Contains(body, `"TotalAmt":0.00`) {
+		t.Errorf("void: %d %s", code, body)
+	}
+	code, body = call(t, s, tok, http.MethodPost, "/invoice", url.Values{"operation": {"delete"}, "requestid": {"d1"}}, `{"Id":"`+inv.Invoice.Id+`","SyncToken":"1"}`)
+	if code != 200 || !strings.Contains(body, `"status":"Deleted"`) {
+		t.Errorf("delete: %d %s", code, body)
+	}
+	if code, _ = call(t, s, tok, http.MethodPost, "/customer", url.Values{"operation": {"delete"}, "requestid": {"d2"}}, `{"Id":"`+cust.Customer.Id+`","SyncToken":"0"}`); code != 400 {
+		t.Errorf("deleting a customer (a name list) answered %d", code)
+	}
+}
+
+func firstItem(s *Sim) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return str(s.company(SandboxRealmID).all("Item")[0], "Id")
+}
+
+func taxCodeID(s *Sim, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, tc := range s.company(SandboxRealmID).all("TaxCode") {
+		if str(tc, "Name") == name {
+			return str(tc, "Id")
+		}
+	}
+	return ""
 }

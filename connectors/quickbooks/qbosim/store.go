@@ -286,11 +286,14 @@ func (c *company) write(entity, op string, in obj, allowDup bool, now time.Time)
 		next["TotalAmt"] = json.Number("0.00")
 		next["PrivateNote"] = strings.TrimSpace("Voided " + str(old, "PrivateNote"))
 		next["TxnStatus"] = "Voided"
-		bumpSyncToken(next)
-		touch(next, now)
 		c.put(entity, next)
 		c.recomputeLinks(now)
-		return deepCopy(c.lookup(entity, id)), nil
+		// One change, one new SyncToken, whatever the balances did.
+		saved := c.lookup(entity, id)
+		saved["SyncToken"] = str(old, "SyncToken")
+		bumpSyncToken(saved)
+		touch(saved, now)
+		return deepCopy(saved), nil
 	}
 
 	var next obj
@@ -335,6 +338,9 @@ func (c *company) write(entity, op string, in obj, allowDup bool, now time.Time)
 	c.put(entity, next)
 	if entity == "Payment" || entity == "BillPayment" || old != nil {
 		c.recomputeLinks(now)
+		// The record's own balance moving is part of this one change.
+		saved := c.lookup(entity, str(next, "Id"))
+		saved["SyncToken"] = next["SyncToken"]
 	}
 	return deepCopy(c.lookup(entity, str(next, "Id"))), nil
 }
