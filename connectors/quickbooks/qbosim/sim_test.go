@@ -271,3 +271,20 @@ func taxCodeID(s *Sim, name string) string {
 	}
 	return ""
 }
+
+func TestUpdateBumpsSyncTokenOnce(t *testing.T) {
+	s, tok, _ := signedIn(t)
+	_, body := call(t, s, tok, http.MethodPost, "/customer", url.Values{"requestid": {"c1"}}, `{"DisplayName":"Una"}`)
+	var cust struct{ Customer struct{ Id string } }
+	_ = json.Unmarshal([]byte(body), &cust)
+	line := func(qty string) string {
+		return `{"Amount":` + qty + `0,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{"ItemRef":{"value":"` + firstItem(s) + `"},"Qty":` + qty + `,"UnitPrice":10,"TaxCodeRef":{"value":"` + taxCodeID(s, "NONE") + `"}}}`
+	}
+	_, body = call(t, s, tok, http.MethodPost, "/invoice", url.Values{"requestid": {"i1"}}, `{"CustomerRef":{"value":"`+cust.Customer.Id+`"},"Line":[`+line("1")+`]}`)
+	var inv struct{ Invoice struct{ Id string } }
+	_ = json.Unmarshal([]byte(body), &inv)
+	code, body := call(t, s, tok, http.MethodPost, "/invoice", url.Values{"requestid": {"i2"}}, `{"Id":"`+inv.Invoice.Id+`","SyncToken":"0","sparse":true,"Line":[`+line("3")+`]}`)
+	if code != 200 || !strings.Contains(body, `"SyncToken":"1"`) || !strings.Contains(body, `"Balance":30.00`) {
+		t.Errorf("an update changing the total: %d %s; want SyncToken 1 and balance 30.00", code, body)
+	}
+}

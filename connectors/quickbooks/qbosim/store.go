@@ -337,10 +337,10 @@ func (c *company) write(entity, op string, in obj, allowDup bool, now time.Time)
 	next["sparse"] = false
 	c.put(entity, next)
 	if entity == "Payment" || entity == "BillPayment" || old != nil {
-		c.recomputeLinks(now)
 		// The record's own balance moving is part of this one change.
-		saved := c.lookup(entity, str(next, "Id"))
-		saved["SyncToken"] = next["SyncToken"]
+		token := next["SyncToken"]
+		c.recomputeLinks(now)
+		c.lookup(entity, str(next, "Id"))["SyncToken"] = token
 	}
 	return deepCopy(c.lookup(entity, str(next, "Id"))), nil
 }
