@@ -186,3 +186,11 @@ func itemError(f fault) *connectors.ItemError {
 func localError(format string, args ...any) *connectors.ItemError {
 	return &connectors.ItemError{Code: "LEDGERLINK", Message: fmt.Sprintf(format, args...)}
 }
+
+// refError is LedgerLink's refusal of a record naming a code QuickBooks
+// does not have (yet): field says which.
+func refError(field, format string, args ...any) *connectors.ItemError {
+	e := localError(format, args...)
+	e.Field = field
+	return e
+}

@@ -163,10 +163,10 @@ type mapper struct {
 func (m mapper) accountID(code, what string) (string, *connectors.ItemError) {
 	a, ok := m.c.refs.account(code)
 	if !ok {
-		return "", localError("The %s %q is not in the QuickBooks chart of accounts (no account has that number or name). Map it to a QuickBooks account on the Mapping tab, or add the account in QuickBooks.", what, code)
+		return "", refError("nominal_code", "The %s %q is not in the QuickBooks chart of accounts (no account has that number or name). Map it to a QuickBooks account on the Mapping tab, or add the account in QuickBooks.", what, code)
 	}
 	if a.Active != nil && !*a.Active {
-		return "", localError("The %s %q is inactive in QuickBooks. Make it active again in QuickBooks, or map it to another account on the Mapping tab.", what, code)
+		return "", refError("nominal_code", "The %s %q is inactive in QuickBooks. Make it active again in QuickBooks, or map it to another account on the Mapping tab.", what, code)
 	}
 	return a.ID, nil
 }
@@ -177,7 +177,7 @@ func (m mapper) taxID(code string) (*ref, *connectors.ItemError) {
 	}
 	t, ok := m.c.refs.taxCode(code)
 	if !ok {
-		return nil, localError("The tax code %q is not one of QuickBooks's tax codes. Map it to a QuickBooks tax code on the Mapping tab.", code)
+		return nil, refError("tax_code", "The tax code %q is not one of QuickBooks's tax codes. Map it to a QuickBooks tax code on the Mapping tab.", code)
 	}
 	return refTo(t.ID), nil
 }
@@ -190,9 +190,9 @@ func (m mapper) itemID(code string) (string, *connectors.ItemError) {
 	it, ok := m.c.refs.item(name)
 	if !ok {
 		if code == "" {
-			return "", localError("QuickBooks needs a product or service on every line, and the product for lines without one, %q (Options tab), is not in QuickBooks. Add it in QuickBooks or choose another in the Options.", name)
+			return "", refError("item_code", "QuickBooks needs a product or service on every line, and the product for lines without one, %q (Options tab), is not in QuickBooks. Add it in QuickBooks or choose another in the Options.", name)
 		}
-		return "", localError("The product %q is not in QuickBooks (no item has that SKU or name). Add it in QuickBooks, or upload it with the products.", code)
+		return "", refError("item_code", "The product %q is not in QuickBooks (no item has that SKU or name). Add it in QuickBooks, or upload it with the products.", code)
 	}
 	return it.ID, nil
 }
@@ -203,7 +203,7 @@ func (m mapper) classRef(name string) (*ref, *connectors.ItemError) {
 	}
 	c, ok := m.c.refs.costCentre(name, false)
 	if !ok {
-		return nil, localError("The cost centre %q is not a class in QuickBooks. Add the class in QuickBooks (Settings → All lists → Classes).", name)
+		return nil, refError("cost_centre", "The cost centre %q is not a class in QuickBooks. Add the class in QuickBooks (Settings → All lists → Classes).", name)
 	}
 	return refTo(c.ID), nil
 }
@@ -440,7 +440,7 @@ func (m mapper) toJournal(j connectors.JournalEntry) (txn, *connectors.ItemError
 		if cc := strings.TrimSpace(l.CostCentre); cc != "" {
 			c, ok := m.c.refs.costCentre(cc, m.c.s.costCentreDept)
 			if !ok {
-				return txn{}, localError("The cost centre %q of journal %s is not a %s in QuickBooks. Add it in QuickBooks, or change the cost-centre option.", cc, j.Code, map[bool]string{false: "class", true: "location"}[m.c.s.costCentreDept])
+				return txn{}, refError("cost_centre", "The cost centre %q of journal %s is not a %s in QuickBooks. Add it in QuickBooks, or change the cost-centre option.", cc, j.Code, map[bool]string{false: "class", true: "location"}[m.c.s.costCentreDept])
 			}
 			if m.c.s.costCentreDept {
 				det.DepartmentRef = refTo(c.ID)

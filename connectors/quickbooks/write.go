@@ -66,7 +66,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 		if err != nil {
 			return nil, err
 		}
-		if ie != nil && ie.Code == "LEDGERLINK" && !reloaded {
+		if ie != nil && ie.Code == "LEDGERLINK" && ie.Field != "" && !reloaded {
 			// Perhaps the account, product or tax code was added in
 			// QuickBooks since the reference data was read.
 			reloaded = true
