@@ -147,7 +147,7 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 		// Sandbox.Limits); every simulator reached over the network keeps
 		// Xero's own.
 		sandboxLimits := sandbox().Limits
-		opts := []xerosim.Option{xerosim.WithRateLimits(xerosim.RateLimits{
+		opts := []xerosim.Option{xerosim.WithSandboxPayments(), xerosim.WithRateLimits(xerosim.RateLimits{
 			PerMinute: sandboxLimits.PerMinute, PerDay: sandboxLimits.PerDay,
 			Concurrent: sandboxLimits.Concurrent, AppPerMinute: 10000,
 		})}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -182,7 +183,18 @@ func TestE2EXeroSandboxRealBinary(t *testing.T) {
 	}
 	t.Logf("first Sandbox sync: %s", time.Since(start).Round(time.Millisecond))
 	first := readSimState(t, stateFile)
-	wantOnceInXero(t, first, want)
+	// Besides the sample, the Sandbox's bank receives two payments "in
+	// Xero" once the invoices they pay are approved: one invoice paid by
+	// transfer, and a card payout for two web orders.
+	inXero := maps.Clone(want)
+	inXero[connectors.InvoicePayments] = append(slices.Clone(want[connectors.InvoicePayments]), sandboxPaidInXero...)
+	slices.Sort(inXero[connectors.InvoicePayments])
+	wantOnceInXero(t, first, inXero)
+	for _, inv := range []string{"INV-1003", "INV-1005", "INV-1010"} {
+		if status, due, ok := first.invoice(inv); !ok || status != "PAID" || !due.IsZero() {
+			t.Errorf("%s in the Sandbox: %s with %s due, want PAID by the payment made in Xero", inv, status, due)
+		}
+	}
 	for _, inv := range []string{"INV-1001", "INV-1002", "INV-1004", "INV-1007", "HG-55120", "BSM-0087"} {
 		if status, due, ok := first.invoice(inv); !ok || status != "PAID" || !due.IsZero() {
 			t.Errorf("%s in the Sandbox: %s with %s due, want PAID by its uploaded payment", inv, status, due)
@@ -232,6 +244,23 @@ func TestE2EXeroSandboxRealBinary(t *testing.T) {
 			t.Errorf("Sandbox payment %+v, want every payment settled", r)
 		}
 	}
+	// The payments made in Xero were created and allocated locally by the
+	// sync's payment import, the card payout to both its orders.
+	o = b.run("", "--sandbox", "payments", "xero", "--list", "--json")
+	wantExit(t, o, exitOK)
+	allocated := map[string]bool{}
+	for _, r := range decode[[]jsonImportRow](t, o) {
+		if r.Outcome == "allocated" {
+			for _, a := range r.AllocatedTo {
+				allocated[a] = true
+			}
+		}
+	}
+	for _, inv := range []string{"INV-1003", "INV-1005", "INV-1010"} {
+		if !allocated[inv] {
+			t.Errorf("no payment made in Xero was created and allocated to %s locally: %s", inv, o)
+		}
+	}
 	o = b.run("", "--sandbox", "mark-not-exported", "xero", "customer:C001", "--json")
 	wantExit(t, o, exitItems)
 	if m := decode[jsonMarked](t, o); m.Marked != 0 || len(m.Refused) != 1 {
@@ -251,6 +280,10 @@ func TestE2EXeroSandboxRealBinary(t *testing.T) {
 		t.Errorf("the Sandbox's database is not in DATA/sandbox: %v", err)
 	}
 }
+
+// sandboxPaidInXero are the references of the payments the Sandbox's
+// simulated Xero receives by itself.
+var sandboxPaidInXero = []string{"Bank transfer INV-1005", "Card payout web orders"}
 
 func mapsOfSlicesEqual(a, b map[connectors.RecordType][]string) bool {
 	if len(a) != len(b) {

@@ -307,6 +307,9 @@ func (s *Sim) getInvoice(c *apiCall) answer {
 
 // writeInvoices is PUT (create) and POST (update or create) /Invoices.
 func (s *Sim) writeInvoices(c *apiCall) answer {
+	if s.sandboxPayments {
+		defer c.t.paySandbox(s.now())
+	}
 	return writeRecords(s, c, recordWrite[Invoice]{
 		key:      "Invoices",
 		schema:   invoiceSchema,

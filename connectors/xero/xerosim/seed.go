@@ -29,6 +29,8 @@ type tenant struct {
 	Seq map[string]int `json:"seq"`
 	// Idem remembers answers by Idempotency-Key.
 	Idem map[string]*idemEntry `json:"idempotency"`
+	// SandboxPaid are the Sandbox payments already entered, by reference.
+	SandboxPaid map[string]bool `json:"sandbox_paid,omitempty"`
 }
 
 type idemEntry struct {

@@ -117,6 +117,8 @@ type Sim struct {
 	log       *slog.Logger
 	extraApps []App
 	noSeed    bool
+	// sandboxPayments enters the Sandbox's customer payments.
+	sandboxPayments bool
 
 	mu    sync.Mutex
 	st    *state
