@@ -3,6 +3,8 @@
 # saves a screenshot of each screen:
 #
 #   module list → Configure (each tab) → Export → Upload Data → after upload
+#   → Import → a business file in the inbox → Sync now with its progress bar
+#   → Run history
 #
 # Usage: scripts/clickthrough.sh BINARY DATA_DIR OUT_DIR
 #
@@ -154,15 +156,39 @@ shot after-upload
 step "alt+i" "import loaded module=$module" import
 step "alt+m" 'modules shown count=' modules-after-upload
 
-# Sync now from the keyboard: the run's end reaches the window through the
-# scheduler's state and the run history.
+# The shop's system drops a file of 2,000 new web customers in the inbox;
+# LedgerLink imports it while it runs (written aside first, then moved in,
+# as a business system should).
+inbox="$data/sandbox/inbox"
+mkdir -p "$inbox"
+staged=$(mktemp "$out/customers.XXXXXX")
+{
+  echo "Customer Code,Name,Email"
+  for i in $(seq 1 2000); do printf 'W%04d,Web Customer %04d,web%04d@example.com\n' "$i" "$i" "$i"; done
+} >"$staged"
+mv "$staged" "$inbox/customers.csv"
+end=$((SECONDS + timeout))
+until [ -n "$(ls -A "$inbox/processed" 2>/dev/null)" ]; do
+  [ -e "$inbox/failed/customers.csv" ] && fail "the inbox refused the customers file: $(cat "$inbox"/failed/*.errors.txt)"
+  [ $SECONDS -lt $end ] || fail "the inbox did not import the customers file within ${timeout}s"
+  kill -0 "$pid" 2>/dev/null || fail "LedgerLink exited while importing the inbox"
+  sleep 0.2
+done
+echo "inbox: imported $(ls "$inbox/processed")"
+
+# Sync now from the keyboard on the module's screen: the engine's states
+# reach the window as they happen, so the screen shows a progress bar with
+# the counts while the 2,000 customers go.
+step "alt+e" "export loaded module=$module" export-before-sync
 from=$(lines)
 key alt+s
 wait_trace "$from" "sync started module=$module" >/dev/null
+wait_trace "$from" "progress module=$module step=\"Sending records[^\"]*\" done=[0-9]+ total=2000" >/dev/null
+shot sync-progress
 finished=$(wait_trace "$from" "run finished module=$module")
 echo "sync now: ${finished#*LEDGERLINK-UI }"
-wait_trace "$from" 'modules shown count=' >/dev/null
-shot modules-after-sync
+echo "$finished" | grep -q 'ok=true' || fail "the sync did not finish cleanly: $finished"
+step "alt+m" 'modules shown count=' modules-after-sync
 step "alt+h" "history loaded module=$module runs=[1-9]" run-history
 
 echo "Clicked through $n screens; screenshots in $out"

@@ -193,6 +193,7 @@ func (ms *ModuleScreen) showLive(st sync.ModuleState) {
 			return fmt.Sprintf("%s of %s", thousands(st.Done), thousands(st.Total))
 		}
 		ms.runBar.Show()
+		ms.a.tracef("progress module=%s step=%q done=%d total=%d", ms.module, st.Step, st.Done, st.Total)
 		ms.scheduleReload()
 	} else {
 		ms.runBar.Hide()

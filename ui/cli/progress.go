@@ -84,6 +84,10 @@ func (p *runProgress) show(st sync.ModuleState) {
 			progressbar.OptionSetPredictTime(false),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.out) }),
+			// The spinner turns with each state, not on a timer of its
+			// own: a rendering goroutine would write to the terminal
+			// between this one's lines.
+			progressbar.OptionSetSpinnerChangeInterval(0),
 		)
 	}
 	if st.Activity == sync.ActivityWaitingRateLimit && !st.Until.Equal(p.until) {
