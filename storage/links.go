@@ -41,6 +41,30 @@ type Link struct {
 	URL string `json:"url,omitempty"`
 	// Manual is set when a person marked the record as exported.
 	Manual bool `json:"manual,omitempty"`
+	// Gone says the package deleted or voided its record (GoneDeleted,
+	// GoneVoided); such a record is never sent again. GoneAt is when
+	// LedgerLink learnt it.
+	Gone   Gone      `json:"gone,omitempty"`
+	GoneAt time.Time `json:"gone_at,omitzero"`
+}
+
+// Gone is what the accounting package did to a record it no longer holds
+// as a live record.
+type Gone string
+
+const (
+	// GoneDeleted: the package deleted the record.
+	GoneDeleted Gone = "deleted"
+	// GoneVoided: the package voided the record; it is kept there as void.
+	GoneVoided Gone = "voided"
+)
+
+// Words is the state in plain words: "deleted in the accounting package".
+func (g Gone) Words() string {
+	if g == "" {
+		return ""
+	}
+	return string(g) + " in the accounting package"
 }
 
 // Holds reports whether the package is known to hold content fp.
@@ -64,10 +88,15 @@ func linkIn(tx *bolt.Tx, module string, r Ref) (Link, bool, error) {
 	return l, true, nil
 }
 
-const linkVersion = 1
+// linkVersion is the layout links are written in; linkVersion1 links (no
+// Gone fields) are still read.
+const (
+	linkVersion1 = 1
+	linkVersion  = 2
+)
 
 func encodeLink(l Link) []byte {
-	b := make([]byte, 0, 96+len(l.RemoteID)+len(l.URL))
+	b := make([]byte, 0, 112+len(l.RemoteID)+len(l.URL))
 	b = append(b, linkVersion)
 	b = appendStr(b, l.RemoteID)
 	b = append(b, l.UploadedFingerprint[:]...)
@@ -75,14 +104,18 @@ func encodeLink(l Link) []byte {
 	b = appendTime(b, l.RemoteUpdatedAt)
 	b = appendStr(b, l.URL)
 	if l.Manual {
-		return append(b, 1)
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
 	}
-	return append(b, 0)
+	b = appendStr(b, string(l.Gone))
+	return appendTime(b, l.GoneAt)
 }
 
 func decodeLink(v []byte) (Link, error) {
 	r := &binReader{b: v}
-	if r.byte() != linkVersion {
+	version := r.byte()
+	if version != linkVersion && version != linkVersion1 {
 		return Link{}, errors.New("stored value has an unknown layout")
 	}
 	l := Link{
@@ -98,6 +131,10 @@ func decodeLink(v []byte) (Link, error) {
 		l.Manual = true
 	default:
 		r.fail()
+	}
+	if version == linkVersion {
+		l.Gone = Gone(r.str())
+		l.GoneAt = r.time()
 	}
 	if err := r.end(); err != nil {
 		return Link{}, err

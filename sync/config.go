@@ -91,13 +91,10 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 			continue
 		}
 		switch {
-		case key == UploadSettingKey(connectors.Journals) || key == UploadSettingKey(connectors.CreditNotes):
-			// Outside the matrix: payroll journals (OFF unless set) and
-			// credit notes (following their invoices unless set).
-			t := connectors.Journals
-			if key == UploadSettingKey(connectors.CreditNotes) {
-				t = connectors.CreditNotes
-			}
+		case isExtraUploadKey(key):
+			// Outside the matrix: products and payroll journals (OFF unless
+			// set) and credit notes (following their invoices unless set).
+			t := extraUploadType(key)
 			if !def.Caps.Supports(t, connectors.Upload) {
 				return nil, fmt.Errorf("%s cannot receive %s", def.Title, strings.ToLower(t.Label()))
 			}
@@ -287,6 +284,9 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 			out = append(out, Setting{Key: SettingKey(d, t), Label: t.Label() + " (" + d.Label() + ")", Value: l.String(), Set: true})
 		}
 	}
+	if def.Caps.Supports(connectors.Items, connectors.Upload) {
+		out = append(out, Setting{Key: ProductsSettingKey, Label: connectors.Items.Label() + " (" + connectors.Upload.Label() + ")", Value: ProductsLevel(current).String(), Set: true})
+	}
 	timing, timingErr := TimingFromSettings(current)
 	out = append(out,
 		Setting{Key: TimingModeKey, Label: "Timing", Value: timing.String(), Set: true},
@@ -301,4 +301,20 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 		}
 	}
 	return out, errors.Join(matrixErr, timingErr)
+}
+
+// extraUploadTypes have an upload level outside the matrix, under
+// UploadSettingKey.
+var extraUploadTypes = []connectors.RecordType{connectors.Items, connectors.CreditNotes, connectors.Journals}
+
+func isExtraUploadKey(key string) bool { return extraUploadType(key) != "" }
+
+// extraUploadType is the type whose upload level key holds ("" for none).
+func extraUploadType(key string) connectors.RecordType {
+	for _, t := range extraUploadTypes {
+		if key == UploadSettingKey(t) {
+			return t
+		}
+	}
+	return ""
 }

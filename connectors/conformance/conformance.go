@@ -158,12 +158,12 @@ func (s *suite) anyClaimed(d connectors.Direction) bool {
 	return false
 }
 
-// uploadTypes are the non-reference types the connector claims to upload,
-// in screen order.
+// uploadTypes are the types the connector claims to upload (products
+// included, the other reference data never), in screen order.
 func (s *suite) uploadTypes() []connectors.RecordType {
 	var out []connectors.RecordType
 	for _, t := range connectors.AllTypes() {
-		if !t.IsAncillary() && s.h.Caps.Supports(t, connectors.Upload) {
+		if !t.IsReadOnly() && s.h.Caps.Supports(t, connectors.Upload) {
 			out = append(out, t)
 		}
 	}
@@ -216,6 +216,8 @@ func (e *env) sample(t connectors.RecordType, pre *connectors.Record) connectors
 		build = sm.Supplier
 	case connectors.Journals:
 		build = sm.Journal
+	case connectors.Items:
+		build = sm.Item
 	case connectors.Quotes:
 		if sm.Quote != nil {
 			build = func() connectors.Record { return sm.Quote(*pre.Party) }
@@ -436,7 +438,7 @@ func (s *suite) testCapabilities(t *testing.T) {
 		t.Errorf("%s claims no record types", s.h.Name)
 	}
 	for typ, dirs := range caps.Types {
-		if typ.IsAncillary() && dirs.Upload {
+		if typ.IsReadOnly() && dirs.Upload {
 			t.Errorf("%s is reference data and flows from the package only, but upload is claimed", typ.Label())
 		}
 		pre, ok := prerequisite(typ)
