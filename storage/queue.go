@@ -61,8 +61,8 @@ type Problem struct {
 
 // Check is an item's latest pre-check.
 type Check struct {
-	Status    CheckStatus `json:"status,omitempty"`
-	Problems  []Problem   `json:"problems,omitempty"`
+	Status   CheckStatus `json:"status,omitempty"`
+	Problems []Problem   `json:"problems,omitempty"`
 	// Notes say, in plain words, what will happen besides the upload
 	// itself (a product that will be created first); they do not stop it.
 	Notes     []string  `json:"notes,omitempty"`

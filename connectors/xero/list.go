@@ -545,6 +545,9 @@ func (c *Conn) RecordURL(t connectors.RecordType, remoteID string) string {
 		path = "/AccountsPayable/ViewCreditNote.aspx?creditNoteID=" + id
 	case connectors.Journals:
 		path = "/Journal/View.aspx?invoiceID=" + id
+	case connectors.Items:
+		// The products and services screen's page of one item.
+		path = "/Accounts/Inventory/" + id
 	case connectors.InvoicePayments, connectors.PurchasePayments:
 		parts := splitRemoteID(remoteID)
 		if len(parts) == 0 {

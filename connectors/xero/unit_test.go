@@ -242,10 +242,13 @@ func TestDefinition(t *testing.T) {
 			t.Errorf("%s is not both ways", typ)
 		}
 	}
-	for _, typ := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.Items, connectors.BankAccounts} {
+	for _, typ := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.BankAccounts} {
 		if !d.Caps.Supports(typ, connectors.Mirror) || d.Caps.Supports(typ, connectors.Upload) {
 			t.Errorf("%s must be mirror only", typ)
 		}
+	}
+	if !d.Caps.Supports(connectors.Items, connectors.Upload) || !d.Caps.Supports(connectors.Items, connectors.Mirror) || !d.Caps.Deletions {
+		t.Errorf("products must flow both ways and deletions be reported: %+v", d.Caps)
 	}
 	if !d.Caps.Supports(connectors.CreditNotes, connectors.Upload) {
 		t.Error("credit notes cannot be uploaded")

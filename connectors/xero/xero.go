@@ -98,15 +98,20 @@ func Capabilities() connectors.Capabilities {
 	for _, t := range connectors.MatrixTypes() {
 		types[t] = both
 	}
-	for _, t := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.Items, connectors.BankAccounts} {
+	for _, t := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.BankAccounts} {
 		types[t] = mirror
 	}
+	// Products are the business's stock items: Xero's /Items takes them.
+	types[connectors.Items] = both
 	return connectors.Capabilities{
 		Types:                 types,
 		BatchSize:             BatchSize,
 		IncrementalPull:       true,
 		IdempotencyKeys:       true,
 		CreditNoteAllocations: true,
+		// Voided and deleted documents, deleted payments and archived
+		// contacts come through ListChanged with Deleted set.
+		Deletions: true,
 	}
 }
 

@@ -99,6 +99,9 @@ var writeScopes = map[string][]string{
 	"creditnotes":    {"accounting.invoices", "accounting.transactions"},
 	"payments":       {"accounting.payments", "accounting.transactions"},
 	"manualjournals": {"accounting.manualjournals", "accounting.transactions"},
+	// Items are written with the granular invoices scope (which covers
+	// items), or with the broad settings or transactions ones.
+	"items": {"accounting.invoices", "accounting.settings", "accounting.transactions"},
 	// batch payments as for payments
 	"batchpayments": {"accounting.payments", "accounting.transactions"},
 	"contactgroups": {"accounting.contacts"},
@@ -435,8 +438,11 @@ func (s *Sim) route(c *apiCall) answer {
 			return s.listSimple(c, "TaxRates", rates)
 		}
 	case "items":
-		if m == http.MethodGet && c.id == "" {
+		switch {
+		case m == http.MethodGet && c.id == "":
 			return s.listSimple(c, "Items", c.t.Items)
+		case (m == http.MethodPut || m == http.MethodPost) && c.id == "":
+			return s.writeItems(c)
 		}
 	case "organisation":
 		if m == http.MethodGet && c.id == "" {
