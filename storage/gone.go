@@ -122,3 +122,13 @@ func markGoneIn(tx *bolt.Tx, module string, w *workspaceWriter, it GoneItem, now
 	}
 	return true, putJSON(b, key, e)
 }
+
+// AddFeedback adds Error Feedback rows inside the import transaction.
+func (t *ImportTx) AddFeedback(rows ...FeedbackRow) error {
+	for _, r := range rows {
+		if err := addFeedbackIn(t.tx, t.module, r, t.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}

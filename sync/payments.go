@@ -113,6 +113,7 @@ type importer struct {
 	// seen holds the payments handled in this run, by type and remote ID.
 	seen  map[paymentKey]bool
 	wrote []ImportRow
+	rep   *Report
 }
 
 func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, conn connectors.Connection, allocate bool, rep *Report) ([]ImportRow, error) {
@@ -131,7 +132,7 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 	imp := &importer{
 		e: e, def: def, in: newInbound(settings), allocate: allocate, settings: settings,
 		base: strings.ToUpper(strings.TrimSpace(settings[settingBaseCurrency])),
-		seen: map[paymentKey]bool{},
+		seen: map[paymentKey]bool{}, rep: rep,
 	}
 	imp.linker, _ = conn.(connectors.Linker)
 	if err := imp.loadTaxes(ctx); err != nil {
@@ -257,6 +258,15 @@ func (imp *importer) pkg() string { return title(imp.def) }
 // left alone (so re-running changes nothing); a new one or one still open
 // is processed.
 func (imp *importer) consider(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote) error {
+	if r.Deleted {
+		// Deleted in the package: undone here if LedgerLink had it,
+		// never created.
+		imp.seen[paymentKey{t, r.RemoteID}] = true
+		if !imp.def.Caps.Deletions {
+			return nil
+		}
+		return undoPayment(tx, imp.def, t, r, imp.rep)
+	}
 	row, found, err := tx.Row(t, r.RemoteID)
 	if err != nil {
 		return err

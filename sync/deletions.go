@@ -1,0 +1,203 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// Records the package deleted or voided (connectors with
+// Capabilities.Deletions report them with Remote.Deleted) are never
+// dropped and never sent again: the record stays in LedgerLink, its link
+// is marked (so change detection leaves it alone and it leaves Pending
+// Export), and its Successfully Exported row says what happened. A
+// document takes the status the package gave it; a payment is undone: its
+// allocations are taken off and the documents it paid have their amount due
+// back, with a note saying so. A deleted record LedgerLink never had is
+// left alone.
+
+// goneOf is what the package did to r: voided where its status says so,
+// deleted otherwise.
+func goneOf(r connectors.Remote) storage.Gone {
+	if d := r.Record.Document; d != nil && d.Status == connectors.StatusVoided {
+		return storage.GoneVoided
+	}
+	return storage.GoneDeleted
+}
+
+// mirrorGone handles the deleted or voided records of one page of type t.
+func (e *Engine) mirrorGone(ctx context.Context, def connectors.Definition, t connectors.RecordType, gone []connectors.Remote, rep *Report) error {
+	if len(gone) == 0 {
+		return nil
+	}
+	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
+		return e.db.UpdateImports(ctx, def.Name, func(tx *storage.ImportTx) error {
+			for _, r := range gone {
+				if err := undoPayment(tx, def, t, r, rep); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	var items []storage.GoneItem
+	for _, r := range gone {
+		code, found, err := e.db.CodeForRemoteID(ctx, def.Name, t, r.RemoteID)
+		if err != nil {
+			return err
+		}
+		if !found {
+			continue
+		}
+		ref := Ref{Type: t, Code: code}
+		l, _, err := e.db.Link(ctx, def.Name, ref)
+		if err != nil {
+			return err
+		}
+		state := goneOf(r)
+		if l.Gone == state {
+			continue
+		}
+		it := storage.GoneItem{Ref: ref, Gone: state}
+		sr, err := e.db.Get(ctx, t, code)
+		switch {
+		case err == nil:
+			if rec, changed := goneRecord(sr.Record, state); changed {
+				it.Record = &rec
+			}
+		case !errors.Is(err, storage.ErrRecordNotFound):
+			return err
+		}
+		items = append(items, it)
+	}
+	n, err := e.db.MarkGone(ctx, def.Name, items)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d %s %s deleted or voided in %s; LedgerLink shows %s so and will not send %s again.",
+			n, strings.ToLower(t.Label()), wasWere(n), title(def), itThem(n), itThem(n)))
+	}
+	return nil
+}
+
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
+// goneRecord is rec as the package now shows it: a document with its
+// status, a party archived. changed is false when nothing shows it.
+func goneRecord(rec connectors.Record, state storage.Gone) (connectors.Record, bool) {
+	out := rec.Clone()
+	switch {
+	case out.Document != nil:
+		status := connectors.StatusDeleted
+		if state == storage.GoneVoided {
+			status = connectors.StatusVoided
+		}
+		if out.Document.Status == status {
+			return rec, false
+		}
+		out.Document.Status = status
+		return out, true
+	case out.Party != nil && !out.Party.Archived:
+		out.Party.Archived = true
+		return out, true
+	}
+	return rec, false
+}
+
+// undoPayment undoes, inside an import transaction, a payment of type t the
+// package deleted: the documents it paid get their amount due back, the
+// payment loses its allocations and is marked deleted, its Import row says
+// so, and the run gets a note and a feedback row in plain words. A payment
+// LedgerLink does not have, or has undone already, is left alone.
+func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.RecordType, r connectors.Remote, rep *Report) error {
+	code, found, err := tx.CodeForRemoteID(t, r.RemoteID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		// Never created here; a row still waiting is settled.
+		row, open, err := tx.Row(t, r.RemoteID)
+		if err != nil || !open || row.Outcome.Settled() {
+			return err
+		}
+		row.Outcome, row.Remote, row.Fix = storage.ImportDeleted, r, ""
+		row.Status = fmt.Sprintf("Deleted in %s before LedgerLink created it; nothing to do.", title(def))
+		_, err = tx.PutRow(row)
+		return err
+	}
+	ref := Ref{Type: t, Code: code}
+	if l, _, err := tx.Link(ref); err != nil {
+		return err
+	} else if l.Gone != "" {
+		return nil
+	}
+	it := storage.GoneItem{Ref: ref, Gone: storage.GoneDeleted}
+	var undone []string
+	sr, exists, err := tx.Get(ref)
+	if err != nil {
+		return err
+	}
+	if exists && sr.Record.Payment != nil {
+		p := *sr.Record.Payment
+		for _, a := range p.Allocations {
+			dt := a.DocumentType
+			if dt == "" {
+				dt = invoiceTypeOf(t)
+			}
+			doc, ok, err := tx.Get(Ref{Type: dt, Code: a.DocumentCode})
+			if err != nil {
+				return err
+			}
+			if !ok || doc.Record.Document == nil {
+				continue
+			}
+			d := *doc.Record.Document
+			d.Lines = append([]connectors.Line(nil), d.Lines...)
+			if d.Total.IsPositive() {
+				// LedgerLink keeps the package's figures: give the amount back.
+				d.AmountDue = d.AmountDue.Add(a.Amount)
+				if d.Status == connectors.StatusPaid {
+					d.Status = connectors.StatusAuthorised
+				}
+				if _, err := tx.PutPackageFigures(connectors.Record{Type: dt, Document: &d}); err != nil {
+					return err
+				}
+				undone = append(undone, fmt.Sprintf("%s %s (%s due again)", noun(dt), a.DocumentCode, d.AmountDue.StringFixed(2)))
+			} else {
+				undone = append(undone, fmt.Sprintf("%s %s", noun(dt), a.DocumentCode))
+			}
+		}
+		p.Allocations = nil
+		it.Record = &connectors.Record{Type: t, Payment: &p}
+	}
+	if _, err := tx.MarkGone(it); err != nil {
+		return err
+	}
+	note := fmt.Sprintf("Payment %s was deleted in %s, so LedgerLink undid it here.", code, title(def))
+	if len(undone) > 0 {
+		note = fmt.Sprintf("Payment %s was deleted in %s, so LedgerLink took it off %s.", code, title(def), strings.Join(undone, " and "))
+	}
+	if row, found, err := tx.Row(t, r.RemoteID); err != nil {
+		return err
+	} else if found {
+		row.Outcome, row.Status, row.Fix, row.Remote = storage.ImportDeleted, note, "", r
+		if _, err := tx.PutRow(row); err != nil {
+			return err
+		}
+	}
+	rep.Notes = append(rep.Notes, note)
+	return tx.AddFeedback(FeedbackRow{Type: t, Code: code,
+		Message: fmt.Sprintf("Deleted in %s.", title(def)),
+		Cause:   note,
+		Fix:     fmt.Sprintf("Nothing to do in LedgerLink. If the payment was deleted by mistake, enter it again in %s; it is downloaded at the next Create & Allocate Payments.", title(def))})
+}
