@@ -37,7 +37,7 @@ func (e *Engine) mirrorGone(ctx context.Context, def connectors.Definition, t co
 	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
 		return e.db.UpdateImports(ctx, def.Name, func(tx *storage.ImportTx) error {
 			for _, r := range gone {
-				if err := undoPayment(tx, def, t, r, rep); err != nil {
+				if _, err := undoPayment(tx, def, t, r, rep); err != nil {
 					return err
 				}
 			}
@@ -119,33 +119,35 @@ func goneRecord(rec connectors.Record, state storage.Gone) (connectors.Record, b
 // payment loses its allocations and is marked deleted, its Import row says
 // so, and the run gets a note and a feedback row in plain words. A payment
 // LedgerLink does not have, or has undone already, is left alone.
-func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.RecordType, r connectors.Remote, rep *Report) error {
+//
+// It returns the Import row it rewrote, if any.
+func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.RecordType, r connectors.Remote, rep *Report) (*ImportRow, error) {
 	code, found, err := tx.CodeForRemoteID(t, r.RemoteID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !found {
 		// Never created here; a row still waiting is settled.
 		row, open, err := tx.Row(t, r.RemoteID)
 		if err != nil || !open || row.Outcome.Settled() {
-			return err
+			return nil, err
 		}
 		row.Outcome, row.Remote, row.Fix = storage.ImportDeleted, r, ""
 		row.Status = fmt.Sprintf("Deleted in %s before LedgerLink created it; nothing to do.", title(def))
-		_, err = tx.PutRow(row)
-		return err
+		stored, err := tx.PutRow(row)
+		return &stored, err
 	}
 	ref := Ref{Type: t, Code: code}
 	if l, _, err := tx.Link(ref); err != nil {
-		return err
+		return nil, err
 	} else if l.Gone != "" {
-		return nil
+		return nil, nil
 	}
 	it := storage.GoneItem{Ref: ref, Gone: storage.GoneDeleted}
 	var undone []string
 	sr, exists, err := tx.Get(ref)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if exists && sr.Record.Payment != nil {
 		p := *sr.Record.Payment
@@ -156,7 +158,7 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 			}
 			doc, ok, err := tx.Get(Ref{Type: dt, Code: a.DocumentCode})
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if !ok || doc.Record.Document == nil {
 				continue
@@ -170,7 +172,7 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 					d.Status = connectors.StatusAuthorised
 				}
 				if _, err := tx.PutPackageFigures(connectors.Record{Type: dt, Document: &d}); err != nil {
-					return err
+					return nil, err
 				}
 				undone = append(undone, fmt.Sprintf("%s %s (%s due again)", noun(dt), a.DocumentCode, d.AmountDue.StringFixed(2)))
 			} else {
@@ -181,22 +183,27 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 		it.Record = &connectors.Record{Type: t, Payment: &p}
 	}
 	if _, err := tx.MarkGone(it); err != nil {
-		return err
+		return nil, err
 	}
 	note := fmt.Sprintf("Payment %s was deleted in %s, so LedgerLink undid it here.", code, title(def))
 	if len(undone) > 0 {
 		note = fmt.Sprintf("Payment %s was deleted in %s, so LedgerLink took it off %s.", code, title(def), strings.Join(undone, " and "))
 	}
+	var written *ImportRow
 	if row, found, err := tx.Row(t, r.RemoteID); err != nil {
-		return err
+		return nil, err
 	} else if found {
 		row.Outcome, row.Status, row.Fix, row.Remote = storage.ImportDeleted, note, "", r
-		if _, err := tx.PutRow(row); err != nil {
-			return err
+		stored, err := tx.PutRow(row)
+		if err != nil {
+			return nil, err
 		}
+		written = &stored
 	}
-	rep.Notes = append(rep.Notes, note)
-	return tx.AddFeedback(FeedbackRow{Type: t, Code: code,
+	if rep != nil {
+		rep.Notes = append(rep.Notes, note)
+	}
+	return written, tx.AddFeedback(FeedbackRow{Type: t, Code: code,
 		Message: fmt.Sprintf("Deleted in %s.", title(def)),
 		Cause:   note,
 		Fix:     fmt.Sprintf("Nothing to do in LedgerLink. If the payment was deleted by mistake, enter it again in %s; it is downloaded at the next Create & Allocate Payments.", title(def))})

@@ -265,7 +265,11 @@ func (imp *importer) consider(tx *storage.ImportTx, t connectors.RecordType, r c
 		if !imp.def.Caps.Deletions {
 			return nil
 		}
-		return undoPayment(tx, imp.def, t, r, imp.rep)
+		row, err := undoPayment(tx, imp.def, t, r, imp.rep)
+		if row != nil {
+			imp.wrote = append(imp.wrote, *row)
+		}
+		return err
 	}
 	row, found, err := tx.Row(t, r.RemoteID)
 	if err != nil {

@@ -371,8 +371,8 @@ type itemOut struct {
 
 type itemDetailsOut struct {
 	UnitPrice       number `json:"UnitPrice"`
-	AccountCode     string      `json:"AccountCode,omitempty"`
-	COGSAccountCode string      `json:"COGSAccountCode,omitempty"`
+	AccountCode     string `json:"AccountCode,omitempty"`
+	COGSAccountCode string `json:"COGSAccountCode,omitempty"`
 }
 
 type organisation struct {

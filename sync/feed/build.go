@@ -31,7 +31,7 @@ var columnKinds = map[string]kind{
 	"total": kindNumber, "amount": kindNumber, "quantity": kindNumber, "unit_price": kindNumber,
 	"tax_amount": kindNumber, "debit": kindNumber, "credit": kindNumber, "allocated_amount": kindNumber,
 	"discount_percent": kindPercent,
-	"sales_price": kindNumber, "purchase_price": kindNumber,
+	"sales_price":      kindNumber, "purchase_price": kindNumber,
 	"tax_inclusive": kindBool, "purchase": kindBool, "archived": kindBool, "stock": kindBool,
 	"currency": kindCurrency,
 	"status":   kindStatus,
@@ -184,36 +184,36 @@ func (s *sheet) buildSingles(ctx context.Context, rows []row) ([]connectors.Reco
 // buildParty reads a customer or supplier from one row.
 func (s *sheet) buildParty(c *rowCtx) *connectors.Party {
 	r := c.r
-		p := &connectors.Party{
-			Code:          c.text("code"),
-			Name:          c.text("name"),
-			ContactPerson: c.text("contact_person"),
-			Email:         c.text("email"),
-			Phone:         c.text("phone"),
-			TaxNumber:     c.text("tax_number"),
-			Currency:      c.value("currency"),
-			BillingAddress: connectors.Address{
-				Line1: c.text("billing_line1"), Line2: c.text("billing_line2"), City: c.text("billing_city"),
-				Region: c.text("billing_region"), PostalCode: c.text("billing_postal_code"), Country: c.text("billing_country"),
-			},
-			DeliveryAddress: connectors.Address{
-				Line1: c.text("delivery_line1"), Line2: c.text("delivery_line2"), City: c.text("delivery_city"),
-				Region: c.text("delivery_region"), PostalCode: c.text("delivery_postal_code"), Country: c.text("delivery_country"),
-			},
-			Tags:     splitTags(c.text("tags")),
-			Archived: c.flag("archived"),
+	p := &connectors.Party{
+		Code:          c.text("code"),
+		Name:          c.text("name"),
+		ContactPerson: c.text("contact_person"),
+		Email:         c.text("email"),
+		Phone:         c.text("phone"),
+		TaxNumber:     c.text("tax_number"),
+		Currency:      c.value("currency"),
+		BillingAddress: connectors.Address{
+			Line1: c.text("billing_line1"), Line2: c.text("billing_line2"), City: c.text("billing_city"),
+			Region: c.text("billing_region"), PostalCode: c.text("billing_postal_code"), Country: c.text("billing_country"),
+		},
+		DeliveryAddress: connectors.Address{
+			Line1: c.text("delivery_line1"), Line2: c.text("delivery_line2"), City: c.text("delivery_city"),
+			Region: c.text("delivery_region"), PostalCode: c.text("delivery_postal_code"), Country: c.text("delivery_country"),
+		},
+		Tags:     splitTags(c.text("tags")),
+		Archived: c.flag("archived"),
+	}
+	for _, cc := range s.custom {
+		if cc.idx >= len(r.cells) {
+			continue
 		}
-		for _, cc := range s.custom {
-			if cc.idx >= len(r.cells) {
-				continue
+		if v := strings.TrimSpace(r.cells[cc.idx]); v != "" {
+			if p.CustomFields == nil {
+				p.CustomFields = map[string]string{}
 			}
-			if v := strings.TrimSpace(r.cells[cc.idx]); v != "" {
-				if p.CustomFields == nil {
-					p.CustomFields = map[string]string{}
-				}
-				p.CustomFields[cc.name] = v
-			}
+			p.CustomFields[cc.name] = v
 		}
+	}
 	return p
 }
 
