@@ -171,3 +171,18 @@ func (up *uploader) productNotReady(ctx context.Context, rec connectors.Record) 
 	}
 	return nil, nil
 }
+
+// noteProducts tells the run report how many products this upload created
+// in the package before the documents that use them.
+func (up *uploader) noteProducts() {
+	for _, c := range up.rep.Counts {
+		if c.Direction != connectors.Upload || c.Type != connectors.Items || c.Created == 0 {
+			continue
+		}
+		what := "products"
+		if c.Created == 1 {
+			what = "product"
+		}
+		up.rep.Notes = append(up.rep.Notes, fmt.Sprintf("LedgerLink created %d %s in %s before the documents that use them.", c.Created, what, up.pkg()))
+	}
+}

@@ -69,6 +69,9 @@ func TestProductsGoBeforeTheInvoicesThatUseThem(t *testing.T) {
 	if rep.FailedItems() != 0 || len(rep.Errors) > 0 {
 		t.Fatalf("upload report %+v; feedback %+v", rep, f.feedback())
 	}
+	if want := "LedgerLink created 1 product in Reference ledger (in memory) before the documents that use them."; !slices.Contains(rep.Notes, want) {
+		t.Errorf("report notes %q; want %q", rep.Notes, want)
+	}
 	if got := remoteCodes(f.ledger, connectors.SalesInvoices); !slices.Equal(got, []string{"INV-1"}) {
 		t.Errorf("the ledger's invoices %v, want INV-1", got)
 	}

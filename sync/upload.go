@@ -157,6 +157,7 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 	if err := up.complete(ctx, nil); err != nil {
 		return err
 	}
+	up.noteProducts()
 	return up.verify(ctx)
 }
 
