@@ -74,22 +74,14 @@ func (e *Engine) mirrorGone(ctx context.Context, def connectors.Definition, t co
 		}
 		items = append(items, it)
 	}
-	n, err := e.db.MarkGone(ctx, def.Name, items)
-	if err != nil {
+	if _, err := e.db.MarkGone(ctx, def.Name, items); err != nil {
 		return err
 	}
-	if n > 0 {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("%d %s %s deleted or voided in %s; LedgerLink shows %s so and will not send %s again.",
-			n, strings.ToLower(t.Label()), wasWere(n), title(def), itThem(n), itThem(n)))
+	for _, it := range items {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s %s was %s in %s; LedgerLink shows it as %s and will not send it again.",
+			capital(noun(t)), it.Ref.Code, it.Gone, title(def), it.Gone))
 	}
 	return nil
-}
-
-func wasWere(n int) string {
-	if n == 1 {
-		return "was"
-	}
-	return "were"
 }
 
 // goneRecord is rec as the package now shows it: a document with its
