@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -220,5 +221,36 @@ func TestApplyProductsRefusedWhereThePackageCannotTakeThem(t *testing.T) {
 	_, err = mods.Apply(context.Background(), memory.Name, map[string]string{"sync.upload.item": "new"}, false)
 	if err == nil || err.Error() != "Reference ledger (in memory) cannot receive products" {
 		t.Errorf("products to a package that cannot take them: %v", err)
+	}
+}
+
+// BenchmarkRefreshOnlyProductsOnInvoices measures a refresh that must
+// find the products 1,000 five-line invoices use (a new invoice arrives
+// each round, so the products are looked at again).
+func BenchmarkRefreshOnlyProductsOnInvoices(b *testing.B) {
+	f := newEngFixture(b)
+	f.uploadAll(NewOnly)
+	f.settings(map[string]string{ProductsSettingKey: "new", SettingStockOnInvoicesOnly: "true"})
+	var recs []connectors.Record
+	for i := range 200 {
+		recs = append(recs, customer(fmt.Sprintf("C%03d", i)), product(fmt.Sprintf("P%03d", i)))
+	}
+	for i := range 1000 {
+		inv := invoiceOf(fmt.Sprintf("INV-%04d", i), fmt.Sprintf("C%03d", i%200), fmt.Sprintf("P%03d", i%150), 3)
+		for l := 1; l < 5; l++ {
+			line := inv.Document.Lines[0]
+			line.ItemCode = fmt.Sprintf("P%03d", (i+l)%150)
+			inv.Document.Lines = append(inv.Document.Lines, line)
+		}
+		recs = append(recs, inv)
+	}
+	f.put(recs...)
+	f.refresh()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		f.put(invoiceOf(fmt.Sprintf("NEW-%06d", i), "C001", fmt.Sprintf("P%03d", 150+i%50), 4))
+		if err := f.eng.Refresh(f.ctx, mod); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
