@@ -219,3 +219,39 @@ func TestUploadedPaymentDeletedThereIsUndoneByTheMirror(t *testing.T) {
 		t.Errorf("PAY-1 is pending again: %v", p)
 	}
 }
+
+func TestDeletedPaymentWaitsWhilePaymentsAreOnlyShown(t *testing.T) {
+	f, _ := deletionsFixture(t)
+	id := paymentInLedger(t, f, "BANK-2", "10")
+	if _, err := f.eng.ImportPayments(f.ctx, mod, true); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Minute)
+	if err := f.ledger.Delete(connectors.InvoicePayments, id); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.eng.ImportPayments(f.ctx, mod, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Outcome != storage.ImportWaiting || rows[0].Status != "Deleted in Reference ledger (in memory); Create & Allocate Payments takes it off its invoices here." {
+		t.Fatalf("preview rows %+v", rows)
+	}
+	pay, _ := f.db.Get(f.ctx, connectors.InvoicePayments, "BANK-2")
+	if len(pay.Record.Payment.Allocations) == 0 {
+		t.Fatal("showing payments undid the deleted one")
+	}
+	// The next Create & Allocate undoes it, though the package lists it no
+	// more as changed.
+	rows, err = f.eng.ImportPayments(f.ctx, mod, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Outcome != storage.ImportDeleted {
+		t.Fatalf("allocate rows %+v", rows)
+	}
+	pay, _ = f.db.Get(f.ctx, connectors.InvoicePayments, "BANK-2")
+	if len(pay.Record.Payment.Allocations) != 0 {
+		t.Error("the deleted payment was not undone")
+	}
+}
