@@ -254,3 +254,19 @@ func BenchmarkRefreshOnlyProductsOnInvoices(b *testing.B) {
 		}
 	}
 }
+
+func TestUploadSelectionBringsItsProducts(t *testing.T) {
+	f := productsFixture(t, NewOnly, false)
+	f.put(invoiceOf("INV-1", "C1", "MUG", 3), product("MUG"), product("JUG"))
+	f.refresh()
+	rep := f.upload(ref(connectors.SalesInvoices, "INV-1"))
+	if rep.FailedItems() != 0 || len(rep.Errors) > 0 {
+		t.Fatalf("upload of INV-1 alone: %+v; feedback %+v", rep, f.feedback())
+	}
+	if got := remoteCodes(f.ledger, connectors.SalesInvoices); !slices.Equal(got, []string{"INV-1"}) {
+		t.Errorf("the ledger's invoices %v", got)
+	}
+	if p := f.pending(); !slices.Equal(p, []Ref{ref(connectors.Items, "JUG")}) {
+		t.Errorf("Pending Export %v; want only JUG, which INV-1 does not use", p)
+	}
+}
