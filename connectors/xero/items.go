@@ -11,11 +11,15 @@ import (
 
 // Products go to /Items: PUT creates, POST updates (by ItemID). Xero
 // tracks an item as inventory only when it names an inventory asset
-// account (an account of type INVENTORY) and a cost-of-goods account; so a
-// stock item is sent as tracked only when the organisation has an active
-// inventory account and the item has a purchase account (its cost of goods
-// sold), and as an untracked item otherwise. Stock quantities are never
-// sent: Xero works them out from purchases and sales.
+// account (an account of type INVENTORY) and a cost-of-goods account. A
+// tracked item makes Xero keep a quantity on hand, which a business that
+// counts its stock elsewhere (its own stock system) does not want, and
+// which may stop Xero approving an invoice that sells more than it has
+// on hand (UNCONFIRMED); so stock items go untracked unless the option
+// KeyTrackInventory is on, and then tracked only when the organisation has
+// an active inventory account and the item has a purchase account (its
+// cost of goods sold). Stock quantities are never sent: Xero works them
+// out from purchases and sales.
 
 var resItems = resource{path: "/Items", arrayKey: "Items", unitdp: true}
 

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/xero"
 )
 
 func stockItem(code string, stock bool, purchaseAccount string) connectors.Record {
@@ -21,7 +22,7 @@ func stockItem(code string, stock bool, purchaseAccount string) connectors.Recor
 }
 
 func TestItemsTrackedOnlyWhereTheAccountsAllow(t *testing.T) {
-	h := newHarness(t, harnessOpt{})
+	h := newHarness(t, harnessOpt{settings: map[string]string{xero.KeyTrackInventory: "true"}})
 	tests := []struct {
 		name    string
 		rec     connectors.Record
@@ -110,5 +111,20 @@ func TestArchivedContactIsNotADeletion(t *testing.T) {
 	}
 	if r.Deleted || !r.Record.Party.Archived {
 		t.Errorf("archived customer listed with Deleted %v, Archived %v; want an archived, not deleted, customer", r.Deleted, r.Record.Party.Archived)
+	}
+}
+
+func TestStockItemsUntrackedUnlessAsked(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	h.sim.ResetRequests()
+	mustWrite(t, h.conn, connectors.Items, []connectors.WriteItem{{Key: "k", Record: stockItem("P-STOCK", true, "310")}})
+	for _, r := range h.apiRequests() {
+		if strings.HasSuffix(r.Path, "/Accounts") {
+			t.Errorf("the chart was read (%s %s) though stock items go untracked", r.Method, r.Path)
+		}
+	}
+	got := byCode(listAll(t, h.conn, connectors.Items, time.Time{}))["P-STOCK"]
+	if got.Record.Item == nil || got.Record.Item.Stock || got.Record.Item.PurchaseAccount != "310" {
+		t.Errorf("P-STOCK read back as %+v; want untracked, bought on 310", got.Record.Item)
 	}
 }

@@ -144,6 +144,9 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 func (c *Conn) mapper(ctx context.Context, t connectors.RecordType, items []connectors.WriteItem) (mapper, error) {
 	m := mapper{authorised: c.settings.authorised, rollup: c.settings.rollup, multiCurrency: c.settings.multiCurrency}
 	if t == connectors.Items {
+		if !c.settings.trackInventory {
+			return m, nil
+		}
 		inv, err := c.inventoryAccount(ctx, items)
 		m.inventory = inv
 		return m, err

@@ -33,6 +33,8 @@ const (
 	KeyAuthorised    = "opt.authorised"
 	KeyRollup        = "opt.rollup"
 	KeyMultiCurrency = "opt.multi_currency"
+	// KeyTrackInventory creates stock items as tracked inventory.
+	KeyTrackInventory = "opt.track_inventory"
 )
 
 // The real Xero endpoints.
@@ -73,6 +75,8 @@ func Definition() connectors.Definition {
 				Help: "Send one line per account and tax rate instead of one per product."},
 			{Key: KeyMultiCurrency, Label: "Multi-currency", Kind: connectors.KindBool, Default: "false", Tab: "Options",
 				Help: "Send documents in their own currency (the currency must be enabled in Xero)."},
+			{Key: KeyTrackInventory, Label: "Track stock items as inventory", Kind: connectors.KindBool, Default: "false", Tab: "Options",
+				Help: "Create stock items as tracked inventory in Xero, which needs an Inventory account in Xero and a cost-of-goods account as the product's purchase account. Leave it off unless Xero counts your stock: Xero then keeps quantities on hand for those items."},
 			{Key: SecretClientSecret, Label: "Client secret", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
 				Help: "Only for a Xero custom connection; leave blank to sign in through the browser."},
 			{Key: SecretRefreshToken, Label: "Xero sign-in", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
@@ -161,6 +165,9 @@ type settings struct {
 	authorised    bool
 	rollup        bool
 	multiCurrency bool
+	// trackInventory sends stock items as tracked inventory where the
+	// organisation's accounts allow it.
+	trackInventory bool
 }
 
 func readSettings(cfg connectors.Config) (settings, error) {
@@ -187,7 +194,7 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	if e := validateScopes(s.scopes); e != nil {
 		return settings{}, fmt.Errorf("the Xero permissions setting %w", e)
 	}
-	for key, into := range map[string]*bool{KeyAuthorised: &s.authorised, KeyRollup: &s.rollup, KeyMultiCurrency: &s.multiCurrency} {
+	for key, into := range map[string]*bool{KeyAuthorised: &s.authorised, KeyRollup: &s.rollup, KeyMultiCurrency: &s.multiCurrency, KeyTrackInventory: &s.trackInventory} {
 		v := cfg.Setting(key, "false")
 		b, e := strconv.ParseBool(strings.TrimSpace(v))
 		if e != nil {
