@@ -185,8 +185,9 @@ func decodeContacts(t connectors.RecordType) func(envelope, func(string) bool) (
 }
 
 // Deletions. Xero never removes a document: a deleted draft or a voided
-// invoice or credit note stays with Status DELETED or VOIDED (a quote:
-// DELETED), and a deleted payment with Status DELETED; these come through
+// invoice, credit note or manual journal stays with Status DELETED or
+// VOIDED (a quote: DELETED), and a deleted payment with Status DELETED;
+// these come through
 // ListChanged with Remote.Deleted set. An ARCHIVED contact is not reported
 // as deleted: Xero has no deletion of contacts, archiving is undone with a
 // click, and the contact's documents and payments stay; so it comes
