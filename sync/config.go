@@ -19,8 +19,8 @@ const (
 	SettingRollup = storage.PrefixOption + "rollup"
 	// SettingAuthorised creates authorised invoices instead of drafts.
 	SettingAuthorised = storage.PrefixOption + "authorised"
-	// SettingStockOnInvoicesOnly exports only stock items that appear on
-	// invoices.
+	// SettingStockOnInvoicesOnly exports only the products (stock items)
+	// that a line of a pending or exported document uses.
 	SettingStockOnInvoicesOnly = storage.PrefixOption + "stock_on_invoices_only"
 )
 
@@ -37,7 +37,7 @@ func ModuleOptions() []ModuleOption {
 		{SettingRollup, "Rollup", "Send one line per tax rate instead of one line per product."},
 		{SettingAuthorised, "Create authorised invoices", "Invoices arrive approved in the accounting package instead of as drafts."},
 		{SettingMultiCurrency, "Multi-currency", "Allow documents in currencies other than the organisation's own."},
-		{SettingStockOnInvoicesOnly, "Only export stock items that appear on invoices", "Leave out stock items no invoice uses."},
+		{SettingStockOnInvoicesOnly, "Only export stock items that appear on invoices", "With Products on (Synchronisation tab), send only the products a pending or exported document uses."},
 		{SettingJournalsAutoSend, "Send payroll journals automatically", "Send payroll journals as part of every sync, right after they are imported."},
 	}
 }
