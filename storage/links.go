@@ -17,6 +17,7 @@ import (
 //	modules/<m>/links/<type> 0 <code>          -> Link (JSON)
 //	modules/<m>/remote_ids/<type> 0 <remoteID> -> code
 //	modules/<m>/cursors/pull 0 <type>          -> RFC 3339 time
+//	modules/<m>/cursors/gone 0 <type>          -> RFC 3339 time (deletions of types not mirrored)
 //	modules/<m>/cursors/changes                -> workspace seq (u64) + levels signature
 const (
 	subLinks     = "links"
@@ -271,9 +272,33 @@ func (db *DB) Links(ctx context.Context, module string, t connectors.RecordType,
 
 func pullCursorKey(t connectors.RecordType) []byte { return refKey("pull", string(t)) }
 
+// goneCursorKey is the cursor of the look for deleted records of a type
+// the module does not mirror.
+func goneCursorKey(t connectors.RecordType) []byte { return refKey("gone", string(t)) }
+
 // PullCursor returns when the module last pulled records of type t (the zero
 // time when it never did).
 func (db *DB) PullCursor(ctx context.Context, module string, t connectors.RecordType) (time.Time, error) {
+	return db.cursorTime(ctx, module, pullCursorKey(t), "the pull cursor of "+t.Label())
+}
+
+// SetPullCursor stores when the module last pulled records of type t.
+func (db *DB) SetPullCursor(ctx context.Context, module string, t connectors.RecordType, at time.Time) error {
+	return db.setCursorTime(ctx, module, pullCursorKey(t), at)
+}
+
+// GoneCursor returns when the module last asked the package which records
+// of type t it deleted or voided (the zero time when it never did).
+func (db *DB) GoneCursor(ctx context.Context, module string, t connectors.RecordType) (time.Time, error) {
+	return db.cursorTime(ctx, module, goneCursorKey(t), "the deletions cursor of "+t.Label())
+}
+
+// SetGoneCursor stores when the module last asked for deletions of type t.
+func (db *DB) SetGoneCursor(ctx context.Context, module string, t connectors.RecordType, at time.Time) error {
+	return db.setCursorTime(ctx, module, goneCursorKey(t), at)
+}
+
+func (db *DB) cursorTime(ctx context.Context, module string, key []byte, what string) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, err
 	}
@@ -283,21 +308,20 @@ func (db *DB) PullCursor(ctx context.Context, module string, t connectors.Record
 		if err != nil || b == nil {
 			return err
 		}
-		v := b.Get(pullCursorKey(t))
+		v := b.Get(key)
 		if v == nil {
 			return nil
 		}
 		at, err = time.Parse(time.RFC3339Nano, string(v))
 		if err != nil {
-			return fmt.Errorf("the pull cursor of %s is damaged: %w", t.Label(), err)
+			return fmt.Errorf("%s is damaged: %w", what, err)
 		}
 		return nil
 	})
 	return at, err
 }
 
-// SetPullCursor stores when the module last pulled records of type t.
-func (db *DB) SetPullCursor(ctx context.Context, module string, t connectors.RecordType, at time.Time) error {
+func (db *DB) setCursorTime(ctx context.Context, module string, key []byte, at time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -306,7 +330,7 @@ func (db *DB) SetPullCursor(ctx context.Context, module string, t connectors.Rec
 		if err != nil {
 			return err
 		}
-		return b.Put(pullCursorKey(t), []byte(at.UTC().Format(time.RFC3339Nano)))
+		return b.Put(key, []byte(at.UTC().Format(time.RFC3339Nano)))
 	})
 }
 

@@ -200,3 +200,63 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 		Cause:   note,
 		Fix:     fmt.Sprintf("Nothing to do in LedgerLink. If the payment was deleted by mistake, enter it again in %s; it is downloaded at the next Create & Allocate Payments.", title(def))})
 }
+
+// errFound stops a walk once something is found.
+var errFound = errors.New("found")
+
+// watchDeletions, in a full sync, asks the package which records it
+// deleted or voided among the types LedgerLink sends but does not mirror
+// (the mirror sees those it pulls itself): one incremental pull per such
+// type that LedgerLink has sent records of. Products are seen by the
+// reference-data refresh and payroll journals (sent in parts) are not
+// watched. Connectors without incremental pulls are not asked, so a run
+// never reads a whole ledger for this.
+func (e *Engine) watchDeletions(ctx context.Context, def connectors.Definition, conn connectors.Connection, m Matrix, rep *Report) error {
+	lister, ok := conn.(connectors.Lister)
+	if !ok || !def.Caps.Deletions || !def.Caps.IncrementalPull {
+		return nil
+	}
+	settings, err := e.db.Settings(def.Name)
+	if err != nil {
+		return err
+	}
+	levels := uploadLevels(m, settings, def.Caps)
+	for _, t := range uploadOrder {
+		if t == connectors.Items || t == connectors.Journals || levels[t] == Off ||
+			mirrorLevel(m, settings, t) != Off || !def.Caps.Supports(t, connectors.Mirror) {
+			continue
+		}
+		err := e.db.Links(ctx, def.Name, t, func(string, storage.Link) error { return errFound })
+		if err == nil {
+			continue // nothing of this type was ever sent
+		} else if !errors.Is(err, errFound) {
+			return err
+		}
+		since, err := e.db.GoneCursor(ctx, def.Name, t)
+		if err != nil {
+			return err
+		}
+		latest := since
+		err = lister.ListChanged(ctx, t, since, func(page []connectors.Remote) error {
+			var gone []connectors.Remote
+			for _, r := range page {
+				if r.UpdatedAt.After(latest) {
+					latest = r.UpdatedAt
+				}
+				if r.Deleted && strings.TrimSpace(r.RemoteID) != "" {
+					gone = append(gone, r)
+				}
+			}
+			return e.mirrorGone(ctx, def, t, gone, rep)
+		})
+		if err != nil {
+			return e.runError(ctx, def, rep, fmt.Errorf("asking %s what it deleted among the %s: %w", title(def), strings.ToLower(t.Label()), err))
+		}
+		if latest.After(since) {
+			if err := e.db.SetGoneCursor(ctx, def.Name, t, latest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

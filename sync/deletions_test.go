@@ -255,3 +255,48 @@ func TestDeletedPaymentWaitsWhilePaymentsAreOnlyShown(t *testing.T) {
 		t.Error("the deleted payment was not undone")
 	}
 }
+
+func TestSyncSeesDeletionsOfTypesItOnlySends(t *testing.T) {
+	f := newEngFixture(t)
+	f.levels(connectors.Upload, connectors.Customers, NewAndUpdated, connectors.Upload, connectors.SalesInvoices, NewAndUpdated)
+	f.mapDefaults()
+	f.put(customer("C1"), salesInvoice("INV-1", "C1", 3), salesInvoice("INV-2", "C1", 4))
+	if rep, err := f.eng.Sync(f.ctx, mod, TriggerManual); err != nil || rep.FailedItems() != 0 {
+		t.Fatalf("first sync %+v %v", rep, err)
+	}
+	l, _, _ := f.db.Link(f.ctx, mod, ref(connectors.SalesInvoices, "INV-1"))
+	f.clock.Add(time.Minute)
+	if err := f.ledger.Void(connectors.SalesInvoices, l.RemoteID); err != nil {
+		t.Fatal(err)
+	}
+	changed := salesInvoice("INV-1", "C1", 3)
+	changed.Document.Reference = "changed after it was voided there"
+	f.put(changed)
+	writes := f.ledger.Calls("Write")
+	rep, err := f.eng.Sync(f.ctx, mod, TriggerManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Sales invoice INV-1 was voided in Reference ledger (in memory); LedgerLink shows it as voided and will not send it again."; !slices.Contains(rep.Notes, want) {
+		t.Errorf("sync notes %q; want %q", rep.Notes, want)
+	}
+	if n := f.ledger.Calls("Write"); n != writes {
+		t.Errorf("the sync sent %d writes after the invoice was voided there; want none", n-writes)
+	}
+	// A quiet run asks once per watched type, from where it left off.
+	lists := f.ledger.Calls("ListChanged")
+	if _, err := f.eng.Sync(f.ctx, mod, TriggerManual); err != nil {
+		t.Fatal(err)
+	}
+	watched := f.ledger.Calls("ListChanged") - lists
+	ancillary := 0
+	for _, typ := range connectors.AncillaryTypes() {
+		if f.def.Caps.Supports(typ, connectors.Mirror) {
+			ancillary++
+		}
+	}
+	// Reference data, then customers and sales invoices watched.
+	if watched != ancillary+2 {
+		t.Errorf("a quiet sync made %d ListChanged calls; want %d (reference data and the two watched types)", watched, ancillary+2)
+	}
+}
