@@ -652,6 +652,19 @@ func decodeInto(raw map[string]any, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// mergeOver is the record an element describes: in itself for a new
+// record, or raw laid over stored for an update.
+func mergeOver[T any](in, stored *T, raw map[string]any) (*T, error) {
+	if stored == nil {
+		return in, nil
+	}
+	merged, err := overlay(stored, raw)
+	if err != nil {
+		return nil, fmt.Errorf("JSON for post data was invalid, %w", err)
+	}
+	return merged, nil
+}
+
 // overlay applies the fields present in raw over the stored record, as a
 // POST updates only what it names.
 func overlay[T any](stored *T, raw map[string]any) (*T, error) {

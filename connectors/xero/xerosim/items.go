@@ -60,14 +60,12 @@ func (s *Sim) writeItems(c *apiCall) answer {
 // saveItem checks an item (merged over stored, nil for a new one) and
 // stores it.
 func (s *Sim) saveItem(c *apiCall, in *Item, raw map[string]any, stored *Item, now time.Time) (*Item, []string, error) {
-	next := in
-	if stored != nil {
-		merged, err := overlay(stored, raw)
-		if err != nil {
-			return nil, nil, fmt.Errorf("JSON for post data was invalid, %w", err)
-		}
-		next = merged
-	} else {
+	next, err := mergeOver(in, stored, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if stored == nil {
+		// Both default to true on a new item.
 		if _, given := raw["IsSold"]; !given {
 			next.IsSold = true
 		}
