@@ -129,7 +129,9 @@ func paymentInLedger(t *testing.T, f *engFixture, code, amount string) string {
 	return r.RemoteID
 }
 
-func TestDeletedPaymentIsUndoneWithANote(t *testing.T) {
+// TestVoidedPaymentIsUndoneWithANote: a payment made in the package,
+// imported and allocated here, then voided there.
+func TestVoidedPaymentIsUndoneWithANote(t *testing.T) {
 	f, _ := deletionsFixture(t)
 	id := paymentInLedger(t, f, "BANK-1", "10")
 	if _, err := f.eng.ImportPayments(f.ctx, mod, true); err != nil {
@@ -145,7 +147,7 @@ func TestDeletedPaymentIsUndoneWithANote(t *testing.T) {
 	}
 
 	f.clock.Add(time.Minute)
-	if err := f.ledger.Delete(connectors.InvoicePayments, id); err != nil {
+	if err := f.ledger.Void(connectors.InvoicePayments, id); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := f.eng.ImportPayments(f.ctx, mod, true)
