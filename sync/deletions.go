@@ -125,7 +125,7 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 			return nil, err
 		}
 		row.Outcome, row.Remote, row.Fix = storage.ImportDeleted, r, ""
-		row.Status = fmt.Sprintf("Deleted in %s before LedgerLink created it; nothing to do.", title(def))
+		row.Status = fmt.Sprintf("Deleted or voided in %s before LedgerLink created it; nothing to do.", title(def))
 		stored, err := tx.PutRow(row)
 		return &stored, err
 	}
@@ -177,9 +177,9 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 	if _, err := tx.MarkGone(it); err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("Payment %s was deleted in %s, so LedgerLink undid it here.", code, title(def))
+	note := fmt.Sprintf("Payment %s was deleted or voided in %s, so LedgerLink undid it here.", code, title(def))
 	if len(undone) > 0 {
-		note = fmt.Sprintf("Payment %s was deleted in %s, so LedgerLink took it off %s.", code, title(def), strings.Join(undone, " and "))
+		note = fmt.Sprintf("Payment %s was deleted or voided in %s, so LedgerLink took it off %s.", code, title(def), strings.Join(undone, " and "))
 	}
 	var written *ImportRow
 	if row, found, err := tx.Row(t, r.RemoteID); err != nil {
@@ -196,7 +196,7 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 		rep.Notes = append(rep.Notes, note)
 	}
 	return written, tx.AddFeedback(FeedbackRow{Type: t, Code: code,
-		Message: fmt.Sprintf("Deleted in %s.", title(def)),
+		Message: fmt.Sprintf("Deleted or voided in %s.", title(def)),
 		Cause:   note,
 		Fix:     fmt.Sprintf("Nothing to do in LedgerLink. If the payment was deleted by mistake, enter it again in %s; it is downloaded at the next Create & Allocate Payments.", title(def))})
 }

@@ -165,7 +165,7 @@ func TestVoidedPaymentIsUndoneWithANote(t *testing.T) {
 	if !inv.Record.Document.AmountDue.Equal(due.Add(decimal.NewFromInt(10))) {
 		t.Errorf("INV-1 has %s due after the payment was undone; want %s", inv.Record.Document.AmountDue, due.Add(decimal.NewFromInt(10)))
 	}
-	want := "Payment BANK-1 was deleted in Reference ledger (in memory), so LedgerLink took it off sales invoice INV-1 (" + due.Add(decimal.NewFromInt(10)).StringFixed(2) + " due again)."
+	want := "Payment BANK-1 was deleted or voided in Reference ledger (in memory), so LedgerLink took it off sales invoice INV-1 (" + due.Add(decimal.NewFromInt(10)).StringFixed(2) + " due again)."
 	if len(rows) != 1 || rows[0].Status != want || rows[0].Outcome != storage.ImportDeleted {
 		t.Errorf("import rows %+v; want one saying %q", rows, want)
 	}
@@ -206,7 +206,7 @@ func TestUploadedPaymentDeletedThereIsUndoneByTheMirror(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := f.mirror(connectors.InvoicePayments)
-	want := "Payment PAY-1 was deleted in Reference ledger (in memory), so LedgerLink took it off sales invoice INV-1."
+	want := "Payment PAY-1 was deleted or voided in Reference ledger (in memory), so LedgerLink took it off sales invoice INV-1."
 	if !slices.Contains(rep.Notes, want) {
 		t.Errorf("report notes %q; want %q", rep.Notes, want)
 	}
@@ -236,7 +236,7 @@ func TestDeletedPaymentWaitsWhilePaymentsAreOnlyShown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].Outcome != storage.ImportWaiting || rows[0].Status != "Deleted in Reference ledger (in memory); Create & Allocate Payments takes it off its invoices here." {
+	if len(rows) != 1 || rows[0].Outcome != storage.ImportWaiting || rows[0].Status != "Deleted or voided in Reference ledger (in memory); Create & Allocate Payments takes it off its invoices here." {
 		t.Fatalf("preview rows %+v", rows)
 	}
 	pay, _ := f.db.Get(f.ctx, connectors.InvoicePayments, "BANK-2")

@@ -672,6 +672,6 @@ func (imp *importer) deleted(tx *storage.ImportTx, t connectors.RecordType, r co
 		row = ImportRow{Type: t, Kind: storage.ImportKindOf(t), RemoteID: r.RemoteID, Code: code, Reference: code}
 	}
 	row.Outcome, row.Remote, row.Fix = storage.ImportWaiting, r, ""
-	row.Status = fmt.Sprintf("Deleted in %s; Create & Allocate Payments takes it off its invoices here.", imp.pkg())
+	row.Status = fmt.Sprintf("Deleted or voided in %s; Create & Allocate Payments takes it off its invoices here.", imp.pkg())
 	return imp.write(tx, row)
 }
