@@ -139,6 +139,8 @@ func noun(t connectors.RecordType) string {
 		return "payment"
 	case connectors.Journals:
 		return "journal"
+	case connectors.Items:
+		return "product"
 	}
 	return strings.ToLower(t.Label())
 }

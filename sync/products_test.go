@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -268,5 +269,34 @@ func TestUploadSelectionBringsItsProducts(t *testing.T) {
 	}
 	if p := f.pending(); !slices.Equal(p, []Ref{ref(connectors.Items, "JUG")}) {
 		t.Errorf("Pending Export %v; want only JUG, which INV-1 does not use", p)
+	}
+}
+
+func TestProductDeletedInThePackageIsNotSentAgain(t *testing.T) {
+	f := productsFixture(t, NewAndUpdated, false)
+	f.put(product("MUG"))
+	if rep := f.upload(); rep.FailedItems() != 0 {
+		t.Fatalf("upload %+v", rep)
+	}
+	l, _, _ := f.db.Link(f.ctx, mod, ref(connectors.Items, "MUG"))
+	f.clock.Add(time.Minute)
+	if err := f.ledger.Delete(connectors.Items, l.RemoteID); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.eng.Mirror(f.ctx, mod, []connectors.RecordType{connectors.Items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Product MUG was deleted in Reference ledger (in memory); LedgerLink shows it as deleted and will not send it again."; !slices.Contains(rep.Notes, want) {
+		t.Errorf("notes %q; want %q", rep.Notes, want)
+	}
+	if codes, _, _ := f.db.AncillaryCodes(f.ctx, mod, connectors.Items); codes["MUG"] {
+		t.Error("the deleted product is still among the package's products")
+	}
+	changed := product("MUG")
+	changed.Item.SalesPrice = decimal.RequireFromString("11.00")
+	f.put(changed)
+	if p := f.refresh(); slices.Contains(p, ref(connectors.Items, "MUG")) {
+		t.Errorf("the product deleted there is pending again: %v", p)
 	}
 }
