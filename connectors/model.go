@@ -54,7 +54,13 @@ func AllTypes() []RecordType {
 	return append(append(MatrixTypes(), CreditNotes, Journals), AncillaryTypes()...)
 }
 
-// IsAncillary reports whether t is read-only reference data.
+// IsReadOnly reports whether records of t come from the accounting package
+// only and are never kept as business records: every ancillary type except
+// products, which the business system owns (its stock items) and may upload.
+func (t RecordType) IsReadOnly() bool { return t.IsAncillary() && t != Items }
+
+// IsAncillary reports whether t is reference data the package is read for
+// in full on every run.
 func (t RecordType) IsAncillary() bool {
 	for _, a := range AncillaryTypes() {
 		if a == t {
@@ -394,12 +400,18 @@ type TaxRate struct {
 
 // Item is a product or service.
 type Item struct {
-	Code          string          `json:"code"`
-	Name          string          `json:"name"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Description is the sales description that goes on document lines.
+	Description   string          `json:"description,omitempty"`
 	SalesPrice    decimal.Decimal `json:"sales_price,omitzero"`
 	PurchasePrice decimal.Decimal `json:"purchase_price,omitzero"`
-	SalesAccount  string          `json:"sales_account,omitempty"`
-	Stock         bool            `json:"stock,omitempty"`
+	// SalesAccount and PurchaseAccount are nominal codes (local codes on
+	// the local side; the module's mapping turns them into the package's).
+	SalesAccount    string `json:"sales_account,omitempty"`
+	PurchaseAccount string `json:"purchase_account,omitempty"`
+	// Stock marks a stock item whose quantity the business tracks.
+	Stock bool `json:"stock,omitempty"`
 }
 
 // BankAccount is a bank account payments are made into or from.

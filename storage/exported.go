@@ -40,6 +40,10 @@ type ExportedRow struct {
 	// Manual rows were marked as exported by hand.
 	Manual bool   `json:"manual,omitempty"`
 	URL    string `json:"url,omitempty"`
+	// Gone says the package later deleted or voided the record, and GoneAt
+	// when LedgerLink learnt it.
+	Gone   Gone      `json:"gone,omitempty"`
+	GoneAt time.Time `json:"gone_at,omitzero"`
 }
 
 // Ref is the row's record reference.

@@ -68,6 +68,9 @@ const (
 	// allocation to a credit note could not be brought over because the
 	// package's interface does not allow it.
 	ImportCreditNote ImportOutcome = "credit_note"
+	// ImportDeleted: the package deleted the payment; LedgerLink undid it,
+	// or never created it.
+	ImportDeleted ImportOutcome = "deleted_in_package"
 	// The reasons a payment was not created and allocated; each is tried
 	// again at the next run.
 	ImportUnknownInvoice   ImportOutcome = "unknown_invoice"
@@ -79,7 +82,7 @@ const (
 // Settled reports whether nothing is left to do for the row.
 func (o ImportOutcome) Settled() bool {
 	switch o {
-	case ImportAllocated, ImportCreated, ImportAlreadyThere, ImportCreditNote:
+	case ImportAllocated, ImportCreated, ImportAlreadyThere, ImportCreditNote, ImportDeleted:
 		return true
 	}
 	return false

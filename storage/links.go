@@ -17,6 +17,7 @@ import (
 //	modules/<m>/links/<type> 0 <code>          -> Link (JSON)
 //	modules/<m>/remote_ids/<type> 0 <remoteID> -> code
 //	modules/<m>/cursors/pull 0 <type>          -> RFC 3339 time
+//	modules/<m>/cursors/gone 0 <type>          -> RFC 3339 time (deletions of types not mirrored)
 //	modules/<m>/cursors/changes                -> workspace seq (u64) + levels signature
 const (
 	subLinks     = "links"
@@ -41,6 +42,30 @@ type Link struct {
 	URL string `json:"url,omitempty"`
 	// Manual is set when a person marked the record as exported.
 	Manual bool `json:"manual,omitempty"`
+	// Gone says the package deleted or voided its record (GoneDeleted,
+	// GoneVoided); such a record is never sent again. GoneAt is when
+	// LedgerLink learnt it.
+	Gone   Gone      `json:"gone,omitempty"`
+	GoneAt time.Time `json:"gone_at,omitzero"`
+}
+
+// Gone is what the accounting package did to a record it no longer holds
+// as a live record.
+type Gone string
+
+const (
+	// GoneDeleted: the package deleted the record.
+	GoneDeleted Gone = "deleted"
+	// GoneVoided: the package voided the record; it is kept there as void.
+	GoneVoided Gone = "voided"
+)
+
+// Words is the state in plain words: "deleted in the accounting package".
+func (g Gone) Words() string {
+	if g == "" {
+		return ""
+	}
+	return string(g) + " in the accounting package"
 }
 
 // Holds reports whether the package is known to hold content fp.
@@ -64,10 +89,15 @@ func linkIn(tx *bolt.Tx, module string, r Ref) (Link, bool, error) {
 	return l, true, nil
 }
 
-const linkVersion = 1
+// linkVersion is the layout links are written in; linkVersion1 links (no
+// Gone fields) are still read.
+const (
+	linkVersion1 = 1
+	linkVersion  = 2
+)
 
 func encodeLink(l Link) []byte {
-	b := make([]byte, 0, 96+len(l.RemoteID)+len(l.URL))
+	b := make([]byte, 0, 112+len(l.RemoteID)+len(l.URL))
 	b = append(b, linkVersion)
 	b = appendStr(b, l.RemoteID)
 	b = append(b, l.UploadedFingerprint[:]...)
@@ -75,14 +105,18 @@ func encodeLink(l Link) []byte {
 	b = appendTime(b, l.RemoteUpdatedAt)
 	b = appendStr(b, l.URL)
 	if l.Manual {
-		return append(b, 1)
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
 	}
-	return append(b, 0)
+	b = appendStr(b, string(l.Gone))
+	return appendTime(b, l.GoneAt)
 }
 
 func decodeLink(v []byte) (Link, error) {
 	r := &binReader{b: v}
-	if r.byte() != linkVersion {
+	version := r.byte()
+	if version != linkVersion && version != linkVersion1 {
 		return Link{}, errors.New("stored value has an unknown layout")
 	}
 	l := Link{
@@ -98,6 +132,10 @@ func decodeLink(v []byte) (Link, error) {
 		l.Manual = true
 	default:
 		r.fail()
+	}
+	if version == linkVersion {
+		l.Gone = Gone(r.str())
+		l.GoneAt = r.time()
 	}
 	if err := r.end(); err != nil {
 		return Link{}, err
@@ -234,9 +272,33 @@ func (db *DB) Links(ctx context.Context, module string, t connectors.RecordType,
 
 func pullCursorKey(t connectors.RecordType) []byte { return refKey("pull", string(t)) }
 
+// goneCursorKey is the cursor of the look for deleted records of a type
+// the module does not mirror.
+func goneCursorKey(t connectors.RecordType) []byte { return refKey("gone", string(t)) }
+
 // PullCursor returns when the module last pulled records of type t (the zero
 // time when it never did).
 func (db *DB) PullCursor(ctx context.Context, module string, t connectors.RecordType) (time.Time, error) {
+	return db.cursorTime(ctx, module, pullCursorKey(t), "the pull cursor of "+t.Label())
+}
+
+// SetPullCursor stores when the module last pulled records of type t.
+func (db *DB) SetPullCursor(ctx context.Context, module string, t connectors.RecordType, at time.Time) error {
+	return db.setCursorTime(ctx, module, pullCursorKey(t), at)
+}
+
+// GoneCursor returns when the module last asked the package which records
+// of type t it deleted or voided (the zero time when it never did).
+func (db *DB) GoneCursor(ctx context.Context, module string, t connectors.RecordType) (time.Time, error) {
+	return db.cursorTime(ctx, module, goneCursorKey(t), "the deletions cursor of "+t.Label())
+}
+
+// SetGoneCursor stores when the module last asked for deletions of type t.
+func (db *DB) SetGoneCursor(ctx context.Context, module string, t connectors.RecordType, at time.Time) error {
+	return db.setCursorTime(ctx, module, goneCursorKey(t), at)
+}
+
+func (db *DB) cursorTime(ctx context.Context, module string, key []byte, what string) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, err
 	}
@@ -246,21 +308,20 @@ func (db *DB) PullCursor(ctx context.Context, module string, t connectors.Record
 		if err != nil || b == nil {
 			return err
 		}
-		v := b.Get(pullCursorKey(t))
+		v := b.Get(key)
 		if v == nil {
 			return nil
 		}
 		at, err = time.Parse(time.RFC3339Nano, string(v))
 		if err != nil {
-			return fmt.Errorf("the pull cursor of %s is damaged: %w", t.Label(), err)
+			return fmt.Errorf("%s is damaged: %w", what, err)
 		}
 		return nil
 	})
 	return at, err
 }
 
-// SetPullCursor stores when the module last pulled records of type t.
-func (db *DB) SetPullCursor(ctx context.Context, module string, t connectors.RecordType, at time.Time) error {
+func (db *DB) setCursorTime(ctx context.Context, module string, key []byte, at time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -269,7 +330,7 @@ func (db *DB) SetPullCursor(ctx context.Context, module string, t connectors.Rec
 		if err != nil {
 			return err
 		}
-		return b.Put(pullCursorKey(t), []byte(at.UTC().Format(time.RFC3339Nano)))
+		return b.Put(key, []byte(at.UTC().Format(time.RFC3339Nano)))
 	})
 }
 

@@ -61,9 +61,12 @@ type Problem struct {
 
 // Check is an item's latest pre-check.
 type Check struct {
-	Status    CheckStatus `json:"status,omitempty"`
-	Problems  []Problem   `json:"problems,omitempty"`
-	CheckedAt time.Time   `json:"checked_at,omitzero"`
+	Status   CheckStatus `json:"status,omitempty"`
+	Problems []Problem   `json:"problems,omitempty"`
+	// Notes say, in plain words, what will happen besides the upload
+	// itself (a product that will be created first); they do not stop it.
+	Notes     []string  `json:"notes,omitempty"`
+	CheckedAt time.Time `json:"checked_at,omitzero"`
 }
 
 // QueueItem is one row of Pending Export.
@@ -119,7 +122,12 @@ func queueItemIn(b *bolt.Bucket, r Ref) (QueueItem, bool, error) {
 	return q, true, nil
 }
 
-const queueItemVersion = 1
+// queueItemVersion is the layout queue items are written in;
+// queueItemVersion1 items (no pre-check notes) are still read.
+const (
+	queueItemVersion1 = 1
+	queueItemVersion  = 2
+)
 
 func encodeQueueItem(q QueueItem) []byte {
 	b := make([]byte, 0, 160+len(q.Code)+len(q.Key))
@@ -141,12 +149,18 @@ func encodeQueueItem(q QueueItem) []byte {
 	b = appendStr(b, q.Key)
 	b = append(b, q.SentFingerprint[:]...)
 	b = binary.AppendUvarint(b, uint64(q.Attempts))
-	return appendTime(b, q.QueuedAt)
+	b = appendTime(b, q.QueuedAt)
+	b = binary.AppendUvarint(b, uint64(len(q.Check.Notes)))
+	for _, n := range q.Check.Notes {
+		b = appendStr(b, n)
+	}
+	return b
 }
 
 func decodeQueueItem(v []byte) (QueueItem, error) {
 	r := &binReader{b: v}
-	if r.byte() != queueItemVersion {
+	version := r.byte()
+	if version != queueItemVersion && version != queueItemVersion1 {
 		return QueueItem{}, errors.New("stored value has an unknown layout")
 	}
 	var q QueueItem
@@ -171,6 +185,15 @@ func decodeQueueItem(v []byte) (QueueItem, error) {
 	q.SentFingerprint = r.fingerprint()
 	q.Attempts = int(r.uvarint())
 	q.QueuedAt = r.time()
+	if version == queueItemVersion {
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			r.fail()
+		}
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			q.Check.Notes = append(q.Check.Notes, r.str())
+		}
+	}
 	if err := r.end(); err != nil {
 		return QueueItem{}, err
 	}

@@ -187,7 +187,7 @@ func (db *DB) PutRecords(ctx context.Context, origin string, recs []connectors.R
 		if err := rec.Validate(); err != nil {
 			return PutResult{}, fmt.Errorf("record %d: %w", i+1, err)
 		}
-		if rec.Type.IsAncillary() {
+		if rec.Type.IsReadOnly() {
 			return PutResult{}, fmt.Errorf("record %d (%s %s): %w", i+1, rec.Type.Label(), rec.Code(), ErrReadOnlyType)
 		}
 	}

@@ -11,10 +11,11 @@ import (
 	"ledgerlink/storage"
 )
 
-// uploadOrder is the order records must reach a package in: parties before
-// the documents that name them, documents before the payments that pay
-// them.
+// uploadOrder is the order records must reach a package in: products and
+// parties before the documents that name them, documents before the
+// payments that pay them.
 var uploadOrder = [...]connectors.RecordType{
+	connectors.Items,
 	connectors.Customers,
 	connectors.Suppliers,
 	connectors.Quotes,
@@ -56,8 +57,8 @@ func UploadSettingKey(t connectors.RecordType) string { return SettingKey(connec
 
 // uploadLevels works out the upload level of every uploadable type: the
 // matrix for its seven types; credit notes follow their invoices unless set
-// on their own; journals are OFF unless set. Types the connector cannot
-// upload are OFF.
+// on their own; journals and products are OFF unless set. Types the
+// connector cannot upload are OFF.
 func uploadLevels(m Matrix, settings map[string]string, caps connectors.Capabilities) map[connectors.RecordType]Level {
 	levels := map[connectors.RecordType]Level{}
 	for _, t := range uploadOrder {
@@ -70,7 +71,7 @@ func uploadLevels(m Matrix, settings map[string]string, caps connectors.Capabili
 					l = p
 				}
 			}
-		case connectors.Journals:
+		case connectors.Journals, connectors.Items:
 			if p, err := ParseLevel(settings[UploadSettingKey(t)]); err == nil {
 				l = p
 			}
@@ -103,14 +104,23 @@ func signature(levels map[connectors.RecordType]Level) string {
 //     bounces back;
 //   - exported, content changed: queued as updated under NEW + UPDATED
 //     only.
-func decide(levels map[connectors.RecordType]Level) storage.Decide {
+//
+// A record the package deleted or voided is never queued again, and with
+// only (not nil) a product goes only when its code is in only.
+func decide(levels map[connectors.RecordType]Level, only map[string]bool) storage.Decide {
 	return func(h storage.RecordHead, link *storage.Link, _ *storage.QueueItem) *storage.QueueItem {
 		l := levels[h.Type]
 		if l == Off {
 			return nil
 		}
+		if h.Type == connectors.Items && only != nil && !only[h.Code] {
+			return nil
+		}
 		kind := storage.KindNew
 		if link != nil {
+			if link.Gone != "" {
+				return nil
+			}
 			if link.Holds(h.Fingerprint) {
 				return nil
 			}
@@ -148,7 +158,11 @@ func (e *Engine) refresh(ctx context.Context, def connectors.Definition) (storag
 		e.log.Warn("sync settings are damaged; using the safe levels", "module", def.Name, "err", merr)
 	}
 	levels := uploadLevels(m, settings, def.Caps)
-	st, err := e.db.RefreshQueue(ctx, def.Name, signature(levels), UploadTypes(), decide(levels))
+	only, digest, err := e.productsInUse(ctx, def.Name, settings, levels)
+	if err != nil {
+		return storage.RefreshStats{}, err
+	}
+	st, err := e.db.RefreshQueue(ctx, def.Name, signature(levels)+digest, UploadTypes(), decide(levels, only))
 	if err != nil {
 		return st, err
 	}

@@ -16,8 +16,8 @@ import (
 // Option keys every module has, whatever its connector. A connector's own
 // options (such as Rollup) are fields of its settings schema.
 const (
-	// SettingStockOnInvoicesOnly exports only stock items that appear on
-	// invoices.
+	// SettingStockOnInvoicesOnly exports only the products (stock items)
+	// that a line of a pending or exported document uses.
 	SettingStockOnInvoicesOnly = storage.PrefixOption + "stock_on_invoices_only"
 )
 
@@ -32,7 +32,7 @@ type ModuleOption struct {
 func ModuleOptions() []ModuleOption {
 	return []ModuleOption{
 		{SettingMultiCurrency, "Multi-currency", "Allow documents in currencies other than the organisation's own."},
-		{SettingStockOnInvoicesOnly, "Only export stock items that appear on invoices", "Leave out stock items no invoice uses."},
+		{SettingStockOnInvoicesOnly, "Only export stock items that appear on invoices", "With Products on (Synchronisation tab), send only the products a pending or exported document uses."},
 		{SettingJournalsAutoSend, "Send payroll journals automatically", "Send payroll journals as part of every sync, right after they are imported."},
 	}
 }
@@ -86,13 +86,10 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 			continue
 		}
 		switch {
-		case key == UploadSettingKey(connectors.Journals) || key == UploadSettingKey(connectors.CreditNotes):
-			// Outside the matrix: payroll journals (OFF unless set) and
-			// credit notes (following their invoices unless set).
-			t := connectors.Journals
-			if key == UploadSettingKey(connectors.CreditNotes) {
-				t = connectors.CreditNotes
-			}
+		case isExtraUploadKey(key):
+			// Outside the matrix: products and payroll journals (OFF unless
+			// set) and credit notes (following their invoices unless set).
+			t := extraUploadType(key)
 			if !def.Caps.Supports(t, connectors.Upload) {
 				return nil, fmt.Errorf("%s cannot receive %s", def.Title, strings.ToLower(t.Label()))
 			}
@@ -293,6 +290,9 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 			out = append(out, Setting{Key: SettingKey(d, t), Label: t.Label() + " (" + d.Label() + ")", Value: l.String(), Set: true})
 		}
 	}
+	if def.Caps.Supports(connectors.Items, connectors.Upload) {
+		out = append(out, Setting{Key: ProductsSettingKey, Label: connectors.Items.Label() + " (" + connectors.Upload.Label() + ")", Value: ProductsLevel(current).String(), Set: true})
+	}
 	timing, timingErr := TimingFromSettings(current)
 	out = append(out,
 		Setting{Key: TimingModeKey, Label: "Timing", Value: timing.String(), Set: true},
@@ -310,4 +310,20 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 		keyringErr = fmt.Errorf("the saved sign-in and other secrets cannot be read, so they are shown as unknown: %w", keyringErr)
 	}
 	return out, errors.Join(keyringErr, matrixErr, timingErr)
+}
+
+// extraUploadTypes have an upload level outside the matrix, under
+// UploadSettingKey.
+var extraUploadTypes = []connectors.RecordType{connectors.Items, connectors.CreditNotes, connectors.Journals}
+
+func isExtraUploadKey(key string) bool { return extraUploadType(key) != "" }
+
+// extraUploadType is the type whose upload level key holds ("" for none).
+func extraUploadType(key string) connectors.RecordType {
+	for _, t := range extraUploadTypes {
+		if key == UploadSettingKey(t) {
+			return t
+		}
+	}
+	return ""
 }

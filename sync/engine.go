@@ -214,8 +214,9 @@ const (
 )
 
 // Sync runs one full sync of the module: reference data, mirror per the
-// matrix, Pending Export refresh, upload of what passes the pre-check, then
-// the extra steps. Problems with single records are feedback rows and
+// matrix, the records the package deleted among those sent but not
+// mirrored, Pending Export refresh, upload of what passes the pre-check,
+// then the extra steps. Problems with single records are feedback rows and
 // Failed counts; problems with the run are in Report.Errors.
 func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Report, error) {
 	return e.run(ctx, module, trigger, func(def connectors.Definition, conn connectors.Connection, rep *Report) error {
@@ -235,6 +236,9 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 			}
 		}
 		if err := e.mirror(ctx, def, conn, mirrorTypes, rep); err != nil {
+			return err
+		}
+		if err := e.watchDeletions(ctx, def, conn, m, rep); err != nil {
 			return err
 		}
 		p.step("Finding what is waiting to be sent", 0)

@@ -370,6 +370,15 @@ func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) co
 		p := *rec.Payment
 		p.BankAccount = bank(p.BankAccount)
 		out.Payment = &p
+	case rec.Item != nil:
+		it := *rec.Item
+		if it.SalesAccount != "" {
+			it.SalesAccount = nominal(it.SalesAccount)
+		}
+		if it.PurchaseAccount != "" {
+			it.PurchaseAccount = nominal(it.PurchaseAccount)
+		}
+		out.Item = &it
 	}
 	return out
 }

@@ -139,8 +139,17 @@ func (e *Engine) refreshAncillaryTypes(ctx context.Context, def connectors.Defin
 		}
 		var recs []connectors.Record
 		var bad []FeedbackRow
+		var gone []connectors.Remote
 		err := lister.ListChanged(ctx, t, time.Time{}, func(page []connectors.Remote) error {
 			for _, r := range page {
+				if r.Deleted {
+					// No longer reference data; a product LedgerLink sent
+					// is marked as deleted in the package.
+					if def.Caps.Deletions && t == connectors.Items {
+						gone = append(gone, r)
+					}
+					continue
+				}
 				rec := r.Record
 				if rec.Type == "" {
 					rec.Type = t
@@ -160,6 +169,9 @@ func (e *Engine) refreshAncillaryTypes(ctx context.Context, def connectors.Defin
 			return err
 		}
 		if err := e.db.ReplaceAncillary(ctx, def.Name, t, dedupe(recs)); err != nil {
+			return err
+		}
+		if err := e.mirrorGone(ctx, def, t, gone, rep); err != nil {
 			return err
 		}
 	}
@@ -249,7 +261,17 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 			p.count(read, 0)
 			items := make([]storage.MirrorItem, 0, len(page))
 			var bad []FeedbackRow
+			var gone []connectors.Remote
 			for _, r := range page {
+				if r.Deleted {
+					if r.UpdatedAt.After(latest) {
+						latest = r.UpdatedAt
+					}
+					if def.Caps.Deletions && strings.TrimSpace(r.RemoteID) != "" {
+						gone = append(gone, r)
+					}
+					continue
+				}
 				rec := in.record(t, r.Record)
 				if err := checkRemote(t, rec); err != nil {
 					bad = append(bad, badRemote(def, t, r, err))
@@ -289,6 +311,9 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 					Cause:   c.Reason, Fix: "Correct the code in the accounting package; it is fetched again at the next sync."})
 			}
 			rep.Add(connectors.Mirror, t, res.Added, res.Updated, len(bad))
+			if err := e.mirrorGone(ctx, def, t, gone, rep); err != nil {
+				return err
+			}
 			return e.db.AddFeedback(ctx, def.Name, bad...)
 		})
 		if err != nil {

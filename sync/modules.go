@@ -119,7 +119,7 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		st.Notes = append(st.Notes, keyringErr.Error())
 	}
 	if installed && st.Light == connectors.Green {
-		if m, err := MatrixFromSettings(settings); err == nil && m.IsOff() {
+		if m, err := MatrixFromSettings(settings); err == nil && m.IsOff() && ProductsLevel(settings) == Off {
 			st.Light = connectors.Amber
 			st.Notes = append(st.Notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
 		}

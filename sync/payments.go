@@ -113,6 +113,7 @@ type importer struct {
 	// seen holds the payments handled in this run, by type and remote ID.
 	seen  map[paymentKey]bool
 	wrote []ImportRow
+	rep   *Report
 }
 
 func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, conn connectors.Connection, allocate bool, rep *Report) ([]ImportRow, error) {
@@ -131,7 +132,7 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 	imp := &importer{
 		e: e, def: def, in: newInbound(settings), allocate: allocate, settings: settings,
 		base: strings.ToUpper(strings.TrimSpace(settings[settingBaseCurrency])),
-		seen: map[paymentKey]bool{},
+		seen: map[paymentKey]bool{}, rep: rep,
 	}
 	imp.linker, _ = As[connectors.Linker](conn)
 	if err := imp.loadTaxes(ctx); err != nil {
@@ -217,6 +218,13 @@ func (imp *importer) retry(tx *storage.ImportTx, t connectors.RecordType) error 
 		if imp.seen[paymentKey{t, row.RemoteID}] {
 			continue
 		}
+		if row.Remote.Deleted {
+			imp.seen[paymentKey{t, row.RemoteID}] = true
+			if err := imp.deleted(tx, t, row.Remote); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := imp.process(tx, t, row.Remote, &row); err != nil {
 			return err
 		}
@@ -257,6 +265,13 @@ func (imp *importer) pkg() string { return title(imp.def) }
 // left alone (so re-running changes nothing); a new one or one still open
 // is processed.
 func (imp *importer) consider(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote) error {
+	if r.Deleted {
+		imp.seen[paymentKey{t, r.RemoteID}] = true
+		if !imp.def.Caps.Deletions {
+			return nil
+		}
+		return imp.deleted(tx, t, r)
+	}
 	row, found, err := tx.Row(t, r.RemoteID)
 	if err != nil {
 		return err
@@ -628,4 +643,35 @@ func (imp *importer) apply(tx *storage.ImportTx, t connectors.RecordType, r conn
 	}
 	_, err = tx.PutFromPackage(local, r.RemoteID, mirrored, r.UpdatedAt, url)
 	return err
+}
+
+// deleted handles a payment the package deleted: undone here when
+// allocating (if LedgerLink had it, it was never created otherwise); when
+// only showing, its row says what Create & Allocate Payments will do, and
+// it waits for that.
+func (imp *importer) deleted(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote) error {
+	if imp.allocate {
+		row, err := undoPayment(tx, imp.def, t, r, imp.rep)
+		if row != nil {
+			imp.wrote = append(imp.wrote, *row)
+		}
+		return err
+	}
+	code, had, err := tx.CodeForRemoteID(t, r.RemoteID)
+	if err != nil {
+		return err
+	}
+	if l, _, err := tx.Link(Ref{Type: t, Code: code}); err != nil || (had && l.Gone != "") {
+		return err
+	}
+	row, found, err := tx.Row(t, r.RemoteID)
+	if err != nil || (!found && !had) {
+		return err
+	}
+	if !found {
+		row = ImportRow{Type: t, Kind: storage.ImportKindOf(t), RemoteID: r.RemoteID, Code: code, Reference: code}
+	}
+	row.Outcome, row.Remote, row.Fix = storage.ImportWaiting, r, ""
+	row.Status = fmt.Sprintf("Deleted or voided in %s; Create & Allocate Payments takes it off its invoices here.", imp.pkg())
+	return imp.write(tx, row)
 }

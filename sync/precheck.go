@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -138,6 +139,8 @@ func noun(t connectors.RecordType) string {
 		return "payment"
 	case connectors.Journals:
 		return "journal"
+	case connectors.Items:
+		return "product"
 	}
 	return strings.ToLower(t.Label())
 }
@@ -149,9 +152,9 @@ func capital(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// check returns rec's problems; an empty answer means it may go.
-func (c *checker) check(ctx context.Context, rec connectors.Record) ([]Problem, error) {
-	var ps []Problem
+// check returns rec's problems (none means it may go) and notes on what
+// will happen with it.
+func (c *checker) check(ctx context.Context, rec connectors.Record) (ps []Problem, notes []string, err error) {
 	add := func(rule, cause, fix string) { ps = append(ps, Problem{Rule: rule, Cause: cause, Fix: fix}) }
 	what := noun(rec.Type)
 
@@ -163,7 +166,7 @@ func (c *checker) check(ctx context.Context, rec connectors.Record) ([]Problem, 
 	for _, dep := range prerequisitesOf(rec) {
 		problem, err := c.prerequisite(ctx, dep)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if problem == "" {
 			continue
@@ -218,8 +221,21 @@ func (c *checker) check(ctx context.Context, rec connectors.Record) ([]Problem, 
 			}
 		}
 		if l.item != "" && c.items != nil && !c.items[l.item] {
-			add(RuleUnknownItem, fmt.Sprintf("Product %s on line %d does not exist in %s.", l.item, n, c.pkg),
-				fmt.Sprintf("Create product %s in %s (LedgerLink fetches products at every sync), or correct the product code in your business system.", l.item, c.pkg))
+			if !c.productsUpload() {
+				add(RuleUnknownItem, fmt.Sprintf("Product %s on line %d does not exist in %s.", l.item, n, c.pkg),
+					fmt.Sprintf("Create product %s in %s (LedgerLink fetches products at every sync), or correct the product code in your business system.", l.item, c.pkg))
+				continue
+			}
+			p, err := c.missingProduct(ctx, l.item, n)
+			if err != nil {
+				return nil, nil, err
+			}
+			switch {
+			case p != nil:
+				ps = append(ps, *p)
+			case !slices.Contains(notes, createNote(l.item, c.pkg)):
+				notes = append(notes, createNote(l.item, c.pkg))
+			}
 		}
 	}
 
@@ -236,7 +252,7 @@ func (c *checker) check(ctx context.Context, rec connectors.Record) ([]Problem, 
 		add(RuleCurrency, fmt.Sprintf("This %s is in %s, but multi-currency is off and the organisation's currency is %s.", what, strings.ToUpper(cur), c.base),
 			fmt.Sprintf("Turn on Multi-currency on the Options tab (and enable %s in %s), or issue the %s in %s.", strings.ToUpper(cur), c.pkg, what, c.base))
 	}
-	return ps, nil
+	return ps, notes, nil
 }
 
 // prerequisite says what is wrong with dep ("" when it has reached the
@@ -370,6 +386,7 @@ type checked struct {
 	item     PendingItem
 	rec      storage.StoredRecord
 	problems []Problem
+	notes    []string
 	gone     bool
 }
 
@@ -398,7 +415,7 @@ func (e *Engine) precheck(ctx context.Context, c *checker, items []PendingItem, 
 				Fix:   "Import it again from your business system, or mark the row as exported if it is not wanted."}}
 		} else {
 			ch.rec = sr
-			if ch.problems, err = c.check(ctx, sr.Record); err != nil {
+			if ch.problems, ch.notes, err = c.check(ctx, sr.Record); err != nil {
 				return nil, err
 			}
 		}
@@ -407,9 +424,9 @@ func (e *Engine) precheck(ctx context.Context, c *checker, items []PendingItem, 
 			fp = sr.Fingerprint
 		}
 		if len(ch.problems) > 0 {
-			store[it.Ref()] = storage.CheckedContent{Fingerprint: fp, Check: storage.Check{Status: storage.CheckProblems, Problems: ch.problems, CheckedAt: now}}
+			store[it.Ref()] = storage.CheckedContent{Fingerprint: fp, Check: storage.Check{Status: storage.CheckProblems, Problems: ch.problems, Notes: ch.notes, CheckedAt: now}}
 		} else if storeAll {
-			store[it.Ref()] = storage.CheckedContent{Fingerprint: fp, Check: storage.Check{Status: storage.CheckOK, CheckedAt: now}}
+			store[it.Ref()] = storage.CheckedContent{Fingerprint: fp, Check: storage.Check{Status: storage.CheckOK, Notes: ch.notes, CheckedAt: now}}
 		}
 		out = append(out, ch)
 	}

@@ -43,6 +43,9 @@ type Report struct {
 	ResumeAt time.Time `json:"resume_at,omitzero"`
 	// Cancelled is set when the run was stopped before it finished.
 	Cancelled bool `json:"cancelled,omitempty"`
+	// Notes say in plain words what the run did besides moving records
+	// (a payment deleted in the package undone here, for example).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Add adds n created, updated or failed records of t moving in d.

@@ -76,6 +76,9 @@ type uploader struct {
 	// the items are inflight in the database, which is safe: a crash leaves
 	// them to be looked up.
 	carry []storage.Outcome
+	// productReady caches whether a product a document names is in the
+	// package (see productNotReady).
+	productReady map[Ref]bool
 }
 
 // entry is one item on its way.
@@ -156,6 +159,7 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 	if err := up.complete(ctx, nil); err != nil {
 		return err
 	}
+	up.noteProducts()
 	return up.verify(ctx)
 }
 
@@ -185,7 +189,7 @@ func (up *uploader) withPrerequisites(ctx context.Context, items []PendingItem, 
 			} else if err != nil {
 				return nil, err
 			}
-			for _, dep := range prerequisitesOf(sr.Record) {
+			for _, dep := range append(prerequisitesOf(sr.Record), productsOf(sr.Record)...) {
 				if i, ok := c.queued[dep]; ok && !have[dep] {
 					have[dep] = true
 					added = append(added, c.pending[i])
@@ -566,7 +570,7 @@ func (up *uploader) notReady(ctx context.Context, rec connectors.Record) (*Probl
 			Fix:   fmt.Sprintf("Fix the problem of %s %s shown in Error Feedback, then upload both again.", noun(dep.Type), dep.Code),
 		}, nil
 	}
-	return nil, nil
+	return up.productNotReady(ctx, rec)
 }
 
 // remoteID returns the package's ID of an exported record, looking it up by

@@ -35,15 +35,49 @@ func levelColor(l sync.Level, enabled bool) color.Color {
 	return c
 }
 
+// syncLevels is what the Synchronisation tab edits: the 2×7 matrix and,
+// beside it, the upload level of products.
+type syncLevels struct {
+	sync.Matrix
+	// products is the level of products (LedgerLink → package); it is saved
+	// only when the connector can take products.
+	products    sync.Level
+	hasProducts bool
+}
+
+// Settings returns the matrix's fourteen levels and the products level.
+func (l syncLevels) Settings() map[string]string {
+	out := l.Matrix.Settings()
+	if l.hasProducts {
+		out[sync.ProductsSettingKey] = productsToken(l.products)
+	}
+	return out
+}
+
+// IsOff reports whether nothing moves at all.
+func (l syncLevels) IsOff() bool { return l.Matrix.IsOff() && l.products == sync.Off }
+
+func productsToken(l sync.Level) string {
+	b, err := l.MarshalText()
+	if err != nil {
+		return "off"
+	}
+	return string(b)
+}
+
 // matrixTab is the Synchronisation tab: the 2×7 sync matrix of coloured
-// three-state buttons, with the rules applied as they are pressed.
+// three-state buttons, with the rules applied as they are pressed, and the
+// Products button beside it.
 type matrixTab struct {
 	cs      *ConfigureScreen
-	m       sync.Matrix
+	m       syncLevels
 	buttons map[matrixCell]*levelButton
-	reason  *widget.Label
-	changes *widget.Label
-	content fyne.CanvasObject
+	// products is the Products button (nil when the package cannot take
+	// products).
+	products *levelButton
+	reason   *widget.Label
+	changes  *widget.Label
+	content  fyne.CanvasObject
 }
 
 type matrixCell struct {
@@ -54,7 +88,10 @@ type matrixCell struct {
 func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 	mt := &matrixTab{cs: cs, buttons: map[matrixCell]*levelButton{}}
 	m, err := sync.MatrixFromSettings(cs.saved)
-	mt.m = m
+	mt.m = syncLevels{Matrix: m, hasProducts: cs.def.Caps.Supports(connectors.Items, connectors.Upload)}
+	if mt.m.hasProducts {
+		mt.m.products = sync.ProductsLevel(cs.saved)
+	}
 	mt.reason = widget.NewLabel("Press a button to change it: OFF, then NEW, then NEW + UPDATED, then OFF again. Point at a button to see what it does.")
 	mt.reason.Wrapping = fyne.TextWrapWord
 	mt.changes = widget.NewLabel("")
@@ -92,7 +129,14 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 		"A button is greyed while the one it depends on is OFF (quotes and invoices need customers, payments need invoices).", cs.title, cs.title))
 	intro.Wrapping = fyne.TextWrapWord
 	info := widget.NewCard("", "", container.NewVBox(mt.reason, mt.changes))
-	mt.content = container.NewVScroll(container.NewVBox(intro, grid, legend, info, layout.NewSpacer()))
+	body := container.NewVBox(intro, grid)
+	if mt.m.hasProducts {
+		body.Add(mt.productsRow())
+	}
+	body.Add(legend)
+	body.Add(info)
+	body.Add(layout.NewSpacer())
+	mt.content = container.NewVScroll(body)
 	mt.refresh()
 	return mt
 }
@@ -131,6 +175,61 @@ func (mt *matrixTab) refresh() {
 		max, _ := mt.limit(c)
 		b.set(mt.m.Level(c.d, c.t), max > sync.Off, max < sync.NewAndUpdated)
 	}
+	if mt.products != nil {
+		mt.products.set(mt.m.products, true, false)
+	}
+}
+
+// productsRow is the Products button, beside the matrix: products go from
+// LedgerLink to the package, before the documents that use them.
+func (mt *matrixTab) productsRow() fyne.CanvasObject {
+	mt.products = newLevelButton(mt.pressProducts, func() { mt.explainProducts() })
+	label := widget.NewLabelWithStyle(connectors.Items.Label()+" ("+mt.directionLabel(connectors.Upload)+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	help := widget.NewLabel(fmt.Sprintf("Your stock items, created in %s before the invoices and quotes that use them. "+
+		"The option \"Only export stock items that appear on invoices\" sends only the products a document uses.", mt.cs.title))
+	help.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, label, nil, container.NewBorder(nil, nil, container.NewGridWrap(mt.products.MinSize(), mt.products), nil, help))
+}
+
+// ProductsButton returns the Products button (tests); nil when the package
+// cannot take products.
+func (mt *matrixTab) ProductsButton() *levelButton { return mt.products }
+
+func (mt *matrixTab) explainProducts() {
+	l := mt.m.products
+	mt.reason.Importance = widget.MediumImportance
+	text := fmt.Sprintf("Products (%s) is %s: ", mt.directionLabel(connectors.Upload), l)
+	switch l {
+	case sync.NewOnly:
+		text += fmt.Sprintf("products %s does not have yet are created there; changes to ones already there are not sent.", mt.cs.title)
+	case sync.NewAndUpdated:
+		text += fmt.Sprintf("products are created in %s, and changes to them are sent too.", mt.cs.title)
+	default:
+		text += fmt.Sprintf("no products are sent; every product an invoice names must already be in %s.", mt.cs.title)
+	}
+	mt.reason.SetText(tidy(text))
+	mt.reason.Refresh()
+}
+
+// pressProducts moves the Products button on: OFF → NEW → NEW + UPDATED
+// (after a warning) → OFF.
+func (mt *matrixTab) pressProducts() {
+	next := (mt.m.products + 1) % (sync.NewAndUpdated + 1)
+	set := func() {
+		mt.m.products = next
+		mt.refresh()
+		mt.explainProducts()
+		mt.changes.SetText("")
+		mt.cs.a.tracef("matrix products=%s", next)
+		mt.cs.markDirty()
+	}
+	if next == sync.NewAndUpdated {
+		mt.cs.a.confirm("Change records in "+mt.cs.title+"?",
+			fmt.Sprintf("With Products at NEW + UPDATED, LedgerLink will change products that are already in %s whenever they change here. This changes your books. Make sure product changes are made in your business system and not in %s, then confirm.", mt.cs.title, mt.cs.title),
+			"Yes, set NEW + UPDATED", set)
+		return
+	}
+	set()
 }
 
 // Button returns the button of t in d (tests).
@@ -197,7 +296,7 @@ func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
 		mt.reason.Refresh()
 		return
 	}
-	mt.m = nm
+	mt.m.Matrix = nm
 	mt.refresh()
 	mt.explain(c, false)
 	if len(changes) == 0 {

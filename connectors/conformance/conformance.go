@@ -41,6 +41,14 @@ type Faults interface {
 	Advance(d time.Duration)
 }
 
+// Deleter is offered by the fault hooks of a simulator whose connector
+// claims Capabilities.Deletions: it deletes or voids a record the way a
+// person would in the package. For a type the package cannot delete it
+// returns an error matching errors.ErrUnsupported.
+type Deleter interface {
+	Delete(t connectors.RecordType, remoteID string) error
+}
+
 // Harness is what a connector's test gives the suite.
 type Harness struct {
 	// Name labels failures.
@@ -111,6 +119,64 @@ func Run(t *testing.T, h Harness) {
 	t.Run("context cancelled", s.testContextCancelled)
 	t.Run("concurrent writes", s.testConcurrentWrites)
 	t.Run("reference data", s.testReferenceData)
+	t.Run("deletions", s.testDeletions)
+}
+
+// testDeletions checks, for a connector that claims to report deletions,
+// that a record deleted or voided in the package comes through
+// ListChanged with Deleted set and its code, and no longer as a live
+// record by code.
+func (s *suite) testDeletions(t *testing.T) {
+	if !s.h.Caps.Deletions {
+		t.Logf("%s does not claim to report deletions", s.h.Name)
+		return
+	}
+	tested := 0
+	for _, typ := range s.uploadTypes() {
+		if !s.h.Caps.Supports(typ, connectors.Mirror) {
+			continue
+		}
+		t.Run(string(typ), func(t *testing.T) {
+			e := s.open(t)
+			del, ok := e.faults.(Deleter)
+			if !ok {
+				t.Fatalf("%s claims to report deletions, but its fault hooks cannot delete a record (conformance.Deleter)", s.h.Name)
+			}
+			rec := e.prepare(typ)
+			id := e.create(rec)[0]
+			e.faults.Advance(2 * time.Second)
+			if err := del.Delete(typ, id); errors.Is(err, errors.ErrUnsupported) {
+				t.Logf("the package cannot delete %s", typ.Label())
+				return
+			} else if err != nil {
+				t.Fatalf("deleting %s %s: %v", typ.Label(), id, err)
+			}
+			tested++
+			all, _ := e.list(typ, time.Time{})
+			var got *connectors.Remote
+			for i := range all {
+				if all[i].RemoteID == id {
+					got = &all[i]
+				}
+			}
+			switch {
+			case got == nil:
+				t.Fatalf("after deleting %s %s, ListChanged no longer lists it; a deleted record must come with Deleted set", typ.Label(), id)
+			case !got.Deleted:
+				t.Errorf("after deleting %s %s, ListChanged lists it without Deleted", typ.Label(), id)
+			case got.Record.Code() != rec.Code():
+				t.Errorf("the deleted %s is listed with code %q, want %q", typ.Label(), got.Record.Code(), rec.Code())
+			}
+			for _, f := range e.find(typ, rec.Code()) {
+				if f.RemoteID == id && !f.Deleted {
+					t.Errorf("FindByCode still answers the deleted %s %s as a live record", typ.Label(), rec.Code())
+				}
+			}
+		})
+	}
+	if tested == 0 {
+		t.Errorf("%s claims to report deletions, but no record type could be deleted in its simulator", s.h.Name)
+	}
 }
 
 type suite struct{ h Harness }
@@ -158,12 +224,12 @@ func (s *suite) anyClaimed(d connectors.Direction) bool {
 	return false
 }
 
-// uploadTypes are the non-reference types the connector claims to upload,
-// in screen order.
+// uploadTypes are the types the connector claims to upload (products
+// included, the other reference data never), in screen order.
 func (s *suite) uploadTypes() []connectors.RecordType {
 	var out []connectors.RecordType
 	for _, t := range connectors.AllTypes() {
-		if !t.IsAncillary() && s.h.Caps.Supports(t, connectors.Upload) {
+		if !t.IsReadOnly() && s.h.Caps.Supports(t, connectors.Upload) {
 			out = append(out, t)
 		}
 	}
@@ -216,6 +282,8 @@ func (e *env) sample(t connectors.RecordType, pre *connectors.Record) connectors
 		build = sm.Supplier
 	case connectors.Journals:
 		build = sm.Journal
+	case connectors.Items:
+		build = sm.Item
 	case connectors.Quotes:
 		if sm.Quote != nil {
 			build = func() connectors.Record { return sm.Quote(*pre.Party) }
@@ -436,7 +504,7 @@ func (s *suite) testCapabilities(t *testing.T) {
 		t.Errorf("%s claims no record types", s.h.Name)
 	}
 	for typ, dirs := range caps.Types {
-		if typ.IsAncillary() && dirs.Upload {
+		if typ.IsReadOnly() && dirs.Upload {
 			t.Errorf("%s is reference data and flows from the package only, but upload is claimed", typ.Label())
 		}
 		pre, ok := prerequisite(typ)

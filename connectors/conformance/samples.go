@@ -28,6 +28,8 @@ type Samples struct {
 	InvoicePayment  func(invoice connectors.Document) connectors.Record
 	PurchasePayment func(invoice connectors.Document) connectors.Record
 	Journal         func() connectors.Record
+	// Item is a product, for connectors that upload products.
+	Item func() connectors.Record
 
 	// Spoil turns a valid record into one of the same type and code that
 	// the package refuses on its own (an unknown nominal code on a document,
@@ -159,9 +161,19 @@ func NewSamples(c Codes) Samples {
 				},
 			}}
 		},
+		Item: func() connectors.Record {
+			cd := code("P")
+			return connectors.Record{Type: connectors.Items, Item: &connectors.Item{
+				Code: cd, Name: "Blue widget " + cd, Description: "Blue widget, boxed",
+				SalesPrice: decimal.RequireFromString("50.00"), SalesAccount: c.SalesAccount,
+				PurchasePrice: decimal.RequireFromString("21.40"), PurchaseAccount: c.PurchaseAccount,
+			}}
+		},
 		Spoil: func(r connectors.Record) connectors.Record {
 			r = r.Clone()
 			switch {
+			case r.Item != nil:
+				r.Item.SalesAccount = c.InvalidAccount
 			case r.Party != nil:
 				r.Party.Name = ""
 			case r.Document != nil && len(r.Document.Lines) > 0:
@@ -193,6 +205,9 @@ func NewSamples(c Codes) Samples {
 				r.Payment.Reference += " (amended)"
 			case r.Journal != nil:
 				r.Journal.Description += " (amended)"
+			case r.Item != nil:
+				r.Item.Name += " (renamed)"
+				r.Item.SalesPrice = r.Item.SalesPrice.Add(decimal.NewFromInt(1))
 			}
 			return r
 		},

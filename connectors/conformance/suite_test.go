@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/conformance"
 	"ledgerlink/connectors/memory"
@@ -93,6 +95,25 @@ func (b broken) ListChanged(ctx context.Context, t connectors.RecordType, since 
 			return err
 		}
 		return page(all)
+	case "hides-deletions":
+		return b.Conn.ListChanged(ctx, t, since, func(p []connectors.Remote) error {
+			live := make([]connectors.Remote, 0, len(p))
+			for _, r := range p {
+				if !r.Deleted {
+					live = append(live, r)
+				}
+			}
+			return page(live)
+		})
+	case "loses-item-prices":
+		return b.Conn.ListChanged(ctx, t, since, func(p []connectors.Remote) error {
+			for i := range p {
+				if p[i].Record.Item != nil {
+					p[i].Record.Item.SalesPrice = decimal.Zero
+				}
+			}
+			return page(p)
+		})
 	}
 	return b.Conn.ListChanged(ctx, t, since, page)
 }
@@ -152,6 +173,8 @@ func TestSuiteCatchesBrokenConnectors(t *testing.T) {
 		{"ignores-since", "changed_since"},
 		{"one-big-page", "paging"},
 		{"drops-email", "create_and_read_back/customer"},
+		{"hides-deletions", "deletions/sales_invoice"},
+		{"loses-item-prices", "create_and_read_back/item"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.mode+" fails "+tc.failing, func(t *testing.T) {

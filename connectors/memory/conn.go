@@ -30,8 +30,9 @@ const (
 var ErrBatchTooLarge = errors.New("too many records in one batch")
 
 // Capabilities is what the reference ledger can do: the seven matrix types,
-// credit notes and payroll journals both ways, reference data towards
-// LedgerLink only.
+// credit notes, payroll journals and products both ways, the other
+// reference data towards LedgerLink only; records deleted or voided in the
+// ledger are reported (Remote.Deleted).
 func Capabilities() connectors.Capabilities {
 	types := map[connectors.RecordType]connectors.Directions{}
 	for _, t := range connectors.MatrixTypes() {
@@ -42,11 +43,14 @@ func Capabilities() connectors.Capabilities {
 	for _, t := range connectors.AncillaryTypes() {
 		types[t] = connectors.Directions{Mirror: true}
 	}
+	// Products are the business's own stock items: they can be sent.
+	types[connectors.Items] = connectors.Directions{Mirror: true, Upload: true}
 	return connectors.Capabilities{
 		Types:           types,
 		BatchSize:       BatchSize,
 		IncrementalPull: true,
 		IdempotencyKeys: true,
+		Deletions:       true,
 	}
 }
 

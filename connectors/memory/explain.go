@@ -135,6 +135,18 @@ var catalogue = []explained{
 		Cause: "The journal's debits and credits are not equal.",
 		Fix:   "Check the cost-centre and period split of the payroll journal, export it again, then upload.",
 	}},
+	{CodeInvalidItem, regexp.MustCompile(`^Item (code )?'.*' (has no name|is longer than 30 characters)\.$`), connectors.Explanation{
+		Cause: "The product has no name, or its code is longer than the accounting package allows (30 characters).",
+		Fix:   "Give the product a name and a code of at most 30 characters in your business system, import it again, then upload.",
+	}},
+	{CodeDuplicateItem, regexp.MustCompile(`^An item with code '.*' already exists\.$`), connectors.Explanation{
+		Cause: "The accounting package already has a product with this code, entered there or by an earlier upload.",
+		Fix:   "If it is the same product, use Mark as Exported; otherwise give one of them a different code.",
+	}},
+	{CodeRecordDeleted, regexp.MustCompile(`has been deleted or voided in the ledger and cannot be changed\.$`), connectors.Explanation{
+		Cause: "The record was deleted or voided in the accounting package, so it can no longer be changed there.",
+		Fix:   "Nothing to send: LedgerLink shows the record as deleted or voided. If it is still wanted, enter it again in your business system under a new number.",
+	}},
 }
 
 // Explain gives the cause and fix for the ledger's messages: per-item

@@ -16,7 +16,7 @@ func TestCatalogueCoversEveryCode(t *testing.T) {
 		CodeTotalBelowPaid, CodeInvalidAmount, CodeUnknownBankAccount, CodePaymentLocked,
 		CodeUnknownInvoice, CodeWrongDocumentType, CodeWrongParty, CodeCurrencyMismatch,
 		CodeInvoiceClosed, CodeAllocationsTooLarge, CodeAmountAboveDue, CodeJournalTooShort,
-		CodeInvalidJournalLine, CodeUnbalancedJournal,
+		CodeInvalidJournalLine, CodeUnbalancedJournal, CodeInvalidItem, CodeDuplicateItem, CodeRecordDeleted,
 	}
 	entries := map[string]int{}
 	for _, e := range catalogue {

@@ -483,3 +483,69 @@ func cloneRemote(r connectors.Remote) connectors.Remote {
 	r.Record = r.Record.Clone()
 	return r
 }
+
+// Delete deletes the record of type t with remote ID id as if someone had
+// done it in the package itself: ListChanged reports it with Deleted set
+// (a document's status becomes deleted), its code is free again, and it
+// cannot be changed any more. Deleting a payment gives its invoices their
+// amount due back.
+func (l *Ledger) Delete(t connectors.RecordType, id string) error {
+	return l.remove(t, id, connectors.StatusDeleted)
+}
+
+// Void voids the document or payment of type t with remote ID id, as Delete
+// does, except that a document keeps its number and shows status voided.
+func (l *Ledger) Void(t connectors.RecordType, id string) error {
+	return l.remove(t, id, connectors.StatusVoided)
+}
+
+func (l *Ledger) remove(t connectors.RecordType, id string, status connectors.DocumentStatus) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tb, ok := l.tables[t]
+	if !ok {
+		return fmt.Errorf("the reference ledger has no record type %q", t)
+	}
+	old, ok := tb.byID[id]
+	if !ok {
+		return fmt.Errorf("the reference ledger has no %s with ID %q", noun(t), id)
+	}
+	if old.Deleted {
+		return fmt.Errorf("%s %q is already deleted or voided", noun(t), id)
+	}
+	at := l.now()
+	next := cloneRemote(*old)
+	next.Deleted, next.UpdatedAt = true, at
+	switch rec := next.Record; {
+	case rec.Document != nil:
+		rec.Document.Status = status
+	case rec.Payment != nil:
+		l.unallocate(t, rec.Payment, at)
+	}
+	tb.byID[id] = &next
+	if status == connectors.StatusDeleted && tb.byCode[next.Record.Code()] == id {
+		delete(tb.byCode, next.Record.Code())
+	}
+	return nil
+}
+
+// unallocate gives the invoices p paid their amount due back; callers hold
+// l.mu.
+func (l *Ledger) unallocate(t connectors.RecordType, p *connectors.Payment, at time.Time) {
+	for _, a := range p.Allocations {
+		inv, ok := l.byCode(invoiceType(t), a.DocumentCode)
+		if !ok {
+			continue
+		}
+		next := cloneRemote(*inv)
+		doc := next.Record.Document
+		doc.AmountDue = doc.AmountDue.Add(a.Amount)
+		if doc.Status == connectors.StatusPaid {
+			doc.Status = connectors.StatusAuthorised
+		}
+		if at.After(next.UpdatedAt) {
+			next.UpdatedAt = at
+		}
+		l.store(invoiceType(t), next)
+	}
+}

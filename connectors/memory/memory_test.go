@@ -64,15 +64,18 @@ func TestDefinition(t *testing.T) {
 		t.Errorf("Name %q Title %q", def.Name, def.Title)
 	}
 	caps := def.Caps
-	if caps.BatchSize != 50 || !caps.IncrementalPull || !caps.IdempotencyKeys {
+	if caps.BatchSize != 50 || !caps.IncrementalPull || !caps.IdempotencyKeys || !caps.Deletions {
 		t.Errorf("caps %+v", caps)
 	}
-	for _, typ := range append(connectors.MatrixTypes(), connectors.CreditNotes, connectors.Journals) {
+	for _, typ := range append(connectors.MatrixTypes(), connectors.CreditNotes, connectors.Journals, connectors.Items) {
 		if !caps.Supports(typ, connectors.Upload) || !caps.Supports(typ, connectors.Mirror) {
 			t.Errorf("%s should flow both ways", typ)
 		}
 	}
 	for _, typ := range connectors.AncillaryTypes() {
+		if typ == connectors.Items {
+			continue
+		}
 		if !caps.Supports(typ, connectors.Mirror) || caps.Supports(typ, connectors.Upload) {
 			t.Errorf("%s should be mirror only", typ)
 		}

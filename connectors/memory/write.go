@@ -42,6 +42,9 @@ const (
 	CodeJournalTooShort     = "journal_too_short"
 	CodeInvalidJournalLine  = "invalid_journal_line"
 	CodeUnbalancedJournal   = "unbalanced_journal"
+	CodeRecordDeleted       = "record_deleted"
+	CodeInvalidItem         = "invalid_item"
+	CodeDuplicateItem       = "duplicate_item"
 )
 
 // enabledCurrencies are the currencies the reference organisation trades in
@@ -71,6 +74,8 @@ func noun(t connectors.RecordType) string {
 		return "payment"
 	case connectors.Journals:
 		return "journal"
+	case connectors.Items:
+		return "item"
 	}
 	return strings.ToLower(t.Label())
 }
@@ -129,6 +134,9 @@ func (w writeCtx) update(t connectors.RecordType, id string, rec connectors.Reco
 	if !ok {
 		return "", itemErr(CodeNotFound, "", "There is no %s with ID '%s'.", noun(t), id)
 	}
+	if old.Deleted {
+		return "", itemErr(CodeRecordDeleted, "", "%s '%s' has been deleted or voided in the ledger and cannot be changed.", capitalise(noun(t)), old.Record.Code())
+	}
 	if other, dup := w.ledger.byCode(t, rec.Code()); dup && other.RemoteID != id {
 		return "", w.duplicate(t, rec.Code())
 	}
@@ -148,6 +156,8 @@ func (w writeCtx) duplicate(t connectors.RecordType, code string) *connectors.It
 		return itemErr(CodeDuplicateCode, "code", "A %s with account code '%s' already exists.", noun(t), code)
 	case connectors.InvoicePayments, connectors.PurchasePayments:
 		return itemErr(CodeDuplicateNumber, "code", "Payment reference '%s' has already been used.", code)
+	case connectors.Items:
+		return itemErr(CodeDuplicateItem, "code", "An item with code '%s' already exists.", code)
 	}
 	return itemErr(CodeDuplicateNumber, "code", "%s number '%s' has already been used.", capitalise(noun(t)), code)
 }
@@ -165,6 +175,8 @@ func (w writeCtx) prepare(t connectors.RecordType, rec connectors.Record, old *c
 		return w.checkPayment(t, rec.Payment)
 	case connectors.Journals:
 		return w.checkJournal(rec.Journal)
+	case connectors.Items:
+		return w.checkItem(rec.Item)
 	}
 	return itemErr(CodeWrongType, "", "%s cannot be entered through the reference ledger's interface.", t.Label())
 }
@@ -426,6 +438,28 @@ func (w writeCtx) checkJournal(j *connectors.JournalEntry) *connectors.ItemError
 			dr, cr = dr.Add(line.Debit), cr.Add(line.Credit)
 		}
 		return itemErr(CodeUnbalancedJournal, "lines", "Journal '%s' does not balance: debits %s, credits %s.", j.Code, money(dr), money(cr))
+	}
+	return nil
+}
+
+// checkItem applies the ledger's rules for a product: a name, a code of at
+// most 30 characters, and sales and purchase accounts that exist and may be
+// posted to.
+func (w writeCtx) checkItem(it *connectors.Item) *connectors.ItemError {
+	if strings.TrimSpace(it.Name) == "" {
+		return itemErr(CodeInvalidItem, "name", "Item '%s' has no name.", it.Code)
+	}
+	if len([]rune(it.Code)) > 30 {
+		return itemErr(CodeInvalidItem, "code", "Item code '%s' is longer than 30 characters.", it.Code)
+	}
+	for _, acct := range []struct{ field, code string }{{"sales_account", it.SalesAccount}, {"purchase_account", it.PurchaseAccount}} {
+		if acct.code == "" {
+			continue
+		}
+		a, ok := w.ledger.byCode(connectors.NominalAccounts, acct.code)
+		if !ok || !postable(a.Record.Account) {
+			return itemErr(CodeInvalidAccount, acct.field, "Account code '%s' is not a valid account for item '%s'.", acct.code, it.Code)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package xero_test
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -20,6 +22,19 @@ type simFaults struct {
 func (f simFaults) RateLimitNext(d time.Duration) { f.sim.RateLimitNext(1, "minute", d) }
 func (f simFaults) LoseNextReply()                { f.sim.DropNextReplies(1) }
 func (f simFaults) Advance(d time.Duration)       { f.clock.Advance(d) }
+
+// Delete voids an invoice or deletes a payment as a person would in Xero;
+// Xero deletes nothing else that LedgerLink sends.
+func (f simFaults) Delete(t connectors.RecordType, remoteID string) error {
+	tenant := f.sim.DefaultTenantID()
+	switch t {
+	case connectors.SalesInvoices, connectors.PurchaseInvoices:
+		return f.sim.VoidInvoice(tenant, remoteID)
+	case connectors.InvoicePayments, connectors.PurchasePayments:
+		return f.sim.DeletePayment(tenant, remoteID)
+	}
+	return fmt.Errorf("the simulator does not delete %s: %w", t.Label(), errors.ErrUnsupported)
+}
 
 const conformancePageSize = 10
 

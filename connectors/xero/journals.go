@@ -179,7 +179,7 @@ func decodeManualJournals(live bool) func(envelope, func(string) bool) ([]connec
 				continue
 			}
 			out = append(out, connectors.Remote{RemoteID: mj.ManualJournalID, UpdatedAt: updatedAt(mj.UpdatedDateUTC),
-				Record: connectors.Record{Type: connectors.Journals, Journal: &j}})
+				Record: connectors.Record{Type: connectors.Journals, Journal: &j}, Deleted: documentGone(mj.Status)})
 		}
 		return out, bad
 	}

@@ -189,6 +189,21 @@ func decodeContacts(t connectors.RecordType) func(envelope, func(string) bool) (
 	}
 }
 
+// Deletions. Xero never removes a document: a deleted draft or a voided
+// invoice, credit note or manual journal stays with Status DELETED or
+// VOIDED (a quote: DELETED), and a deleted payment with Status DELETED;
+// these come through
+// ListChanged with Remote.Deleted set. An ARCHIVED contact is not reported
+// as deleted: Xero has no deletion of contacts, archiving is undone with a
+// click, and the contact's documents and payments stay; so it comes
+// through as a contact with Party.Archived set, and LedgerLink keeps it.
+
+// documentGone reports whether an invoice or credit note of this status
+// was deleted or voided.
+func documentGone(status string) bool {
+	return strings.EqualFold(status, "DELETED") || strings.EqualFold(status, "VOIDED")
+}
+
 func decodeInvoices(t connectors.RecordType) func(envelope, func(string) bool) ([]connectors.Remote, []error) {
 	want := typeSales
 	if t == connectors.PurchaseInvoices {
@@ -210,7 +225,7 @@ func decodeInvoices(t connectors.RecordType) func(envelope, func(string) bool) (
 				continue
 			}
 			out = append(out, connectors.Remote{RemoteID: in.InvoiceID, UpdatedAt: updatedAt(in.UpdatedDateUTC),
-				Record: connectors.Record{Type: t, Document: &d}})
+				Record: connectors.Record{Type: t, Document: &d}, Deleted: documentGone(in.Status)})
 		}
 		return out, bad
 	}
@@ -229,7 +244,7 @@ func decodeQuotes(env envelope, keep func(string) bool) ([]connectors.Remote, []
 			continue
 		}
 		out = append(out, connectors.Remote{RemoteID: q.QuoteID, UpdatedAt: updatedAt(q.UpdatedDateUTC),
-			Record: connectors.Record{Type: connectors.Quotes, Document: &d}})
+			Record: connectors.Record{Type: connectors.Quotes, Document: &d}, Deleted: strings.EqualFold(q.Status, "DELETED")})
 	}
 	return out, bad
 }
@@ -247,7 +262,7 @@ func decodeCreditNotes(env envelope, keep func(string) bool) ([]connectors.Remot
 			continue
 		}
 		out = append(out, connectors.Remote{RemoteID: cn.CreditNoteID, UpdatedAt: updatedAt(cn.UpdatedDateUTC),
-			Record: connectors.Record{Type: connectors.CreditNotes, Document: &d}})
+			Record: connectors.Record{Type: connectors.CreditNotes, Document: &d}, Deleted: documentGone(cn.Status)})
 	}
 	return out, bad
 }
@@ -552,6 +567,9 @@ func (c *Conn) RecordURL(t connectors.RecordType, remoteID string) string {
 		path = "/AccountsPayable/ViewCreditNote.aspx?creditNoteID=" + id
 	case connectors.Journals:
 		path = "/Journal/View.aspx?invoiceID=" + id
+	case connectors.Items:
+		// The products and services screen's page of one item.
+		path = "/Accounts/Inventory/" + id
 	case connectors.InvoicePayments, connectors.PurchasePayments:
 		parts := splitRemoteID(remoteID)
 		if len(parts) == 0 {

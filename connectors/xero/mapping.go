@@ -35,6 +35,9 @@ type mapper struct {
 	// currency are refused when multi-currency is off. Blank skips the
 	// check.
 	baseCurrency string
+	// inventory is the organisation's inventory asset account, for stock
+	// items ("" sends them untracked).
+	inventory string
 }
 
 // ---- contacts ----
@@ -548,12 +551,16 @@ func taxFromWire(t taxRate) connectors.TaxRate {
 
 func itemFromWire(i item) connectors.Item {
 	out := connectors.Item{Code: firstNonBlank(i.Code, i.ItemID), Name: i.Name, Stock: i.IsTrackedAsInventory}
+	if i.Description != i.Name {
+		out.Description = i.Description
+	}
 	if i.SalesDetails != nil {
 		out.SalesPrice = i.SalesDetails.UnitPrice.Decimal
 		out.SalesAccount = i.SalesDetails.AccountCode
 	}
 	if i.PurchaseDetails != nil {
 		out.PurchasePrice = i.PurchaseDetails.UnitPrice.Decimal
+		out.PurchaseAccount = firstNonBlank(i.PurchaseDetails.AccountCode, i.PurchaseDetails.COGSAccountCode)
 	}
 	return out
 }

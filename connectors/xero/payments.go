@@ -790,7 +790,21 @@ func paymentRecord(t connectors.RecordType, g payGroup) (connectors.Remote, erro
 	if parties = cleanList(parties); len(parties) == 1 {
 		p.PartyCode = parties[0]
 	}
-	return connectors.Remote{RemoteID: g.id, UpdatedAt: updated, Record: connectors.Record{Type: t, Payment: &p}}, nil
+	return connectors.Remote{RemoteID: g.id, UpdatedAt: updated, Record: connectors.Record{Type: t, Payment: &p}, Deleted: groupDeleted(g)}, nil
+}
+
+// groupDeleted reports whether a payment (a batch, or the parts of a split
+// payment) was deleted in Xero: the batch says so, or every part does.
+func groupDeleted(g payGroup) bool {
+	if g.batch != nil && strings.EqualFold(g.batch.Status, "DELETED") {
+		return true
+	}
+	for _, w := range g.members {
+		if !strings.EqualFold(w.Status, "DELETED") {
+			return false
+		}
+	}
+	return len(g.members) > 0
 }
 
 // records turns groups into LedgerLink payments; one Xero cannot be read

@@ -181,6 +181,10 @@ func TestExplainCatalogue(t *testing.T) {
 		{"Invoice not of valid status for modification", "will not change it", "by hand"},
 		{"This document cannot be edited as it has a payment or credit note allocated to it.", "will not change it", "by hand"},
 		{"The Contact must contain at least 1 of the following elements to identify the contact: Name, ContactID, ContactNumber", "not in Xero yet", "Upload the customer"},
+		{"Item code 'BEAN-HOUSE-1KG' already exists.", "product with code BEAN-HOUSE-1KG", "Mark as Exported"},
+		{"Account code '999' is not a valid code for this item.", "purchase account 999", "Mapping tab"},
+		{"A cost of goods sold account must be given in the purchase details of a tracked item.", "tracks a stock item", "cost-of-goods-sold account"},
+		{"Product code ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456 is 33 characters long; Xero takes at most 30.", "at most 30", "Shorten"},
 		{"invalid_grant", "expired or was disconnected", "Sign in"},
 		{"AuthenticationUnsuccessful", "expired or was disconnected", "Sign in"},
 	}
@@ -242,10 +246,13 @@ func TestDefinition(t *testing.T) {
 			t.Errorf("%s is not both ways", typ)
 		}
 	}
-	for _, typ := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.Items, connectors.BankAccounts} {
+	for _, typ := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.BankAccounts} {
 		if !d.Caps.Supports(typ, connectors.Mirror) || d.Caps.Supports(typ, connectors.Upload) {
 			t.Errorf("%s must be mirror only", typ)
 		}
+	}
+	if !d.Caps.Supports(connectors.Items, connectors.Upload) || !d.Caps.Supports(connectors.Items, connectors.Mirror) || !d.Caps.Deletions {
+		t.Errorf("products must flow both ways and deletions be reported: %+v", d.Caps)
 	}
 	if !d.Caps.Supports(connectors.CreditNotes, connectors.Upload) {
 		t.Error("credit notes cannot be uploaded")

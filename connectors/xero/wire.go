@@ -338,19 +338,41 @@ type taxRate struct {
 }
 
 type itemDetails struct {
-	UnitPrice   number `json:"UnitPrice"`
-	AccountCode string `json:"AccountCode"`
-	TaxType     string `json:"TaxType"`
+	UnitPrice       number `json:"UnitPrice"`
+	AccountCode     string `json:"AccountCode"`
+	COGSAccountCode string `json:"COGSAccountCode"`
+	TaxType         string `json:"TaxType"`
 }
 
 type item struct {
-	ItemID               string       `json:"ItemID"`
-	Code                 string       `json:"Code"`
-	Name                 string       `json:"Name"`
-	IsTrackedAsInventory bool         `json:"IsTrackedAsInventory"`
-	SalesDetails         *itemDetails `json:"SalesDetails"`
-	PurchaseDetails      *itemDetails `json:"PurchaseDetails"`
-	UpdatedDateUTC       string       `json:"UpdatedDateUTC"`
+	ItemID               string            `json:"ItemID"`
+	Code                 string            `json:"Code"`
+	Name                 string            `json:"Name"`
+	Description          string            `json:"Description"`
+	IsTrackedAsInventory bool              `json:"IsTrackedAsInventory"`
+	SalesDetails         *itemDetails      `json:"SalesDetails"`
+	PurchaseDetails      *itemDetails      `json:"PurchaseDetails"`
+	UpdatedDateUTC       string            `json:"UpdatedDateUTC"`
+	ValidationErrors     []validationError `json:"ValidationErrors"`
+}
+
+// itemOut is an item as LedgerLink sends it (PUT or POST /Items).
+type itemOut struct {
+	ItemID                    string          `json:"ItemID,omitempty"`
+	Code                      string          `json:"Code"`
+	Name                      string          `json:"Name,omitempty"`
+	Description               string          `json:"Description,omitempty"`
+	IsSold                    bool            `json:"IsSold"`
+	IsPurchased               bool            `json:"IsPurchased"`
+	InventoryAssetAccountCode string          `json:"InventoryAssetAccountCode,omitempty"`
+	SalesDetails              *itemDetailsOut `json:"SalesDetails,omitempty"`
+	PurchaseDetails           *itemDetailsOut `json:"PurchaseDetails,omitempty"`
+}
+
+type itemDetailsOut struct {
+	UnitPrice       number `json:"UnitPrice"`
+	AccountCode     string `json:"AccountCode,omitempty"`
+	COGSAccountCode string `json:"COGSAccountCode,omitempty"`
 }
 
 type organisation struct {

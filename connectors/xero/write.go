@@ -48,6 +48,8 @@ func resourceFor(t connectors.RecordType) (resource, bool) {
 		return resPayments, true
 	case connectors.Journals:
 		return resManualJournals, true
+	case connectors.Items:
+		return resItems, true
 	}
 	return resource{}, false
 }
@@ -144,6 +146,14 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 // currency only when a document's currency has to be checked against it.
 func (c *Conn) mapper(ctx context.Context, t connectors.RecordType, items []connectors.WriteItem) (mapper, error) {
 	m := mapper{authorised: c.settings.authorised, rollup: c.settings.rollup, multiCurrency: c.settings.multiCurrency}
+	if t == connectors.Items {
+		if !c.settings.trackInventory {
+			return m, nil
+		}
+		inv, err := c.inventoryAccount(ctx, items)
+		m.inventory = inv
+		return m, err
+	}
 	if m.multiCurrency {
 		return m, nil
 	}
@@ -203,6 +213,12 @@ func (m mapper) encode(t connectors.RecordType, it connectors.WriteItem) (elemen
 			return element{}, ierr
 		}
 		v = mj
+	case connectors.Items:
+		item, ierr := itemFromProduct(*r.Item, it.RemoteID, m.inventory)
+		if ierr != nil {
+			return element{}, ierr
+		}
+		v = item
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -341,6 +357,10 @@ func elementResults(res resource, env envelope) []elementResult {
 	case resPayments:
 		for _, e := range env.Payments {
 			out = append(out, elementResult{e.PaymentID, messagesOf(e.ValidationErrors)})
+		}
+	case resItems:
+		for _, e := range env.Items {
+			out = append(out, elementResult{e.ItemID, messagesOf(e.ValidationErrors)})
 		}
 	case resManualJournals:
 		for _, e := range env.ManualJournals {

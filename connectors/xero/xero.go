@@ -35,6 +35,8 @@ const (
 	// KeyMultiCurrency is LedgerLink's own option (every module has it);
 	// the Xero client reads it to send documents in their own currency.
 	KeyMultiCurrency = "opt.multi_currency"
+	// KeyTrackInventory creates stock items as tracked inventory.
+	KeyTrackInventory = "opt.track_inventory"
 )
 
 // The real Xero endpoints.
@@ -73,6 +75,8 @@ func Definition() connectors.Definition {
 				Help: "Send invoices, bills and credit notes as approved instead of drafts, and payroll journals as posted."},
 			{Key: KeyRollup, Label: "Rollup", Kind: connectors.KindBool, Default: "false", Tab: "Options",
 				Help: "Send one line per account and tax rate instead of one per product."},
+			{Key: KeyTrackInventory, Label: "Track stock items as inventory", Kind: connectors.KindBool, Default: "false", Tab: "Options",
+				Help: "Create stock items as tracked inventory in Xero, which needs an Inventory account in Xero and a cost-of-goods account as the product's purchase account. Leave it off unless Xero counts your stock: Xero then keeps quantities on hand for those items."},
 			{Key: SecretClientSecret, Label: "Client secret", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
 				Help: "Only for a Xero custom connection; leave blank to sign in through the browser."},
 			{Key: SecretRefreshToken, Label: "Xero sign-in", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
@@ -98,15 +102,20 @@ func Capabilities() connectors.Capabilities {
 	for _, t := range connectors.MatrixTypes() {
 		types[t] = both
 	}
-	for _, t := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.Items, connectors.BankAccounts} {
+	for _, t := range []connectors.RecordType{connectors.NominalAccounts, connectors.TaxRates, connectors.BankAccounts} {
 		types[t] = mirror
 	}
+	// Products are the business's stock items: Xero's /Items takes them.
+	types[connectors.Items] = both
 	return connectors.Capabilities{
 		Types:                 types,
 		BatchSize:             BatchSize,
 		IncrementalPull:       true,
 		IdempotencyKeys:       true,
 		CreditNoteAllocations: true,
+		// Voided and deleted documents, deleted payments and archived
+		// contacts come through ListChanged with Deleted set.
+		Deletions: true,
 	}
 }
 
@@ -156,6 +165,9 @@ type settings struct {
 	authorised    bool
 	rollup        bool
 	multiCurrency bool
+	// trackInventory sends stock items as tracked inventory where the
+	// organisation's accounts allow it.
+	trackInventory bool
 }
 
 func readSettings(cfg connectors.Config) (settings, error) {
@@ -182,7 +194,7 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	if e := validateScopes(s.scopes); e != nil {
 		return settings{}, fmt.Errorf("the Xero permissions setting %w", e)
 	}
-	for key, into := range map[string]*bool{KeyAuthorised: &s.authorised, KeyRollup: &s.rollup, KeyMultiCurrency: &s.multiCurrency} {
+	for key, into := range map[string]*bool{KeyAuthorised: &s.authorised, KeyRollup: &s.rollup, KeyMultiCurrency: &s.multiCurrency, KeyTrackInventory: &s.trackInventory} {
 		v := cfg.Setting(key, "false")
 		b, e := strconv.ParseBool(strings.TrimSpace(v))
 		if e != nil {

@@ -31,7 +31,8 @@ var columnKinds = map[string]kind{
 	"total": kindNumber, "amount": kindNumber, "quantity": kindNumber, "unit_price": kindNumber,
 	"tax_amount": kindNumber, "debit": kindNumber, "credit": kindNumber, "allocated_amount": kindNumber,
 	"discount_percent": kindPercent,
-	"tax_inclusive":    kindBool, "purchase": kindBool, "archived": kindBool,
+	"sales_price":      kindNumber, "purchase_price": kindNumber,
+	"tax_inclusive": kindBool, "purchase": kindBool, "archived": kindBool, "stock": kindBool,
 	"currency": kindCurrency,
 	"status":   kindStatus,
 	"period":   kindPeriod, "line_period": kindPeriod,
@@ -132,9 +133,10 @@ func (c *rowCtx) number(key string) decimal.Decimal {
 
 func (c *rowCtx) flag(key string) bool { return c.value(key) == "true" }
 
-// buildParties makes one customer or supplier per row. A code on more than
-// one row is refused on every such row: LedgerLink cannot tell which is right.
-func (s *sheet) buildParties(ctx context.Context, rows []row) ([]connectors.Record, []anchored, error) {
+// buildSingles makes one record per row (customers, suppliers, products).
+// A code on more than one row is refused on every such row: LedgerLink
+// cannot tell which is right.
+func (s *sheet) buildSingles(ctx context.Context, rows []row) ([]connectors.Record, []anchored, error) {
 	type built struct {
 		rec  connectors.Record
 		line int
@@ -149,37 +151,12 @@ func (s *sheet) buildParties(ctx context.Context, rows []row) ([]connectors.Reco
 			}
 		}
 		c := &rowCtx{s: s, r: r}
-		p := &connectors.Party{
-			Code:          c.text("code"),
-			Name:          c.text("name"),
-			ContactPerson: c.text("contact_person"),
-			Email:         c.text("email"),
-			Phone:         c.text("phone"),
-			TaxNumber:     c.text("tax_number"),
-			Currency:      c.value("currency"),
-			BillingAddress: connectors.Address{
-				Line1: c.text("billing_line1"), Line2: c.text("billing_line2"), City: c.text("billing_city"),
-				Region: c.text("billing_region"), PostalCode: c.text("billing_postal_code"), Country: c.text("billing_country"),
-			},
-			DeliveryAddress: connectors.Address{
-				Line1: c.text("delivery_line1"), Line2: c.text("delivery_line2"), City: c.text("delivery_city"),
-				Region: c.text("delivery_region"), PostalCode: c.text("delivery_postal_code"), Country: c.text("delivery_country"),
-			},
-			Tags:     splitTags(c.text("tags")),
-			Archived: c.flag("archived"),
+		rec := connectors.Record{Type: s.typ}
+		if s.typ == connectors.Items {
+			rec.Item = s.buildItem(c)
+		} else {
+			rec.Party = s.buildParty(c)
 		}
-		for _, cc := range s.custom {
-			if cc.idx >= len(r.cells) {
-				continue
-			}
-			if v := strings.TrimSpace(r.cells[cc.idx]); v != "" {
-				if p.CustomFields == nil {
-					p.CustomFields = map[string]string{}
-				}
-				p.CustomFields[cc.name] = v
-			}
-		}
-		rec := connectors.Record{Type: s.typ, Party: p}
 		finish(&rec, s.rd.opts)
 		s.addIssues(c, []*rowCtx{c}, rec)
 		for _, pr := range c.probs {
@@ -188,20 +165,70 @@ func (s *sheet) buildParties(ctx context.Context, rows []row) ([]connectors.Reco
 		if len(c.probs) > 0 {
 			continue
 		}
-		linesByCode[p.Code] = append(linesByCode[p.Code], r.line)
+		linesByCode[rec.Code()] = append(linesByCode[rec.Code()], r.line)
 		good = append(good, built{rec, r.line})
 	}
 	var recs []connectors.Record
 	for _, b := range good {
-		lines := linesByCode[b.rec.Party.Code]
+		lines := linesByCode[b.rec.Code()]
 		if len(lines) > 1 {
 			probs = append(probs, anchored{Problem{File: s.rd.file, Line: b.line, Column: s.heading("code"),
-				Message: fmt.Sprintf("%s %s is on lines %s; keep one row per %s (none of these rows was imported)", noun(s.typ), b.rec.Party.Code, lineList(lines), noun(s.typ))}, b.line})
+				Message: fmt.Sprintf("%s %s is on lines %s; keep one row per %s (none of these rows was imported)", noun(s.typ), b.rec.Code(), lineList(lines), noun(s.typ))}, b.line})
 			continue
 		}
 		recs = append(recs, b.rec)
 	}
 	return recs, probs, nil
+}
+
+// buildParty reads a customer or supplier from one row.
+func (s *sheet) buildParty(c *rowCtx) *connectors.Party {
+	r := c.r
+	p := &connectors.Party{
+		Code:          c.text("code"),
+		Name:          c.text("name"),
+		ContactPerson: c.text("contact_person"),
+		Email:         c.text("email"),
+		Phone:         c.text("phone"),
+		TaxNumber:     c.text("tax_number"),
+		Currency:      c.value("currency"),
+		BillingAddress: connectors.Address{
+			Line1: c.text("billing_line1"), Line2: c.text("billing_line2"), City: c.text("billing_city"),
+			Region: c.text("billing_region"), PostalCode: c.text("billing_postal_code"), Country: c.text("billing_country"),
+		},
+		DeliveryAddress: connectors.Address{
+			Line1: c.text("delivery_line1"), Line2: c.text("delivery_line2"), City: c.text("delivery_city"),
+			Region: c.text("delivery_region"), PostalCode: c.text("delivery_postal_code"), Country: c.text("delivery_country"),
+		},
+		Tags:     splitTags(c.text("tags")),
+		Archived: c.flag("archived"),
+	}
+	for _, cc := range s.custom {
+		if cc.idx >= len(r.cells) {
+			continue
+		}
+		if v := strings.TrimSpace(r.cells[cc.idx]); v != "" {
+			if p.CustomFields == nil {
+				p.CustomFields = map[string]string{}
+			}
+			p.CustomFields[cc.name] = v
+		}
+	}
+	return p
+}
+
+// buildItem reads a product from one row.
+func (s *sheet) buildItem(c *rowCtx) *connectors.Item {
+	return &connectors.Item{
+		Code:            c.text("code"),
+		Name:            c.text("name"),
+		Description:     c.text("description"),
+		SalesPrice:      c.number("sales_price"),
+		PurchasePrice:   c.number("purchase_price"),
+		SalesAccount:    c.text("sales_account"),
+		PurchaseAccount: c.text("purchase_account"),
+		Stock:           c.flag("stock"),
+	}
 }
 
 // group is the rows of one document, payment or journal, in file order.

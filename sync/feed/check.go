@@ -34,6 +34,8 @@ func checkRecord(rec connectors.Record) []issue {
 		return checkPayment(rec.Type, rec.Payment)
 	case rec.Journal != nil:
 		return checkJournal(rec.Journal)
+	case rec.Item != nil:
+		return checkItem(rec.Item)
 	}
 	return []issue{{index: -1, msg: fmt.Sprintf("the record has no %s details", noun(rec.Type))}}
 }
@@ -240,4 +242,23 @@ func finish(rec *connectors.Record, opts Options) {
 			}
 		}
 	}
+}
+
+func checkItem(it *connectors.Item) []issue {
+	var out []issue
+	if blank(it.Code) {
+		out = append(out, missing("code", "the product code"))
+	}
+	if blank(it.Name) {
+		out = append(out, missing("name", "the product name"))
+	}
+	for _, p := range []struct {
+		field string
+		v     decimal.Decimal
+	}{{"sales_price", it.SalesPrice}, {"purchase_price", it.PurchasePrice}} {
+		if p.v.IsNegative() {
+			out = append(out, issue{index: -1, field: p.field, msg: "a price cannot be negative"})
+		}
+	}
+	return out
 }

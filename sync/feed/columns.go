@@ -171,9 +171,25 @@ func journalColumns() []column {
 	}
 }
 
+func itemColumns() []column {
+	return []column{
+		typeColumn,
+		{key: "code", field: "code", required: true, aliases: []string{"product code", "item code", "sku", "stock code", "part number"}},
+		{key: "name", field: "name", required: true, aliases: []string{"product name", "item name", "title"}},
+		{key: "description", field: "description", aliases: []string{"sales description", "long description"}},
+		{key: "sales_price", field: "sales_price", aliases: []string{"selling price", "sell price", "retail price", "unit price", "price"}},
+		{key: "purchase_price", field: "purchase_price", aliases: []string{"cost price", "buy price", "unit cost", "cost"}},
+		{key: "sales_account", field: "sales_account", aliases: []string{"sales nominal", "sales nominal code", "sales account code", "income account"}},
+		{key: "purchase_account", field: "purchase_account", aliases: []string{"purchase nominal", "purchase nominal code", "purchase account code", "cost account"}},
+		{key: "stock", field: "stock", aliases: []string{"stock item", "stocked", "tracked", "track stock", "inventory"}},
+	}
+}
+
 // columnsFor returns the columns a CSV file of type t reads.
 func columnsFor(t connectors.RecordType) []column {
 	switch t {
+	case connectors.Items:
+		return itemColumns()
 	case connectors.Customers, connectors.Suppliers:
 		return partyColumns(t)
 	case connectors.Quotes, connectors.SalesInvoices, connectors.PurchaseInvoices, connectors.CreditNotes:

@@ -118,8 +118,8 @@ func (rd reader) readCSV(ctx context.Context, text []byte) (Result, error) {
 	var recs []connectors.Record
 	var buildProbs []anchored
 	switch s.typ {
-	case connectors.Customers, connectors.Suppliers:
-		recs, buildProbs, err = s.buildParties(ctx, rows)
+	case connectors.Customers, connectors.Suppliers, connectors.Items:
+		recs, buildProbs, err = s.buildSingles(ctx, rows)
 	default:
 		recs, buildProbs, err = s.buildGroups(ctx, rows)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 var fuzzCSVNames = []string{"customers.csv", "suppliers.csv", "quotes.csv", "sales_invoices.csv", "purchase_invoices.csv",
-	"credit_notes.csv", "invoice_payments.csv", "purchase_payments.csv", "journals.csv", "export.csv"}
+	"credit_notes.csv", "invoice_payments.csv", "purchase_payments.csv", "journals.csv", "export.csv", "products.csv"}
 
 // checkFuzzResult holds for every input: whole-file trouble is an ErrFile,
 // everything else is problems, and what is accepted is a valid record of
@@ -74,6 +74,7 @@ func FuzzReadCSV(f *testing.F) {
 		"\xEF\xBB\xBFcode,name,custom:,custom:X,custom:x\nC1,A,1,2,3\n",
 		"code,name,,\nC1,A,b,c,d,e\n",
 		"code,party_code,date,description,unit_price,discount\nI,C,31/02/2026,,(1),101%\nI,D,2026-11-01,x,-,\n",
+		"Stock Code,Product Name,Selling Price,Cost Price,Stock Item\nP1,Mug,12.00,-4,maybe\nP1,,x,,yes\n",
 	}
 	for _, s := range seeds {
 		for i := range fuzzCSVNames {
@@ -87,7 +88,7 @@ func FuzzReadCSV(f *testing.F) {
 	})
 }
 
-var fuzzJSONNames = []string{"customers.json", "sales_invoices.json", "invoice_payments.json", "journals.json", "export.json"}
+var fuzzJSONNames = []string{"customers.json", "sales_invoices.json", "invoice_payments.json", "journals.json", "export.json", "products.json"}
 
 func FuzzReadJSON(f *testing.F) {
 	addSampleSeeds(f, ".json", func(_ int, s string) {

@@ -208,6 +208,8 @@ func payloadKey(t connectors.RecordType) (key string, typ reflect.Type) {
 		return "payment", reflect.TypeFor[connectors.Payment]()
 	case connectors.Journals:
 		return "journal", reflect.TypeFor[connectors.JournalEntry]()
+	case connectors.Items:
+		return "item", reflect.TypeFor[connectors.Item]()
 	}
 	return "document", reflect.TypeFor[connectors.Document]()
 }
@@ -265,6 +267,9 @@ func (rd reader) jsonPayload(typ connectors.RecordType, el jsonElem, path string
 	case connectors.Journals:
 		rec.Journal = &connectors.JournalEntry{}
 		err = strictUnmarshal(el.raw, rec.Journal)
+	case connectors.Items:
+		rec.Item = &connectors.Item{}
+		err = strictUnmarshal(el.raw, rec.Item)
 	default:
 		rec.Document = &connectors.Document{}
 		err = strictUnmarshal(el.raw, rec.Document)

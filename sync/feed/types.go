@@ -9,11 +9,12 @@ import (
 )
 
 // FeedTypes returns the record types the business side can hand LedgerLink,
-// in the order a file drop is best processed (parties before the documents
-// that name them, documents before the payments that pay them).
+// in the order a file drop is best processed (products and parties before
+// the documents that name them, documents before the payments that pay
+// them).
 func FeedTypes() []connectors.RecordType {
 	return []connectors.RecordType{
-		connectors.Customers, connectors.Suppliers,
+		connectors.Items, connectors.Customers, connectors.Suppliers,
 		connectors.Quotes, connectors.SalesInvoices, connectors.PurchaseInvoices, connectors.CreditNotes,
 		connectors.InvoicePayments, connectors.PurchasePayments,
 		connectors.Journals,
@@ -27,6 +28,7 @@ var typeNames = []struct {
 	t     connectors.RecordType
 	names []string
 }{
+	{connectors.Items, []string{"products", "product", "stock_items", "stock_item", "items", "item", "stock"}},
 	{connectors.Customers, []string{"customers", "customer", "clients", "client", "debtors"}},
 	{connectors.Suppliers, []string{"suppliers", "supplier", "vendors", "vendor", "creditors"}},
 	{connectors.Quotes, []string{"quotes", "quote", "quotations", "quotation", "estimates", "estimate"}},

@@ -99,6 +99,9 @@ var writeScopes = map[string][]string{
 	"creditnotes":    {"accounting.invoices", "accounting.transactions"},
 	"payments":       {"accounting.payments", "accounting.transactions"},
 	"manualjournals": {"accounting.manualjournals", "accounting.transactions"},
+	// Items are written with the granular invoices scope (which covers
+	// items), or with the broad settings or transactions ones.
+	"items": {"accounting.invoices", "accounting.settings", "accounting.transactions"},
 	// batch payments as for payments
 	"batchpayments": {"accounting.payments", "accounting.transactions"},
 	"contactgroups": {"accounting.contacts"},
@@ -435,8 +438,11 @@ func (s *Sim) route(c *apiCall) answer {
 			return s.listSimple(c, "TaxRates", rates)
 		}
 	case "items":
-		if m == http.MethodGet && c.id == "" {
+		switch {
+		case m == http.MethodGet && c.id == "":
 			return s.listSimple(c, "Items", c.t.Items)
+		case (m == http.MethodPut || m == http.MethodPost) && c.id == "":
+			return s.writeItems(c)
 		}
 	case "organisation":
 		if m == http.MethodGet && c.id == "" {
@@ -644,6 +650,19 @@ func decodeInto(raw map[string]any, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// mergeOver is the record an element describes: in itself for a new
+// record, or raw laid over stored for an update.
+func mergeOver[T any](in, stored *T, raw map[string]any) (*T, error) {
+	if stored == nil {
+		return in, nil
+	}
+	merged, err := overlay(stored, raw)
+	if err != nil {
+		return nil, fmt.Errorf("JSON for post data was invalid, %w", err)
+	}
+	return merged, nil
 }
 
 // overlay applies the fields present in raw over the stored record, as a

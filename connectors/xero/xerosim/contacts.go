@@ -100,13 +100,9 @@ func (s *Sim) writeContacts(c *apiCall) answer {
 // saveContact checks a contact (merged over stored, nil for a new one) and
 // stores it, returning the contact to echo or the reasons it is refused.
 func (s *Sim) saveContact(c *apiCall, in *Contact, raw map[string]any, stored *Contact, now time.Time) (*Contact, []string, error) {
-	next := in
-	if stored != nil {
-		merged, err := overlay(stored, raw)
-		if err != nil {
-			return nil, nil, fmt.Errorf("JSON for post data was invalid, %w", err)
-		}
-		next = merged
+	next, err := mergeOver(in, stored, raw)
+	if err != nil {
+		return nil, nil, err
 	}
 	if errs := c.t.validateContact(next, stored); len(errs) > 0 {
 		return nil, errs, nil

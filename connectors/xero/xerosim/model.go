@@ -334,22 +334,27 @@ type TaxRate struct {
 }
 
 type ItemDetails struct {
-	UnitPrice   Amount `json:"UnitPrice"`
-	AccountCode string `json:"AccountCode,omitempty"`
-	TaxType     string `json:"TaxType,omitempty"`
+	UnitPrice       Amount `json:"UnitPrice"`
+	AccountCode     string `json:"AccountCode,omitempty"`
+	COGSAccountCode string `json:"COGSAccountCode,omitempty"`
+	TaxType         string `json:"TaxType,omitempty"`
 }
 
 type Item struct {
-	ItemID               string       `json:"ItemID"`
-	Code                 string       `json:"Code"`
-	Name                 string       `json:"Name,omitempty"`
-	Description          string       `json:"Description,omitempty"`
-	IsSold               bool         `json:"IsSold"`
-	IsPurchased          bool         `json:"IsPurchased"`
-	IsTrackedAsInventory bool         `json:"IsTrackedAsInventory"`
-	SalesDetails         *ItemDetails `json:"SalesDetails,omitempty"`
-	PurchaseDetails      *ItemDetails `json:"PurchaseDetails,omitempty"`
-	UpdatedDateUTC       string       `json:"UpdatedDateUTC"`
+	ItemID                    string            `json:"ItemID"`
+	Code                      string            `json:"Code"`
+	Name                      string            `json:"Name,omitempty"`
+	Description               string            `json:"Description,omitempty"`
+	PurchaseDescription       string            `json:"PurchaseDescription,omitempty"`
+	IsSold                    bool              `json:"IsSold"`
+	IsPurchased               bool              `json:"IsPurchased"`
+	IsTrackedAsInventory      bool              `json:"IsTrackedAsInventory"`
+	InventoryAssetAccountCode string            `json:"InventoryAssetAccountCode,omitempty"`
+	SalesDetails              *ItemDetails      `json:"SalesDetails,omitempty"`
+	PurchaseDetails           *ItemDetails      `json:"PurchaseDetails,omitempty"`
+	UpdatedDateUTC            string            `json:"UpdatedDateUTC"`
+	StatusAttributeString     string            `json:"StatusAttributeString,omitempty"`
+	ValidationErrors          []ValidationError `json:"ValidationErrors,omitempty"`
 }
 
 type Organisation struct {

@@ -417,7 +417,7 @@ var queryRules = map[string][]string{
 	"manualjournals": {"where", "order", "page", "pageSize", "summarizeErrors"},
 	"accounts":       {"where", "order"},
 	"taxrates":       {"where", "order", "TaxType"},
-	"items":          {"where", "order", "unitdp"},
+	"items":          {"where", "order", "unitdp", "summarizeErrors"},
 	"organisation":   {},
 	"currencies":     {"where", "order"},
 }

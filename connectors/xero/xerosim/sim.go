@@ -543,3 +543,83 @@ func (s *Sim) Organisation(tenantID string) Organisation {
 	}
 	return Organisation{}
 }
+
+// VoidInvoice voids an invoice the way a person would in Xero: its status
+// becomes VOIDED (it keeps its number). An invoice with payments applied
+// cannot be voided until they are deleted.
+func (s *Sim) VoidInvoice(tenantID, invoiceID string) error {
+	return s.setInvoiceStatus(tenantID, invoiceID, "VOIDED")
+}
+
+// DeleteInvoice deletes a draft or submitted invoice the way a person would
+// in Xero: its status becomes DELETED.
+func (s *Sim) DeleteInvoice(tenantID, invoiceID string) error {
+	return s.setInvoiceStatus(tenantID, invoiceID, "DELETED")
+}
+
+// change runs fn on an organisation under the lock and saves the state.
+func (s *Sim) change(tenantID string, fn func(t *tenant, now string) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenantLocked(tenantID)
+	if t == nil {
+		return fmt.Errorf("no organisation %s", tenantID)
+	}
+	if err := fn(t, msDate(s.now())); err != nil {
+		return err
+	}
+	return s.saveLocked()
+}
+
+func (s *Sim) setInvoiceStatus(tenantID, invoiceID, status string) error {
+	return s.change(tenantID, func(t *tenant, now string) error {
+		inv := t.invoiceByID(invoiceID)
+		switch {
+		case inv == nil:
+			return fmt.Errorf("no invoice %s", invoiceID)
+		case inv.AmountPaid.IsPositive():
+			return fmt.Errorf("invoice %s has payments applied; delete them first", inv.InvoiceNumber)
+		case status == "DELETED" && inv.Status != "DRAFT" && inv.Status != "SUBMITTED":
+			return fmt.Errorf("invoice %s is %s; only drafts and submitted invoices can be deleted", inv.InvoiceNumber, inv.Status)
+		case status == "VOIDED" && inv.Status != "AUTHORISED":
+			return fmt.Errorf("invoice %s is %s; only approved invoices can be voided", inv.InvoiceNumber, inv.Status)
+		}
+		inv.Status, inv.UpdatedDateUTC = status, now
+		return nil
+	})
+}
+
+// DeletePayment deletes a payment the way a person would in Xero: its
+// status becomes DELETED and the invoice it paid has its amount due back.
+func (s *Sim) DeletePayment(tenantID, paymentID string) error {
+	return s.change(tenantID, func(t *tenant, now string) error {
+		p := t.paymentByID(paymentID)
+		if p == nil || p.Status == "DELETED" {
+			return fmt.Errorf("no payment %s to delete", paymentID)
+		}
+		if p.Invoice != nil {
+			if inv := t.invoiceByID(p.Invoice.InvoiceID); inv != nil {
+				inv.AmountPaid = amt(inv.AmountPaid.Sub(p.Amount.Decimal))
+				inv.AmountDue = amt(inv.AmountDue.Add(p.Amount.Decimal))
+				if inv.Status == "PAID" {
+					inv.Status, inv.FullyPaidOnDate = "AUTHORISED", ""
+				}
+				inv.UpdatedDateUTC = now
+			}
+		}
+		p.Status, p.UpdatedDateUTC = "DELETED", now
+		return nil
+	})
+}
+
+// ArchiveContact archives a contact the way a person would in Xero.
+func (s *Sim) ArchiveContact(tenantID, contactID string) error {
+	return s.change(tenantID, func(t *tenant, now string) error {
+		c := t.contactByID(contactID)
+		if c == nil {
+			return fmt.Errorf("no contact %s", contactID)
+		}
+		c.ContactStatus, c.UpdatedDateUTC = "ARCHIVED", now
+		return nil
+	})
+}
