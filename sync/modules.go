@@ -43,12 +43,40 @@ type Modules struct {
 	db      *storage.DB
 	reg     *connectors.Registry
 	secrets SecretKeeper
+	// sandbox says the modules are the Sandbox's.
+	sandbox bool
 }
+
+// ModulesOption tunes NewModules.
+type ModulesOption func(*Modules)
+
+// InSandbox says the modules are the Sandbox's, signed in to simulators
+// that need none of the person's secrets.
+func InSandbox() ModulesOption { return func(m *Modules) { m.sandbox = true } }
 
 // NewModules returns module management over db, the registered connectors
 // and the keyring.
-func NewModules(db *storage.DB, reg *connectors.Registry, secrets SecretKeeper) *Modules {
-	return &Modules{db: db, reg: reg, secrets: secrets}
+func NewModules(db *storage.DB, reg *connectors.Registry, secrets SecretKeeper, opts ...ModulesOption) *Modules {
+	m := &Modules{db: db, reg: reg, secrets: secrets}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// nothingToSync says no record goes either way: the matrix is all OFF and
+// so is every type with an upload level of its own (products, payroll
+// journals) that the connector can take.
+func nothingToSync(m Matrix, settings map[string]string, caps connectors.Capabilities) bool {
+	if !m.IsOff() {
+		return false
+	}
+	for t, l := range uploadLevels(m, settings, caps) {
+		if l != Off && t != connectors.CreditNotes {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrUnknownModule means no connector of that name is registered.
@@ -69,7 +97,8 @@ func (m *Modules) Definition(name string) (connectors.Definition, error) {
 
 // List returns every registered module with its light and notes.
 func (m *Modules) List(ctx context.Context) ([]ModuleStatus, error) {
-	defs := m.reg.All()
+	// The build's list says the order people see them in.
+	defs := m.reg.InOrder()
 	out := make([]ModuleStatus, 0, len(defs))
 	for _, def := range defs {
 		st, err := m.status(ctx, def)
@@ -107,6 +136,12 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 	}
 	var keyringErr error
 	hasSecret := func(key string) bool {
+		if m.sandbox {
+			// The Sandbox signs in to its simulators with their own
+			// credentials: it needs no keyring and no secret of the
+			// person's.
+			return true
+		}
 		ok, err := m.secrets.Has(ctx, def.Name, key)
 		if err != nil && keyringErr == nil {
 			keyringErr = err
@@ -119,7 +154,7 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		st.Notes = append(st.Notes, keyringErr.Error())
 	}
 	if installed && st.Light == connectors.Green {
-		if m, err := MatrixFromSettings(settings); err == nil && m.IsOff() && ProductsLevel(settings) == Off {
+		if m, err := MatrixFromSettings(settings); err == nil && nothingToSync(m, settings, def.Caps) {
 			st.Light = connectors.Amber
 			st.Notes = append(st.Notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
 		}

@@ -170,7 +170,7 @@ func (d *session) trySample(ctx context.Context, progress func(string)) (*Servic
 // services are the window's services over w.
 func (d *session) services(w *workspace.Workspace, sched *sync.Scheduler) Services {
 	return Services{
-		Modules:   w.Modules,
+		Modules:   sandboxInstalls{w.Modules, w},
 		Settings:  w.DB,
 		Secrets:   w.Keyring,
 		Engine:    workspace.RecordingEngine{Engine: w.Engine, W: w},
@@ -224,4 +224,15 @@ func loadTrayIcons() (TrayIcons, error) {
 	}
 	icons.Attention, err = load("tray-attention")
 	return icons, err
+}
+
+// sandboxInstalls is module management whose Install sets a module up
+// against its simulator in the Sandbox (see workspace.Install).
+type sandboxInstalls struct {
+	*sync.Modules
+	w *workspace.Workspace
+}
+
+func (m sandboxInstalls) Install(ctx context.Context, name string, progress func(step string)) error {
+	return m.w.Install(ctx, name, progress)
 }

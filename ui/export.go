@@ -668,6 +668,11 @@ func precheckText(it sync.PendingItem) string {
 	}
 	switch it.Check.Status {
 	case storage.CheckOK:
+		if len(it.Check.Notes) > 0 {
+			// What will happen besides the upload, such as a product
+			// created first.
+			return "✓ OK — " + it.Check.Notes[0]
+		}
 		return "✓ OK"
 	case storage.CheckProblems:
 		ps := it.Check.Problems
@@ -695,6 +700,10 @@ func precheckImportance(it sync.PendingItem) widget.Importance {
 
 func verifiedText(r sync.ExportedRow) string {
 	switch {
+	case r.Gone == storage.GoneDeleted:
+		return "Deleted in the package"
+	case r.Gone == storage.GoneVoided:
+		return "Voided in the package"
 	case r.Verified:
 		return "✓ Verified"
 	case r.Manual:
@@ -705,6 +714,8 @@ func verifiedText(r sync.ExportedRow) string {
 
 func verifiedImportance(r sync.ExportedRow) widget.Importance {
 	switch {
+	case r.Gone != "":
+		return widget.DangerImportance
 	case r.Verified:
 		return widget.SuccessImportance
 	case r.Manual:

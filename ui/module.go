@@ -187,11 +187,12 @@ func (ms *ModuleScreen) showLive(st sync.ModuleState) {
 	}
 	ms.runInfo.SetText(liveText(st, ms.title))
 	if st.Total > 0 {
-		ms.runBar.Max = float64(st.Total)
-		ms.runBar.SetValue(float64(min(st.Done, st.Total)))
+		// The words first: SetValue draws the bar with them.
 		ms.runBar.TextFormatter = func() string {
 			return fmt.Sprintf("%s of %s", thousands(st.Done), thousands(st.Total))
 		}
+		ms.runBar.Max = float64(st.Total)
+		ms.runBar.SetValue(float64(min(st.Done, st.Total)))
 		ms.runBar.Show()
 		ms.a.tracef("progress module=%s step=%q done=%d total=%d", ms.module, st.Step, st.Done, st.Total)
 		ms.scheduleReload()

@@ -118,6 +118,8 @@ func sandbox() *connectors.Sandbox {
 			KeyCostTypes:                  "EMPLOYER-NI=EMPNI",
 			mapCompanyPrefix + "HLCR":     cashsim.SampleAdmin,
 			mapJournalCodePrefix + "HLCR": cashsim.SampleJournal,
+			// The sample's payroll journal is what CASH takes.
+			"sync.upload.journal": "new",
 		},
 		Limits: connectors.Limits{PerMinute: 6000, Concurrent: 1},
 	}

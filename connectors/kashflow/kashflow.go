@@ -142,8 +142,15 @@ func validateDate(v string) error {
 // and a generous pace since the simulator runs in this process.
 func sandbox() *connectors.Sandbox {
 	return &connectors.Sandbox{
-		Settings: map[string]string{KeyUsername: kashflowsim.SandboxUser},
-		Limits:   connectors.Limits{PerMinute: 6000, Concurrent: 4},
+		Settings: map[string]string{
+			KeyUsername: kashflowsim.SandboxUser,
+			// KashFlow names VAT rates by their percentage, so no sample
+			// tax code matches one by name: the Sandbox maps them as a
+			// bookkeeper would on the Mapping tab.
+			"map.tax.OUTPUT2": "20", "map.tax.INPUT2": "20",
+			"map.tax.ZERORATEDOUTPUT": "0", "map.tax.ZERORATEDINPUT": "0",
+		},
+		Limits: connectors.Limits{PerMinute: 6000, Concurrent: 4},
 	}
 }
 

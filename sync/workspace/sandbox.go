@@ -70,6 +70,9 @@ func (w *Workspace) configureSandbox(ctx context.Context, sandboxModule string, 
 			values[k] = v
 		}
 	}
+	// The sample business has customers paying in euros; a connector's
+	// Sandbox may say otherwise.
+	values[sync.SettingMultiCurrency] = "true"
 	for k, v := range def.Sandbox.Settings {
 		values[k] = v
 	}
@@ -127,6 +130,30 @@ func importSample(ctx context.Context, w *Workspace) error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the sample business has problems: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Install installs a module. In the Sandbox a module whose connector has a
+// simulator is set up against it as the Sandbox's first module is (signed
+// in, configured, the sample business's codes mapped), so every package can
+// be tried with no account.
+func (w *Workspace) Install(ctx context.Context, module string, progress func(string)) error {
+	if progress == nil {
+		progress = func(string) {}
+	}
+	if err := w.Modules.Install(ctx, module, progress); err != nil {
+		return err
+	}
+	def, ok := w.Reg.Lookup(module)
+	if !w.Sandbox || !ok || def.Sandbox == nil || def.Login == nil {
+		return nil
+	}
+	if err := w.configureSandbox(ctx, def.Name, progress); err != nil {
+		if uerr := w.Modules.Uninstall(context.WithoutCancel(ctx), def.Name); uerr != nil {
+			w.Log.Error("could not remove the half-made Sandbox module", "module", def.Name, "err", uerr)
+		}
+		return err
 	}
 	return nil
 }

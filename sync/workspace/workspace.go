@@ -92,7 +92,7 @@ func open(dir string, sandbox, verbose bool, opts Options, pacers *sync.Pacers) 
 		DB:      db,
 		Reg:     reg,
 		Keyring: kr,
-		Modules: sync.NewModules(db, reg, kr),
+		Modules: newModules(db, reg, kr, sandbox),
 		Log:     log,
 		pacers:  pacers,
 		opts:    opts,
@@ -172,4 +172,11 @@ func NoModuleInstalled(dataDir string) (bool, error) {
 	defer db.Close()
 	mods, err := db.InstalledModules()
 	return len(mods) == 0, err
+}
+
+func newModules(db *storage.DB, reg *connectors.Registry, kr secrets.Store, sandbox bool) *sync.Modules {
+	if sandbox {
+		return sync.NewModules(db, reg, kr, sync.InSandbox())
+	}
+	return sync.NewModules(db, reg, kr)
 }

@@ -266,7 +266,7 @@ func installCommand(e *env, g *globalFlags) *cobra.Command {
 					fmt.Fprintln(e.stdout, step)
 				}
 			}
-			if err := w.Modules.Install(ctx, args[0], progress); err != nil {
+			if err := w.Install(ctx, args[0], progress); err != nil {
 				return setupError(err)
 			}
 			st, err := w.Modules.Status(ctx, args[0])

@@ -584,3 +584,46 @@ func TestE2EXeroLoopbackWithFaults(t *testing.T) {
 		t.Errorf("after the payment import these wait to be sent to Xero: %v", pendingRefs(rows))
 	}
 }
+
+// TestE2ESandboxEveryPackage: in the Sandbox every package with a simulator
+// installs GREEN against its own simulated company, takes the whole sample
+// business with no failure, and sends nothing on a second sync.
+func TestE2ESandboxEveryPackage(t *testing.T) {
+	reg, err := shippedRegistry(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, def := range reg.InOrder() {
+		if def.Sandbox == nil || def.Name == "xero" {
+			continue // the Sandbox's first module has tests of its own
+		}
+		t.Run(def.Name, func(t *testing.T) {
+			t.Parallel()
+			c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: shippedRegistry}
+			wantExit(t, c.run("--sandbox", "install", def.Name), exitOK)
+			o := c.run("--sandbox", "modules", "--json")
+			wantExit(t, o, exitOK)
+			if !slices.ContainsFunc(decode[[]jsonModule](t, o), func(m jsonModule) bool { return m.Name == def.Name && m.Light == "GREEN" }) {
+				t.Fatalf("%s is not GREEN in the Sandbox: %s", def.Name, o)
+			}
+			o = c.run("--sandbox", "sync", def.Name, "--json")
+			wantExit(t, o, exitOK)
+			rep := decode[jsonReport](t, o)
+			created, _, failed := rep.total("upload")
+			if created == 0 || failed != 0 || len(rep.Errors) > 0 {
+				t.Fatalf("first Sandbox sync of %s: %d created, %d failed, errors %v\n%s", def.Name, created, failed, rep.Errors, o)
+			}
+			o = c.run("--sandbox", "sync", def.Name, "--json")
+			wantExit(t, o, exitOK)
+			rep = decode[jsonReport](t, o)
+			if created, updated, failed := rep.total("upload"); created+updated+failed != 0 {
+				t.Errorf("second Sandbox sync of %s sent %d new, %d changed, %d failed; want nothing\n%s", def.Name, created, updated, failed, o)
+			}
+			o = c.run("--sandbox", "pending", def.Name, "--json")
+			wantExit(t, o, exitOK)
+			if rows := decode[[]jsonPending](t, o); len(rows) != 0 {
+				t.Errorf("%s has records still pending after two syncs: %v", def.Name, pendingRefs(rows))
+			}
+		})
+	}
+}

@@ -133,6 +133,9 @@ func checkText(c storage.Check) string {
 		return "not checked"
 	}
 	if len(c.Problems) == 0 {
+		if len(c.Notes) > 0 {
+			return string(c.Status) + ": " + strings.Join(c.Notes, "; ")
+		}
 		return string(c.Status)
 	}
 	parts := make([]string, 0, len(c.Problems))
@@ -266,6 +269,9 @@ func printReport(o io.Writer, rep sync.Report) {
 			fmt.Fprintf(o, "%s\t%s\t%d\t%d\t%d\n", dir, c.Type.Label(), c.Created, c.Updated, c.Failed)
 		}
 	}
+	for _, msg := range rep.Notes {
+		fmt.Fprintf(o, "Note: %s\n", msg)
+	}
 	for _, msg := range rep.Errors {
 		fmt.Fprintf(o, "Problem: %s\n", msg)
 	}
@@ -395,6 +401,9 @@ func exportedCommand(e *env, g *globalFlags) *cobra.Command {
 				how := "uploaded"
 				if r.Manual {
 					how = "marked by hand"
+				}
+				if r.Gone != "" {
+					how += ", then " + string(r.Gone) + " in the package"
 				}
 				fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.Code, r.ExportedAt.Local().Format("2006-01-02 15:04"),
 					r.RemoteID, yesNo(r.Verified), how, r.URL)
