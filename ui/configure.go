@@ -317,25 +317,23 @@ func (cs *ConfigureScreen) update(after func()) {
 }
 
 // saveSettings writes the connector's settings, LedgerLink's own keys and
-// the secrets typed in.
+// the secrets typed in through module management, the same checks and the
+// same function `ledgerlink config` uses. The window has asked for any
+// confirmation already (raising a type to NEW + UPDATED asks on the button).
 func saveSettings(ctx context.Context, svc Services, def connectors.Definition, schema, engine, secrets map[string]string) error {
-	if len(schema) > 0 {
-		if err := svc.Settings.SetSettings(ctx, def, schema); err != nil {
-			return err
-		}
+	values := maps.Clone(schema)
+	if values == nil {
+		values = map[string]string{}
 	}
-	if len(engine) > 0 {
-		if err := svc.Settings.SetEngineSettings(ctx, def.Name, engine); err != nil {
+	maps.Copy(values, engine)
+	if len(values) > 0 {
+		if _, err := svc.Modules.Apply(ctx, def.Name, values, true); err != nil {
 			return err
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(secrets)) {
-		if svc.Secrets == nil {
-			return errors.New("the system keyring is not available, so secrets cannot be saved")
-		}
-		if err := svc.Secrets.Set(ctx, def.Name, k, secrets[k]); err != nil {
-			f, _ := def.Field(k)
-			return fmt.Errorf("%s was not saved in the system keyring: %w", f.Label, err)
+		if err := svc.Modules.SetSecret(ctx, def.Name, k, secrets[k]); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -127,6 +127,42 @@ type fakeModules struct {
 	// installGate, when set, holds Install until it is closed.
 	installGate chan struct{}
 	installErr  error
+	// settings and secrets are where Apply and SetSecret save, as the
+	// real module management saves to the database and the keyring.
+	settings *fakeSettings
+	secrets  *fakeSecrets
+}
+
+// Apply saves schema keys as connector settings and the rest as
+// LedgerLink's own, as sync.Modules.Apply does once it has checked them.
+func (m *fakeModules) Apply(ctx context.Context, module string, values map[string]string, _ bool) ([]string, error) {
+	m.mu.Lock()
+	def := m.defs[module]
+	m.mu.Unlock()
+	schema, engine := map[string]string{}, map[string]string{}
+	for k, v := range values {
+		if _, ok := def.Field(k); ok {
+			schema[k] = v
+		} else {
+			engine[k] = v
+		}
+	}
+	if len(schema) > 0 {
+		if err := m.settings.SetSettings(ctx, def, schema); err != nil {
+			return nil, err
+		}
+	}
+	if len(engine) > 0 {
+		if err := m.settings.SetEngineSettings(ctx, module, engine); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// SetSecret keeps a secret in the fake keyring.
+func (m *fakeModules) SetSecret(ctx context.Context, module, key, value string) error {
+	return m.secrets.Set(ctx, module, key, value)
 }
 
 func newFakeModules(defs ...connectors.Definition) *fakeModules {
@@ -586,6 +622,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		now:      time.Date(2025, time.March, 12, 10, 30, 0, 0, time.Local),
 	}
 	h.mods = newFakeModules(h.def)
+	h.mods.settings, h.mods.secrets = h.settings, h.secrets
 	h.fa = &recordingApp{App: test.NewTempApp(t)}
 	svc := Services{
 		Modules: h.mods, Settings: h.settings, Secrets: h.secrets, Engine: h.eng, Workspace: h.eng,

@@ -20,6 +20,10 @@ type ModuleService interface {
 	Definition(name string) (connectors.Definition, error)
 	Install(ctx context.Context, name string, progress func(step string)) error
 	Uninstall(ctx context.Context, name string) error
+	// Apply checks and saves settings by key, as `ledgerlink config` does.
+	Apply(ctx context.Context, module string, values map[string]string, confirmed bool) ([]string, error)
+	// SetSecret checks a secret setting and keeps it in the keyring.
+	SetSecret(ctx context.Context, module, key, value string) error
 }
 
 // SettingsStore reads and writes a module's settings (*storage.DB).
