@@ -170,7 +170,7 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 		if c.tenantID == "" {
 			c.tenantID = sim.DefaultTenantID()
 		}
-	} else if !isLoopbackHost(c.settings.endpoints.api.Hostname()) {
+	} else if !connectors.IsLoopbackHost(c.settings.endpoints.api.Hostname()) {
 		return errors.New("in the Sandbox the Xero API address must be this computer (127.0.0.1)")
 	}
 	c.tokens = c.customConnection(xerosim.SandboxClientID, xerosim.SandboxClientSecret)

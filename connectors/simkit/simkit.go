@@ -1,0 +1,71 @@
+// Package simkit is the plumbing every connector's simulator shares: serving
+// the simulator in this process without a network, and keeping its state in
+// a file. What a simulator answers is its own reading of its package's
+// documents; only the plumbing is shared.
+package simkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+)
+
+// InProcess is an http.RoundTripper that serves every request with h in
+// this process, as the Sandbox does. A handler that aborts the answer
+// (http.ErrAbortHandler) shows as a connection cut off mid-answer.
+func InProcess(h http.Handler) http.RoundTripper { return inProcess{h} }
+
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				resp, err = nil, io.ErrUnexpectedEOF
+				return
+			}
+			panic(r)
+		}
+	}()
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	req = req.Clone(req.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, req)
+	return rec.Result(), nil
+}
+
+// SaveJSON writes v as JSON to path atomically (a file beside it, then a
+// rename), readable by this user only; an empty path saves nothing.
+func SaveJSON(path string, v any) error {
+	if path == "" {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
