@@ -255,5 +255,13 @@ func TestArchivedSupplierAndStockProduct(t *testing.T) {
 	}
 	stock := connectors.Record{Type: connectors.Items, Item: &connectors.Item{Code: "BEAN-KENYA-1KG", Name: "Kenya AA beans, 1 kg", SalesPrice: dec("24"), PurchasePrice: dec("12"), SalesAccount: "200", Stock: true}}
 	pid := write(t, h.conn, stock)[0]
-	sameRecord(t, "stock product", stock, getOne(t, reader(t, h), connectors.Items, pid).Record)
+	// QuickBooks needs a cost-of-sales account on a stock item: with none
+	// given, the company's first one (300 in the seeded company) is used,
+	// and read back as the product's purchase account.
+	want := stock.Clone()
+	want.Item.PurchaseAccount = "300"
+	sameRecord(t, "stock product", want, getOne(t, reader(t, h), connectors.Items, pid).Record)
+	withCost := connectors.Record{Type: connectors.Items, Item: &connectors.Item{Code: "BEAN-PERU-1KG", Name: "Peru beans, 1 kg", Description: "Peru, washed", SalesPrice: dec("22"), PurchasePrice: dec("11"), SalesAccount: "200", PurchaseAccount: "300", Stock: true}}
+	pid = write(t, h.conn, withCost)[0]
+	sameRecord(t, "stock product with its cost account", withCost, getOne(t, reader(t, h), connectors.Items, pid).Record)
 }
