@@ -433,4 +433,27 @@ func TestE2EQuickBooksLoopbackRealBinary(t *testing.T) {
 	if rows := decode[[]jsonFeedback](t, o); len(rows) != 0 {
 		t.Errorf("feedback after the stale update: %+v", rows)
 	}
+
+	// Once every type has been read, a sync that finds nothing new asks
+	// change data capture once per type and reads no list of transactions
+	// in full (customers may be read as a whole list: QuickBooks cannot
+	// look them up by account number).
+	req3, writes3, _ := front.counts()
+	o = b.run("", "sync", "quickbooks", "--json")
+	wantExit(t, o, exitOK)
+	rep = decode[jsonReport](t, o)
+	if created, updated, failed := rep.total("upload"); created+updated+failed != 0 || len(rep.Errors) > 0 {
+		t.Errorf("the last sync sent %d new, %d changed, %d failed, errors %v; want nothing\n%s", created, updated, failed, rep.Errors, o)
+	}
+	req4, writes4, _ := front.counts()
+	calls := front.callsSince(req3)
+	if writes4 != writes3 {
+		t.Errorf("the last sync wrote %d times to QuickBooks", writes4-writes3)
+	}
+	for _, entity := range []string{"Estimate", "Invoice", "Bill", "CreditMemo", "VendorCredit", "Payment", "BillPayment"} {
+		if n := calls["query "+entity]; n != 0 {
+			t.Errorf("the last sync read every %s (%d queries); want change data capture only", entity, n)
+		}
+	}
+	t.Logf("no-change sync once every type was read: %d requests: %v", req4-req3, calls)
 }
