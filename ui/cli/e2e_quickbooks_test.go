@@ -85,6 +85,7 @@ type faultyQBO struct {
 	writes     int
 	requests   int
 	throttled  int
+	stale      int
 	calls      []string
 }
 
@@ -109,7 +110,29 @@ func (f *faultyQBO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	f.sim.ServeHTTP(w, r)
+	rec := &answerRecorder{ResponseWriter: w}
+	f.sim.ServeHTTP(rec, r)
+	if bytes.Contains(rec.body, []byte(`"5010"`)) {
+		f.stale++
+	}
+}
+
+// answerRecorder keeps what the simulator answered, as it passes it on.
+type answerRecorder struct {
+	http.ResponseWriter
+	body []byte
+}
+
+func (a *answerRecorder) Write(p []byte) (int, error) {
+	a.body = append(a.body, p...)
+	return a.ResponseWriter.Write(p)
+}
+
+// staleAnswers counts the Stale Object Errors (5010) QuickBooks answered.
+func (f *faultyQBO) staleAnswers() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stale
 }
 
 // isWrite tells a write from a read sent by POST (a query, or a batch of
@@ -419,6 +442,12 @@ func TestE2EQuickBooksLoopbackRealBinary(t *testing.T) {
 	rep = decode[jsonReport](t, o)
 	if created, updated, failed := rep.total("upload"); created != 0 || updated != 1 || failed != 0 || len(rep.Errors) > 0 {
 		t.Errorf("the sync after the changes sent %d new, %d changed, %d failed, errors %v; want C002 changed\n%s", created, updated, failed, rep.Errors, o)
+	}
+	if n := front.staleAnswers(); n != 1 {
+		t.Errorf("QuickBooks answered %d Stale Object Errors, want the one armed", n)
+	}
+	if _, _, n := front.counts(); n != 2 {
+		t.Errorf("QuickBooks throttled %d writes in all, want one in each of the two runs armed", n)
 	}
 	c002 = qboObject(t, sim, "Customer", "AcctNum", "C002")
 	email, _ := c002["PrimaryEmailAddr"].(map[string]any)
