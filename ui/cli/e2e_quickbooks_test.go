@@ -357,17 +357,7 @@ func TestE2EQuickBooksLoopbackRealBinary(t *testing.T) {
 	}
 
 	// The second sync sends nothing and reads little.
-	o = b.run("", "sync", "quickbooks", "--json")
-	wantExit(t, o, exitOK)
-	rep = decode[jsonReport](t, o)
-	if created, updated, failed := rep.total("upload"); created+updated+failed != 0 || len(rep.Errors) > 0 {
-		t.Errorf("second sync sent %d new, %d changed, %d failed, errors %v; want nothing\n%s", created, updated, failed, rep.Errors, o)
-	}
-	req2, writes2, _ := front.counts()
-	if writes2 != writes1 {
-		t.Errorf("the second sync wrote %d times to QuickBooks", writes2-writes1)
-	}
-	t.Logf("no-change sync: %d requests: %v", req2-req1, front.callsSince(req1))
+	syncSendsNothing(t, b, front, "the second sync")
 	wantOnceInQBO(t, sim, want)
 	o = b.run("", "exported", "quickbooks", "--json")
 	wantExit(t, o, exitOK)
@@ -467,22 +457,30 @@ func TestE2EQuickBooksLoopbackRealBinary(t *testing.T) {
 	// change data capture once per type and reads no list of transactions
 	// in full (customers may be read as a whole list: QuickBooks cannot
 	// look them up by account number).
-	req3, writes3, _ := front.counts()
-	o = b.run("", "sync", "quickbooks", "--json")
-	wantExit(t, o, exitOK)
-	rep = decode[jsonReport](t, o)
-	if created, updated, failed := rep.total("upload"); created+updated+failed != 0 || len(rep.Errors) > 0 {
-		t.Errorf("the last sync sent %d new, %d changed, %d failed, errors %v; want nothing\n%s", created, updated, failed, rep.Errors, o)
-	}
-	req4, writes4, _ := front.counts()
-	calls := front.callsSince(req3)
-	if writes4 != writes3 {
-		t.Errorf("the last sync wrote %d times to QuickBooks", writes4-writes3)
-	}
+	calls := syncSendsNothing(t, b, front, "the last sync")
 	for _, entity := range []string{"Estimate", "Invoice", "Bill", "CreditMemo", "VendorCredit", "Payment", "BillPayment"} {
 		if n := calls["query "+entity]; n != 0 {
 			t.Errorf("the last sync read every %s (%d queries); want change data capture only", entity, n)
 		}
 	}
-	t.Logf("no-change sync once every type was read: %d requests: %v", req4-req3, calls)
+}
+
+// syncSendsNothing runs a sync that must send and write nothing, and
+// returns its requests to QuickBooks by name.
+func syncSendsNothing(t *testing.T, b subprocess, front *faultyQBO, what string) map[string]int {
+	t.Helper()
+	before, writesBefore, _ := front.counts()
+	o := b.run("", "sync", "quickbooks", "--json")
+	wantExit(t, o, exitOK)
+	rep := decode[jsonReport](t, o)
+	if created, updated, failed := rep.total("upload"); created+updated+failed != 0 || len(rep.Errors) > 0 {
+		t.Errorf("%s sent %d new, %d changed, %d failed, errors %v; want nothing\n%s", what, created, updated, failed, rep.Errors, o)
+	}
+	after, writes, _ := front.counts()
+	if writes != writesBefore {
+		t.Errorf("%s wrote %d times to QuickBooks", what, writes-writesBefore)
+	}
+	calls := front.callsSince(before)
+	t.Logf("%s, with nothing new: %d requests: %v", what, after-before, calls)
+	return calls
 }

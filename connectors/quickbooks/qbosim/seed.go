@@ -201,18 +201,27 @@ func (s *Sim) recordPaymentLocked(c *company, ref, date, bank string, docNumbers
 	return str(out, "Id"), nil
 }
 
+// recordLocked finds a company's record; the caller holds s.mu.
+func (s *Sim) recordLocked(realm, entity, id string) (*company, obj, error) {
+	c := s.company(realm)
+	if c == nil {
+		return nil, nil, fmt.Errorf("no company %s", realm)
+	}
+	o := c.lookup(entity, id)
+	if o == nil {
+		return nil, nil, fmt.Errorf("no %s %s", entity, id)
+	}
+	return c, o, nil
+}
+
 // Delete deletes a transaction "in QuickBooks", as the bookkeeper would;
 // change data capture then reports it as deleted.
 func (s *Sim) Delete(realm, entity, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.company(realm)
-	if c == nil {
-		return fmt.Errorf("no company %s", realm)
-	}
-	o := c.lookup(entity, id)
-	if o == nil {
-		return fmt.Errorf("no %s %s", entity, id)
+	c, o, err := s.recordLocked(realm, entity, id)
+	if err != nil {
+		return err
 	}
 	if _, f := c.write(entity, "delete", obj{"Id": id, "SyncToken": str(o, "SyncToken")}, false, s.now()); f != nil {
 		return fmt.Errorf("%s", f.Errors[0].Detail)
@@ -242,13 +251,9 @@ func (s *Sim) Objects(realm, entity string) []map[string]any {
 func (s *Sim) Edit(realm, entity, id string, fields map[string]any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.company(realm)
-	if c == nil {
-		return fmt.Errorf("no company %s", realm)
-	}
-	o := c.lookup(entity, id)
-	if o == nil {
-		return fmt.Errorf("no %s %s", entity, id)
+	c, o, err := s.recordLocked(realm, entity, id)
+	if err != nil {
+		return err
 	}
 	for k, v := range fields {
 		if k == "Id" || k == "SyncToken" || k == "MetaData" {
