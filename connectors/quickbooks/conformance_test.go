@@ -1,6 +1,9 @@
 package quickbooks_test
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/conformance"
 	"ledgerlink/connectors/quickbooks"
+	"ledgerlink/connectors/quickbooks/qbosim"
 )
 
 // simFaults gives the shared suite the simulator's fault hooks.
@@ -17,6 +21,25 @@ type simFaults struct{ h *harness }
 func (f simFaults) RateLimitNext(time.Duration) { f.h.sim.ThrottleNext(1, false) }
 func (f simFaults) LoseNextReply()              { f.h.sim.DropNextReplies(1) }
 func (f simFaults) Advance(d time.Duration)     { f.h.clock.Advance(d) }
+
+// Delete deletes a transaction in the simulator as a bookkeeper would.
+// Customers, vendors and items cannot be deleted in QuickBooks, only made
+// inactive.
+func (f simFaults) Delete(t connectors.RecordType, remoteID string) error {
+	entity := map[connectors.RecordType]string{
+		connectors.Quotes: "Estimate", connectors.SalesInvoices: "Invoice", connectors.PurchaseInvoices: "Bill",
+		connectors.CreditNotes: "CreditMemo", connectors.InvoicePayments: "Payment",
+		connectors.PurchasePayments: "BillPayment", connectors.Journals: "JournalEntry",
+	}[t]
+	if entity == "" {
+		return fmt.Errorf("QuickBooks makes a %s inactive rather than deleting it: %w", t.Label(), errors.ErrUnsupported)
+	}
+	id := remoteID
+	if v, ok := strings.CutPrefix(remoteID, "V"); ok && t == connectors.CreditNotes {
+		entity, id = "VendorCredit", v
+	}
+	return f.h.sim.Delete(qbosim.SandboxRealmID, entity, id)
+}
 
 const conformancePageSize = 10
 

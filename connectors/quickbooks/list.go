@@ -125,6 +125,9 @@ func (m mapper) fromRawPage(t connectors.RecordType, entity string, rows []json.
 				return nil, err
 			}
 			if ok {
+				// Kept so that a deletion, reported by Id only, still
+				// names its payment.
+				m.c.refs.rememberDoc(entity, p.Code, x.ID)
 				out = append(out, rec(x.entityBase, connectors.Record{Type: t, Payment: &p}))
 			}
 		}
@@ -135,6 +138,7 @@ func (m mapper) fromRawPage(t connectors.RecordType, entity string, rows []json.
 		}
 		for _, x := range ts {
 			j := m.fromJournal(x)
+			m.c.refs.rememberDoc(entity, j.Code, x.ID)
 			out = append(out, rec(x.entityBase, connectors.Record{Type: t, Journal: &j}))
 		}
 	case "Item":
@@ -218,8 +222,14 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since t
 		return fmt.Errorf("QuickBooks holds no %s", t.Label())
 	}
 	m := mapper{c: c, ctx: ctx}
-	if t.IsAncillary() || since.IsZero() {
+	if t.IsAncillary() {
 		return c.listByQuery(ctx, m, t, entities, time.Time{}, page)
+	}
+	if since.IsZero() {
+		if err := c.listByQuery(ctx, m, t, entities, time.Time{}, page); err != nil {
+			return err
+		}
+		return c.recentDeletions(ctx, m, t, entities, page)
 	}
 	if c.now().Sub(since) > cdcWindow-time.Hour {
 		c.log.Info("quickbooks: the last pull is more than 30 days ago, beyond change data capture; reading every record changed since then instead (deletions in that time cannot be seen)", "type", t, "since", since)
@@ -302,6 +312,44 @@ func (c *Conn) listByQuery(ctx context.Context, m mapper, t connectors.RecordTyp
 			return c.emit(ctx, m, t, e, rows, page)
 		})
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recentDeletions completes a full read with the deletions of the last 30
+// days, which queries no longer show: one change data capture call.
+// Customers, vendors and items are never deleted in QuickBooks (only made
+// inactive, which a query shows), so they need no call.
+func (c *Conn) recentDeletions(ctx context.Context, m mapper, t connectors.RecordType, entities []string, page func([]connectors.Remote) error) error {
+	var txns []string
+	for _, e := range entities {
+		if !nameListEntities[e] {
+			txns = append(txns, e)
+		}
+	}
+	if len(txns) == 0 {
+		return nil
+	}
+	lists, err := c.cdc(ctx, txns, c.now().Add(-cdcWindow+time.Hour))
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == 400 {
+			c.log.Info("quickbooks: change data capture refused; deletions of the last 30 days are not read", "type", t, "err", err)
+			return nil
+		}
+		return err
+	}
+	for _, e := range txns {
+		var stubs []json.RawMessage
+		for _, r := range lists[e] {
+			var b entityBase
+			if json.Unmarshal(r, &b) == nil && b.Status == "Deleted" {
+				stubs = append(stubs, r)
+			}
+		}
+		if err := c.emit(ctx, m, t, e, stubs, page); err != nil {
 			return err
 		}
 	}

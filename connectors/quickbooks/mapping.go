@@ -482,7 +482,7 @@ func (m mapper) fromJournal(t txn) connectors.JournalEntry {
 }
 
 func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
-	out := item{Name: it.Name, Description: it.Name, UnitPrice: amt(it.SalesPrice), PurchaseCost: amt(it.PurchasePrice), Type: "Service", Active: ptr(true)}
+	out := item{Name: it.Name, Description: it.Description, UnitPrice: amt(it.SalesPrice), PurchaseCost: amt(it.PurchasePrice), Type: "Service", Active: ptr(true)}
 	if it.Code != it.Name {
 		out.Sku = it.Code
 	}
@@ -502,6 +502,15 @@ func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
 		return item{}, ie
 	}
 	out.IncomeAccountRef = refTo(id)
+	// What the business pays for the product is booked to its purchase
+	// account (for a stock item, its cost of sales).
+	expense := ""
+	if it.PurchaseAccount != "" {
+		if expense, ie = m.accountID(it.PurchaseAccount, "purchase account"); ie != nil {
+			return item{}, ie
+		}
+		out.ExpenseAccountRef = refTo(expense)
+	}
 	if it.Stock {
 		out.Type = "Inventory"
 		var asset, cogs string
@@ -514,6 +523,9 @@ func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
 				cogs = a.ID
 			}
 		}
+		if expense != "" {
+			cogs = expense
+		}
 		m.c.refs.mu.Unlock()
 		if asset == "" || cogs == "" {
 			return item{}, localError("Product %s is a stock item, and QuickBooks needs a stock (inventory) asset account and a cost-of-sales account for it; add them in QuickBooks.", it.Code)
@@ -525,9 +537,12 @@ func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
 }
 
 func (m mapper) fromItem(it item) connectors.Item {
-	out := connectors.Item{Code: itemCode(it), Name: it.Name, SalesPrice: it.UnitPrice.dec(), PurchasePrice: it.PurchaseCost.dec(), Stock: it.Type == "Inventory"}
+	out := connectors.Item{Code: itemCode(it), Name: it.Name, Description: it.Description, SalesPrice: it.UnitPrice.dec(), PurchasePrice: it.PurchaseCost.dec(), Stock: it.Type == "Inventory"}
 	if a, ok := m.c.refs.accountByID(it.IncomeAccountRef.id()); ok {
 		out.SalesAccount = accountCode(a)
+	}
+	if a, ok := m.c.refs.accountByID(it.ExpenseAccountRef.id()); ok {
+		out.PurchaseAccount = accountCode(a)
 	}
 	return out
 }

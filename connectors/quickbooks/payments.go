@@ -3,6 +3,7 @@ package quickbooks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/shopspring/decimal"
@@ -154,11 +155,15 @@ func (c *Conn) applyAllocations(ctx context.Context, t connectors.RecordType, op
 		return nil
 	}
 	m := mapper{c: c, ctx: ctx}
+	ops, err := c.unapplyChanged(ctx, ops, results, rid)
+	if err != nil {
+		return err
+	}
 	var reqs []batchItemRequest
 	var owners []*op
 	for _, o := range ops {
 		r := results[o.idx]
-		if r.Err != nil || r.RemoteID == "" || o.id != "" || len(o.allocs) == 0 {
+		if r.Err != nil || r.RemoteID == "" || len(o.allocs) == 0 {
 			continue
 		}
 		d := o.rec.Document
@@ -220,6 +225,141 @@ func (c *Conn) applyAllocations(ctx context.Context, t connectors.RecordType, op
 		}
 	}
 	return nil
+}
+
+// unapplyChanged handles the credit notes among ops that were updated: one
+// whose allocations in QuickBooks are already the ones wanted is left out;
+// one whose allocations changed has its applications (the payments of no
+// money LedgerLink made) deleted first, in one batch, so that it can be
+// applied afresh. It returns the ops to apply: the new credit notes and
+// those unapplied.
+func (c *Conn) unapplyChanged(ctx context.Context, ops []*op, results []connectors.WriteResult, rid string) ([]*op, error) {
+	apply := make([]*op, 0, len(ops))
+	byEntity := map[string][]*op{}
+	for _, o := range ops {
+		switch {
+		case results[o.idx].Err != nil || results[o.idx].RemoteID == "":
+		case o.id == "":
+			apply = append(apply, o)
+		default:
+			byEntity[o.entity] = append(byEntity[o.entity], o)
+		}
+	}
+	var reqs []batchItemRequest
+	var owners []*op
+	for entity, updated := range byEntity {
+		payEntity := "Payment"
+		if entity == "VendorCredit" {
+			payEntity = "BillPayment"
+		}
+		ids := make([]string, 0, len(updated))
+		for _, o := range updated {
+			ids = append(ids, o.id)
+		}
+		memos, err := c.txnsWhere(ctx, entity, "Id", ids)
+		if err != nil {
+			return nil, err
+		}
+		current, err := c.creditAllocations(ctx, entity, memos)
+		if err != nil {
+			return nil, err
+		}
+		var payIDs []string
+		links := map[string][]string{}
+		for _, t := range memos {
+			for _, lt := range t.LinkedTxn {
+				if lt.TxnType == payEntity {
+					payIDs = append(payIDs, lt.TxnID)
+					links[t.ID] = append(links[t.ID], lt.TxnID)
+				}
+			}
+		}
+		pays := map[string]txn{}
+		for start := 0; start < len(payIDs); start += MaxPage {
+			ps, err := c.txnsWhere(ctx, payEntity, "Id", payIDs[start:min(start+MaxPage, len(payIDs))])
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				pays[p.ID] = p
+			}
+		}
+		for _, o := range updated {
+			if sameAllocations(current[o.id], o.allocs) {
+				continue
+			}
+			var dels []batchItemRequest
+			for _, pid := range links[o.id] {
+				p, ok := pays[pid]
+				if !ok || !p.TotalAmt.dec().IsZero() || appliedCredits(p, entity) != 1 {
+					dels = nil
+					results[o.idx].Err = allocationError(o.rec.Code(), "in QuickBooks it is applied in a payment that also moves money or applies other credits, which LedgerLink does not change.")
+					break
+				}
+				dels = append(dels, batchItemRequest{Operation: "delete", Entity: payEntity,
+					Body: &txn{entityBase: entityBase{ID: p.ID, SyncToken: p.SyncToken}}})
+			}
+			if results[o.idx].Err != nil {
+				continue
+			}
+			for _, d := range dels {
+				d.BID = strconv.Itoa(len(reqs) + 1)
+				reqs = append(reqs, d)
+				owners = append(owners, o)
+			}
+			if len(dels) == 0 {
+				apply = append(apply, o)
+			}
+		}
+	}
+	if len(reqs) == 0 {
+		return apply, nil
+	}
+	res, err := c.batch(ctx, reqs, requestID(rid, "unapply"))
+	if err != nil {
+		for _, o := range owners {
+			results[o.idx].Err = allocationError(o.rec.Code(), err.Error())
+		}
+		return apply, nil
+	}
+	for i, o := range owners {
+		if br := res[strconv.Itoa(i+1)]; br.Fault != nil && results[o.idx].Err == nil {
+			results[o.idx].Err = allocationError(o.rec.Code(), itemError(*br.Fault).Message)
+		}
+	}
+	for i, o := range owners {
+		if results[o.idx].Err == nil && (i == 0 || owners[i-1] != o) {
+			apply = append(apply, o)
+		}
+	}
+	return apply, nil
+}
+
+// appliedCredits counts the credits of entity a payment applies.
+func appliedCredits(p txn, entity string) int {
+	n := 0
+	for _, l := range p.Line {
+		for _, lt := range l.LinkedTxn {
+			if lt.TxnType == entity {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// sameAllocations reports whether two lists allocate the same amounts to
+// the same documents, in any order.
+func sameAllocations(a, b []connectors.Allocation) bool {
+	key := func(as []connectors.Allocation) []string {
+		out := make([]string, 0, len(as))
+		for _, x := range as {
+			out = append(out, x.DocumentCode+"="+x.Amount.StringFixed(2))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
 }
 
 // allocationError says a credit note is in QuickBooks but not applied:

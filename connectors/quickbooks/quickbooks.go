@@ -144,12 +144,12 @@ func Capabilities() connectors.Capabilities {
 	for _, t := range connectors.MatrixTypes() {
 		types[t] = both
 	}
-	// Items are reference data to the shared suite, which refuses an upload
-	// claim for them; Write already takes them (QuickBooks creates and
-	// updates items), ready for when products become an upload type.
 	for _, t := range connectors.AncillaryTypes() {
 		types[t] = connectors.Directions{Mirror: true}
 	}
+	// Products are the business's items: QuickBooks creates and updates
+	// them (Item, with a SyncToken like every other entity).
+	types[connectors.Items] = both
 	return connectors.Capabilities{
 		Types: types, BatchSize: BatchSize, IncrementalPull: true, IdempotencyKeys: true,
 		Deletions: true, CreditNoteAllocations: true,

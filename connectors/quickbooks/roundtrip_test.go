@@ -1,6 +1,7 @@
 package quickbooks_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -255,5 +256,84 @@ func TestArchivedSupplierAndStockProduct(t *testing.T) {
 	}
 	stock := connectors.Record{Type: connectors.Items, Item: &connectors.Item{Code: "BEAN-KENYA-1KG", Name: "Kenya AA beans, 1 kg", SalesPrice: dec("24"), PurchasePrice: dec("12"), SalesAccount: "200", Stock: true}}
 	pid := write(t, h.conn, stock)[0]
-	sameRecord(t, "stock product", stock, getOne(t, reader(t, h), connectors.Items, pid).Record)
+	// QuickBooks needs a cost-of-sales account on a stock item: with none
+	// given, the company's first one (300 in the seeded company) is used,
+	// and read back as the product's purchase account.
+	want := stock.Clone()
+	want.Item.PurchaseAccount = "300"
+	sameRecord(t, "stock product", want, getOne(t, reader(t, h), connectors.Items, pid).Record)
+	withCost := connectors.Record{Type: connectors.Items, Item: &connectors.Item{Code: "BEAN-PERU-1KG", Name: "Peru beans, 1 kg", Description: "Peru, washed", SalesPrice: dec("22"), PurchasePrice: dec("11"), SalesAccount: "200", PurchaseAccount: "300", Stock: true}}
+	pid = write(t, h.conn, withCost)[0]
+	sameRecord(t, "stock product with its cost account", withCost, getOne(t, reader(t, h), connectors.Items, pid).Record)
+}
+
+// TestCreditAllocationsChangedOnUpdate: a credit note updated with other
+// allocations is applied afresh (its old application deleted first); one
+// updated with the same allocations keeps its application untouched.
+func TestCreditAllocationsChangedOnUpdate(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	write(t, h.conn, connectors.Record{Type: connectors.Customers, Party: &company})
+	line := connectors.Line{Description: "Beans", Quantity: dec("10"), UnitPrice: dec("18.00"), NominalCode: "200", TaxCode: "ZERORATEDOUTPUT"}
+	invIDs := write(t, h.conn, invoice("INV-1002", "C004", line), invoice("INV-1004", "C004", line))
+	alloc := func(doc, amount string) connectors.Allocation {
+		return connectors.Allocation{DocumentType: connectors.SalesInvoices, DocumentCode: doc, Amount: dec(amount)}
+	}
+	credit := connectors.Record{Type: connectors.CreditNotes, Document: &connectors.Document{Code: "CN-0002", PartyCode: "C004", Date: day(2026, 11, 12),
+		Reference: "Short delivery", Currency: "GBP", Lines: []connectors.Line{{Description: "Beans short", Quantity: dec("1"), UnitPrice: dec("60.00"), NominalCode: "200", TaxCode: "ZERORATEDOUTPUT"}},
+		Allocations: []connectors.Allocation{alloc("INV-1002", "60.00")}}}
+	creditID := write(t, h.conn, credit)[0]
+	applications := func() []string {
+		var ids []string
+		for _, p := range h.sim.Objects(qbosim.SandboxRealmID, "Payment") {
+			if fmt.Sprint(p["TotalAmt"]) == "0.00" || fmt.Sprint(p["TotalAmt"]) == "0" {
+				ids = append(ids, fmt.Sprint(p["Id"]))
+			}
+		}
+		return ids
+	}
+	first := applications()
+	if len(first) != 1 {
+		t.Fatalf("after the credit note's creation QuickBooks holds %d applications, want 1", len(first))
+	}
+	for _, tc := range []struct {
+		name      string
+		allocs    []connectors.Allocation
+		due       [2]string // INV-1002, INV-1004 (180.00 each)
+		keepFirst bool      // the first application is left as it was
+	}{
+		{"same allocations, new reference", []connectors.Allocation{alloc("INV-1002", "60.00")}, [2]string{"120", "180"}, true},
+		{"moved to the other invoice", []connectors.Allocation{alloc("INV-1004", "60.00")}, [2]string{"180", "120"}, false},
+		{"split over both", []connectors.Allocation{alloc("INV-1002", "25.00"), alloc("INV-1004", "35.00")}, [2]string{"155", "145"}, false},
+		{"no longer allocated", nil, [2]string{"180", "180"}, false},
+		{"allocated again", []connectors.Allocation{alloc("INV-1002", "60.00")}, [2]string{"120", "180"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			upd := credit.Clone()
+			upd.Document.Reference = "Short delivery: " + tc.name
+			upd.Document.Allocations = tc.allocs
+			res, err := h.conn.Write(t.Context(), connectors.CreditNotes, []connectors.WriteItem{{Key: "u:" + tc.name, RemoteID: creditID, Record: upd}})
+			if err != nil || res[0].Err != nil {
+				t.Fatalf("update: %+v %v", res, err)
+			}
+			r := reader(t, h)
+			got := getOne(t, r, connectors.CreditNotes, creditID).Record
+			sameRecord(t, tc.name, upd, got)
+			for i, id := range invIDs {
+				if due := getOne(t, r, connectors.SalesInvoices, id).Record.Document.AmountDue; !due.Equal(dec(tc.due[i])) {
+					t.Errorf("invoice %d owes %s, want %s", i+1, due, tc.due[i])
+				}
+			}
+			apps := applications()
+			wantApps := 1
+			if len(tc.allocs) == 0 {
+				wantApps = 0
+			}
+			if len(apps) != wantApps {
+				t.Errorf("QuickBooks holds applications %v, want %d", apps, wantApps)
+			}
+			if tc.keepFirst && (len(apps) != 1 || apps[0] != first[0]) {
+				t.Errorf("applications %v, want %s left as it was", apps, first[0])
+			}
+		})
+	}
 }

@@ -1,9 +1,11 @@
 package quickbooks_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,5 +157,54 @@ func TestSandboxEntersSamplePayments(t *testing.T) {
 	}
 	if len(pays) != 2 || len(pays[1].Record.Payment.Allocations) != 2 || pays[1].Record.Payment.Code != "BACS-C006" {
 		t.Fatalf("the Sandbox holds payments %+v", pays)
+	}
+}
+
+// countingPacer stands for the engine's pacing transport: it counts the
+// requests sent through the base it is given.
+type countingPacer struct {
+	base http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (p countingPacer) RoundTrip(r *http.Request) (*http.Response, error) {
+	p.n.Add(1)
+	return p.base.RoundTrip(r)
+}
+
+func (p countingPacer) WithBase(base http.RoundTripper) http.RoundTripper {
+	return countingPacer{base: base, n: p.n}
+}
+
+// TestSandboxKeepsThePacing: the in-process simulator is reached through
+// the pacing transport LedgerLink gives, as a real company is.
+func TestSandboxKeepsThePacing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		client func(n *atomic.Int64) *http.Client
+		paced  bool
+	}{
+		{"pacing transport", func(n *atomic.Int64) *http.Client {
+			return &http.Client{Transport: countingPacer{base: http.DefaultTransport, n: n}}
+		}, true},
+		{"plain client", func(*atomic.Int64) *http.Client { return &http.Client{} }, false},
+		{"no client", func(*atomic.Int64) *http.Client { return nil }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int64
+			cfg := sandboxConfig(t.TempDir())
+			cfg.HTTPClient = tc.client(&n)
+			conn, err := quickbooks.Definition().Open(t.Context(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.(connectors.Closer).Close()
+			if _, err := conn.(connectors.Reader).FindByCode(t.Context(), connectors.Customers, []string{"C001"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := n.Load() > 0; got != tc.paced {
+				t.Errorf("%d requests went through the pacing transport; want paced %v", n.Load(), tc.paced)
+			}
+		})
 	}
 }

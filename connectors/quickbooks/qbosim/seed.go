@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // seedCompany makes a UK company holding the chart of accounts, VAT codes,
@@ -171,7 +173,7 @@ func (s *Sim) RecordPayment(realm, ref, date, bank string, docNumbers ...string)
 
 func (s *Sim) recordPaymentLocked(c *company, ref, date, bank string, docNumbers ...string) (string, error) {
 	var lines []any
-	total := 0.0
+	total := decimal.Zero
 	customer := ""
 	for _, n := range docNumbers {
 		inv := c.byDocNumber("Invoice", n)
@@ -179,8 +181,7 @@ func (s *Sim) recordPaymentLocked(c *company, ref, date, bank string, docNumbers
 			return "", fmt.Errorf("no invoice %s", n)
 		}
 		bal, _ := num(inv, "Balance")
-		f, _ := bal.Float64()
-		total += f
+		total = total.Add(bal)
 		customer = refValue(inv, "CustomerRef")
 		lines = append(lines, obj{"Amount": money(bal), "LinkedTxn": []any{obj{"TxnId": str(inv, "Id"), "TxnType": "Invoice"}}})
 	}
@@ -192,7 +193,7 @@ func (s *Sim) recordPaymentLocked(c *company, ref, date, bank string, docNumbers
 	}
 	out, f := c.write("Payment", "save", obj{
 		"CustomerRef": obj{"value": customer}, "TxnDate": date, "PaymentRefNum": ref,
-		"TotalAmt": json.Number(fmt.Sprintf("%.2f", total)), "DepositToAccountRef": obj{"value": bankID}, "Line": lines,
+		"TotalAmt": money(total), "DepositToAccountRef": obj{"value": bankID}, "Line": lines,
 	}, false, s.now())
 	if f != nil {
 		return "", fmt.Errorf("%s", strings.TrimSpace(f.Errors[0].Message+" "+f.Errors[0].Detail))
@@ -200,21 +201,66 @@ func (s *Sim) recordPaymentLocked(c *company, ref, date, bank string, docNumbers
 	return str(out, "Id"), nil
 }
 
+// recordLocked finds a company's record; the caller holds s.mu.
+func (s *Sim) recordLocked(realm, entity, id string) (*company, obj, error) {
+	c := s.company(realm)
+	if c == nil {
+		return nil, nil, fmt.Errorf("no company %s", realm)
+	}
+	o := c.lookup(entity, id)
+	if o == nil {
+		return nil, nil, fmt.Errorf("no %s %s", entity, id)
+	}
+	return c, o, nil
+}
+
 // Delete deletes a transaction "in QuickBooks", as the bookkeeper would;
 // change data capture then reports it as deleted.
 func (s *Sim) Delete(realm, entity, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.company(realm)
-	if c == nil {
-		return fmt.Errorf("no company %s", realm)
-	}
-	o := c.lookup(entity, id)
-	if o == nil {
-		return fmt.Errorf("no %s %s", entity, id)
+	c, o, err := s.recordLocked(realm, entity, id)
+	if err != nil {
+		return err
 	}
 	if _, f := c.write(entity, "delete", obj{"Id": id, "SyncToken": str(o, "SyncToken")}, false, s.now()); f != nil {
 		return fmt.Errorf("%s", f.Errors[0].Detail)
 	}
+	return nil
+}
+
+// Objects returns copies of every object of entity the company holds, for
+// tests that check what reached QuickBooks.
+func (s *Sim) Objects(realm, entity string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.company(realm)
+	if c == nil {
+		return nil
+	}
+	var out []map[string]any
+	for _, o := range c.all(entity) {
+		out = append(out, deepCopy(o))
+	}
+	return out
+}
+
+// Edit changes fields of a record "in QuickBooks", as a bookkeeper
+// working there would: its SyncToken moves on, so an update sent with the
+// token read before meets the Stale Object Error.
+func (s *Sim) Edit(realm, entity, id string, fields map[string]any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, o, err := s.recordLocked(realm, entity, id)
+	if err != nil {
+		return err
+	}
+	for k, v := range fields {
+		if k == "Id" || k == "SyncToken" || k == "MetaData" {
+			return fmt.Errorf("%s is kept by QuickBooks and cannot be edited", k)
+		}
+		o[k] = v
+	}
+	c.touchByOther(entity, id, s.now())
 	return nil
 }
