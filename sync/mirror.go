@@ -253,7 +253,7 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 				return err
 			}
 		}
-		latest := since
+		latest, started := since, e.now()
 		p, read := progress{e: e, module: def.Name}, 0
 		p.step("Reading "+t.Label()+" from "+title(def), 0)
 		err := lister.ListChanged(ctx, t, since, func(page []connectors.Remote) error {
@@ -319,6 +319,13 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 		if err != nil {
 			return e.runError(ctx, def, rep, fmt.Errorf("fetching %s from %s: %w", t.Label(), title(def), err))
 		}
+		if def.Caps.IncrementalPull && latest.IsZero() {
+			// A first full read that found nothing (a new, empty
+			// organisation) still moves the cursor, so the next run asks
+			// only for changes: from a little before this read began, to
+			// allow for the package's clock being behind LedgerLink's.
+			latest = started.Add(-emptyReadSkew)
+		}
 		if def.Caps.IncrementalPull && latest.After(since) {
 			if err := e.db.SetPullCursor(ctx, def.Name, t, latest); err != nil {
 				return err
@@ -338,3 +345,6 @@ func otherPartyType(t connectors.RecordType) (connectors.RecordType, bool) {
 	}
 	return "", false
 }
+
+// emptyReadSkew is how far before an empty first read its cursor is set.
+const emptyReadSkew = 15 * time.Minute

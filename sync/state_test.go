@@ -202,3 +202,21 @@ func TestEngineStateWhileThePackageAsksToWait(t *testing.T) {
 		t.Errorf("states %+v: want waiting for the rate limit, then syncing again", log.states())
 	}
 }
+
+// TestEmptyFirstReadMovesTheCursor: a first full read of an organisation
+// with nothing in it still leaves a cursor, so the next run asks for
+// changes only.
+func TestEmptyFirstReadMovesTheCursor(t *testing.T) {
+	f := newEngFixture(t)
+	f.levels(connectors.Mirror, connectors.Customers, NewOnly)
+	if _, err := f.eng.Mirror(f.ctx, mod, []connectors.RecordType{connectors.Customers}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.db.PullCursor(f.ctx, mod, connectors.Customers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := f.clock.Now().Add(-emptyReadSkew); !got.Equal(want) {
+		t.Errorf("cursor after an empty first read = %v, want %v", got, want)
+	}
+}
