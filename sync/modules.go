@@ -64,6 +64,30 @@ func NewModules(db *storage.DB, reg *connectors.Registry, secrets SecretKeeper, 
 	return m
 }
 
+// SettingsStatus is the light and the notes an installed module's settings
+// give: the connector's required and checked settings, nothing set to sync,
+// a sign-in the package refused. The module list and the Configure screen
+// (with the edits not yet saved) both show it; the list adds the keyring's
+// state and the codes waiting documents need mapped. In the Sandbox no
+// secret is needed: it signs in to its simulators with their own.
+func SettingsStatus(def connectors.Definition, settings map[string]string, hasSecret func(key string) bool, sandbox bool) (connectors.Light, []string) {
+	if sandbox {
+		hasSecret = func(string) bool { return true }
+	}
+	light, notes := storage.Status(def, true, settings, hasSecret)
+	if light == connectors.Green {
+		if mx, err := MatrixFromSettings(settings); err == nil && nothingToSync(mx, settings, def.Caps) {
+			light = connectors.Amber
+			notes = append(notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
+		}
+	}
+	if note := settings[ReconnectSetting]; note != "" {
+		light = connectors.Amber
+		notes = append(notes, note)
+	}
+	return light, notes
+}
+
 // nothingToSync says no record goes either way: the matrix is all OFF and
 // so is every type with an upload level of its own (products, payroll
 // journals) that the connector can take.
@@ -136,34 +160,20 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 	}
 	var keyringErr error
 	hasSecret := func(key string) bool {
-		if m.sandbox {
-			// The Sandbox signs in to its simulators with their own
-			// credentials: it needs no keyring and no secret of the
-			// person's.
-			return true
-		}
 		ok, err := m.secrets.Has(ctx, def.Name, key)
 		if err != nil && keyringErr == nil {
 			keyringErr = err
 		}
 		return ok
 	}
-	st.Light, st.Notes = storage.Status(def, installed, settings, hasSecret)
+	if !installed {
+		st.Light, st.Notes = storage.Status(def, false, nil, nil)
+	} else {
+		st.Light, st.Notes = SettingsStatus(def, settings, hasSecret, m.sandbox)
+	}
 	if keyringErr != nil {
 		st.Light = connectors.Amber
 		st.Notes = append(st.Notes, keyringErr.Error())
-	}
-	if installed && st.Light == connectors.Green {
-		if m, err := MatrixFromSettings(settings); err == nil && nothingToSync(m, settings, def.Caps) {
-			st.Light = connectors.Amber
-			st.Notes = append(st.Notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
-		}
-	}
-	if installed {
-		if note := settings[ReconnectSetting]; note != "" {
-			st.Light = connectors.Amber
-			st.Notes = append(st.Notes, note)
-		}
 	}
 	st.CanSync = installed && st.Light == connectors.Green
 	if installed {

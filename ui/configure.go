@@ -210,14 +210,15 @@ func (cs *ConfigureScreen) liveStatus() (connectors.Light, []string) {
 	maps.Copy(values, cs.saved)
 	maps.Copy(values, cs.account.values())
 	maps.Copy(values, cs.options.schemaValues())
+	maps.Copy(values, cs.matrix.m.Settings())
+	if cs.account.connected {
+		// Signed in again on this screen: the old "sign in again" note
+		// is over.
+		delete(values, sync.ReconnectSetting)
+	}
 	hasSecret := func(k string) bool { return cs.secretsSet[k] || cs.account.typedSecret(k) }
-	light, notes := storage.Status(cs.def, true, values, hasSecret)
-	if n := strings.TrimSpace(cs.saved[sync.ReconnectSetting]); n != "" && !cs.account.connected {
-		notes = append(notes, n)
-	}
-	if cs.matrix.m.IsOff() {
-		notes = append(notes, "Nothing is set to sync yet: turn on some buttons on the Synchronisation tab.")
-	}
+	// The module list's rule, on the edits not saved yet.
+	light, notes := sync.SettingsStatus(cs.def, values, hasSecret, cs.a.svc.Sandbox)
 	if cs.mapping != nil {
 		notes = append(notes, cs.mapping.unmappedNotes()...)
 	}
