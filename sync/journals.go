@@ -239,12 +239,18 @@ func JournalTargetOf(settings map[string]string, company string) (JournalTarget,
 }
 
 // JournalProblems is the pre-check of a payroll journal under the module's
-// settings: its company must be mapped and it must split into balanced
-// parts.
+// settings: its company must be mapped (to an administration and journal
+// the package has, once its administrations are fetched) and it must split
+// into balanced parts.
 func JournalProblems(settings map[string]string, j connectors.JournalEntry) []Problem {
 	var ps []Problem
-	if _, p := JournalTargetOf(settings, j.Company); p != nil {
+	if t, p := JournalTargetOf(settings, j.Company); p != nil {
 		ps = append(ps, *p)
+	} else if admins, known := AdministrationsOf(settings); known {
+		// The mapping is checked against the administrations last fetched.
+		if p := targetProblem(admins, strings.TrimSpace(j.Company), t); p != nil {
+			ps = append(ps, *p)
+		}
 	}
 	if _, err := SplitJournal(j, JournalSplitOptions(settings)); err != nil {
 		var je *JournalError

@@ -298,7 +298,13 @@ func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings 
 		return nil, err
 	}
 	missing := map[MappingKind]map[string]int{}
+	companies := map[string]int{}
 	for _, r := range recs {
+		if j := r.Record.Journal; j != nil {
+			if _, p := JournalTargetOf(settings, j.Company); p != nil && strings.TrimSpace(j.Company) != "" {
+				companies[strings.TrimSpace(j.Company)]++
+			}
+		}
 		for k, codes := range codesOf(r.Record) {
 			for c := range codes {
 				if strings.TrimSpace(settings[k.prefix()+c]) != "" {
@@ -319,6 +325,9 @@ func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings 
 		}
 		notes = append(notes, fmt.Sprintf("%s %s used by waiting documents %s not mapped: map %s on the Mapping tab.",
 			pluralLabel(k, len(codes)), strings.Join(codes, ", "), isAre(len(codes)), itThem(len(codes))))
+	}
+	for _, c := range slices.Sorted(maps.Keys(companies)) {
+		notes = append(notes, unmappedCompanyNote(c, companies[c]))
 	}
 	return notes, nil
 }
@@ -381,4 +390,14 @@ func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) co
 		out.Item = &it
 	}
 	return out
+}
+
+// unmappedCompanyNote says that an unmapped payroll company holds back only
+// its own journals.
+func unmappedCompanyNote(company string, n int) string {
+	js := "journal waits"
+	if n != 1 {
+		js = "journals wait"
+	}
+	return fmt.Sprintf("Payroll company %s is not mapped to an administration and journal: its %d payroll %s, the other companies' journals are sent. Map it in Configure → Administrations.", company, n, js)
 }
