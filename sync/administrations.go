@@ -146,7 +146,7 @@ func (e *Engine) PayrollCompanies(ctx context.Context, module string) ([]Payroll
 		} else {
 			r.Administration, r.JournalCode = t.Administration, t.JournalCode
 			if known {
-				if p := targetProblem(admins, c, t); p != nil {
+				if p := TargetProblem(admins, c, t); p != nil {
 					r.Problem = p.Cause
 				}
 			}
@@ -207,9 +207,9 @@ func findJournal(a connectors.Administration, code string) (connectors.Journal, 
 	return a.Journals[i], true
 }
 
-// targetProblem checks a company's administration and journal code
+// TargetProblem checks a company's administration and journal code
 // against the fetched administrations.
-func targetProblem(admins []connectors.Administration, company string, t JournalTarget) *Problem {
+func TargetProblem(admins []connectors.Administration, company string, t JournalTarget) *Problem {
 	a, ok := findAdministration(admins, t.Administration)
 	if !ok {
 		codes := make([]string, len(admins))

@@ -233,7 +233,7 @@ func JournalTargetOf(settings map[string]string, company string) (JournalTarget,
 	if len(missing) > 0 {
 		return JournalTarget{}, &Problem{Rule: RuleCompanyUnmapped,
 			Cause: fmt.Sprintf("Payroll company %s is not mapped to %s in the accounting package.", company, strings.Join(missing, " and ")),
-			Fix:   fmt.Sprintf("On the Mapping tab, map company %s to its administration and give its journal (dagboek) code, then run the pre-check again.", company)}
+			Fix:   fmt.Sprintf("In Configure → Administrations, choose company %[1]s's administration and journal (dagboek) (on the command line: map.company.%[1]s=… map.journalcode.%[1]s=…), then run the pre-check again.", company)}
 	}
 	return t, nil
 }
@@ -248,7 +248,7 @@ func JournalProblems(settings map[string]string, j connectors.JournalEntry) []Pr
 		ps = append(ps, *p)
 	} else if admins, known := AdministrationsOf(settings); known {
 		// The mapping is checked against the administrations last fetched.
-		if p := targetProblem(admins, strings.TrimSpace(j.Company), t); p != nil {
+		if p := TargetProblem(admins, strings.TrimSpace(j.Company), t); p != nil {
 			ps = append(ps, *p)
 		}
 	}

@@ -327,7 +327,7 @@ func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings 
 			pluralLabel(k, len(codes)), strings.Join(codes, ", "), isAre(len(codes)), itThem(len(codes))))
 	}
 	for _, c := range slices.Sorted(maps.Keys(companies)) {
-		notes = append(notes, unmappedCompanyNote(c, companies[c]))
+		notes = append(notes, UnmappedCompanyNote(c, companies[c]))
 	}
 	return notes, nil
 }
@@ -392,9 +392,9 @@ func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) co
 	return out
 }
 
-// unmappedCompanyNote says that an unmapped payroll company holds back only
+// UnmappedCompanyNote says that an unmapped payroll company holds back only
 // its own journals.
-func unmappedCompanyNote(company string, n int) string {
+func UnmappedCompanyNote(company string, n int) string {
 	js := "journal waits"
 	if n != 1 {
 		js = "journals wait"
