@@ -97,8 +97,12 @@ type PayrollCompany struct {
 
 // PayrollCompanies lists every payroll company named by the journals in
 // the workspace, and every company already mapped, with its mapping
-// checked against the fetched administrations.
+// checked against the fetched administrations. Pending Export is brought up
+// to date first, so the counts of waiting journals are current.
 func (e *Engine) PayrollCompanies(ctx context.Context, module string) ([]PayrollCompany, error) {
+	if err := e.Refresh(ctx, module); err != nil {
+		return nil, err
+	}
 	settings, err := e.db.Settings(module)
 	if err != nil {
 		return nil, err
