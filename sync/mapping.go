@@ -298,13 +298,7 @@ func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings 
 		return nil, err
 	}
 	missing := map[MappingKind]map[string]int{}
-	companies := map[string]int{}
 	for _, r := range recs {
-		if j := r.Record.Journal; j != nil {
-			if _, p := JournalTargetOf(settings, j.Company); p != nil && strings.TrimSpace(j.Company) != "" {
-				companies[strings.TrimSpace(j.Company)]++
-			}
-		}
 		for k, codes := range codesOf(r.Record) {
 			for c := range codes {
 				if strings.TrimSpace(settings[k.prefix()+c]) != "" {
@@ -325,9 +319,6 @@ func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings 
 		}
 		notes = append(notes, fmt.Sprintf("%s %s used by waiting documents %s not mapped: map %s on the Mapping tab.",
 			pluralLabel(k, len(codes)), strings.Join(codes, ", "), isAre(len(codes)), itThem(len(codes))))
-	}
-	for _, c := range slices.Sorted(maps.Keys(companies)) {
-		notes = append(notes, UnmappedCompanyNote(c, companies[c]))
 	}
 	return notes, nil
 }
@@ -390,6 +381,42 @@ func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) co
 		out.Item = &it
 	}
 	return out
+}
+
+// unmappedCompanyNotes name each payroll company that is not mapped to an
+// administration and journal while journals of it are not yet exported.
+// They are read from the workspace, not from Pending Export, so they are
+// right straight after an import.
+func unmappedCompanyNotes(ctx context.Context, db *storage.DB, def connectors.Definition, settings map[string]string) ([]string, error) {
+	if !def.Caps.Supports(connectors.Journals, connectors.Upload) {
+		return nil, nil
+	}
+	exported := map[string]bool{}
+	if err := db.Links(ctx, def.Name, connectors.Journals, func(code string, _ storage.Link) error {
+		exported[code] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	companies := map[string]int{}
+	err := db.ListRecords(ctx, connectors.Journals, func(s storage.StoredRecord) error {
+		j := s.Record.Journal
+		if j == nil || exported[j.Code] || strings.TrimSpace(j.Company) == "" {
+			return nil
+		}
+		if _, p := JournalTargetOf(settings, j.Company); p != nil {
+			companies[strings.TrimSpace(j.Company)]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	notes := make([]string, 0, len(companies))
+	for _, c := range slices.Sorted(maps.Keys(companies)) {
+		notes = append(notes, UnmappedCompanyNote(c, companies[c]))
+	}
+	return notes, nil
 }
 
 // UnmappedCompanyNote says that an unmapped payroll company holds back only
