@@ -383,12 +383,15 @@ func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) co
 	return out
 }
 
-// unmappedCompanyNotes name each payroll company that is not mapped to an
-// administration and journal while journals of it are not yet exported.
+// unmappedCompanyNotes name, for a package that lists administrations, each
+// payroll company that is not mapped to an administration and journal while
+// journals of it are not yet exported.
 // They are read from the workspace, not from Pending Export, so they are
 // right straight after an import.
 func unmappedCompanyNotes(ctx context.Context, db *storage.DB, def connectors.Definition, settings map[string]string) ([]string, error) {
-	if !def.Caps.Supports(connectors.Journals, connectors.Upload) {
+	if _, known := AdministrationsOf(settings); !known || !def.Caps.Supports(connectors.Journals, connectors.Upload) {
+		// Only a package with administrations to choose from has a
+		// company mapping to make in Configure → Administrations.
 		return nil, nil
 	}
 	exported := map[string]bool{}
@@ -426,5 +429,5 @@ func UnmappedCompanyNote(company string, n int) string {
 	if n != 1 {
 		js = "journals wait"
 	}
-	return fmt.Sprintf("Payroll company %s is not mapped to an administration and journal: its %d payroll %s, the other companies' journals are sent. Map it in Configure → Administrations.", company, n, js)
+	return fmt.Sprintf("Payroll company %s is not mapped: its %d %s; other companies' journals still go. Map it in Configure → Administrations.", company, n, js)
 }

@@ -309,8 +309,9 @@ func (at *administrationsTab) showProblem(r *companyRow) {
 	r.problem.Hide()
 }
 
-// unmappedNotes are the To do notes: an unmapped company holds back its own
-// waiting journals.
+// unmappedNotes are the To do notes of companies with waiting journals: an
+// unmapped company holds back its own journals; a mapping the package
+// would refuse says why.
 func (at *administrationsTab) unmappedNotes() []string {
 	var notes []string
 	for _, c := range at.companies {
@@ -319,6 +320,8 @@ func (at *administrationsTab) unmappedNotes() []string {
 		}
 		if _, p := sync.JournalTargetOf(at.values, c.Company); p != nil {
 			notes = append(notes, sync.UnmappedCompanyNote(c.Company, c.Pending))
+		} else if p := at.problem(c.Company); p != "" {
+			notes = append(notes, p+" Choose again in Configure → Administrations.")
 		}
 	}
 	return notes

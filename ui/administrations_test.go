@@ -84,7 +84,7 @@ func TestAdministrationsTabMapsEachCompany(t *testing.T) {
 	if !nc.journal.Disabled() {
 		t.Error("the journal drop-down should wait for an administration")
 	}
-	if !strings.Contains(cs.notes.Text, "Payroll company NEWCO is not mapped") || !strings.Contains(cs.notes.Text, "other companies' journals are sent") {
+	if !strings.Contains(cs.notes.Text, "Payroll company NEWCO is not mapped") || !strings.Contains(cs.notes.Text, "other companies' journals still go") {
 		t.Errorf("To do notes %q should name NEWCO and say the others go", cs.notes.Text)
 	}
 
@@ -109,6 +109,9 @@ func TestAdministrationsTabMapsEachCompany(t *testing.T) {
 		}
 		if !nc.problem.Visible() || !strings.Contains(nc.problem.Text, s.wantProblem) {
 			t.Errorf("admin %d journal %d: problem %q, want %q", s.admin, s.journal, nc.problem.Text, s.wantProblem)
+		}
+		if !strings.Contains(cs.notes.Text, "NEWCO") || cs.Light() != connectors.Amber {
+			t.Errorf("admin %d journal %d: To do %q should name NEWCO", s.admin, s.journal, cs.notes.Text)
 		}
 	}
 	// Choosing another administration offers its own journals only.

@@ -203,7 +203,7 @@ func TestE2ECashUnmappedCompanyHoldsOnlyItsOwn(t *testing.T) {
 	wantExit(t, o, exitOK)
 	i := slices.IndexFunc(decode[[]jsonModule](t, o), func(m jsonModule) bool { return m.Name == "cash" })
 	notes := strings.Join(decode[[]jsonModule](t, o)[i].Notes, " ")
-	if !strings.Contains(notes, "Payroll company NEWCO is not mapped") || !strings.Contains(notes, "other companies' journals are sent") {
+	if !strings.Contains(notes, "Payroll company NEWCO is not mapped") || !strings.Contains(notes, "other companies' journals still go") {
 		t.Errorf("module notes %q should name NEWCO and say it holds only its own", notes)
 	}
 	o = c.run("--sandbox", "sync", "cash", "--json")
