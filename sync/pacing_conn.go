@@ -45,7 +45,8 @@ func Has[T any](conn connectors.Connection) bool {
 
 // Wrap returns conn with every call going through the pacer. The paced
 // connection implements every capability interface (Lister, Writer,
-// Reader, Linker, Explainer, Closer) by delegating to conn; one conn lacks
+// Reader, Linker, Explainer, Closer, AdministrationLister) by delegating
+// to conn; one conn lacks
 // answers errors.ErrUnsupported (RecordURL "", Explain false, Close nil).
 // Has and As tell what conn really has; Unwrap returns conn.
 //
