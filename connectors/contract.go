@@ -216,3 +216,49 @@ func (c Config) Setting(key, def string) string {
 	}
 	return def
 }
+
+// Administrations: a package where one sign-in reaches several
+// administrations (company files, ledgers), each with its own journals,
+// lets each payroll company be booked in its own administration and
+// journal. A connection that can list them implements AdministrationLister.
+
+// Administration is one administration a connection reaches.
+type Administration struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// ReadOnly says nothing can be booked in it.
+	ReadOnly bool `json:"read_only,omitempty"`
+	// Journals are the administration's journals (dagboeken).
+	Journals []Journal `json:"journals,omitempty"`
+}
+
+// Journal is one journal of an administration.
+type Journal struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Unusable says why payroll journals cannot be booked in it (a sales
+	// or bank journal, say); empty when they can.
+	Unusable string `json:"unusable,omitempty"`
+}
+
+// Label is what a drop-down shows.
+func (a Administration) Label() string {
+	if a.Name == "" || a.Name == a.Code {
+		return a.Code
+	}
+	return a.Code + " – " + a.Name
+}
+
+// Label is what a drop-down shows.
+func (j Journal) Label() string {
+	if j.Name == "" || j.Name == j.Code {
+		return j.Code
+	}
+	return j.Code + " – " + j.Name
+}
+
+// AdministrationLister lists the administrations a connection reaches,
+// each with its journals.
+type AdministrationLister interface {
+	Administrations(ctx context.Context) ([]Administration, error)
+}

@@ -233,18 +233,24 @@ func JournalTargetOf(settings map[string]string, company string) (JournalTarget,
 	if len(missing) > 0 {
 		return JournalTarget{}, &Problem{Rule: RuleCompanyUnmapped,
 			Cause: fmt.Sprintf("Payroll company %s is not mapped to %s in the accounting package.", company, strings.Join(missing, " and ")),
-			Fix:   fmt.Sprintf("On the Mapping tab, map company %s to its administration and give its journal (dagboek) code, then run the pre-check again.", company)}
+			Fix:   fmt.Sprintf("In Configure → Administrations, choose company %[1]s's administration and journal (dagboek) (on the command line: map.company.%[1]s=… map.journalcode.%[1]s=…), then run the pre-check again.", company)}
 	}
 	return t, nil
 }
 
 // JournalProblems is the pre-check of a payroll journal under the module's
-// settings: its company must be mapped and it must split into balanced
-// parts.
+// settings: its company must be mapped (to an administration and journal
+// the package has, once its administrations are fetched) and it must split
+// into balanced parts.
 func JournalProblems(settings map[string]string, j connectors.JournalEntry) []Problem {
 	var ps []Problem
-	if _, p := JournalTargetOf(settings, j.Company); p != nil {
+	if t, p := JournalTargetOf(settings, j.Company); p != nil {
 		ps = append(ps, *p)
+	} else if admins, known := AdministrationsOf(settings); known {
+		// The mapping is checked against the administrations last fetched.
+		if p := TargetProblem(admins, strings.TrimSpace(j.Company), t); p != nil {
+			ps = append(ps, *p)
+		}
 	}
 	if _, err := SplitJournal(j, JournalSplitOptions(settings)); err != nil {
 		var je *JournalError

@@ -187,7 +187,7 @@ func TestJournalCompanyMapping(t *testing.T) {
 				}
 				return
 			}
-			if p == nil || p.Rule != tc.wantRule || !strings.Contains(p.Cause, tc.cause) || !strings.Contains(p.Fix, "Mapping tab") && tc.company != "" {
+			if p == nil || p.Rule != tc.wantRule || !strings.Contains(p.Cause, tc.cause) || !strings.Contains(p.Fix, "Configure → Administrations") && tc.company != "" {
 				t.Fatalf("problem %+v", p)
 			}
 			if len(problems) != 1 || problems[0] != *p {

@@ -382,3 +382,52 @@ func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) co
 	}
 	return out
 }
+
+// unmappedCompanyNotes name, for a package that lists administrations, each
+// payroll company that is not mapped to an administration and journal while
+// journals of it are not yet exported.
+// They are read from the workspace, not from Pending Export, so they are
+// right straight after an import.
+func unmappedCompanyNotes(ctx context.Context, db *storage.DB, def connectors.Definition, settings map[string]string) ([]string, error) {
+	if _, known := AdministrationsOf(settings); !known || !def.Caps.Supports(connectors.Journals, connectors.Upload) {
+		// Only a package with administrations to choose from has a
+		// company mapping to make in Configure → Administrations.
+		return nil, nil
+	}
+	exported := map[string]bool{}
+	if err := db.Links(ctx, def.Name, connectors.Journals, func(code string, _ storage.Link) error {
+		exported[code] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	companies := map[string]int{}
+	err := db.ListRecords(ctx, connectors.Journals, func(s storage.StoredRecord) error {
+		j := s.Record.Journal
+		if j == nil || exported[j.Code] || strings.TrimSpace(j.Company) == "" {
+			return nil
+		}
+		if _, p := JournalTargetOf(settings, j.Company); p != nil {
+			companies[strings.TrimSpace(j.Company)]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	notes := make([]string, 0, len(companies))
+	for _, c := range slices.Sorted(maps.Keys(companies)) {
+		notes = append(notes, UnmappedCompanyNote(c, companies[c]))
+	}
+	return notes, nil
+}
+
+// UnmappedCompanyNote says that an unmapped payroll company holds back only
+// its own journals.
+func UnmappedCompanyNote(company string, n int) string {
+	js := "journal waits"
+	if n != 1 {
+		js = "journals wait"
+	}
+	return fmt.Sprintf("Payroll company %s is not mapped: its %d %s; other companies' journals still go. Map it in Configure → Administrations.", company, n, js)
+}

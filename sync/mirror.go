@@ -129,6 +129,12 @@ func (e *Engine) refreshAncillary(ctx context.Context, def connectors.Definition
 // refreshAncillaryTypes fetches the package's reference data of types in
 // full and replaces what the module held.
 func (e *Engine) refreshAncillaryTypes(ctx context.Context, def connectors.Definition, conn connectors.Connection, types []connectors.RecordType, rep *Report) error {
+	if slices.Contains(types, connectors.NominalAccounts) {
+		// The administrations are reference data read with the chart.
+		if err := e.storeAdministrations(ctx, def, conn); err != nil {
+			return e.runError(ctx, def, rep, err)
+		}
+	}
 	lister, ok := As[connectors.Lister](conn)
 	if !ok {
 		return nil

@@ -181,6 +181,11 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		if err != nil {
 			return st, err
 		}
+		companies, err := unmappedCompanyNotes(ctx, m.db, def, settings)
+		if err != nil {
+			return st, err
+		}
+		notes = append(notes, companies...)
 		if len(notes) > 0 {
 			st.Light = connectors.Amber
 			st.Notes = append(st.Notes, notes...)

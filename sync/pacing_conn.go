@@ -45,7 +45,8 @@ func Has[T any](conn connectors.Connection) bool {
 
 // Wrap returns conn with every call going through the pacer. The paced
 // connection implements every capability interface (Lister, Writer,
-// Reader, Linker, Explainer, Closer) by delegating to conn; one conn lacks
+// Reader, Linker, Explainer, Closer, AdministrationLister) by delegating
+// to conn; one conn lacks
 // answers errors.ErrUnsupported (RecordURL "", Explain false, Close nil).
 // Has and As tell what conn really has; Unwrap returns conn.
 //
@@ -68,6 +69,7 @@ func (p *Pacer) Wrap(conn connectors.Connection) connectors.Connection {
 	c.linker, _ = As[connectors.Linker](conn)
 	c.explainer, _ = As[connectors.Explainer](conn)
 	c.closer, _ = As[connectors.Closer](conn)
+	c.admins, _ = As[connectors.AdministrationLister](conn)
 	return c
 }
 
@@ -83,6 +85,7 @@ type pacedConn struct {
 	linker    connectors.Linker
 	explainer connectors.Explainer
 	closer    connectors.Closer
+	admins    connectors.AdministrationLister
 }
 
 var (
@@ -92,6 +95,8 @@ var (
 	_ connectors.Linker    = (*pacedConn)(nil)
 	_ connectors.Explainer = (*pacedConn)(nil)
 	_ connectors.Closer    = (*pacedConn)(nil)
+
+	_ connectors.AdministrationLister = (*pacedConn)(nil)
 )
 
 // has says whether the inner connection has the capability whose
@@ -110,6 +115,8 @@ func (c *pacedConn) has(ptr any) (has, known bool) {
 		return c.explainer != nil, true
 	case *connectors.Closer:
 		return c.closer != nil, true
+	case *connectors.AdministrationLister:
+		return c.admins != nil, true
 	}
 	return false, false
 }
@@ -291,4 +298,18 @@ func (c *pacedConn) Close() error {
 		return nil
 	}
 	return c.closer.Close()
+}
+
+// Administrations is paced and retried as a read.
+func (c *pacedConn) Administrations(ctx context.Context) ([]connectors.Administration, error) {
+	if c.admins == nil {
+		return nil, unsupported("list administrations")
+	}
+	var out []connectors.Administration
+	err := c.p.do(ctx, "administrations", true, nil, func(ctx context.Context) error {
+		var err error
+		out, err = c.admins.Administrations(ctx)
+		return err
+	})
+	return out, err
 }

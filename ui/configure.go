@@ -31,7 +31,8 @@ const (
 )
 
 // ConfigureScreen is a module's settings in tabs: Account,
-// Synchronisation, Timing, Mapping and Options, with Update and Close. Its
+// Synchronisation, Timing, Mapping, Administrations (for packages that list
+// them) and Options, with Update and Close. Its
 // status light and notes follow the edits as they are made.
 type ConfigureScreen struct {
 	a      *App
@@ -55,6 +56,8 @@ type ConfigureScreen struct {
 	matrix  *matrixTab
 	timing  *timingTab
 	mapping *mappingTab
+	// admins is nil unless the module's package lists administrations.
+	admins  *administrationsTab
 	options *optionsTab
 }
 
@@ -82,6 +85,9 @@ func newConfigureScreen(a *App, module string) (*ConfigureScreen, error) {
 	if cs.mapping != nil {
 		cs.mapping.load()
 	}
+	if cs.admins != nil {
+		cs.admins.load()
+	}
 	cs.refreshLight()
 	return cs, nil
 }
@@ -107,6 +113,7 @@ func (cs *ConfigureScreen) build() {
 	cs.timing = newTimingTab(cs)
 	if cs.a.svc.Workspace != nil && cs.a.svc.Engine != nil {
 		cs.mapping = newMappingTab(cs)
+		cs.admins = newAdministrationsTab(cs)
 	}
 	cs.options = newOptionsTab(cs)
 
@@ -118,6 +125,9 @@ func (cs *ConfigureScreen) build() {
 	if cs.mapping != nil {
 		items = append(items, container.NewTabItem(tabMapping, cs.mapping.content))
 	}
+	if cs.admins != nil {
+		items = append(items, container.NewTabItem(tabAdministrations, cs.admins.content))
+	}
 	items = append(items, container.NewTabItem(tabOptions, cs.options.content))
 	cs.tabs = container.NewAppTabs(items...)
 	cs.tabs.OnSelected = func(t *container.TabItem) { cs.a.tracef("tab=%s module=%s", t.Text, cs.module) }
@@ -125,7 +135,7 @@ func (cs *ConfigureScreen) build() {
 	update := widget.NewButtonWithIcon("Update", theme.DocumentSaveIcon(), func() { cs.update(nil) })
 	update.Importance = widget.HighImportance
 	closeBtn := widget.NewButtonWithIcon("Close", theme.CancelIcon(), cs.close)
-	keys := widget.NewLabel("Ctrl+S: Update   Escape: Close   Alt+1…5: tabs")
+	keys := widget.NewLabel(fmt.Sprintf("Ctrl+S: Update   Escape: Close   Alt+1…%d: tabs", len(cs.tabs.Items)))
 	keys.Importance = widget.LowImportance
 	bottom := container.NewVBox(widget.NewSeparator(), cs.status,
 		container.NewHBox(update, closeBtn, layout.NewSpacer(), keys))
@@ -222,6 +232,9 @@ func (cs *ConfigureScreen) liveStatus() (connectors.Light, []string) {
 	if cs.mapping != nil {
 		notes = append(notes, cs.mapping.unmappedNotes()...)
 	}
+	if cs.admins != nil {
+		notes = append(notes, cs.admins.unmappedNotes()...)
+	}
 	if len(notes) > 0 {
 		light = connectors.Amber
 	}
@@ -272,6 +285,9 @@ func (cs *ConfigureScreen) update(after func()) {
 	maps.Copy(engine, cs.timing.settings())
 	if cs.mapping != nil {
 		maps.Copy(engine, cs.mapping.changedSettings(cs.saved))
+	}
+	if cs.admins != nil {
+		maps.Copy(engine, cs.admins.changedSettings(cs.saved))
 	}
 	maps.Copy(engine, cs.options.changedEngineValues(cs.saved))
 	secrets := cs.account.typedSecrets()

@@ -438,12 +438,9 @@ func truthy(v string) bool {
 	return false
 }
 
-// Administration is one administration an API key reaches.
-type Administration struct {
-	Code     string
-	Name     string
-	ReadOnly bool
-}
+// Administration is one administration an API key reaches (its Journals
+// are filled in by Conn.Administrations only).
+type Administration = connectors.Administration
 
 // directory is GET /administrations: the relation's name and its
 // administrations.

@@ -515,3 +515,39 @@ func (c *cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.cancel()
 	return c.fakeClock.Sleep(ctx, d)
 }
+
+// TestReadBackOnlyInItsAdministrationAndJournal: the engine ticks a posting
+// Verified from Get, which finds it only in the administration and
+// journal its remote ID names, as CASH's export shows it there.
+func TestReadBackOnlyInItsAdministrationAndJournal(t *testing.T) {
+	h := newHarness(t, harnessOpt{settings: sampleOptions})
+	ids := mustWrite(t, h, correctionParts()[0])
+	parts := strings.Split(ids[0], "/")
+	if len(parts) != 5 || parts[0] != cashsim.SampleAdmin || parts[1] != cashsim.SampleJournal {
+		t.Fatalf("remote ID %q", ids[0])
+	}
+	tests := []struct {
+		name           string
+		admin, journal string
+		found          bool
+	}{
+		{"where it was booked", cashsim.SampleAdmin, cashsim.SampleJournal, true},
+		{"another journal", cashsim.SampleAdmin, "MEM", false},
+		{"another administration", cashsim.NoRightsAdmin, cashsim.SampleJournal, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id := strings.Join(append([]string{tc.admin, tc.journal}, parts[2:]...), "/")
+			got, err := h.conn.Get(t.Context(), connectors.Journals, []string{id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(got) == 1) != tc.found {
+				t.Fatalf("Get(%s) found %d postings, want found %v", id, len(got), tc.found)
+			}
+			if tc.found && (got[0].Record.Journal.Administration != tc.admin || got[0].Record.Journal.JournalCode != tc.journal) {
+				t.Errorf("read back from %s/%s", got[0].Record.Journal.Administration, got[0].Record.Journal.JournalCode)
+			}
+		})
+	}
+}

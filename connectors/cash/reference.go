@@ -3,6 +3,7 @@ package cash
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,12 +57,39 @@ type Journal struct {
 	Kind string
 }
 
-// Administrations lists the administrations the API key reaches, for the
-// company mapping (Administraties tab).
+// Administrations lists the administrations the API key reaches, each with
+// its journals, for the company mapping (Administraties tab). Journals
+// other than memoriaal ones are listed as unusable for payroll. An
+// administration whose journals CASH does not show (no rights to read it)
+// is listed without journals, so the others can still be chosen.
 func (c *Conn) Administrations(ctx context.Context) ([]Administration, error) {
 	d, err := c.administrations(ctx)
-	return d.Admins, err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Administration, 0, len(d.Admins))
+	for _, a := range d.Admins {
+		js, err := c.Journals(ctx, a.Code)
+		var ie *connectors.ItemError
+		switch {
+		case errors.As(err, &ie) || errors.Is(err, ErrUnauthorizedAccess):
+			c.log.Warn("CASH shows no journals of an administration", "administration", a.Code, "error", err)
+		case err != nil:
+			return nil, err
+		}
+		for _, j := range js {
+			cj := connectors.Journal{Code: j.Code, Name: j.Name}
+			if k := strings.ToUpper(j.Kind); k != "" && k != "M" {
+				cj.Unusable = fmt.Sprintf("a %s journal; payroll is booked in a memoriaal (general) journal", kindName(k))
+			}
+			a.Journals = append(a.Journals, cj)
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
+
+var _ connectors.AdministrationLister = (*Conn)(nil)
 
 // Journals lists an administration's journals (dagboeken), so that a
 // company's journal code can be chosen from them and checked.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,5 +263,45 @@ func TestNotesForCashWin(t *testing.T) {
 	notes := cash.Definition().Notes(map[string]string{cash.KeyEdition: cash.EditionWin, cash.KeyAdministration: "HLCR"}, func(string) bool { return true })
 	if len(notes) != 1 || !strings.Contains(notes[0], "Cash Web only") {
 		t.Errorf("notes %q", notes)
+	}
+}
+
+// TestAdministrationLister: the administrations the key reaches come with
+// their journals; only memoriaal journals are usable for payroll.
+func TestAdministrationLister(t *testing.T) {
+	h := newHarness(t, harnessOpt{settings: sampleOptions})
+	lister, ok := connectors.Connection(h.conn).(connectors.AdministrationLister)
+	if !ok {
+		t.Fatal("the CASH connection lists no administrations")
+	}
+	admins, err := lister.Administrations(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(admins) != 2 || admins[0].Code != cashsim.SampleAdmin || admins[1].Code != cashsim.NoRightsAdmin {
+		t.Fatalf("administrations %+v", admins)
+	}
+	tests := []struct {
+		journal  string
+		usable   bool
+		inReason string
+	}{
+		{"LON", true, ""},
+		{"MEM", true, ""},
+		{"VRK", false, "sales"},
+		{"BNK", false, "bank"},
+	}
+	for _, a := range admins {
+		for _, tc := range tests {
+			i := slices.IndexFunc(a.Journals, func(j connectors.Journal) bool { return j.Code == tc.journal })
+			if i < 0 {
+				t.Errorf("%s: journal %s missing from %+v", a.Code, tc.journal, a.Journals)
+				continue
+			}
+			j := a.Journals[i]
+			if (j.Unusable == "") != tc.usable || !strings.Contains(j.Unusable, tc.inReason) {
+				t.Errorf("%s/%s: unusable %q, want usable %v", a.Code, j.Code, j.Unusable, tc.usable)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,10 @@ func configCommand(e *env, g *globalFlags) *cobra.Command {
   ledgerlink config MODULE sync.upload.sales_invoice=new
   ledgerlink config MODULE map.nominal.200=4000 opt.multi_currency=true
   ledgerlink config MODULE --secret client_secret read a secret from standard input
+  ledgerlink config MODULE --administrations      list the administrations and journals
+                                                  the package reaches, and the payroll
+                                                  companies mapped to them
+  ledgerlink config MODULE map.company.X=ADMIN map.journalcode.X=JOURNAL
 
 Sync levels are off, new (new records only) and new+updated. Raising a
 LedgerLink → accounting package level to new+updated changes your books and
@@ -34,15 +39,19 @@ needs --yes. Every value is checked first; one bad value changes nothing.
 Secrets are never accepted on the command line.`,
 		Args: cobra.MinimumNArgs(1),
 	}
-	var getAccounts, defaultSetup bool
+	var getAccounts, defaultSetup, administrations bool
 	c.Flags().StringVar(&secretKey, "secret", "", "store the secret setting KEY, read from standard input, in the system keyring")
 	c.Flags().BoolVar(&getAccounts, "get-accounts", false, "read the accounting package's accounts, tax rates and bank accounts now (Get Nominal & Tax Accounts)")
 	c.Flags().BoolVar(&defaultSetup, "apply-default-setup", false, "map every unmapped code to the package's code of the same name (Apply Default Setup)")
+	c.Flags().BoolVar(&administrations, "administrations", false, "list the administrations and journals the package reaches and the payroll companies mapped to them (fetched first when never fetched, or with --get-accounts)")
 	c.Flags().BoolVar(&yes, "yes", false, "confirm a change that alters the books")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			if secretKey != "" {
 				return e.storeSecret(ctx, w, g, module, secretKey)
+			}
+			if administrations {
+				return e.listAdministrations(ctx, w, g, module, getAccounts)
 			}
 			if getAccounts || defaultSetup {
 				return e.mappingSetup(ctx, w, g, module, getAccounts, defaultSetup)
@@ -214,6 +223,62 @@ func (e *env) mappingSetup(ctx context.Context, w *workspace.Workspace, g *globa
 		}
 		if unmapped > 0 {
 			fmt.Fprintf(o, "%d code(s) used by waiting documents are not mapped: map them with ledgerlink config %s map.nominal.CODE=ACCOUNT (or map.tax., map.bank.).\n", unmapped, module)
+		}
+	})
+}
+
+// listAdministrations shows the administrations the package reaches, each
+// with its journals, and every payroll company with its mapping. The list
+// is fetched (with the chart of accounts) when it never was, or when fetch
+// is set.
+func (e *env) listAdministrations(ctx context.Context, w *workspace.Workspace, g *globalFlags, module string, fetch bool) error {
+	admins, known, err := w.Engine.Administrations(ctx, module)
+	if err != nil {
+		return err
+	}
+	if fetch || !known {
+		rep, err := w.Engine.FetchChart(ctx, module)
+		if err != nil {
+			return codedError{exitSetup, err}
+		}
+		if len(rep.Errors) > 0 {
+			return codedError{exitSetup, errors.New(strings.Join(rep.Errors, "; "))}
+		}
+		if admins, known, err = w.Engine.Administrations(ctx, module); err != nil {
+			return err
+		}
+	}
+	if !known {
+		def, _ := w.Modules.Definition(module)
+		return codedError{exitSetup, fmt.Errorf("%s has no administrations to choose from: each company's journals go to the one organisation it is connected to", cmp.Or(def.Title, module))}
+	}
+	companies, err := w.Engine.PayrollCompanies(ctx, module)
+	if err != nil {
+		return err
+	}
+	return e.printer(g).emit(map[string]any{"administrations": nonNil(admins), "companies": nonNil(companies)}, func(o io.Writer) {
+		fmt.Fprintln(o, "ADMINISTRATION\tNAME\tJOURNALS")
+		for _, a := range admins {
+			name := a.Name
+			if a.ReadOnly {
+				name += " (read only)"
+			}
+			js := make([]string, len(a.Journals))
+			for i, j := range a.Journals {
+				js[i] = j.Label()
+				if j.Unusable != "" {
+					js[i] += " (not for payroll)"
+				}
+			}
+			fmt.Fprintf(o, "%s\t%s\t%s\n", a.Code, name, strings.Join(js, ", "))
+		}
+		if len(companies) == 0 {
+			fmt.Fprintln(o, "\nNo payroll journals are imported yet; the companies they name are mapped with map.company.COMPANY=ADMINISTRATION map.journalcode.COMPANY=JOURNAL.")
+			return
+		}
+		fmt.Fprintln(o, "\nPAYROLL COMPANY\tJOURNALS\tWAITING\tADMINISTRATION\tJOURNAL\tPROBLEM")
+		for _, c := range companies {
+			fmt.Fprintf(o, "%s\t%d\t%d\t%s\t%s\t%s\n", c.Company, c.Journals, c.Pending, cmp.Or(c.Administration, "-"), cmp.Or(c.JournalCode, "-"), c.Problem)
 		}
 	})
 }
