@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -113,30 +112,7 @@ func Capabilities() connectors.Capabilities {
 
 // ValidateEndpoint accepts an https address, or an http one only on this
 // computer's loopback address (a local simulator).
-func ValidateEndpoint(v string) error {
-	u, err := url.Parse(strings.TrimSpace(v))
-	if err != nil || u.Host == "" {
-		return errors.New("must be a web address such as " + DefaultAPIURL)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return errors.New("must start with https:// (plain http:// is only allowed for this computer, 127.0.0.1)")
-	}
-	return errors.New("must start with https://")
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func ValidateEndpoint(v string) error { return connectors.EndpointValidator(DefaultAPIURL)(v) }
 
 // errCashWin is the plain-words refusal of Cash Win.
 var errCashWin = errors.New("LedgerLink works with Cash Web only, the online CASH at www.cashweb.nl. Cash Win, the desktop program, has no API that LedgerLink can reach, so it cannot receive payroll journals from LedgerLink. Use Cash Web for this administration, or book the journals in Cash Win by hand")

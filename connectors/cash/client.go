@@ -138,7 +138,7 @@ func storedKey(ctx context.Context, cfg connectors.Config) (string, error) {
 // whose state is kept in the module's folder.
 func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 	if api := strings.TrimSpace(cfg.Settings[KeyAPIURL]); api != "" && api != DefaultAPIURL {
-		if !isLoopbackHost(c.set.api.Hostname()) {
+		if !connectors.IsLoopbackHost(c.set.api.Hostname()) {
 			return errors.New("in the Sandbox the CASH API address must be this computer (127.0.0.1)")
 		}
 		key, _ := storedKey(ctx, cfg)

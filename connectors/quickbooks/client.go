@@ -187,7 +187,7 @@ func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 		c.tokens = &rotatingTokens{conf: oauthConfig(c.s, qbosim.SandboxClientSecret), secrets: store, hc: c.hc, now: c.now, log: c.log}
 		return nil
 	}
-	if !isLoopback(c.s.api.Hostname()) {
+	if !connectors.IsLoopbackHost(c.s.api.Hostname()) {
 		return errors.New("in the Sandbox the QuickBooks API address must be this computer (127.0.0.1)")
 	}
 	c.s.clientID = qbosim.SandboxClientID

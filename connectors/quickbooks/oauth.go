@@ -161,7 +161,7 @@ func randomState() (string, error) {
 func authorise(ctx context.Context, s settings, conf *oauth2.Config, state string, prompt connectors.Prompt) (landing, error) {
 	authURL := conf.AuthCodeURL(state)
 	u, _ := url.Parse(s.redirect)
-	if u.Scheme != "http" || !isLoopback(u.Hostname()) {
+	if u.Scheme != "http" || !connectors.IsLoopbackHost(u.Hostname()) {
 		if err := prompt.OpenBrowser(authURL); err != nil {
 			return landing{}, fmt.Errorf("could not open the browser (%v); open this address yourself: %s", err, authURL)
 		}

@@ -15,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
@@ -159,20 +158,7 @@ func Capabilities() connectors.Capabilities {
 // ValidateEndpoint accepts an https address, or an http one only on this
 // computer's loopback address (a local simulator).
 func ValidateEndpoint(v string) error {
-	u, err := url.Parse(strings.TrimSpace(v))
-	if err != nil || u.Host == "" {
-		return errors.New("must be a web address such as https://quickbooks.api.intuit.com")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-		return errors.New("must start with https:// (plain http:// is only allowed for this computer, 127.0.0.1)")
-	}
-	return errors.New("must start with https://")
+	return connectors.EndpointValidator("https://quickbooks.api.intuit.com")(v)
 }
 
 func validateRedirect(v string) error {
@@ -184,14 +170,6 @@ func validateRedirect(v string) error {
 		return errors.New("a loopback redirect must name its port, as registered in the Intuit app (for example http://localhost:8732/callback)")
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // settings are a module's parsed settings.

@@ -9,12 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"ledgerlink/connectors/simkit"
 )
 
 // BasePath is where the REST API 4.0 is served, as on www.cashweb.nl.
@@ -109,18 +110,7 @@ func (s *Sim) saveLocked() error {
 		return nil
 	}
 	s.dirty = false
-	raw, err := json.MarshalIndent(s.st, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(s.file), 0o700); err != nil {
-		return err
-	}
-	tmp := s.file + ".tmp"
-	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.file)
+	return simkit.SaveJSON(s.file, s.st)
 }
 
 // Describe says how to point the CASH module at the simulator.
@@ -130,27 +120,7 @@ func (s *Sim) Describe(address string) string {
 }
 
 // Client reaches the simulator inside this process; use it with InProcessURL.
-func (s *Sim) Client() *http.Client { return &http.Client{Transport: inProcess{s}} }
-
-type inProcess struct{ s *Sim }
-
-func (t inProcess) RoundTrip(r *http.Request) (resp *http.Response, err error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	rec := httptest.NewRecorder()
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				resp, err = nil, errors.New("cashsim: the connection was cut before the answer arrived")
-				return
-			}
-			panic(p)
-		}
-	}()
-	t.s.ServeHTTP(rec, r)
-	return rec.Result(), nil
-}
+func (s *Sim) Client() *http.Client { return &http.Client{Transport: simkit.InProcess(s)} }
 
 // Now is the simulator's time.
 func (s *Sim) Now() time.Time {

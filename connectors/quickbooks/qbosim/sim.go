@@ -21,12 +21,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"ledgerlink/connectors/simkit"
 )
 
 // Credentials and addresses the Sandbox and tests use.
@@ -202,14 +202,7 @@ func (s *Sim) Close() error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(s.stateFile), 0o700); err != nil {
-		return err
-	}
-	tmp := s.stateFile + ".tmp"
-	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.stateFile)
+	return simkit.SaveJSON(s.stateFile, json.RawMessage(raw))
 }
 
 // Violations returns the documented rules requests broke (strict mode).
@@ -259,38 +252,7 @@ func (s *Sim) FailNext(n int) {
 
 // Client returns an HTTP client that reaches the simulator inside this
 // process, without a network. Use it with InProcessURL.
-func (s *Sim) Client() *http.Client { return &http.Client{Transport: inProcess{s}} }
-
-type inProcess struct{ h http.Handler }
-
-func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r == http.ErrAbortHandler {
-				resp, err = nil, io.ErrUnexpectedEOF
-				return
-			}
-			panic(r)
-		}
-	}()
-	if err := req.Context().Err(); err != nil {
-		return nil, err
-	}
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	req = req.Clone(req.Context())
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, req)
-	return rec.Result(), nil
-}
+func (s *Sim) Client() *http.Client { return &http.Client{Transport: simkit.InProcess(s)} }
 
 // ServeHTTP routes a request.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
