@@ -160,9 +160,11 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		}
 	}
 	if installed {
-		if note := settings[ReconnectSetting]; note != "" {
-			st.Light = connectors.Amber
-			st.Notes = append(st.Notes, note)
+		for _, k := range []string{ReconnectSetting, AttentionSetting} {
+			if note := settings[k]; note != "" {
+				st.Light = connectors.Amber
+				st.Notes = append(st.Notes, note)
+			}
 		}
 	}
 	st.CanSync = installed && st.Light == connectors.Green
