@@ -52,10 +52,13 @@ type ConfigureScreen struct {
 	content fyne.CanvasObject
 
 	account *accountTab
-	matrix  *matrixTab
-	timing  *timingTab
-	mapping *mappingTab
-	options *optionsTab
+	// fetchers are the "Fetch from …" parts of settings whose values come
+	// from the package.
+	fetchers []*fetcher
+	matrix   *matrixTab
+	timing   *timingTab
+	mapping  *mappingTab
+	options  *optionsTab
 }
 
 func newConfigureScreen(a *App, module string) (*ConfigureScreen, error) {
@@ -213,6 +216,9 @@ func (cs *ConfigureScreen) liveStatus() (connectors.Light, []string) {
 	hasSecret := func(k string) bool { return cs.secretsSet[k] || cs.account.typedSecret(k) }
 	light, notes := storage.Status(cs.def, true, values, hasSecret)
 	if n := strings.TrimSpace(cs.saved[sync.ReconnectSetting]); n != "" && !cs.account.connected {
+		notes = append(notes, n)
+	}
+	if n := strings.TrimSpace(cs.saved[sync.AttentionSetting]); n != "" {
 		notes = append(notes, n)
 	}
 	if cs.matrix.m.IsOff() {
