@@ -25,7 +25,7 @@ var catalogue = []struct {
 		Cause: "The Uniconta API key is not in the form Uniconta issues (8-4-4-4-12 letters and digits).",
 		Fix:   "Paste the API key exactly as Uniconta sent it (Uniconta API Nøgle), including the dashes."}},
 	{regexp.MustCompile(`(?i)Has errors|Har fejl`), connectors.Explanation{
-		Cause: "Uniconta could not reach LedgerLink's modification URL several times and ticked \"Has errors\"; until it is cleared Uniconta sends no change notices (LedgerLink's scheduled runs still read the changes).",
+		Cause: "Uniconta could not reach LedgerLink's modification URL several times and ticked \"Has errors\"; until it is cleared Uniconta sends no change notices, and LedgerLink holds the module's runs so that no change is missed unnoticed.",
 		Fix:   "Make sure LedgerLink's address can be reached, then press Refresh on the Account tab (ledgerlink login uniconta --refresh), or in Uniconta: " + hasErrorsFixDanish}},
 	{regexp.MustCompile(`customer tag .* is not a CRM group`), connectors.Explanation{
 		Cause: "The customer tag chosen under Options is not one of the CRM groups in Uniconta, which hold the tag on debtors.",
