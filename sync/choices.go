@@ -114,7 +114,10 @@ const AttentionSetting = storage.PrefixState + "attention"
 
 // attentionNote words a Check error that needs the person's action.
 func attentionNote(conn connectors.Connection, err error) string {
-	note := err.Error()
+	note := strings.TrimSpace(err.Error())
+	if !strings.HasSuffix(note, ".") {
+		note += "."
+	}
 	if ex, ok := As[connectors.Explainer](conn); ok {
 		if x, ok := ex.Explain(err); ok && x.Fix != "" {
 			note += " " + x.Fix

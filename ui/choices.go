@@ -205,16 +205,21 @@ func (at *accountTab) refreshButton() *widget.Button {
 	b = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), func() {
 		a := cs.a
 		b.Disable()
-		at.showResult(true, cs.def.RefreshLabel+"…")
+		cs.status.Importance = widget.MediumImportance
+		cs.status.SetText(cs.def.RefreshLabel + "…")
 		ctx := a.ctx
 		a.spawn(func() {
 			err := eng.RefreshAction(ctx, cs.module)
 			a.do(func() {
 				b.Enable()
+				// On the screen's status line: the Account tab's result
+				// line is taken by the keyring's answer reloadSaved brings.
 				if err != nil {
-					at.showResult(false, "Refresh did not work: "+err.Error())
+					cs.status.Importance = widget.DangerImportance
+					cs.status.SetText("Refresh did not work: " + err.Error())
 				} else {
-					at.showResult(true, cs.def.RefreshLabel+": done. The connection works and the next run syncs.")
+					cs.status.Importance = widget.SuccessImportance
+					cs.status.SetText(cs.def.RefreshLabel + ": done. The connection works and the next run syncs.")
 				}
 				cs.reloadSaved()
 				a.tracef("refresh finished module=%s ok=%v", cs.module, err == nil)

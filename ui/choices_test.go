@@ -147,14 +147,14 @@ func TestRefreshButtonRunsTheAction(t *testing.T) {
 	h.settings.put("books", map[string]string{sync.AttentionSetting: ""})
 	test.Tap(cs.account.refresh)
 	h.waitTrace("refresh finished module=books ok=true")
-	if ce.refreshed != 1 || !strings.Contains(cs.account.result.Text, "Refresh the link: done") || strings.Contains(cs.notes.Text, "Has errors") {
-		t.Fatalf("refreshed %d, result %q, notes %q", ce.refreshed, cs.account.result.Text, cs.notes.Text)
+	if ce.refreshed != 1 || !strings.Contains(cs.status.Text, "Refresh the link: done") || strings.Contains(cs.notes.Text, "Has errors") {
+		t.Fatalf("refreshed %d, result %q, notes %q", ce.refreshed, cs.status.Text, cs.notes.Text)
 	}
 	ce.refresh = errors.New("the package said no")
 	test.Tap(cs.account.refresh)
 	h.waitTrace("refresh finished module=books ok=false")
-	if !strings.Contains(cs.account.result.Text, "Refresh did not work: the package said no") {
-		t.Fatalf("result %q", cs.account.result.Text)
+	if !strings.Contains(cs.status.Text, "Refresh did not work: the package said no") {
+		t.Fatalf("status %q", cs.status.Text)
 	}
 }
 
