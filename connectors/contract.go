@@ -225,6 +225,10 @@ type Choice struct {
 	Value string `json:"value"`
 	// Label is how the package shows it, when it says more than Value.
 	Label string `json:"label,omitempty"`
+	// InBusinessFiles is set by the engine for the choices of a field
+	// with CustomFieldsOf when the business files' records have a custom
+	// field of exactly this name: the name exists on both sides.
+	InBusinessFiles bool `json:"in_business_files,omitempty"`
 }
 
 // ChoiceLister offers the values a setting may take, read from the
@@ -260,4 +264,21 @@ var ErrNeedsAction = errors.New("the accounting package needs an action")
 // implement it.
 type Refresher interface {
 	Refresh(ctx context.Context) error
+}
+
+// ChangedRecord is one record a package's change call names.
+type ChangedRecord struct {
+	Type RecordType
+	Code string
+}
+
+// ChangeReceiver serves one module's change calls from its package (a
+// webhook, a modification URL) on the address LedgerLink listens on, and
+// collects the records they name. It checks the calls itself (a secret in
+// the path, the organisation).
+type ChangeReceiver interface {
+	http.Handler
+	// Take returns the records changed once no call has come for quiet,
+	// and forgets them; before that, nil. A burst of calls is one take.
+	Take(quiet time.Duration) []ChangedRecord
 }

@@ -50,6 +50,10 @@ type Field struct {
 	Fetched bool `json:"fetched,omitempty"`
 	// Multiple fields hold several values separated by commas.
 	Multiple bool `json:"multiple,omitempty"`
+	// CustomFieldsOf says the field's values are names of custom fields of
+	// this record type (customers): fetched choices are marked with
+	// whether the business files have a field of that exact name too.
+	CustomFieldsOf RecordType `json:"custom_fields_of,omitempty"`
 }
 
 // Check validates a value against the field; blank is allowed here (Required
@@ -130,6 +134,11 @@ type Definition struct {
 	RefreshLabel string
 	// RefreshHelp says in a line what the action does.
 	RefreshHelp string
+	// Receiver, when set, makes the module's ChangeReceiver for
+	// `ledgerlink run --listen`: the package calls LedgerLink when its
+	// records change. It returns an error when the settings name no
+	// address to receive on.
+	Receiver func(cfg Config) (ChangeReceiver, error)
 }
 
 // Prompt is how a sign-in talks to the person: the window answers with

@@ -63,7 +63,31 @@ func (e *Engine) SettingChoices(ctx context.Context, module, key string) ([]conn
 	if err != nil {
 		return nil, fmt.Errorf("reading the values of %s from %s: %w", f.Label, title(def), err)
 	}
+	if f.CustomFieldsOf != "" {
+		local, err := e.customFieldNames(ctx, f.CustomFieldsOf)
+		if err != nil {
+			return nil, err
+		}
+		for i := range choices {
+			choices[i].InBusinessFiles = local[choices[i].Value]
+		}
+	}
 	return choices, nil
+}
+
+// customFieldNames are the custom field names the workspace's records of
+// type t carry, exactly as spelt.
+func (e *Engine) customFieldNames(ctx context.Context, t connectors.RecordType) (map[string]bool, error) {
+	names := map[string]bool{}
+	err := e.db.ListRecords(ctx, t, func(sr storage.StoredRecord) error {
+		if p := sr.Record.Party; p != nil {
+			for n := range p.CustomFields {
+				names[n] = true
+			}
+		}
+		return nil
+	})
+	return names, err
 }
 
 // ErrNoRefresh means the module's package has no refresh action.

@@ -80,6 +80,9 @@ func (c taggedConn) Write(ctx context.Context, t connectors.RecordType, items []
 }
 
 func (c taggedConn) Choices(_ context.Context, key string) ([]connectors.Choice, error) {
+	if key == "opt.fields" {
+		return []connectors.Choice{{Value: "LoyaltyTier"}, {Value: "Loyalty tier"}, {Value: "Roast"}}, nil
+	}
 	if key != "opt.tag" {
 		return nil, connectors.ErrNotFound
 	}
@@ -111,7 +114,8 @@ func newTaggedFixture(t *testing.T) (*engFixture, *taggedPackage) {
 	def := f.def
 	def.Settings = append(slices.Clone(def.Settings),
 		connectors.Field{Key: "opt.tag", Label: "Customer tag", Kind: connectors.KindText, Tab: "Options", Fetched: true},
-		connectors.Field{Key: "opt.plain", Label: "Plain", Kind: connectors.KindText, Tab: "Options"})
+		connectors.Field{Key: "opt.plain", Label: "Plain", Kind: connectors.KindText, Tab: "Options"},
+		connectors.Field{Key: "opt.fields", Label: "Custom fields", Kind: connectors.KindText, Tab: "Options", Fetched: true, Multiple: true, CustomFieldsOf: connectors.Customers})
 	def.RefreshLabel = "Refresh the link"
 	f.def = def
 	f.reg = connectors.NewRegistry()
@@ -137,6 +141,24 @@ func TestSettingChoicesComeFromThePackage(t *testing.T) {
 	got, err := f.eng.SettingChoices(f.ctx, mod, "opt.tag")
 	if err != nil || len(got) != 2 || got[1].Value != "Uni" || got[1].Label != "Uni (customers)" {
 		t.Fatalf("SettingChoices = %+v, %v", got, err)
+	}
+	// Custom field names are marked where the business files have the
+	// same name, exactly spelt.
+	c := customer("C1")
+	c.Party.CustomFields = map[string]string{"LoyaltyTier": "Gold"}
+	d := customer("C2")
+	d.Party.CustomFields = map[string]string{"roast": "Dark"}
+	f.put(c, d)
+	got, err = f.eng.SettingChoices(f.ctx, mod, "opt.fields")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := map[string]bool{}
+	for _, ch := range got {
+		both[ch.Value] = ch.InBusinessFiles
+	}
+	if !both["LoyaltyTier"] || both["Loyalty tier"] || both["Roast"] || len(both) != 3 {
+		t.Fatalf("custom field choices %+v; want only LoyaltyTier marked as on both sides", got)
 	}
 	for _, key := range []string{"opt.plain", "opt.nothing"} {
 		if _, err := f.eng.SettingChoices(f.ctx, mod, key); !errors.Is(err, ErrNoChoices) {

@@ -122,6 +122,13 @@ func (fx *fetcher) show(title string, choices []connectors.Choice, err error) {
 		if l == "" {
 			l = c.Value
 		}
+		if fx.fe.f.CustomFieldsOf != "" {
+			if c.InBusinessFiles {
+				l += ", in your business files too"
+			} else {
+				l += ", not in your business files"
+			}
+		}
 		fx.values[l] = c.Value
 		labels = append(labels, l)
 	}

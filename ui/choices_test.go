@@ -50,7 +50,7 @@ func withFetchedSettings(ce *choiceEngine) harnessOption {
 		def := h.def
 		def.Settings = append(slices.Clone(def.Settings),
 			connectors.Field{Key: "opt.tag", Label: "Customer tag", Kind: connectors.KindText, Tab: "Options", Fetched: true},
-			connectors.Field{Key: "opt.fields", Label: "Custom fields", Kind: connectors.KindText, Tab: "Options", Fetched: true, Multiple: true})
+			connectors.Field{Key: "opt.fields", Label: "Custom fields", Kind: connectors.KindText, Tab: "Options", Fetched: true, Multiple: true, CustomFieldsOf: connectors.Customers})
 		def.RefreshLabel = "Refresh the link"
 		def.RefreshHelp = "Clears the package's mark."
 		h.def = def
@@ -74,7 +74,7 @@ func (cs *ConfigureScreen) fetcherOf(key string) *fetcher {
 func TestFetchFillsTheDropDownAndTheEntry(t *testing.T) {
 	ce := &choiceEngine{choices: map[string][]connectors.Choice{
 		"opt.tag":    {{Value: "Shop"}, {Value: "Uniconta"}},
-		"opt.fields": {{Value: "LoyaltyTier", Label: "LoyaltyTier (String)"}, {Value: "PreferredRoast", Label: "PreferredRoast (String)"}},
+		"opt.fields": {{Value: "LoyaltyTier", Label: "LoyaltyTier (String)", InBusinessFiles: true}, {Value: "PreferredRoast", Label: "PreferredRoast (String)"}},
 	}}
 	s := readySettings()
 	s["opt.fields"] = "Loyalty tier"
@@ -107,7 +107,10 @@ func TestFetchFillsTheDropDownAndTheEntry(t *testing.T) {
 	if n := fields.note.Text; !strings.Contains(n, `no "Loyalty tier"`) || !strings.Contains(n, "match exactly") {
 		t.Fatalf("note %q; want the unmatched name explained", n)
 	}
-	fields.group.SetSelected([]string{"LoyaltyTier (String)", "PreferredRoast (String)"})
+	if want := []string{"LoyaltyTier (String), in your business files too", "PreferredRoast (String), not in your business files"}; !slices.Equal(fields.group.Options, want) {
+		t.Fatalf("check list %q; want %q", fields.group.Options, want)
+	}
+	fields.group.SetSelected(fields.group.Options)
 	if got := fields.fe.value(); got != "LoyaltyTier, PreferredRoast" {
 		t.Fatalf("the custom fields' value is %q", got)
 	}

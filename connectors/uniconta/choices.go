@@ -2,10 +2,16 @@ package uniconta
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
+	"path"
 	"sort"
+	"strings"
+	"time"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/uniconta/unicontasim"
 )
 
 // Choices offers the customer tags (Uniconta's CRM groups) and the custom
@@ -54,3 +60,42 @@ var (
 	_ connectors.Refresher    = (*Conn)(nil)
 	_ connectors.Excluder     = (*Conn)(nil)
 )
+
+// changeReceiver is the Receiver as the engine takes it.
+type changeReceiver struct{ *Receiver }
+
+func (r changeReceiver) Take(quiet time.Duration) []connectors.ChangedRecord {
+	var out []connectors.ChangedRecord
+	for _, ch := range r.Receiver.Take(quiet) {
+		t := connectors.Customers
+		switch strings.ToLower(ch.Table) {
+		case "creditor":
+			t = connectors.Suppliers
+		case "invitem":
+			t = connectors.Items
+		}
+		out = append(out, connectors.ChangedRecord{Type: t, Code: ch.Key})
+	}
+	return out
+}
+
+// newChangeReceiver receives the calls of the module's modification URL:
+// the URL's last path segment is its secret.
+func newChangeReceiver(cfg connectors.Config) (connectors.ChangeReceiver, error) {
+	s, err := readSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Sandbox && s.companyID == 0 {
+		s.companyID = unicontasim.SandboxCompany
+	}
+	u, err := url.Parse(s.notifyURL)
+	secret := ""
+	if err == nil {
+		secret = path.Base(strings.TrimRight(u.Path, "/"))
+	}
+	if s.notifyURL == "" || secret == "" || secret == "." || secret == "/" {
+		return nil, errors.New("set the Modification URL under Options (ending in a secret of your choice) to receive Uniconta's change calls")
+	}
+	return changeReceiver{NewReceiver(secret, s.companyID, nil)}, nil
+}

@@ -152,6 +152,13 @@ func (e *env) showChoices(ctx context.Context, w *workspace.Workspace, g *global
 			if ch.Label != "" && ch.Label != ch.Value {
 				line += "\t" + ch.Label
 			}
+			if f.CustomFieldsOf != "" {
+				if ch.InBusinessFiles {
+					line += "\tin your business files too"
+				} else {
+					line += "\tnot in your business files"
+				}
+			}
 			fmt.Fprintln(o, line)
 		}
 		sep := "VALUE"

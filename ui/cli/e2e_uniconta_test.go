@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/uniconta/unicontasim"
@@ -88,6 +90,16 @@ func TestE2EUnicontaChoicesTagAndCustomFields(t *testing.T) {
 		if !strings.Contains(o.stdout, want) {
 			t.Errorf("custom field choices do not say %q:\n%s", want, o.stdout)
 		}
+	}
+	o = c.run("--sandbox", "config", "uniconta", "--choices", "opt.custom_fields", "--json")
+	wantExit(t, o, exitOK)
+	both := map[string]bool{}
+	for _, ch := range decode[[]connectors.Choice](t, o) {
+		both[ch.Value] = ch.InBusinessFiles
+	}
+	// The sample carries LoyaltyTier and PreferredRoast, not CreditDays.
+	if !both["LoyaltyTier"] || !both["PreferredRoast"] || both["CreditDays"] {
+		t.Errorf("custom fields on both sides: %v", both)
 	}
 	wantExit(t, c.run("--sandbox", "config", "uniconta", "--choices", "opt.journal"), exitSetup)
 
@@ -214,4 +226,59 @@ type refusingTransport struct{}
 
 func (refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusBadGateway, Body: http.NoBody, Request: r, Header: http.Header{}}, nil
+}
+
+func TestE2EUnicontaChangeCallsStartASync(t *testing.T) {
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: shippedRegistry}
+	wantExit(t, c.run("--sandbox", "install", "uniconta"), exitOK)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	base := "http://" + addr + "/uniconta/s3cret"
+	wantExit(t, c.run("--sandbox", "config", "uniconta", "opt.notify_url="+base), exitOK)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out lockedBuffer
+	done := make(chan outcome, 1)
+	go func() { done <- c.runCtxOut(ctx, &out, "--sandbox", "run", "--listen", addr) }()
+	waitFor(t, 10*time.Second, "run to listen", func() bool { return strings.Contains(out.String(), "Receiving change calls on http://"+addr) })
+
+	call := func(u string) int {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	company := strconv.Itoa(unicontasim.SandboxCompany)
+	if got := call("http://" + addr + "/uniconta/wrong?CompanyId=" + company + "&Table=Debtor&Key=C001"); got != http.StatusNotFound {
+		t.Errorf("a call without the secret: %d, want 404", got)
+	}
+	if got := call(base + "?CompanyId=1&Table=Debtor&Key=C001"); got != http.StatusForbidden {
+		t.Errorf("a call for another company: %d, want 403", got)
+	}
+	// A burst of calls about one debtor is one run.
+	for range 3 {
+		if got := call(base + "?CompanyId=" + company + "&Table=Debtor&Key=C001&RowId=1&Operation=Update"); got != http.StatusNoContent {
+			t.Fatalf("Uniconta's call: %d, want 204", got)
+		}
+	}
+	waitFor(t, 15*time.Second, "the sync the calls started", func() bool { return strings.Contains(out.String(), "uniconta: synced after the change calls") })
+	cancel()
+	select {
+	case o := <-done:
+		wantExit(t, o, exitOK)
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	text := out.String()
+	if n := strings.Count(text, "the package reported changes (Customers C001)"); n != 1 {
+		t.Errorf("%d runs for a burst of calls, want 1:\n%s", n, text)
+	}
 }
