@@ -2,6 +2,8 @@ package uniconta_test
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -185,5 +187,47 @@ func TestChoicesFromUniconta(t *testing.T) {
 	}
 	if def.RefreshLabel == "" {
 		t.Error("the definition names no refresh action")
+	}
+}
+
+// TestDefinitionReceiver: `ledgerlink run --listen` gets a receiver whose
+// secret is the modification URL's last segment, and the changes it takes
+// name LedgerLink's record types.
+func TestDefinitionReceiver(t *testing.T) {
+	def := uniconta.Definition()
+	cfg := func(url string) connectors.Config {
+		return connectors.Config{Settings: map[string]string{uniconta.KeyNotifyURL: url, uniconta.KeyCompanyID: "77"}}
+	}
+	if _, err := def.Receiver(cfg("")); err == nil || !strings.Contains(err.Error(), "Modification URL") {
+		t.Fatalf("no address: %v; want the setting named", err)
+	}
+	r, err := def.Receiver(cfg("https://books.example.dk/uniconta/k9Secret/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		want int
+	}{
+		{"/uniconta/k9Secret?CompanyId=77&Table=Debtor&Key=C1", http.StatusNoContent},
+		{"/uniconta/k9Secret?CompanyId=77&Table=Creditor&Key=S1", http.StatusNoContent},
+		{"/uniconta/k9Secret?CompanyId=77&Table=InvItem&Key=BEANS", http.StatusNoContent},
+		{"/uniconta/other?CompanyId=77&Table=Debtor&Key=C2", http.StatusNotFound},
+		{"/uniconta/k9Secret?CompanyId=78&Table=Debtor&Key=C3", http.StatusForbidden},
+	} {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
+		if rec.Code != c.want {
+			t.Errorf("%s: %d, want %d", c.path, rec.Code, c.want)
+		}
+	}
+	// Taken with no quiet wanted: the three calls that were let in.
+	got := r.Take(0)
+	want := []connectors.ChangedRecord{{Type: connectors.Customers, Code: "C1"}, {Type: connectors.Suppliers, Code: "S1"}, {Type: connectors.Items, Code: "BEANS"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Take = %+v, want %+v", got, want)
+	}
+	if again := r.Take(0); len(again) != 0 {
+		t.Errorf("taken twice: %+v", again)
 	}
 }

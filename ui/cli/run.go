@@ -23,7 +23,7 @@ files dropped in the inbox folder (DATA-DIR/inbox) are imported. Stop it with
 Ctrl+C or SIGTERM; a run in progress is stopped cleanly.
 
 With --listen ADDRESS (for example 0.0.0.0:8765) LedgerLink also receives the
-change calls of packages that make them (Uniconta's modification URL): each
+change calls of packages that make them (a webhook, a modification URL): each
 module answers under /MODULE/ on that address, and a module syncs once its
 calls have been quiet for two seconds (a burst of calls is one run). The
 package must reach the address: on a desktop behind a router it cannot, and
