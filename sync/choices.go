@@ -12,10 +12,11 @@ import (
 )
 
 // capability returns conn, or the connection a wrapper (the pacer) holds,
-// as the optional capability T. The pacer wraps the record capabilities
-// only; the rarer ones (choices, refresh, exclusions) are called on the
-// connection inside, outside the pacer: one call each, asked for by a
-// person or once a run.
+// as the optional capability T. The paced connection wraps the record
+// capabilities only; the rarer ones (choices, refresh, exclusions: a call
+// or two, asked for by a person or once a run) are called on the
+// connection inside, whose HTTP requests still go through the module's
+// pacer where the workspace opened it.
 func capability[T any](conn connectors.Connection) (T, bool) {
 	for conn != nil {
 		if v, ok := As[T](conn); ok {
