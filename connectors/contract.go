@@ -217,6 +217,72 @@ func (c Config) Setting(key, def string) string {
 	return def
 }
 
+// ---- Choices fetched from the package, records a module leaves out, and
+// conditions the person must clear in the package ----
+
+// Choice is one value a setting may take, as the package offers it.
+type Choice struct {
+	Value string `json:"value"`
+	// Label is how the package shows it, when it says more than Value.
+	Label string `json:"label,omitempty"`
+	// InBusinessFiles is set by the engine for the choices of a field
+	// with CustomFieldsOf when the business files' records have a custom
+	// field of exactly this name: the name exists on both sides.
+	InBusinessFiles bool `json:"in_business_files,omitempty"`
+}
+
+// ChoiceLister offers the values a setting may take, read from the
+// package (the customer groups or custom fields it holds). It answers for
+// settings whose schema field is Fetched; for another key it returns an
+// error wrapping ErrNotFound.
+type ChoiceLister interface {
+	Choices(ctx context.Context, key string) ([]Choice, error)
+}
+
+// ErrNotSynced marks a record the module's own settings keep out of the
+// package (a customer without the chosen tag, for example). Wrapped in a
+// WriteResult's error it is not a failure: the record is not sent, stays
+// pending and goes at the first run after the settings or the record let
+// it.
+var ErrNotSynced = errors.New("not for this package by the module's settings")
+
+// Excluder lists the records of type t the package holds that the
+// module's settings leave out (customers that lost the tag), by code:
+// they are neither read nor changed, and never deleted.
+type Excluder interface {
+	Excluded(ctx context.Context, t RecordType) ([]string, error)
+}
+
+// ErrNeedsAction marks a Check error the person must clear in the package
+// (a flag the package set on LedgerLink's access, for example): the module
+// turns AMBER with the package's words and the connector's fix, and runs
+// wait until a check passes.
+var ErrNeedsAction = errors.New("the accounting package needs an action")
+
+// Refresher clears, through the package's API, what an ErrNeedsAction
+// reported. A Definition with a RefreshLabel has connections that
+// implement it.
+type Refresher interface {
+	Refresh(ctx context.Context) error
+}
+
+// ChangedRecord is one record a package's change call names.
+type ChangedRecord struct {
+	Type RecordType
+	Code string
+}
+
+// ChangeReceiver serves one module's change calls from its package (a
+// webhook, a modification URL) on the address LedgerLink listens on, and
+// collects the records they name. It checks the calls itself (a secret in
+// the path, the organisation).
+type ChangeReceiver interface {
+	http.Handler
+	// Take returns the records changed once no call has come for quiet,
+	// and forgets them; before that, nil. A burst of calls is one take.
+	Take(quiet time.Duration) []ChangedRecord
+}
+
 // Administrations: a package where one sign-in reaches several
 // administrations (company files, ledgers), each with its own journals,
 // lets each payroll company be booked in its own administration and

@@ -45,6 +45,15 @@ type Field struct {
 	// ReadOnly fields are shown for information and filled in by the
 	// connector (for example the organisation chosen at sign-in).
 	ReadOnly bool `json:"read_only,omitempty"`
+	// Fetched fields take their values from the package: the connection
+	// is a ChoiceLister that offers them (the window's "Fetch from …").
+	Fetched bool `json:"fetched,omitempty"`
+	// Multiple fields hold several values separated by commas.
+	Multiple bool `json:"multiple,omitempty"`
+	// CustomFieldsOf says the field's values are names of custom fields of
+	// this record type (customers): fetched choices are marked with
+	// whether the business files have a field of that exact name too.
+	CustomFieldsOf RecordType `json:"custom_fields_of,omitempty"`
 }
 
 // Check validates a value against the field; blank is allowed here (Required
@@ -119,6 +128,17 @@ type Definition struct {
 	// Simulator starts the connector's simulator as an HTTP handler, for
 	// `ledgerlink simulate NAME` and end-to-end tests; nil means none.
 	Simulator func(opts SimulatorOptions) (Simulator, error)
+	// RefreshLabel, when set, names the action that clears what a Check's
+	// ErrNeedsAction reported ("Refresh the modification URL"); the
+	// module's connections are Refreshers.
+	RefreshLabel string
+	// RefreshHelp says in a line what the action does.
+	RefreshHelp string
+	// Receiver, when set, makes the module's ChangeReceiver for
+	// `ledgerlink run --listen`: the package calls LedgerLink when its
+	// records change. It returns an error when the settings name no
+	// address to receive on.
+	Receiver func(cfg Config) (ChangeReceiver, error)
 }
 
 // Prompt is how a sign-in talks to the person: the window answers with

@@ -149,6 +149,11 @@ func (e *Engine) connect(ctx context.Context, def connectors.Definition) (connec
 	}
 	id, err := conn.Check(ctx)
 	if err != nil {
+		if errors.Is(err, connectors.ErrNeedsAction) {
+			if serr := e.db.SetSetting(ctx, def.Name, AttentionSetting, attentionNote(conn, err)); serr != nil {
+				e.log.Warn("cannot save the module's attention note", "module", def.Name, "err", serr)
+			}
+		}
 		closeConn(conn)
 		return nil, e.connError(ctx, def, err)
 	}
@@ -161,8 +166,10 @@ func (e *Engine) connect(ctx context.Context, def connectors.Definition) (connec
 	if c := strings.ToUpper(strings.TrimSpace(id.Currency)); c != "" && settings[settingBaseCurrency] != c {
 		want[settingBaseCurrency] = c
 	}
-	if settings[ReconnectSetting] != "" {
-		want[ReconnectSetting] = ""
+	for _, k := range []string{ReconnectSetting, AttentionSetting} {
+		if settings[k] != "" {
+			want[k] = ""
+		}
 	}
 	if len(want) > 0 {
 		if err := e.db.SetEngineSettings(ctx, def.Name, want); err != nil {
@@ -240,6 +247,15 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 		}
 		if err := e.watchDeletions(ctx, def, conn, m, rep); err != nil {
 			return err
+		}
+		var synced []connectors.RecordType
+		for _, t := range connectors.MatrixTypes() {
+			if m.Level(connectors.Mirror, t) != Off || m.Level(connectors.Upload, t) != Off {
+				synced = append(synced, t)
+			}
+		}
+		if err := e.noteExcluded(ctx, def, conn, synced, rep); err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
 		}
 		p.step("Finding what is waiting to be sent", 0)
 		if _, err := e.refresh(ctx, def); err != nil {

@@ -81,9 +81,13 @@ func SettingsStatus(def connectors.Definition, settings map[string]string, hasSe
 			notes = append(notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
 		}
 	}
-	if note := settings[ReconnectSetting]; note != "" {
-		light = connectors.Amber
-		notes = append(notes, note)
+	// A sign-in the package refused, or a condition to clear in the
+	// package (such as a change link it flagged), holds the module.
+	for _, k := range []string{ReconnectSetting, AttentionSetting} {
+		if note := settings[k]; note != "" {
+			light = connectors.Amber
+			notes = append(notes, note)
+		}
 	}
 	return light, notes
 }

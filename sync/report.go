@@ -18,6 +18,8 @@ const (
 	TriggerScheduled Trigger = "scheduled"
 	TriggerCatchUp   Trigger = "catch-up"
 	TriggerStartup   Trigger = "startup"
+	// TriggerChange is a run the package's change calls started.
+	TriggerChange Trigger = "change"
 )
 
 // Count is how many records of one type moved one way in a run.

@@ -79,6 +79,11 @@ type uploader struct {
 	// productReady caches whether a product a document names is in the
 	// package (see productNotReady).
 	productReady map[Ref]bool
+	// parked are records the module's settings keep from the package
+	// (connectors.ErrNotSynced), with the documents that need them: not
+	// failures, they stay pending (see noteParked).
+	parked    []Ref
+	parkedSet map[Ref]bool
 }
 
 // entry is one item on its way.
@@ -100,12 +105,13 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 	m, _ := MatrixFromSettings(settings) // damaged levels count as OFF
 	up := &uploader{
 		e: e, def: def, conn: conn, w: w, rep: rep,
-		levels:   uploadLevels(m, settings, def.Caps),
-		in:       newInbound(settings),
-		batch:    max(def.Caps.BatchSize, 1),
-		progress: progress,
-		blocked:  map[Ref]bool{},
-		linked:   map[Ref]bool{},
+		levels:    uploadLevels(m, settings, def.Caps),
+		in:        newInbound(settings),
+		batch:     max(def.Caps.BatchSize, 1),
+		progress:  progress,
+		blocked:   map[Ref]bool{},
+		linked:    map[Ref]bool{},
+		parkedSet: map[Ref]bool{},
 	}
 	up.r, _ = As[connectors.Reader](conn)
 	up.lister, _ = As[connectors.Lister](conn)
@@ -160,6 +166,7 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 		return err
 	}
 	up.noteProducts()
+	up.noteParked()
 	return up.verify(ctx)
 }
 
@@ -417,6 +424,10 @@ func (up *uploader) sendChunk(ctx context.Context, c *checker, t connectors.Reco
 		ref := ch.item.Ref()
 		if why, err := up.notReady(ctx, ch.rec.Record); err != nil {
 			return err
+		} else if why != nil && why.Rule == ruleParked {
+			up.park(ref)
+			up.done++
+			continue
 		} else if why != nil {
 			notSent(ref, why)
 			continue
@@ -520,6 +531,11 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 		switch {
 		case ok && r.Err == nil && r.RemoteID != "":
 			o = up.delivered(en, t, r.RemoteID)
+		case ok && errors.Is(r.Err, connectors.ErrNotSynced):
+			// Kept out by the module's own settings: back to pending,
+			// neither failed nor in Error Feedback.
+			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Withdrawn}
+			up.park(en.item.Ref())
 		case ok && r.Err != nil:
 			cause, fix := up.explain(r.Err)
 			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Rejected,
@@ -558,6 +574,9 @@ func (up *uploader) notReady(ctx context.Context, rec connectors.Record) (*Probl
 	for _, dep := range prerequisitesOf(rec) {
 		if !up.def.Caps.Supports(dep.Type, connectors.Upload) || up.linked[dep] {
 			continue
+		}
+		if up.parkedSet[dep] {
+			return &Problem{Rule: ruleParked}, nil
 		}
 		if _, linked, err := up.e.db.Link(ctx, up.def.Name, dep); err != nil {
 			return nil, err

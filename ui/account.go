@@ -161,6 +161,7 @@ type accountTab struct {
 	connect    *widget.Button
 	disconnect *widget.Button
 	test       *widget.Button
+	refresh    *widget.Button
 	cancel     *widget.Button
 	stop       context.CancelFunc
 	content    fyne.CanvasObject
@@ -179,6 +180,7 @@ func newAccountTab(cs *ConfigureScreen) *accountTab {
 			continue
 		}
 		fe := newFieldEditor(f, cs.saved[f.Key], cs.markDirty)
+		cs.addFetch(fe)
 		at.fields = append(at.fields, fe)
 		form.Add(fe.label())
 		form.Add(fe.cell())
@@ -212,12 +214,17 @@ func newAccountTab(cs *ConfigureScreen) *accountTab {
 	})
 	at.cancel.Hide()
 	buttons = append(buttons, at.cancel)
+	var refreshHelp fyne.CanvasObject = layout.NewSpacer()
+	if at.refresh = at.refreshButton(); at.refresh != nil {
+		buttons = append(buttons, at.refresh)
+		refreshHelp = at.refreshHelp()
+	}
 	if len(cs.def.Settings) == 0 {
 		form.Add(widget.NewLabel(""))
 		form.Add(widget.NewLabel("This module needs no sign-in details."))
 	}
 	at.content = container.NewVScroll(container.NewVBox(intro, form, widget.NewSeparator(),
-		container.NewHBox(buttons...), at.result))
+		container.NewHBox(buttons...), refreshHelp, at.result))
 	return at
 }
 

@@ -53,9 +53,12 @@ type ConfigureScreen struct {
 	content fyne.CanvasObject
 
 	account *accountTab
-	matrix  *matrixTab
-	timing  *timingTab
-	mapping *mappingTab
+	// fetchers are the "Fetch from …" parts of settings whose values come
+	// from the package.
+	fetchers []*fetcher
+	matrix   *matrixTab
+	timing   *timingTab
+	mapping  *mappingTab
 	// admins is nil unless the module's package lists administrations.
 	admins  *administrationsTab
 	options *optionsTab

@@ -59,6 +59,7 @@ func newOptionsTab(cs *ConfigureScreen) *optionsTab {
 			continue
 		}
 		fe := newFieldEditor(f, cs.saved[f.Key], cs.markDirty)
+		cs.addFetch(fe)
 		ot.schema = append(ot.schema, fe)
 		add(fe)
 	}

@@ -25,8 +25,8 @@ var catalogue = []struct {
 		Cause: "The Uniconta API key is not in the form Uniconta issues (8-4-4-4-12 letters and digits).",
 		Fix:   "Paste the API key exactly as Uniconta sent it (Uniconta API Nøgle), including the dashes."}},
 	{regexp.MustCompile(`(?i)Has errors|Har fejl`), connectors.Explanation{
-		Cause: "Uniconta could not reach LedgerLink's modification URL several times and ticked \"Has errors\"; until it is cleared Uniconta sends no change notices (LedgerLink's scheduled runs still read the changes).",
-		Fix:   "Make sure LedgerLink is running and its address can be reached, then press Refresh in LedgerLink, or in Uniconta: Firma → Vedligeholdelse → Ændrings URL, and press Opdater (Company → Maintenance → Modification URL → Refresh)."}},
+		Cause: "Uniconta could not reach LedgerLink's modification URL several times and ticked \"Has errors\"; until it is cleared Uniconta sends no change notices, and LedgerLink holds the module's runs so that no change is missed unnoticed.",
+		Fix:   "Make sure LedgerLink's address can be reached, then press Refresh on the Account tab (ledgerlink login uniconta --refresh), or in Uniconta: " + hasErrorsFixDanish}},
 	{regexp.MustCompile(`customer tag .* is not a CRM group`), connectors.Explanation{
 		Cause: "The customer tag chosen under Options is not one of the CRM groups in Uniconta, which hold the tag on debtors.",
 		Fix:   "Choose one of the groups the message lists, or create a CRM group of that name in Uniconta, and test the connection again."}},
@@ -79,6 +79,10 @@ var catalogue = []struct {
 		Cause: "Uniconta's free allowance of 5,000 calls a day is used up; after it Uniconta slows every call.",
 		Fix:   "LedgerLink pauses until the allowance returns at midnight (UTC). If this happens often, ask Uniconta for extended server calls."}},
 }
+
+// hasErrorsFixDanish is the seed's own fix for "Has errors", in its words.
+const hasErrorsFixDanish = "Åben Uniconta. Tryk på Firma/Company, tryk på pil ned ved Vedligeholdelse/Maintenance og tryk på Ændrings URL/Modification URL. " +
+	"Ved linket er der sat et flueben ved Har fejl/Has errors: tryk på Opdater/Refresh. Nu er fluebenet væk, og synkroniseringen skulle gerne begynde igen."
 
 // Explain turns a Uniconta message into words for a bookkeeper.
 func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return explain(err) }

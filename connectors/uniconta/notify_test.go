@@ -64,13 +64,16 @@ func TestChangeNotifications(t *testing.T) {
 	if !errors.As(err, &cl) || !strings.Contains(cl.Message, "502") {
 		t.Fatalf("Check: %v; want the Has errors flag with Uniconta's message", err)
 	}
+	if !errors.Is(err, connectors.ErrNeedsAction) {
+		t.Errorf("Check: %v does not say the person must act (ErrNeedsAction)", err)
+	}
 	why, ok := h.conn.Explain(err)
-	if !ok || !strings.Contains(why.Fix, "Ændrings URL") || !strings.Contains(why.Fix, "Refresh") {
-		t.Errorf("Explain: %+v", why)
+	if !ok || !strings.Contains(why.Fix, "tryk på Ændrings URL/Modification URL") || !strings.Contains(why.Fix, "tryk på Opdater/Refresh") {
+		t.Errorf("Explain: %+v; want the seed's Danish steps", why)
 	}
 	// The endpoint is fixed and Refresh pressed in LedgerLink.
 	failing.Store(false)
-	if err := h.conn.RefreshChangeLink(t.Context()); err != nil {
+	if err := h.conn.Refresh(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.conn.Check(t.Context()); err != nil {

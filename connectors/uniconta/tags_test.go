@@ -2,6 +2,8 @@ package uniconta_test
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +30,9 @@ func TestCustomerTagUpload(t *testing.T) {
 	var ie *connectors.ItemError
 	if !errors.As(res[1].Err, &ie) || ie.Code != "NotTagged" || res[1].RemoteID != "" {
 		t.Fatalf("the untagged customer: %+v; want a NotTagged refusal", res[1])
+	}
+	if !errors.Is(res[1].Err, connectors.ErrNotSynced) {
+		t.Fatalf("the untagged customer's refusal %v does not say it is left out by the settings (ErrNotSynced)", res[1].Err)
 	}
 	if why, ok := h.conn.Explain(res[1].Err); !ok || !strings.Contains(why.Fix, "next run") {
 		t.Errorf("Explain(NotTagged) = %+v, %v", why, ok)
@@ -68,6 +73,12 @@ func TestCustomerTagMirror(t *testing.T) {
 	untagged, err := h.conn.Untagged(t.Context())
 	if err != nil || !slices.Contains(untagged, "D9001") {
 		t.Errorf("Untagged = %v, %v; want D9001 reported", untagged, err)
+	}
+	if ex, err := h.conn.Excluded(t.Context(), connectors.Customers); err != nil || !slices.Equal(ex, untagged) {
+		t.Errorf("Excluded(customers) = %v, %v; want %v", ex, err, untagged)
+	}
+	if ex, err := h.conn.Excluded(t.Context(), connectors.Suppliers); err != nil || len(ex) != 0 {
+		t.Errorf("Excluded(suppliers) = %v, %v; suppliers carry no tag", ex, err)
 	}
 	if found, _ := h.conn.FindByCode(t.Context(), connectors.Customers, []string{"D9001"}); len(found) != 1 {
 		t.Errorf("the untagged debtor must still be there in Uniconta (nothing deleted); found %d", len(found))
@@ -139,5 +150,84 @@ func TestTagMustBeACRMGroup(t *testing.T) {
 	good := newHarness(t, harnessOpt{settings: map[string]string{uniconta.KeyCustomerTag: "uniconta"}})
 	if _, err := good.conn.Check(t.Context()); err != nil {
 		t.Errorf("a tag differing only in case: %v", err)
+	}
+}
+
+// TestChoicesFromUniconta: the customer tag is chosen from the CRM groups
+// Uniconta holds, the custom fields from those on its debtors.
+func TestChoicesFromUniconta(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	tags, err := h.conn.Choices(t.Context(), uniconta.KeyCustomerTag)
+	if err != nil || !slices.ContainsFunc(tags, func(c connectors.Choice) bool { return c.Value == "Uniconta" }) {
+		t.Fatalf("tag choices %+v, %v; want the CRM group Uniconta", tags, err)
+	}
+	if !slices.IsSortedFunc(tags, func(a, b connectors.Choice) int { return strings.Compare(a.Value, b.Value) }) {
+		t.Errorf("tag choices not in order: %+v", tags)
+	}
+	fields, err := h.conn.Choices(t.Context(), uniconta.KeyCustomFields)
+	if err != nil || len(fields) == 0 {
+		t.Fatalf("custom field choices %+v, %v", fields, err)
+	}
+	for _, f := range fields {
+		if strings.Contains(f.Value, " ") || !strings.HasPrefix(f.Label, f.Value+" (") {
+			t.Errorf("custom field choice %+v: Uniconta names have no spaces, and the label gives the type", f)
+		}
+	}
+	if _, err := h.conn.Choices(t.Context(), uniconta.KeyJournal); !errors.Is(err, connectors.ErrNotFound) {
+		t.Errorf("choices for the journal: %v; want ErrNotFound", err)
+	}
+	def := uniconta.Definition()
+	for _, k := range []string{uniconta.KeyCustomerTag, uniconta.KeyCustomFields} {
+		if f, _ := def.Field(k); !f.Fetched {
+			t.Errorf("%s is not declared Fetched", k)
+		}
+	}
+	if f, _ := def.Field(uniconta.KeyCustomFields); !f.Multiple {
+		t.Error("the custom fields hold several names")
+	}
+	if def.RefreshLabel == "" {
+		t.Error("the definition names no refresh action")
+	}
+}
+
+// TestDefinitionReceiver: `ledgerlink run --listen` gets a receiver whose
+// secret is the modification URL's last segment, and the changes it takes
+// name LedgerLink's record types.
+func TestDefinitionReceiver(t *testing.T) {
+	def := uniconta.Definition()
+	cfg := func(url string) connectors.Config {
+		return connectors.Config{Settings: map[string]string{uniconta.KeyNotifyURL: url, uniconta.KeyCompanyID: "77"}}
+	}
+	if _, err := def.Receiver(cfg("")); err == nil || !strings.Contains(err.Error(), "Modification URL") {
+		t.Fatalf("no address: %v; want the setting named", err)
+	}
+	r, err := def.Receiver(cfg("https://books.example.dk/uniconta/k9Secret/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		want int
+	}{
+		{"/uniconta/k9Secret?CompanyId=77&Table=Debtor&Key=C1", http.StatusNoContent},
+		{"/uniconta/k9Secret?CompanyId=77&Table=Creditor&Key=S1", http.StatusNoContent},
+		{"/uniconta/k9Secret?CompanyId=77&Table=InvItem&Key=BEANS", http.StatusNoContent},
+		{"/uniconta/other?CompanyId=77&Table=Debtor&Key=C2", http.StatusNotFound},
+		{"/uniconta/k9Secret?CompanyId=78&Table=Debtor&Key=C3", http.StatusForbidden},
+	} {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
+		if rec.Code != c.want {
+			t.Errorf("%s: %d, want %d", c.path, rec.Code, c.want)
+		}
+	}
+	// Taken with no quiet wanted: the three calls that were let in.
+	got := r.Take(0)
+	want := []connectors.ChangedRecord{{Type: connectors.Customers, Code: "C1"}, {Type: connectors.Suppliers, Code: "S1"}, {Type: connectors.Items, Code: "BEANS"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Take = %+v, want %+v", got, want)
+	}
+	if again := r.Take(0); len(again) != 0 {
+		t.Errorf("taken twice: %+v", again)
 	}
 }

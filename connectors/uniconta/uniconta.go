@@ -72,9 +72,9 @@ func Definition() connectors.Definition {
 				Help: "The name of the chosen Uniconta company."},
 			{Key: KeyAPIURL, Label: "Uniconta WebAPI address", Kind: connectors.KindURL, Default: DefaultAPIURL, Tab: "Account",
 				Validate: ValidateEndpoint, Help: "Leave as it is unless told otherwise."},
-			{Key: KeyCustomerTag, Label: "Customer tag", Kind: connectors.KindText, Tab: "Options",
-				Help: "Only customers with this tag travel, both ways. In Uniconta the tag is the debtor's CRM group; Test connection lists the groups Uniconta holds when the tag is not one of them. Blank: every customer."},
-			{Key: KeyCustomFields, Label: "Custom fields to carry", Kind: connectors.KindText, Tab: "Options", Validate: validateFieldList,
+			{Key: KeyCustomerTag, Label: "Customer tag", Kind: connectors.KindText, Tab: "Options", Fetched: true,
+				Help: "Only customers with this tag travel, both ways. In Uniconta the tag is the debtor's CRM group: fetch the groups Uniconta holds and choose one. Blank: every customer."},
+			{Key: KeyCustomFields, Label: "Custom fields to carry", Kind: connectors.KindText, Tab: "Options", Validate: validateFieldList, Fetched: true, Multiple: true, CustomFieldsOf: connectors.Customers,
 				Help: "Names of custom customer fields, separated by commas, spelt exactly as in Uniconta (for example LoyaltyTier, PreferredRoast)."},
 			{Key: KeyDebtorGroup, Label: "Debtor group for new customers", Kind: connectors.KindText, Tab: "Options",
 				Help: "Blank: Uniconta's default debtor group."},
@@ -95,11 +95,14 @@ func Definition() connectors.Definition {
 		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
 			return Open(ctx, cfg)
 		},
-		Login:      signIn,
-		Disconnect: disconnect,
-		Limits:     connectors.Limits{PerDay: 5000, Concurrent: 2},
-		Sandbox:    sandbox(),
-		Simulator:  simulator,
+		Login:        signIn,
+		Disconnect:   disconnect,
+		Limits:       connectors.Limits{PerDay: 5000, Concurrent: 2},
+		Sandbox:      sandbox(),
+		Simulator:    simulator,
+		RefreshLabel: "Refresh the modification URL",
+		Receiver:     newChangeReceiver,
+		RefreshHelp:  "Clears Uniconta's Has errors mark on LedgerLink's modification URL, as Refresh (Opdater) does in Uniconta, so that changes flow again.",
 	}
 }
 

@@ -69,6 +69,10 @@ func (e *ChangeLinkError) Error() string {
 	return "Uniconta marked the modification URL as Has errors: " + e.Message
 }
 
+// Unwrap says the person must act: nothing syncs until the flag is
+// cleared (Refresh).
+func (e *ChangeLinkError) Unwrap() error { return connectors.ErrNeedsAction }
+
 // decodeAnswer reads a 2xx answer into out. It returns the ErrorCodes name
 // when the answer is one instead of data: a plain-text body, or a JSON
 // string where out wants something else ("Succes" means done).

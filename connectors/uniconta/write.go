@@ -160,8 +160,8 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 	for _, i := range valid {
 		p := items[i].Record.Party
 		if tag != "" && !hasTag(*p, tag) {
-			results[i].Err = &connectors.ItemError{Code: codeNotTagged, Field: "tags",
-				Message: fmt.Sprintf("NotTagged: customer %s does not carry the customer tag %q, so it is not sent to Uniconta", p.Code, tag)}
+			results[i].Err = notSynced{&connectors.ItemError{Code: codeNotTagged, Field: "tags",
+				Message: fmt.Sprintf("NotTagged: customer %s does not carry the customer tag %q, so it is not sent to Uniconta", p.Code, tag)}}
 			results[i].RemoteID = ""
 			continue
 		}
@@ -832,3 +832,10 @@ func (c *Conn) writeItems(ctx context.Context, items []connectors.WriteItem, val
 	}
 	return nil
 }
+
+// notSynced is a refusal by the module's own settings (the customer tag):
+// it is the ItemError with its words and connectors.ErrNotSynced, so the
+// engine keeps the record waiting rather than failed.
+type notSynced struct{ *connectors.ItemError }
+
+func (e notSynced) Unwrap() []error { return []error{e.ItemError, connectors.ErrNotSynced} }

@@ -32,6 +32,7 @@ func configCommand(e *env, g *globalFlags) *cobra.Command {
                                                   the package reaches, and the payroll
                                                   companies mapped to them
   ledgerlink config MODULE map.company.X=ADMIN map.journalcode.X=JOURNAL
+  ledgerlink config MODULE --choices opt.customer_tag  list the values the package offers
 
 Sync levels are off, new (new records only) and new+updated. Raising a
 LedgerLink → accounting package level to new+updated changes your books and
@@ -40,6 +41,8 @@ Secrets are never accepted on the command line.`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	var getAccounts, defaultSetup, administrations bool
+	var choicesKey string
+	c.Flags().StringVar(&choicesKey, "choices", "", "list the values the accounting package offers for the setting KEY (a customer tag, custom fields)")
 	c.Flags().StringVar(&secretKey, "secret", "", "store the secret setting KEY, read from standard input, in the system keyring")
 	c.Flags().BoolVar(&getAccounts, "get-accounts", false, "read the accounting package's accounts, tax rates and bank accounts now (Get Nominal & Tax Accounts)")
 	c.Flags().BoolVar(&defaultSetup, "apply-default-setup", false, "map every unmapped code to the package's code of the same name (Apply Default Setup)")
@@ -49,6 +52,9 @@ Secrets are never accepted on the command line.`,
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			if secretKey != "" {
 				return e.storeSecret(ctx, w, g, module, secretKey)
+			}
+			if choicesKey != "" {
+				return e.showChoices(ctx, w, g, module, choicesKey)
 			}
 			if administrations {
 				return e.listAdministrations(ctx, w, g, module, getAccounts)
@@ -127,6 +133,49 @@ Secrets are never accepted on the command line.`,
 		})(cmd, args)
 	}
 	return c
+}
+
+// showChoices lists the values the module's package offers for one
+// setting, as the window's "Fetch from …" fills its drop-down.
+func (e *env) showChoices(ctx context.Context, w *workspace.Workspace, g *globalFlags, module, key string) error {
+	def, err := w.Modules.Definition(module)
+	if err != nil {
+		return setupError(err)
+	}
+	choices, err := w.Engine.SettingChoices(ctx, module, key)
+	if err != nil {
+		if errors.Is(err, sync.ErrNoChoices) {
+			return codedError{exitSetup, err}
+		}
+		return err
+	}
+	f, _ := def.Field(key)
+	return e.printer(g).emit(nonNil(choices), func(o io.Writer) {
+		if len(choices) == 0 {
+			fmt.Fprintf(o, "%s offers no values for %s.\n", def.Title, f.Label)
+			return
+		}
+		fmt.Fprintf(o, "%s offers for %s:\n", def.Title, f.Label)
+		for _, ch := range choices {
+			line := ch.Value
+			if ch.Label != "" && ch.Label != ch.Value {
+				line += "\t" + ch.Label
+			}
+			if f.CustomFieldsOf != "" {
+				if ch.InBusinessFiles {
+					line += "\tin your business files too"
+				} else {
+					line += "\tnot in your business files"
+				}
+			}
+			fmt.Fprintln(o, line)
+		}
+		sep := "VALUE"
+		if f.Multiple {
+			sep = "VALUE,VALUE"
+		}
+		fmt.Fprintf(o, "Set it with: ledgerlink config %s %s=%s\n", module, key, sep)
+	})
 }
 
 // storeSecret reads one secret setting from standard input into the keyring.

@@ -30,13 +30,17 @@ ledgerlink config, and login checks them.
 For a package app of your own (a custom connection, or your own client ID and
 secret) give --client-id: the client secret is then read from standard input,
 never from the command line.
-When the sign-in reaches several organisations, choose one with --organisation.`,
+When the sign-in reaches several organisations, choose one with --organisation.
+Where the package can flag LedgerLink's access as needing attention (the
+module shows AMBER with the package's words), --refresh clears the flag
+through the package's API and checks the connection again.`,
 		Args: cobra.ExactArgs(1),
 	}
 	c.Flags().StringVar(&clientID, "client-id", "", "client ID of a custom connection (its secret is read from standard input)")
 	c.Flags().StringVar(&organisation, "organisation", "", "the organisation to use, by name or ID")
-	var disconnect bool
+	var disconnect, refresh bool
 	c.Flags().BoolVar(&disconnect, "disconnect", false, "disconnect LedgerLink from the organisation and forget the sign-in")
+	c.Flags().BoolVar(&refresh, "refresh", false, "clear what the package flagged on LedgerLink's access (where the module has a Refresh action), then check the connection")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			def, _ := w.Reg.Lookup(module)
@@ -50,6 +54,25 @@ When the sign-in reaches several organisations, choose one with --organisation.`
 				}
 				return e.printer(g).emit(map[string]any{"disconnected": module, "module": st}, func(o io.Writer) {
 					fmt.Fprintf(o, "%s is disconnected. Status: %s.\n", def.Title, st.Light)
+				})
+			}
+			if refresh {
+				if def.RefreshLabel == "" {
+					return codedError{exitSetup, fmt.Errorf("%s has nothing to refresh", def.Title)}
+				}
+				err := w.Engine.RefreshAction(ctx, module)
+				st, serr := w.Modules.Status(ctx, module)
+				if serr != nil {
+					return serr
+				}
+				if err != nil {
+					return codedError{exitSetup, err}
+				}
+				return e.printer(g).emit(map[string]any{"refreshed": module, "module": st}, func(o io.Writer) {
+					fmt.Fprintf(o, "%s: done. Status: %s.\n", def.RefreshLabel, st.Light)
+					for _, n := range st.Notes {
+						fmt.Fprintf(o, "  - %s\n", n)
+					}
 				})
 			}
 			if def.Login == nil {

@@ -75,8 +75,18 @@ func (c *inProcess) runStdin(stdin string, args ...string) outcome {
 }
 
 func (c *inProcess) runCtx(ctx context.Context, stdin string, args ...string) outcome {
-	var out, errOut lockedBuffer
-	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, deps: dependencies{
+	var out lockedBuffer
+	return c.runWith(ctx, stdin, &out, args...)
+}
+
+// runCtxOut runs with standard output in out, to be read while it runs.
+func (c *inProcess) runCtxOut(ctx context.Context, out *lockedBuffer, args ...string) outcome {
+	return c.runWith(ctx, "", out, args...)
+}
+
+func (c *inProcess) runWith(ctx context.Context, stdin string, out *lockedBuffer, args ...string) outcome {
+	var errOut lockedBuffer
+	e := env{stdin: strings.NewReader(stdin), stdout: out, stderr: &errOut, deps: dependencies{
 		registry: c.registry,
 		keyring:  func() secrets.Store { return c.keyring },
 		window: func(context.Context, *workspace.Workspace, globalFlags) error {

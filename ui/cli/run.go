@@ -13,13 +13,21 @@ import (
 )
 
 func runCommand(e *env, g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	var listen string
+	c := &cobra.Command{
 		Use:   "run",
 		Short: "Sync on schedule without a window, until stopped (for servers)",
 		Long: `Run LedgerLink without a window: every ready module syncs on its schedule
 (a run missed while the computer was off runs once at start), and business
 files dropped in the inbox folder (DATA-DIR/inbox) are imported. Stop it with
-Ctrl+C or SIGTERM; a run in progress is stopped cleanly.`,
+Ctrl+C or SIGTERM; a run in progress is stopped cleanly.
+
+With --listen ADDRESS (for example 0.0.0.0:8765) LedgerLink also receives the
+change calls of packages that make them (a webhook, a modification URL): each
+module answers under /MODULE/ on that address, and a module syncs once its
+calls have been quiet for two seconds (a burst of calls is one run). The
+package must reach the address: on a desktop behind a router it cannot, and
+the scheduled runs keep the books in step instead.`,
 		RunE: e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
 			say := func(format string, args ...any) {
 				if !g.json {
@@ -34,6 +42,15 @@ Ctrl+C or SIGTERM; a run in progress is stopped cleanly.`,
 				return codedError{exitSetup, err}
 			}
 			defer sched.Stop()
+			if listen != "" {
+				cl, err := listenForChanges(ctx, w, listen, say)
+				if err != nil {
+					return codedError{exitSetup, err}
+				}
+				defer cl.Close()
+				say("Receiving change calls on http://%s/MODULE/…", cl.Addr())
+				go cl.watch(ctx, sched, say)
+			}
 			say("LedgerLink is running; business files go in %s", feed.DefaultInboxDir(w.DataDir))
 			err = w.WatchInbox(ctx, func(o feed.FileOutcome) {
 				say("%s: %s, %d record(s), %d problem(s)", o.Name, o.Disposition, o.Records, len(o.Problems))
@@ -42,4 +59,6 @@ Ctrl+C or SIGTERM; a run in progress is stopped cleanly.`,
 			return err
 		}),
 	}
+	c.Flags().StringVar(&listen, "listen", "", "also receive the packages' change calls on this address (host:port)")
+	return c
 }

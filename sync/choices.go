@@ -1,0 +1,237 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ledgerlink/connectors"
+	"ledgerlink/storage"
+)
+
+// capability returns conn, or the connection a wrapper (the pacer) holds,
+// as the optional capability T. The paced connection wraps the record
+// capabilities only; the rarer ones (choices, refresh, exclusions: a call
+// or two, asked for by a person or once a run) are called on the
+// connection inside, whose HTTP requests still go through the module's
+// pacer where the workspace opened it.
+func capability[T any](conn connectors.Connection) (T, bool) {
+	for conn != nil {
+		if v, ok := As[T](conn); ok {
+			return v, true
+		}
+		u, ok := conn.(interface{ Unwrap() connectors.Connection })
+		if !ok {
+			break
+		}
+		conn = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
+
+// ErrNoChoices means the module's package offers no values for a setting.
+var ErrNoChoices = errors.New("the accounting package offers no values for this setting")
+
+// SettingChoices reads from the module's package the values the setting
+// key may take (the customer groups or custom fields it holds), for the
+// settings the connector declares Fetched. It signs in but does not run
+// the connection's Check, so a condition Check reports (a flag to clear)
+// does not keep the person from choosing.
+func (e *Engine) SettingChoices(ctx context.Context, module, key string) ([]connectors.Choice, error) {
+	def, err := e.definition(module)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := def.Field(key)
+	if !ok || !f.Fetched {
+		return nil, fmt.Errorf("%w: %s has no setting %q to fetch from it", ErrNoChoices, title(def), key)
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	conn, err := e.open(ctx, module)
+	if err != nil {
+		return nil, e.connError(ctx, def, err)
+	}
+	defer closeConn(conn)
+	cl, ok := capability[connectors.ChoiceLister](conn)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s cannot list the values of %s", ErrNoChoices, title(def), f.Label)
+	}
+	choices, err := cl.Choices(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("reading the values of %s from %s: %w", f.Label, title(def), err)
+	}
+	if f.CustomFieldsOf != "" {
+		local, err := e.customFieldNames(ctx, f.CustomFieldsOf)
+		if err != nil {
+			return nil, err
+		}
+		for i := range choices {
+			choices[i].InBusinessFiles = local[choices[i].Value]
+		}
+	}
+	return choices, nil
+}
+
+// customFieldNames are the custom field names the workspace's records of
+// type t carry, exactly as spelt.
+func (e *Engine) customFieldNames(ctx context.Context, t connectors.RecordType) (map[string]bool, error) {
+	names := map[string]bool{}
+	err := e.db.ListRecords(ctx, t, func(sr storage.StoredRecord) error {
+		if p := sr.Record.Party; p != nil {
+			for n := range p.CustomFields {
+				names[n] = true
+			}
+		}
+		return nil
+	})
+	return names, err
+}
+
+// ErrNoRefresh means the module's package has no refresh action.
+var ErrNoRefresh = errors.New("the accounting package has no refresh action")
+
+// RefreshAction runs the module's refresh action (Definition.RefreshLabel) in
+// its package, clearing what its Check reported as needing action; the
+// module's AMBER note goes at the next check that passes, which Refresh
+// runs straight after.
+func (e *Engine) RefreshAction(ctx context.Context, module string) error {
+	def, err := e.definition(module)
+	if err != nil {
+		return err
+	}
+	if def.RefreshLabel == "" {
+		return fmt.Errorf("%w: %s", ErrNoRefresh, title(def))
+	}
+	unlock := e.lock(module)
+	defer unlock()
+	conn, err := e.open(ctx, module)
+	if err != nil {
+		return e.connError(ctx, def, err)
+	}
+	r, ok := capability[connectors.Refresher](conn)
+	if !ok {
+		closeConn(conn)
+		return fmt.Errorf("%w: %s", ErrNoRefresh, title(def))
+	}
+	if err := r.Refresh(ctx); err != nil {
+		closeConn(conn)
+		return fmt.Errorf("%s: %w", def.RefreshLabel, err)
+	}
+	closeConn(conn)
+	// connect checks again and clears the note when the check passes.
+	conn, err = e.connect(ctx, def)
+	if err != nil {
+		return err
+	}
+	closeConn(conn)
+	return nil
+}
+
+// AttentionSetting holds what a connection's Check reported as needing the
+// person's action in the package (connectors.ErrNeedsAction): the
+// package's words and the fix. It keeps the module AMBER; a check that
+// passes clears it.
+const AttentionSetting = storage.PrefixState + "attention"
+
+// attentionNote words a Check error that needs the person's action.
+func attentionNote(conn connectors.Connection, err error) string {
+	note := strings.TrimSpace(err.Error())
+	if !strings.HasSuffix(note, ".") {
+		note += "."
+	}
+	if ex, ok := As[connectors.Explainer](conn); ok {
+		if x, ok := ex.Explain(err); ok && x.Fix != "" {
+			note += " " + x.Fix
+		}
+	}
+	return note
+}
+
+// noteExcluded adds to the run's notes the records of the mirrored types
+// the package holds that the module's settings leave out (Excluder) and
+// that were synced before: nothing is deleted, and they are named so the
+// person can tell.
+func (e *Engine) noteExcluded(ctx context.Context, def connectors.Definition, conn connectors.Connection, types []connectors.RecordType, rep *Report) error {
+	ex, ok := capability[connectors.Excluder](conn)
+	if !ok {
+		return nil
+	}
+	for _, t := range types {
+		codes, err := ex.Excluded(ctx, t)
+		if err != nil {
+			return fmt.Errorf("reading which %s %s leaves out: %w", t.Label(), title(def), err)
+		}
+		// Only those LedgerLink linked before are news: they used to sync.
+		var known []string
+		for _, code := range codes {
+			if _, linked, err := e.db.Link(ctx, def.Name, Ref{Type: t, Code: code}); err != nil {
+				return err
+			} else if linked {
+				known = append(known, code)
+			}
+		}
+		if len(known) == 0 {
+			continue
+		}
+		slices.Sort(known)
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s no longer syncs %s, which this module's settings now leave out (for example they lost the customer tag): %s. LedgerLink no longer reads or changes them there, and nothing was deleted.",
+			title(def), plural(len(known), noun(t)), listCodes(known)))
+	}
+	return nil
+}
+
+// noteParked tells the run's report which records the module's settings
+// kept from the package (ErrNotSynced): they wait in Pending Export and go
+// at the first run after the settings or the records let them.
+func (up *uploader) noteParked() {
+	if len(up.parked) == 0 {
+		return
+	}
+	byType := map[connectors.RecordType][]string{}
+	var order []connectors.RecordType
+	for _, ref := range up.parked {
+		if _, ok := byType[ref.Type]; !ok {
+			order = append(order, ref.Type)
+		}
+		byType[ref.Type] = append(byType[ref.Type], ref.Code)
+	}
+	for _, t := range order {
+		codes := byType[t]
+		slices.Sort(codes)
+		up.rep.Notes = append(up.rep.Notes, fmt.Sprintf("Not sent, by this module's settings: %s %s. They wait in Pending Export and go at the first run after they qualify (for example once they carry the customer tag).",
+			plural(len(codes), noun(t)), listCodes(codes)))
+	}
+}
+
+// ruleParked marks a document whose customer or supplier the module's
+// settings keep from the package: it waits with it.
+const ruleParked = "parked"
+
+// park keeps ref pending, neither sent nor failed.
+func (up *uploader) park(ref Ref) {
+	if !up.parkedSet[ref] {
+		up.parkedSet[ref] = true
+		up.parked = append(up.parked, ref)
+	}
+}
+
+// plural is "1 customer" or "3 customers".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// listCodes names up to ten codes and counts the rest.
+func listCodes(codes []string) string {
+	const most = 10
+	if len(codes) <= most {
+		return strings.Join(codes, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(codes[:most], ", "), len(codes)-most)
+}
