@@ -161,7 +161,7 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 		c.sim = sim
 		c.hc = sim.Client()
 		c.settings.api, _ = url.Parse(unicontasim.InProcessURL)
-	} else if !isLoopbackHost(c.settings.api.Hostname()) {
+	} else if !connectors.IsLoopbackHost(c.settings.api.Hostname()) {
 		return errors.New("in the Sandbox the Uniconta WebAPI address must be this computer (127.0.0.1)")
 	}
 	if c.settings.username == "" {

@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -130,20 +129,7 @@ func Capabilities() connectors.Capabilities {
 // ValidateEndpoint accepts an https address, or http only on this
 // computer's loopback address (a local simulator).
 func ValidateEndpoint(v string) error {
-	u, err := url.Parse(strings.TrimSpace(v))
-	if err != nil || u.Host == "" {
-		return errors.New("must be a web address such as https://api.uniconta.com")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return errors.New("must start with https:// (plain http:// is only allowed for this computer, 127.0.0.1)")
-	}
-	return errors.New("must start with https://")
+	return connectors.EndpointValidator("https://api.uniconta.com")(v)
 }
 
 // validateNotifyURL accepts any http(s) address: it is LedgerLink's own
@@ -154,14 +140,6 @@ func validateNotifyURL(v string) error {
 		return errors.New("must be a web address such as https://example.dk/uniconta/…")
 	}
 	return nil
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func validateCompanyID(v string) error {

@@ -20,12 +20,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"ledgerlink/connectors/simkit"
 )
 
 // The Sandbox's sign-in, present in every simulator.
@@ -245,23 +245,7 @@ func loadState(path string) (*state, error) {
 }
 
 // saveLocked writes the state file atomically; s.mu is held.
-func (s *Sim) saveLocked() error {
-	if s.stateFile == "" {
-		return nil
-	}
-	b, err := json.Marshal(s.st)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(s.stateFile), 0o700); err != nil {
-		return err
-	}
-	tmp := s.stateFile + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.stateFile)
-}
+func (s *Sim) saveLocked() error { return simkit.SaveJSON(s.stateFile, s.st) }
 
 // Close stops the deliveries and saves the state (when kept in a file).
 func (s *Sim) Close() error {
@@ -313,37 +297,7 @@ func (s *Sim) dayKey(login string) string {
 
 // Client returns an HTTP client reaching the simulator inside this
 // process. Use it with InProcessURL.
-func (s *Sim) Client() *http.Client { return &http.Client{Transport: inProcess{s}} }
-
-type inProcess struct{ h http.Handler }
-
-func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r == http.ErrAbortHandler {
-				resp, err = nil, io.ErrUnexpectedEOF
-				return
-			}
-			panic(r)
-		}
-	}()
-	if err := req.Context().Err(); err != nil {
-		return nil, err
-	}
-	var body []byte
-	if req.Body != nil {
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	req = req.Clone(req.Context())
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, req)
-	return rec.Result(), nil
-}
+func (s *Sim) Client() *http.Client { return &http.Client{Transport: simkit.InProcess(s)} }
 
 // ---- faults ----
 
