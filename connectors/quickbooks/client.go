@@ -23,6 +23,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/quickbooks/qbosim"
+	"ledgerlink/connectors/simkit"
 )
 
 // maxResponseBytes bounds how much of an answer is read.
@@ -173,7 +174,7 @@ func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 		if err != nil {
 			return fmt.Errorf("starting the QuickBooks Sandbox: %w", err)
 		}
-		c.sim, c.hc, c.batchPerMinute = sim, inProcessClient(cfg.HTTPClient, sim), 0
+		c.sim, c.hc, c.batchPerMinute = sim, simkit.Client(cfg.HTTPClient, sim), 0
 		base, _ := url.Parse(qbosim.InProcessURL)
 		c.s.api = base
 		c.s.token = base.JoinPath("/oauth2/v1/tokens/bearer")
@@ -194,27 +195,6 @@ func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 	c.s.redirect = "http://127.0.0.1:9/callback"
 	c.tokens = &sandboxSignIn{c: c, store: &memSecrets{vals: map[string]string{}}}
 	return nil
-}
-
-// rebaser is a pacing transport (the engine's) that can send its paced
-// requests through another base transport.
-type rebaser interface {
-	WithBase(base http.RoundTripper) http.RoundTripper
-}
-
-// inProcessClient reaches the in-process simulator. When the client
-// LedgerLink gave paces its requests, the same pacing stands in front of
-// the simulator, so the Sandbox is paced as a real company is.
-func inProcessClient(given *http.Client, sim *qbosim.Sim) *http.Client {
-	hc := sim.Client()
-	if given == nil {
-		return hc
-	}
-	if rb, ok := given.Transport.(rebaser); ok {
-		hc.Transport = rb.WithBase(hc.Transport)
-	}
-	hc.Timeout = given.Timeout
-	return hc
 }
 
 // sandboxSignIn signs in to a simulator on this computer with no person:

@@ -69,3 +69,25 @@ func SaveJSON(path string, v any) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// rebaser is a pacing transport (the engine's) that can send its paced
+// requests through another base transport.
+type rebaser interface {
+	WithBase(base http.RoundTripper) http.RoundTripper
+}
+
+// Client reaches the simulator h in this process. When given, the client
+// LedgerLink handed the connector, paces its requests, the same pacing
+// stands in front of the simulator, so the Sandbox is paced as a real
+// organisation is; its timeout is kept too.
+func Client(given *http.Client, h http.Handler) *http.Client {
+	hc := &http.Client{Transport: InProcess(h)}
+	if given == nil {
+		return hc
+	}
+	if rb, ok := given.Transport.(rebaser); ok {
+		hc.Transport = rb.WithBase(hc.Transport)
+	}
+	hc.Timeout = given.Timeout
+	return hc
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestInProcess(t *testing.T) {
@@ -71,5 +72,40 @@ func TestSaveJSON(t *testing.T) {
 	}
 	if err := SaveJSON(path, func() {}); err == nil {
 		t.Error("a value JSON cannot hold was saved")
+	}
+}
+
+// rebasing stands for the engine's pacing transport.
+type rebasing struct{ base http.RoundTripper }
+
+func (r rebasing) RoundTrip(req *http.Request) (*http.Response, error) {
+	req.Header.Set("X-Paced", "yes")
+	return r.base.RoundTrip(req)
+}
+func (r rebasing) WithBase(base http.RoundTripper) http.RoundTripper { return rebasing{base} }
+
+func TestClientKeepsThePacing(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(r.Header.Get("X-Paced"))) })
+	for _, tc := range []struct {
+		name  string
+		given *http.Client
+		want  string
+	}{
+		{"none given", nil, ""},
+		{"plain", &http.Client{}, ""},
+		{"paced", &http.Client{Transport: rebasing{http.DefaultTransport}, Timeout: 7 * time.Second}, "yes"},
+	} {
+		c := Client(tc.given, h)
+		resp, err := c.Get("http://sim.test/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if string(b) != tc.want {
+			t.Errorf("%s: paced = %q, want %q", tc.name, b, tc.want)
+		}
+		if tc.given != nil && c.Timeout != tc.given.Timeout {
+			t.Errorf("%s: timeout %v not kept", tc.name, c.Timeout)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/simkit"
 	"ledgerlink/connectors/xero/xerosim"
 )
 
@@ -159,7 +160,7 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 			return fmt.Errorf("starting the Xero Sandbox: %w", err)
 		}
 		c.sim = sim
-		c.hc = inProcessClient(cfg.HTTPClient, sim)
+		c.hc = simkit.Client(cfg.HTTPClient, sim)
 		// The sample business has customers paying in euros.
 		if err := sim.EnableCurrency(sim.DefaultTenantID(), "EUR"); err != nil {
 			return fmt.Errorf("starting the Xero Sandbox: %w", err)
@@ -222,27 +223,6 @@ func (c *Conn) Close() error {
 
 // Usage reports the calls made and the allowance Xero last reported.
 func (c *Conn) Usage() Usage { return c.usage.snapshot() }
-
-// rebaser is a pacing transport (the engine's) that can send its paced
-// requests through another base transport.
-type rebaser interface {
-	WithBase(base http.RoundTripper) http.RoundTripper
-}
-
-// inProcessClient reaches the in-process simulator. When the client LedgerLink
-// gave paces its requests, the same pacing stands in front of the
-// simulator, so the Sandbox is paced as a real organisation is.
-func inProcessClient(given *http.Client, sim *xerosim.Sim) *http.Client {
-	hc := sim.Client()
-	if given == nil {
-		return hc
-	}
-	if rb, ok := given.Transport.(rebaser); ok {
-		hc.Transport = rb.WithBase(hc.Transport)
-	}
-	hc.Timeout = given.Timeout
-	return hc
-}
 
 // Check reads the organisation; it proves the sign-in and the chosen
 // organisation both work.
