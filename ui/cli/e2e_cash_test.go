@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"ledgerlink/connectors/cash/cashsim"
-	"ledgerlink/storage/secrets"
 )
 
 // The end-to-end tests of this file run the real verbs against CASH's
@@ -40,7 +39,7 @@ type jsonAdministrations struct {
 }
 
 // cashSandbox installs CASH in the Sandbox pointed at sim.
-func cashSandbox(t *testing.T) (*inProcess, *cashsim.Sim) {
+func cashSandbox(t *testing.T) (commandLine, *cashsim.Sim) {
 	t.Helper()
 	sim, err := cashsim.New(cashsim.WithStrict())
 	if err != nil {
@@ -58,7 +57,7 @@ func cashSandbox(t *testing.T) (*inProcess, *cashsim.Sim) {
 	if err := sim.SetPendingPolls(cashsim.SampleAdmin, 0); err != nil {
 		t.Fatal(err)
 	}
-	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: shippedRegistry}
+	c := realBinary{subprocess{t: t, dataDir: t.TempDir()}}
 	wantExit(t, c.run("--sandbox", "install", "cash"), exitOK)
 	wantExit(t, c.run("--sandbox", "config", "cash", "api_url="+srv.URL+cashsim.BasePath, "opt.pending_wait_seconds=1"), exitOK)
 	return c, sim

@@ -366,3 +366,18 @@ func settingValue(t *testing.T, list []jsonSetting, key string) jsonSetting {
 	t.Fatalf("config lists no setting %q", key)
 	return jsonSetting{}
 }
+
+// commandLine runs one command line of ledgerlink and says what it did:
+// in this process (inProcess) or as the real binary (realBinary).
+type commandLine interface {
+	run(args ...string) outcome
+}
+
+// realBinary runs each command line as the real ledgerlink binary, in the
+// test's D-Bus session and keyring (see subprocess).
+type realBinary struct{ subprocess }
+
+func (b realBinary) run(args ...string) outcome {
+	b.t.Helper()
+	return b.subprocess.run("", args...)
+}

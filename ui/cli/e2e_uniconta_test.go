@@ -75,7 +75,7 @@ func writeFile(t *testing.T, dir, name, body string) string {
 }
 
 func TestE2EUnicontaChoicesTagAndCustomFields(t *testing.T) {
-	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: shippedRegistry}
+	c := realBinary{subprocess{t: t, dataDir: t.TempDir()}}
 	wantExit(t, c.run("--sandbox", "install", "uniconta"), exitOK)
 
 	o := c.run("--sandbox", "config", "uniconta", "--choices", "opt.customer_tag", "--json")
@@ -150,7 +150,7 @@ func TestE2EUnicontaChoicesTagAndCustomFields(t *testing.T) {
 }
 
 func TestE2EUnicontaHasErrorsUntilRefresh(t *testing.T) {
-	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: shippedRegistry}
+	c := realBinary{subprocess{t: t, dataDir: t.TempDir()}}
 	wantExit(t, c.run("--sandbox", "install", "uniconta"), exitOK)
 	wantExit(t, c.run("--sandbox", "sync", "uniconta"), exitOK)
 	// The sample's custom fields named as Uniconta names them travel.
