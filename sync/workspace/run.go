@@ -58,7 +58,15 @@ func (w *Workspace) NewScheduler(onState func(sync.State)) (*sync.Scheduler, err
 func (w *Workspace) WatchInbox(ctx context.Context, notify func(feed.FileOutcome)) error {
 	inbox := feed.NewInbox(feed.DefaultInboxDir(w.DataDir), feed.Options{})
 	inbox.Logger = w.Log
-	inbox.Notify = notify
+	inbox.Notify = func(o feed.FileOutcome) {
+		if o.Type == connectors.Journals && o.Stored.Added+o.Stored.Updated > 0 {
+			// Payroll journals are sent at once where the module says so.
+			w.SendImportedJournals(ctx)
+		}
+		if notify != nil {
+			notify(o)
+		}
+	}
 	err := inbox.Watch(ctx, FeedSink{DB: w.DB}, feed.DefaultInterval)
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -73,4 +81,31 @@ type FeedSink struct{ DB *storage.DB }
 func (s FeedSink) PutRecords(ctx context.Context, origin string, recs []connectors.Record) (feed.Stored, error) {
 	r, err := s.DB.PutRecords(ctx, origin, recs)
 	return feed.Stored{Added: r.Added, Updated: r.Updated, Unchanged: r.Unchanged}, err
+}
+
+// SendImportedJournals sends the payroll journals just imported to every
+// module that can sync and sends them automatically ("Send payroll
+// journals automatically"), each run kept in the run history, and returns
+// the runs made.
+func (w *Workspace) SendImportedJournals(ctx context.Context) []sync.Report {
+	list, err := w.Modules.List(ctx)
+	if err != nil {
+		w.Log.Error("the modules could not be read to send payroll journals", "err", err)
+		return nil
+	}
+	var reps []sync.Report
+	for _, m := range list {
+		if !m.CanSync {
+			continue
+		}
+		rep, sent, err := w.Engine.SendJournalsAfterImport(ctx, m.Name)
+		if err != nil {
+			w.Log.Warn("payroll journals were not sent", "module", m.Name, "err", err)
+		}
+		if sent {
+			w.RecordRun(ctx, rep)
+			reps = append(reps, rep)
+		}
+	}
+	return reps
 }

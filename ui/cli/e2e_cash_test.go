@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io/fs"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"ledgerlink/assets"
 	"ledgerlink/connectors/cash/cashsim"
 )
 
@@ -216,5 +218,45 @@ func TestE2ECashUnmappedCompanyHoldsOnlyItsOwn(t *testing.T) {
 	wantExit(t, o, exitOK)
 	if rows := decode[[]jsonExported](t, o); len(rows) != 1 || rows[0].Code != "PAY-2026-11" || !rows[0].Verified {
 		t.Errorf("exported %+v", rows)
+	}
+}
+
+// TestE2ECashJournalFileIsPostedAutomatically: with "Send payroll journals
+// automatically" on, a payroll journal file handed to the real binary is
+// posted to CASH as part of the import, in its parts, and each part is
+// ticked Verified once CASH's export shows it; importing the same file
+// again books nothing twice.
+func TestE2ECashJournalFileIsPostedAutomatically(t *testing.T) {
+	c, sim := cashSandbox(t)
+	wantExit(t, c.run("--sandbox", "config", "cash", "opt.journals_auto_send=true"), exitOK)
+	sample, err := fs.ReadFile(assets.Sample(), "journals.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	december := strings.NewReplacer("PAY-2026-11", "PAY-2026-12", "2026-11", "2026-12", "28-11-2026", "24-12-2026", "November", "December").Replace(string(sample))
+	file := filepath.Join(t.TempDir(), "journals.csv")
+	if err := os.WriteFile(file, []byte(december), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := c.run("--sandbox", "import", file)
+	wantExit(t, o, exitOK)
+	if !strings.Contains(o.stderr, "Payroll journals sent automatically to cash") {
+		t.Fatalf("the import did not say it sent the journal: %s", o)
+	}
+	o = c.run("--sandbox", "exported", "cash", "--json")
+	wantExit(t, o, exitOK)
+	var got *jsonExported
+	for _, r := range decode[[]jsonExported](t, o) {
+		if r.Code == "PAY-2026-12" {
+			got = &r
+		}
+	}
+	if got == nil || !got.Verified {
+		t.Fatalf("the December journal is not exported and Verified: %s", o)
+	}
+	lines := len(sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal))
+	wantExit(t, c.run("--sandbox", "import", file), exitOK)
+	if again := len(sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal)); again != lines {
+		t.Errorf("importing the same file again booked %d lines more", again-lines)
 	}
 }

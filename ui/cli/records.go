@@ -75,6 +75,17 @@ See docs/business-files.md for every column.`,
 			}); err != nil {
 				return err
 			}
+			for _, out := range outcomes {
+				if out.Type == connectors.Journals && out.Stored.Added+out.Stored.Updated > 0 {
+					for _, rep := range w.SendImportedJournals(ctx) {
+						if !g.json {
+							fmt.Fprintf(e.stderr, "Payroll journals sent automatically to %s:\n", rep.Module)
+							printReport(e.stderr, rep)
+						}
+					}
+					break
+				}
+			}
 			if fileErrors > 0 || problems > 0 {
 				return itemsError{fileErrors + problems}
 			}
