@@ -36,28 +36,56 @@ func levelColor(l sync.Level, enabled bool) color.Color {
 }
 
 // syncLevels is what the Synchronisation tab edits: the 2×7 matrix and,
-// beside it, the upload level of products.
+// beside it, the upload levels of the types that have one of their own
+// (products, payroll journals) and that the connector can take.
 type syncLevels struct {
 	sync.Matrix
-	// products is the level of products (LedgerLink → package); it is saved
-	// only when the connector can take products.
-	products    sync.Level
-	hasProducts bool
+	own []*ownLevel
 }
 
-// Settings returns the matrix's fourteen levels and the products level.
+// ownLevel is a type with an upload level of its own, beside the matrix.
+type ownLevel struct {
+	t      connectors.RecordType
+	level  sync.Level
+	button *levelButton
+}
+
+// ownTypes are the types with an upload level of their own, in the order
+// shown.
+var ownTypes = [...]connectors.RecordType{connectors.Items, connectors.Journals}
+
+// Settings returns the matrix's fourteen levels and the levels of its own
+// of each type beside it.
 func (l syncLevels) Settings() map[string]string {
 	out := l.Matrix.Settings()
-	if l.hasProducts {
-		out[sync.ProductsSettingKey] = productsToken(l.products)
+	for _, o := range l.own {
+		out[sync.UploadSettingKey(o.t)] = levelToken(o.level)
 	}
 	return out
 }
 
 // IsOff reports whether nothing moves at all.
-func (l syncLevels) IsOff() bool { return l.Matrix.IsOff() && l.products == sync.Off }
+func (l syncLevels) IsOff() bool {
+	for _, o := range l.own {
+		if o.level != sync.Off {
+			return false
+		}
+	}
+	return l.Matrix.IsOff()
+}
 
-func productsToken(l sync.Level) string {
+// ownOf returns the level of its own of t, nil when the connector cannot
+// take t.
+func (l syncLevels) ownOf(t connectors.RecordType) *ownLevel {
+	for _, o := range l.own {
+		if o.t == t {
+			return o
+		}
+	}
+	return nil
+}
+
+func levelToken(l sync.Level) string {
 	b, err := l.MarshalText()
 	if err != nil {
 		return "off"
@@ -72,9 +100,6 @@ type matrixTab struct {
 	cs      *ConfigureScreen
 	m       syncLevels
 	buttons map[matrixCell]*levelButton
-	// products is the Products button (nil when the package cannot take
-	// products).
-	products *levelButton
 	reason   *widget.Label
 	changes  *widget.Label
 	content  fyne.CanvasObject
@@ -88,9 +113,15 @@ type matrixCell struct {
 func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 	mt := &matrixTab{cs: cs, buttons: map[matrixCell]*levelButton{}}
 	m, err := sync.MatrixFromSettings(cs.saved)
-	mt.m = syncLevels{Matrix: m, hasProducts: cs.def.Caps.Supports(connectors.Items, connectors.Upload)}
-	if mt.m.hasProducts {
-		mt.m.products = sync.ProductsLevel(cs.saved)
+	mt.m = syncLevels{Matrix: m}
+	for _, t := range ownTypes {
+		if cs.def.Caps.Supports(t, connectors.Upload) {
+			l, err := sync.ParseLevel(cs.saved[sync.UploadSettingKey(t)])
+			if err != nil {
+				l = sync.Off
+			}
+			mt.m.own = append(mt.m.own, &ownLevel{t: t, level: l})
+		}
 	}
 	mt.reason = widget.NewLabel("Press a button to change it: OFF, then NEW, then NEW + UPDATED, then OFF again. Point at a button to see what it does.")
 	mt.reason.Wrapping = fyne.TextWrapWord
@@ -130,8 +161,8 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 	intro.Wrapping = fyne.TextWrapWord
 	info := widget.NewCard("", "", container.NewVBox(mt.reason, mt.changes))
 	body := container.NewVBox(intro, grid)
-	if mt.m.hasProducts {
-		body.Add(mt.productsRow())
+	for _, o := range mt.m.own {
+		body.Add(mt.ownRow(o))
 	}
 	body.Add(legend)
 	body.Add(info)
@@ -175,57 +206,79 @@ func (mt *matrixTab) refresh() {
 		max, _ := mt.limit(c)
 		b.set(mt.m.Level(c.d, c.t), max > sync.Off, max < sync.NewAndUpdated)
 	}
-	if mt.products != nil {
-		mt.products.set(mt.m.products, true, false)
+	for _, o := range mt.m.own {
+		o.button.set(o.level, true, false)
 	}
 }
 
-// productsRow is the Products button, beside the matrix: products go from
-// LedgerLink to the package, before the documents that use them.
-func (mt *matrixTab) productsRow() fyne.CanvasObject {
-	mt.products = newLevelButton(mt.pressProducts, func() { mt.explainProducts() })
-	label := widget.NewLabelWithStyle(connectors.Items.Label()+" ("+mt.directionLabel(connectors.Upload)+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	help := widget.NewLabel(fmt.Sprintf("Your stock items, created in %s before the invoices and quotes that use them. "+
-		"The option \"Only export stock items that appear on invoices\" sends only the products a document uses.", mt.cs.title))
+// ownRow is the button of a type with a level of its own, beside the
+// matrix: products (created in the package before the documents that use
+// them) and payroll journals.
+func (mt *matrixTab) ownRow(o *ownLevel) fyne.CanvasObject {
+	o.button = newLevelButton(func() { mt.pressOwn(o) }, func() { mt.explainOwn(o) })
+	label := widget.NewLabelWithStyle(o.t.Label()+" ("+mt.directionLabel(connectors.Upload)+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	var help *widget.Label
+	switch o.t {
+	case connectors.Items:
+		help = widget.NewLabel(fmt.Sprintf("Your stock items, created in %s before the invoices and quotes that use them. "+
+			"The option \"Only export stock items that appear on invoices\" sends only the products a document uses.", mt.cs.title))
+	default:
+		help = widget.NewLabel(fmt.Sprintf("Journal entries from your payroll, booked in %s: split per period when a correction spans periods, "+
+			"and per cost centre and cost type when the options say so. \"Send payroll journals automatically\" sends them as soon as they are imported.", mt.cs.title))
+	}
 	help.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, nil, label, nil, container.NewBorder(nil, nil, container.NewGridWrap(mt.products.MinSize(), mt.products), nil, help))
+	return container.NewBorder(nil, nil, label, nil, container.NewBorder(nil, nil, container.NewGridWrap(o.button.MinSize(), o.button), nil, help))
 }
 
 // ProductsButton returns the Products button (tests); nil when the package
 // cannot take products.
-func (mt *matrixTab) ProductsButton() *levelButton { return mt.products }
+func (mt *matrixTab) ProductsButton() *levelButton { return mt.ownButton(connectors.Items) }
 
-func (mt *matrixTab) explainProducts() {
-	l := mt.m.products
+// ownButton returns the button of t's own level (tests); nil when the
+// package cannot take t.
+func (mt *matrixTab) ownButton(t connectors.RecordType) *levelButton {
+	if o := mt.m.ownOf(t); o != nil {
+		return o.button
+	}
+	return nil
+}
+
+func (mt *matrixTab) explainOwn(o *ownLevel) {
 	mt.reason.Importance = widget.MediumImportance
-	text := fmt.Sprintf("Products (%s) is %s: ", mt.directionLabel(connectors.Upload), l)
-	switch l {
-	case sync.NewOnly:
+	text := fmt.Sprintf("%s (%s) is %s: ", o.t.Label(), mt.directionLabel(connectors.Upload), o.level)
+	noun := strings.ToLower(o.t.Label())
+	switch {
+	case o.level == sync.NewOnly && o.t == connectors.Items:
 		text += fmt.Sprintf("products %s does not have yet are created there; changes to ones already there are not sent.", mt.cs.title)
-	case sync.NewAndUpdated:
-		text += fmt.Sprintf("products are created in %s, and changes to them are sent too.", mt.cs.title)
-	default:
+	case o.level == sync.NewOnly:
+		text += fmt.Sprintf("each new %s is booked in %s once; a correction comes as a journal of its own.", strings.TrimSuffix(noun, "s"), mt.cs.title)
+	case o.level == sync.NewAndUpdated:
+		text += fmt.Sprintf("%s are created in %s, and changes to them are sent too.", noun, mt.cs.title)
+	case o.t == connectors.Items:
 		text += fmt.Sprintf("no products are sent; every product an invoice names must already be in %s.", mt.cs.title)
+	default:
+		text += fmt.Sprintf("no %s are sent to %s.", noun, mt.cs.title)
 	}
 	mt.reason.SetText(tidy(text))
 	mt.reason.Refresh()
 }
 
-// pressProducts moves the Products button on: OFF → NEW → NEW + UPDATED
-// (after a warning) → OFF.
-func (mt *matrixTab) pressProducts() {
-	next := (mt.m.products + 1) % (sync.NewAndUpdated + 1)
+// pressOwn moves a level of its own on: OFF → NEW → NEW + UPDATED (after a
+// warning) → OFF.
+func (mt *matrixTab) pressOwn(o *ownLevel) {
+	next := (o.level + 1) % (sync.NewAndUpdated + 1)
 	set := func() {
-		mt.m.products = next
+		o.level = next
 		mt.refresh()
-		mt.explainProducts()
+		mt.explainOwn(o)
 		mt.changes.SetText("")
-		mt.cs.a.tracef("matrix products=%s", next)
+		mt.cs.a.tracef("matrix %s=%s", o.t, next)
 		mt.cs.markDirty()
 	}
 	if next == sync.NewAndUpdated {
+		noun := strings.ToLower(o.t.Label())
 		mt.cs.a.confirm("Change records in "+mt.cs.title+"?",
-			fmt.Sprintf("With Products at NEW + UPDATED, LedgerLink will change products that are already in %s whenever they change here. This changes your books. Make sure product changes are made in your business system and not in %s, then confirm.", mt.cs.title, mt.cs.title),
+			fmt.Sprintf("With %s at NEW + UPDATED, LedgerLink will change %s that are already in %s whenever they change here. This changes your books. Make sure %s are changed in your business system and not in %s, then confirm.", o.t.Label(), noun, mt.cs.title, noun, mt.cs.title),
 			"Yes, set NEW + UPDATED", set)
 		return
 	}

@@ -89,3 +89,53 @@ func TestProductsButtonOnlyWherePackageTakesProducts(t *testing.T) {
 		t.Errorf("a products level %q was saved for a package that cannot take products", saved[sync.ProductsSettingKey])
 	}
 }
+
+// TestPayrollJournalsButtonForAJournalsOnlyPackage: a package that takes
+// payroll journals and nothing of the matrix (as CASH) shows every matrix
+// button disabled with the reason, and a Payroll Journals button whose
+// level is saved and counts as something to sync.
+func TestPayrollJournalsButtonForAJournalsOnlyPackage(t *testing.T) {
+	journalsOnly := func(h *harness, _ *Services) {
+		d := h.def
+		d.Caps.Types = map[connectors.RecordType]connectors.Directions{connectors.Journals: {Upload: true}}
+		h.def = d
+		h.mods.defs[d.Name] = d
+	}
+	h := newHarness(t, journalsOnly, installed(map[string]string{"client_id": "abc"}))
+	cs := openConfigure(t, h)
+	if cs.matrix.ProductsButton() != nil {
+		t.Error("a Products button for a package that takes no products")
+	}
+	for _, d := range sync.Directions() {
+		for _, typ := range connectors.MatrixTypes() {
+			b := cs.matrix.Button(d, typ)
+			if b.Enabled() {
+				t.Errorf("%s %s can be pressed for a journals-only package", typ, d)
+			}
+		}
+	}
+	cs.matrix.explain(matrixCell{connectors.Upload, connectors.Customers}, true)
+	if !strings.Contains(cs.matrix.reason.Text, "cannot sync customers") {
+		t.Errorf("a disabled button says %q", cs.matrix.reason.Text)
+	}
+	b := cs.matrix.ownButton(connectors.Journals)
+	if b == nil {
+		t.Fatal("no Payroll Journals button for a package that takes them")
+	}
+	if !cs.matrix.m.IsOff() {
+		t.Error("with everything OFF the tab does not count as all OFF")
+	}
+	test.Tap(b)
+	if b.Level() != sync.NewOnly || !strings.Contains(cs.matrix.reason.Text, "booked in Books Online once") {
+		t.Fatalf("after one press: %s, reason %q", b.Level(), cs.matrix.reason.Text)
+	}
+	if cs.matrix.m.IsOff() {
+		t.Error("payroll journals at NEW count as nothing to sync")
+	}
+	cs.update(nil)
+	h.waitTrace("configure updated module=books")
+	saved, _ := h.settings.Settings("books")
+	if key := sync.UploadSettingKey(connectors.Journals); saved[key] != "new" {
+		t.Errorf("saved %s = %q, want new", key, saved[key])
+	}
+}
