@@ -100,9 +100,9 @@ type matrixTab struct {
 	cs      *ConfigureScreen
 	m       syncLevels
 	buttons map[matrixCell]*levelButton
-	reason   *widget.Label
-	changes  *widget.Label
-	content  fyne.CanvasObject
+	reason  *widget.Label
+	changes *widget.Label
+	content fyne.CanvasObject
 }
 
 type matrixCell struct {
