@@ -38,7 +38,9 @@ func (w *Workspace) SetUpSandbox(ctx context.Context, progress func(string)) err
 	if err != nil {
 		return err
 	}
-	if _, installed, err := w.DB.Installed(sandboxModule); err != nil || installed {
+	// Set up once, in a Sandbox with no module yet: a module the person
+	// removed there stays removed.
+	if mods, err := w.DB.InstalledModules(); err != nil || len(mods) > 0 {
 		return err
 	}
 	if err := w.Modules.Install(ctx, sandboxModule, progress); err != nil {
