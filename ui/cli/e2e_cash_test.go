@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"io/fs"
 	"net/http/httptest"
 	"os"
@@ -8,9 +9,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"ledgerlink/assets"
 	"ledgerlink/connectors/cash/cashsim"
+	"ledgerlink/storage/secrets"
+	"ledgerlink/sync/feed"
+	"ledgerlink/sync/workspace"
 )
 
 // The end-to-end tests of this file run the real verbs against CASH's
@@ -258,5 +263,68 @@ func TestE2ECashJournalFileIsPostedAutomatically(t *testing.T) {
 	wantExit(t, c.run("--sandbox", "import", file), exitOK)
 	if again := len(sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal)); again != lines {
 		t.Errorf("importing the same file again booked %d lines more", again-lines)
+	}
+}
+
+// TestE2ECashInboxJournalIsSentWithoutAClick: while `run` keeps
+// LedgerLink going, a payroll journal file dropped in the inbox is imported
+// and, with "Send payroll journals automatically" on, booked in CASH with
+// no click and no scheduled run.
+func TestE2ECashInboxJournalIsSentWithoutAClick(t *testing.T) {
+	sim, err := cashsim.New(cashsim.WithStrict())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	if err := sim.SetPendingPolls(cashsim.SampleAdmin, 0); err != nil {
+		t.Fatal(err)
+	}
+	c := &inProcess{t: t, dataDir: t.TempDir(), keyring: secrets.NewMemory(), registry: shippedRegistry}
+	wantExit(t, c.run("--sandbox", "install", "cash"), exitOK)
+	wantExit(t, c.run("--sandbox", "config", "cash", "api_url="+srv.URL+cashsim.BasePath, "opt.journals_auto_send=true", "timing.mode=disabled"), exitOK)
+	before := len(sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal))
+
+	sample, err := fs.ReadFile(assets.Sample(), "journals.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	january := strings.NewReplacer("PAY-2026-11", "PAY-2027-01", "2026-11", "2027-01", "28-11-2026", "28-01-2027", "November", "January").Replace(string(sample))
+	inbox := feed.DefaultInboxDir(workspace.SandboxDir(c.dataDir))
+	if err := os.MkdirAll(inbox, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dropped := filepath.Join(inbox, "journals.csv")
+	if err := os.WriteFile(dropped, []byte(january), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(dropped, old, old); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan outcome, 1)
+	var out lockedBuffer
+	go func() { done <- c.runCtxOut(ctx, &out, "--sandbox", "run") }()
+	// The file's line comes once it is imported and its journals sent.
+	waitFor(t, 30*time.Second, "the dropped journal to be imported and sent", func() bool {
+		return strings.Contains(out.String(), "journals.csv: imported")
+	})
+	cancel()
+	select {
+	case o := <-done:
+		wantExit(t, o, exitOK)
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	if after := len(sim.Lines(cashsim.SampleAdmin, cashsim.SampleJournal)); after <= before {
+		t.Fatalf("nothing was booked in CASH (%d lines before, %d after):\n%s", before, after, out.String())
+	}
+	o := c.run("--sandbox", "exported", "cash", "--json")
+	wantExit(t, o, exitOK)
+	if !slices.ContainsFunc(decode[[]jsonExported](t, o), func(r jsonExported) bool { return r.Code == "PAY-2027-01" && r.Verified }) {
+		t.Errorf("the inbox journal is not exported and Verified: %s", o)
 	}
 }
