@@ -135,3 +135,23 @@ func (f *fingerprints) forget(t connectors.RecordType, ids []string) {
 		f.dirty = true
 	}
 }
+
+// written notes a record LedgerLink has just sent, so that a deletion in
+// KashFlow is seen even before a full read has listed the record. Its
+// fingerprint is taken at the first read.
+func (f *fingerprints) written(t connectors.RecordType, id, code string, now time.Time) {
+	if id == "" {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.Types[t]
+	if m == nil {
+		m = map[string]seen{}
+		f.Types[t] = m
+	}
+	if _, ok := m[id]; !ok {
+		m[id] = seen{Since: now, Code: code}
+		f.dirty = true
+	}
+}

@@ -121,6 +121,14 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if t == connectors.Items {
+		out, err := c.findItems(ctx, codes)
+		if err != nil {
+			return nil, err
+		}
+		c.prints.stamp(t, out, c.now())
+		return out, nil
+	}
 	all, err := c.readAll(ctx, t)
 	if err != nil {
 		return nil, err
@@ -193,6 +201,9 @@ func (c *Conn) readAll(ctx context.Context, t connectors.RecordType) ([]connecto
 }
 
 func (c *Conn) readReference(ctx context.Context, t connectors.RecordType) ([]connectors.Remote, error) {
+	if t == connectors.Items {
+		return c.readItems(ctx)
+	}
 	var out []connectors.Remote
 	var what []string
 	switch t {
