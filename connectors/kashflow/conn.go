@@ -55,6 +55,8 @@ type Conn struct {
 
 	mu  sync.Mutex
 	ref *reference
+	// unfinished holds the payments of the last reads that miss parts.
+	unfinished map[string]bool
 }
 
 var (

@@ -275,7 +275,7 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 	if err != nil {
 		return "", err
 	}
-	note := mark(p.Code, p.Reference)
+	note := payNote(p.Code, p.Reference, len(p.Allocations))
 	var ids []string
 	for _, a := range p.Allocations {
 		number := 0

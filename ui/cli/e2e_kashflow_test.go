@@ -110,6 +110,7 @@ var kashflowMappings = []string{
 	"map.nominal.200=200", "map.nominal.260=260", "map.nominal.300=300", "map.nominal.400=400",
 	"map.tax.OUTPUT2=20", "map.tax.INPUT2=20", "map.tax.ZERORATEDOUTPUT=0", "map.tax.ZERORATEDINPUT=0",
 	"map.bank.090=90",
+	"opt.multi_currency=true",
 }
 
 // newKashFlowSetup installs KashFlow in a new data folder, points it at a
@@ -181,6 +182,9 @@ func (s *kashflowSetup) startKilled(t *testing.T, trigger func(op string, n int,
 	}
 	close(started)
 	err = cmd.Wait()
+	if !s.front.hasFired() {
+		return false, buf.String()
+	}
 	s.front.arm(nil, nil)
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
@@ -307,8 +311,8 @@ func TestE2EKashFlowKilledUploadExactlyOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newKashFlowSetup(t, false)
 			killed, out := s.startKilled(t, tc.trigger, "upload", "kashflow", "--all", "--json")
-			if !s.front.hasFired() || !killed {
-				t.Fatalf("the upload was not killed at its step (kill point reached: %v, killed: %v):\n%s", s.front.hasFired(), killed, out)
+			if !killed {
+				t.Fatalf("the upload was not killed at its step:\n%s", out)
 			}
 			o := s.b.run("", "upload", "kashflow", "--all", "--json")
 			wantExit(t, o, exitOK)
@@ -438,6 +442,8 @@ func TestE2EKashFlowSignInMessages(t *testing.T) {
 				s.sim.SetAPIEnabled(true)
 				s.sim.SetPassword(kashflowsim.SandboxPassword)
 				s.sim.SetAccessList()
+				// Signing in again clears the note to reconnect.
+				wantExit(t, s.b.run("", "login", "kashflow"), exitOK)
 			})
 			o := s.b.run("", "login", "kashflow")
 			wantExit(t, o, exitSetup)
@@ -449,20 +455,33 @@ func TestE2EKashFlowSignInMessages(t *testing.T) {
 			if strings.Contains(o.stdout+o.stderr, kashflowsim.SandboxPassword) {
 				t.Errorf("the API password was shown: %s", o)
 			}
+			// A sync refused the same way says so too, and leaves the
+			// module's note to reconnect.
+			o = s.b.run("", "sync", "kashflow")
+			if o.code == exitOK {
+				t.Fatalf("a sync KashFlow refuses ended well:\n%s", o)
+			}
+			if !strings.Contains(o.stderr, "KashFlow") {
+				t.Errorf("sync says %q; want it to name KashFlow", o.stderr)
+			}
 			o = s.b.run("", "modules", "--json")
 			wantExit(t, o, exitOK)
-			var notes []string
+			var mod jsonModule
 			for _, m := range decode[[]jsonModule](t, o) {
 				if m.Name == "kashflow" {
-					notes = m.Notes
+					mod = m
 				}
 			}
-			joined := strings.Join(notes, " ")
-			if !strings.Contains(joined, tc.words[len(tc.words)-1]) {
-				t.Errorf("the module list's notes %q do not say what KashFlow refused (%q)", notes, tc.words[len(tc.words)-1])
+			if mod.Light != "AMBER" || !strings.Contains(strings.Join(mod.Notes, " "), "KashFlow") {
+				t.Errorf("after the refusal the module list shows %+v; want AMBER with a note naming KashFlow", mod)
 			}
 		})
 	}
 	o := s.b.run("", "login", "kashflow")
 	wantExit(t, o, exitOK)
+	o = s.b.run("", "modules", "--json")
+	wantExit(t, o, exitOK)
+	if !slices.ContainsFunc(decode[[]jsonModule](t, o), func(m jsonModule) bool { return m.Name == "kashflow" && m.Light == "GREEN" }) {
+		t.Errorf("signed in again, KashFlow is not GREEN: %s", o)
+	}
 }
