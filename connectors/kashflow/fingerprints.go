@@ -94,11 +94,7 @@ func hash(r connectors.Record) string {
 func (f *fingerprints) stamp(t connectors.RecordType, rs []connectors.Remote, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	m := f.Types[t]
-	if m == nil {
-		m = map[string]seen{}
-		f.Types[t] = m
-	}
+	m := f.of(t)
 	for i := range rs {
 		h := hash(rs[i].Record)
 		old, ok := m[rs[i].RemoteID]
@@ -145,13 +141,19 @@ func (f *fingerprints) written(t connectors.RecordType, id, code string, now tim
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	m := f.of(t)
+	if _, ok := m[id]; !ok {
+		m[id] = seen{Since: now, Code: code}
+		f.dirty = true
+	}
+}
+
+// of is the records seen of type t, made on first use; f.mu is held.
+func (f *fingerprints) of(t connectors.RecordType) map[string]seen {
 	m := f.Types[t]
 	if m == nil {
 		m = map[string]seen{}
 		f.Types[t] = m
 	}
-	if _, ok := m[id]; !ok {
-		m[id] = seen{Since: now, Code: code}
-		f.dirty = true
-	}
+	return m
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -84,11 +85,7 @@ func (f *kashflowFront) arm(trigger func(op string, n int, body string) bool, ki
 func (f *kashflowFront) calls() map[string]int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make(map[string]int, len(f.counts))
-	for k, v := range f.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(f.counts)
 }
 
 func (f *kashflowFront) hasFired() bool {
