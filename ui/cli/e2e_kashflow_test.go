@@ -392,6 +392,33 @@ func TestE2EKashFlowSyncShapeChangeAndNoChangeRun(t *testing.T) {
 		t.Errorf("RCPT-0001 no longer pays INV-1001 for C001 locally: %+v", pay.Payment)
 	}
 	wantOnceInKashFlow(t, s.sim, want)
+
+	// An invoice deleted in KashFlow is shown as deleted here, and not
+	// sent again.
+	number := 0
+	for _, d := range s.sim.Snapshot().Documents {
+		if m := markOf.FindStringSubmatch(d.Reference); d.Kind == "invoice" && m != nil && m[1] == "INV-1011" {
+			number = d.Number
+		}
+	}
+	if err := s.sim.Remove("invoice", number); err != nil {
+		t.Fatalf("deleting INV-1011 (number %d) in KashFlow: %v", number, err)
+	}
+	o = s.b.run("", "sync", "kashflow", "--json")
+	wantExit(t, o, exitOK)
+	notes := decode[struct {
+		Notes []string `json:"notes"`
+	}](t, o).Notes
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "INV-1011") && strings.Contains(n, "deleted") }) {
+		t.Errorf("the sync after INV-1011 was deleted in KashFlow notes %q; want it shown as deleted", notes)
+	}
+	if created, updated, failed := decode[jsonReport](t, o).total("upload"); created+updated+failed != 0 {
+		t.Errorf("the sync after the deletion sent %d new, %d changed, %d failed; want nothing", created, updated, failed)
+	}
+	got, _ := kashflowHolds(t, s.sim.Snapshot())
+	if slices.Contains(got[connectors.SalesInvoices], "INV-1011") {
+		t.Errorf("INV-1011 was sent to KashFlow again after its deletion there")
+	}
 }
 
 // localRecord reads one record of the data folder's books.
