@@ -74,7 +74,7 @@ func TestNoChangeRunCalls(t *testing.T) {
 		connectors.Journals:         1, // GetJournals
 		connectors.NominalAccounts:  1,
 		connectors.TaxRates:         1,
-		connectors.Items:            1,
+		connectors.Items:            12, // GetProducts, and GetSubProducts for each of the 11 nominal codes
 		connectors.BankAccounts:     1,
 		connectors.PaymentMethods:   2, // GetInvPayMethods, GetRecPayMethods
 	}

@@ -1,6 +1,10 @@
 package kashflow_test
 
 import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +46,11 @@ func normalise(r connectors.Record) connectors.Record {
 			r.Payment.Allocations[i].DocumentRemoteID = ""
 		}
 	}
+	if r.Item != nil {
+		// A KashFlow sub-product is kept under its sales nominal code
+		// only; purchases of it go to the purchase line's own code.
+		r.Item.PurchaseAccount = ""
+	}
 	if r.Journal != nil {
 		// A KashFlow journal holds no payroll company or pay period: the
 		// engine books them by its mapping.
@@ -73,4 +82,54 @@ func TestConformance(t *testing.T) {
 		PageSize:   conformancePageSize,
 		Normalise:  normalise,
 	})
+}
+
+// Delete removes a record "in KashFlow", by the remote ID the connector
+// gave it: a payment over several invoices is removed part by part.
+func (f simFaults) Delete(t connectors.RecordType, remoteID string) error {
+	kind := ""
+	switch t {
+	case connectors.Customers:
+		kind = "customer"
+	case connectors.Suppliers:
+		kind = "supplier"
+	case connectors.Quotes:
+		kind = "quote"
+	case connectors.SalesInvoices:
+		kind = "invoice"
+	case connectors.PurchaseInvoices:
+		kind = "receipt"
+	case connectors.CreditNotes:
+		kind = "invoice"
+		if rest, ok := strings.CutPrefix(remoteID, "receipt:"); ok {
+			kind, remoteID = "receipt", rest
+		}
+	case connectors.Journals:
+		kind = "journal"
+	case connectors.Items:
+		kind, remoteID = "product", strings.TrimPrefix(remoteID, "sp:")
+	case connectors.InvoicePayments, connectors.PurchasePayments:
+		kind = "invoice-payment"
+		if t == connectors.PurchasePayments {
+			kind = "receipt-payment"
+		}
+		for _, part := range strings.Split(remoteID, "+") {
+			_, pay, _ := strings.Cut(part, ":")
+			id, err := strconv.Atoi(pay)
+			if err != nil {
+				return fmt.Errorf("payment part %q: %w", part, err)
+			}
+			if err := f.sim.Remove(kind, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return errors.ErrUnsupported
+	}
+	id, err := strconv.Atoi(remoteID)
+	if err != nil {
+		return fmt.Errorf("remote ID %q: %w", remoteID, err)
+	}
+	return f.sim.Remove(kind, id)
 }

@@ -55,6 +55,8 @@ type Conn struct {
 
 	mu  sync.Mutex
 	ref *reference
+	// unfinished holds the payments of the last reads that miss parts.
+	unfinished map[string]bool
 }
 
 var (
@@ -140,7 +142,7 @@ func (c *Conn) openSandbox(cfg connectors.Config, endpoint string) error {
 		return fmt.Errorf("starting the KashFlow Sandbox: %w", err)
 	}
 	c.sim = sim
-	c.soap.hc = sim.Client()
+	c.soap.hc = inProcessClient(cfg.HTTPClient, sim)
 	c.soap.endpoint = kashflowsim.InProcessURL + kashflowsim.Path
 	return nil
 }
@@ -151,6 +153,27 @@ func hostOf(endpoint string) string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+// rebaser is a pacing transport (the engine's) that can send its paced
+// requests through another base transport.
+type rebaser interface {
+	WithBase(base http.RoundTripper) http.RoundTripper
+}
+
+// inProcessClient reaches the in-process simulator. When the client
+// LedgerLink gave paces its requests, the same pacing stands in front of
+// the simulator, so the Sandbox is paced as a real company is.
+func inProcessClient(given *http.Client, sim *kashflowsim.Sim) *http.Client {
+	hc := sim.Client()
+	if given == nil {
+		return hc
+	}
+	if rb, ok := given.Transport.(rebaser); ok {
+		hc.Transport = rb.WithBase(hc.Transport)
+	}
+	hc.Timeout = given.Timeout
+	return hc
 }
 
 func httpClient(cfg connectors.Config) *http.Client {
@@ -211,6 +234,7 @@ type reference struct {
 	invPay   []wMethod
 	recPay   []wMethod
 	products []wProduct
+	subs     []wSubProduct
 	// customers and suppliers by ID: code and name.
 	customers map[int]wCustomer
 	suppliers map[int]wSupplier
@@ -406,7 +430,7 @@ func (c *Conn) productID(ctx context.Context, code string) (int, bool, error) {
 	if strings.TrimSpace(code) == "" {
 		return 0, true, nil
 	}
-	return find(ctx, c, "products", func(r *reference) (int, bool) {
+	id, ok, err := find(ctx, c, "products", func(r *reference) (int, bool) {
 		for _, p := range r.products {
 			if sameCode(productCode(p), code) {
 				return p.ProductID, true
@@ -414,13 +438,17 @@ func (c *Conn) productID(ctx context.Context, code string) (int, bool, error) {
 		}
 		return 0, false
 	})
+	if ok || err != nil {
+		return id, ok, err
+	}
+	return c.subProductID(ctx, code)
 }
 
 func (c *Conn) productCodeOf(ctx context.Context, id int) (string, error) {
 	if id == 0 {
 		return "", nil
 	}
-	code, _, err := find(ctx, c, "products", func(r *reference) (string, bool) {
+	code, ok, err := find(ctx, c, "products", func(r *reference) (string, bool) {
 		for _, p := range r.products {
 			if p.ProductID == id {
 				return productCode(p), true
@@ -428,6 +456,10 @@ func (c *Conn) productCodeOf(ctx context.Context, id int) (string, error) {
 		}
 		return "", false
 	})
+	if ok || err != nil {
+		return code, err
+	}
+	code, _, err = c.subProductCode(ctx, id)
 	return code, err
 }
 

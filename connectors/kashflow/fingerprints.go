@@ -94,11 +94,7 @@ func hash(r connectors.Record) string {
 func (f *fingerprints) stamp(t connectors.RecordType, rs []connectors.Remote, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	m := f.Types[t]
-	if m == nil {
-		m = map[string]seen{}
-		f.Types[t] = m
-	}
+	m := f.of(t)
 	for i := range rs {
 		h := hash(rs[i].Record)
 		old, ok := m[rs[i].RemoteID]
@@ -134,4 +130,30 @@ func (f *fingerprints) forget(t connectors.RecordType, ids []string) {
 		delete(f.Types[t], id)
 		f.dirty = true
 	}
+}
+
+// written notes a record LedgerLink has just sent, so that a deletion in
+// KashFlow is seen even before a full read has listed the record. Its
+// fingerprint is taken at the first read.
+func (f *fingerprints) written(t connectors.RecordType, id, code string, now time.Time) {
+	if id == "" {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.of(t)
+	if _, ok := m[id]; !ok {
+		m[id] = seen{Since: now, Code: code}
+		f.dirty = true
+	}
+}
+
+// of is the records seen of type t, made on first use; f.mu is held.
+func (f *fingerprints) of(t connectors.RecordType) map[string]seen {
+	m := f.Types[t]
+	if m == nil {
+		m = map[string]seen{}
+		f.Types[t] = m
+	}
+	return m
 }

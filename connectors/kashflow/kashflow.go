@@ -94,6 +94,8 @@ func Capabilities() connectors.Capabilities {
 	for _, t := range connectors.AncillaryTypes() {
 		types[t] = connectors.Directions{Mirror: true}
 	}
+	// Products go to KashFlow as sub-products under their sales nominal code.
+	types[connectors.Items] = both
 	return connectors.Capabilities{
 		Types:                 types,
 		BatchSize:             BatchSize,

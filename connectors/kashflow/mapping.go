@@ -42,6 +42,35 @@ func unmark(s string) (code, text string) {
 	return "", s
 }
 
+// payNote is the note of each part of a payment: its code, and for a
+// payment over several documents how many parts it has, so that a payment
+// broken off after some of its parts is known to be unfinished.
+func payNote(code, reference string, parts int) string {
+	if parts > 1 {
+		reference = strings.TrimSpace("[" + strconv.Itoa(parts) + " parts] " + reference)
+	}
+	return mark(code, reference)
+}
+
+// readPayNote splits a part's note into the payment's code, its reference
+// and how many parts it has (1 when the note does not say).
+func readPayNote(s string) (code, reference string, parts int) {
+	code, reference = unmark(s)
+	parts = 1
+	if code == "" || !strings.HasPrefix(reference, "[") {
+		return code, reference, parts
+	}
+	end := strings.Index(reference, " parts]")
+	if end < 2 {
+		return code, reference, parts
+	}
+	n, err := strconv.Atoi(reference[1:end])
+	if err != nil || n < 2 {
+		return code, reference, parts
+	}
+	return code, strings.TrimPrefix(reference[end+len(" parts]"):], " "), n
+}
+
 // checkCode refuses a code that cannot travel in a mark.
 func checkCode(code string) error {
 	if strings.ContainsAny(code, "[]\r\n") {

@@ -121,6 +121,14 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if t == connectors.Items {
+		out, err := c.findItems(ctx, codes)
+		if err != nil {
+			return nil, err
+		}
+		c.prints.stamp(t, out, c.now())
+		return out, nil
+	}
 	all, err := c.readAll(ctx, t)
 	if err != nil {
 		return nil, err
@@ -128,6 +136,9 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 	var out []connectors.Remote
 	for _, r := range all {
 		code := r.Record.Code()
+		if r.Record.Payment != nil && c.isUnfinished(t, r.RemoteID) {
+			continue
+		}
 		if slices.ContainsFunc(codes, func(want string) bool { return strings.EqualFold(strings.TrimSpace(want), code) }) {
 			out = append(out, r)
 		}
@@ -193,6 +204,9 @@ func (c *Conn) readAll(ctx context.Context, t connectors.RecordType) ([]connecto
 }
 
 func (c *Conn) readReference(ctx context.Context, t connectors.RecordType) ([]connectors.Remote, error) {
+	if t == connectors.Items {
+		return c.readItems(ctx)
+	}
 	var out []connectors.Remote
 	var what []string
 	switch t {
@@ -457,11 +471,12 @@ func (c *Conn) groupPayments(ctx context.Context, t connectors.RecordType, parts
 	type group struct {
 		code  string
 		parts []part
+		want  int // the parts its notes say it has
 	}
 	var groups []*group
 	byKey := map[string]*group{}
 	for _, p := range parts {
-		code, note := unmark(p.pay.PayNote)
+		code, note, want := readPayNote(p.pay.PayNote)
 		key := "code:" + code
 		if code == "" {
 			if strings.TrimSpace(note) == "" {
@@ -478,11 +493,12 @@ func (c *Conn) groupPayments(ctx context.Context, t connectors.RecordType, parts
 			groups = append(groups, g)
 		}
 		g.parts = append(g.parts, p)
+		g.want = max(g.want, want)
 	}
 	out := make([]connectors.Remote, 0, len(groups))
 	for _, g := range groups {
 		first := g.parts[0]
-		_, note := unmark(first.pay.PayNote)
+		_, note, _ := readPayNote(first.pay.PayNote)
 		bank, err := c.bankCode(ctx, first.pay.PayAccount)
 		if err != nil {
 			return nil, err
@@ -508,7 +524,32 @@ func (c *Conn) groupPayments(ctx context.Context, t connectors.RecordType, parts
 		if pay.Currency == "" {
 			pay.Currency = "GBP"
 		}
-		out = append(out, connectors.Remote{RemoteID: strings.Join(ids, "+"), Record: connectors.Record{Type: t, Payment: pay}})
+		id := strings.Join(ids, "+")
+		c.setUnfinished(t, id, len(g.parts) < g.want)
+		out = append(out, connectors.Remote{RemoteID: id, Record: connectors.Record{Type: t, Payment: pay}})
 	}
 	return out, nil
+}
+
+// setUnfinished notes a payment LedgerLink sent only some parts of (an
+// upload broken off): FindByCode does not hand it over as done, so the
+// engine sends it again and the missing parts follow.
+func (c *Conn) setUnfinished(t connectors.RecordType, id string, unfinished bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := string(t) + "|" + id
+	if !unfinished {
+		delete(c.unfinished, key)
+		return
+	}
+	if c.unfinished == nil {
+		c.unfinished = map[string]bool{}
+	}
+	c.unfinished[key] = true
+}
+
+func (c *Conn) isUnfinished(t connectors.RecordType, id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.unfinished[string(t)+"|"+id]
 }

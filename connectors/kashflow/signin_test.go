@@ -120,6 +120,9 @@ func TestExplainCatalogue(t *testing.T) {
 		"Journal does not balance",
 		"Name cannot be blank",
 		"Credit note cannot be applied to this invoice",
+		"The product code COLD-BREW-1L is already in use",
+		"Product code cannot be blank",
+		"Invalid nominal code (ParentID 12)",
 	} {
 		why, ok := kashflow.Explain(&connectors.ItemError{Message: msg})
 		if !ok || why.Cause == "" || why.Fix == "" {

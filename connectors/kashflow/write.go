@@ -43,9 +43,10 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 			}
 			return nil, err
 		}
+		c.prints.written(t, id, it.Record.Code(), c.now())
 		out = append(out, connectors.WriteResult{Key: it.Key, RemoteID: id})
 	}
-	return out, nil
+	return out, c.prints.save()
 }
 
 // asItemError tells a verdict on the record from a failure of the call.
@@ -79,6 +80,8 @@ func (c *Conn) writeOne(ctx context.Context, t connectors.RecordType, it connect
 		return c.writePayment(ctx, t, it.RemoteID, *rec.Payment)
 	case connectors.Journals:
 		return c.writeJournal(ctx, it.RemoteID, *rec.Journal)
+	case connectors.Items:
+		return c.writeItem(ctx, it.RemoteID, *rec.Item)
 	}
 	return "", &connectors.ItemError{Message: t.Label() + " are read from KashFlow only"}
 }
@@ -272,7 +275,7 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 	if err != nil {
 		return "", err
 	}
-	note := mark(p.Code, p.Reference)
+	note := payNote(p.Code, p.Reference, len(p.Allocations))
 	var ids []string
 	for _, a := range p.Allocations {
 		number := 0

@@ -539,6 +539,7 @@ type state struct {
 	InvMethods    []PaymentMethod
 	RecMethods    []PaymentMethod
 	Products      []Product
+	SubProducts   []*SubProduct
 	Pending       []pendingPayment
 	CreditApplied []creditApplied
 }
