@@ -28,8 +28,10 @@ import (
 // The end-to-end tests of this file run the real binary against KashFlow's
 // simulator served on 127.0.0.1, reached as the real KashFlow would be:
 // the endpoint setting points at it and the API password goes to the
-// system keyring from standard input. The keyring entry is shared by
-// every data folder, so these tests run one after the other.
+// system keyring from standard input. The keyring entry is one for every
+// data folder; every test keeps the same password in it, and none removes
+// it (the test command's keyring is thrown away), so the tests run side by
+// side: each waits mostly on KashFlow's pacing, in a process of its own.
 
 // kashflowFront stands in front of the simulator: it counts the SOAP
 // operations and, at the request a trigger picks, lets KashFlow commit
@@ -125,7 +127,6 @@ func newKashFlowSetup(t *testing.T, mirror bool) *kashflowSetup {
 	s := &kashflowSetup{b: subprocess{t: t, dataDir: t.TempDir()}, sim: sim, front: front, url: srv.URL}
 	b := s.b
 	wantExit(t, b.run("", "install", "kashflow"), exitOK)
-	t.Cleanup(func() { b.run("", "uninstall", "kashflow") }) // leaves the session keyring as it was
 	wantExit(t, b.run("", "config", "kashflow", "endpoint="+srv.URL+kashflowsim.Path, "username="+kashflowsim.SandboxUser), exitOK)
 	o := b.run(kashflowsim.SandboxPassword+"\n", "config", "kashflow", "--secret", "password")
 	if strings.Contains(o.stderr, "No system keyring") {
@@ -287,6 +288,7 @@ func wantOnceInKashFlow(t *testing.T, sim *kashflowsim.Sim, want map[connectors.
 // its answer arrived, then runs the upload again to the end: every record
 // of the sample is in KashFlow exactly once.
 func TestE2EKashFlowKilledUploadExactlyOnce(t *testing.T) {
+	t.Parallel()
 	want := sampleCodes(t)
 	sent := 0
 	for _, typ := range uploadedTypes {
@@ -306,6 +308,7 @@ func TestE2EKashFlowKilledUploadExactlyOnce(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := newKashFlowSetup(t, false)
 			killed, out := s.startKilled(t, tc.trigger, "upload", "kashflow", "--all", "--json")
 			if !killed {
@@ -344,6 +347,7 @@ func TestE2EKashFlowKilledUploadExactlyOnce(t *testing.T) {
 // turns the local person into a company with that contact, keeping its
 // invoices and payments.
 func TestE2EKashFlowSyncShapeChangeAndNoChangeRun(t *testing.T) {
+	t.Parallel()
 	s := newKashFlowSetup(t, true)
 	want := sampleCodes(t)
 	o := s.b.run("", "sync", "kashflow", "--json")
@@ -449,6 +453,7 @@ func callTotal(calls map[string]int) int {
 // IP address not in the access list, with the address seen) and what to
 // do, and the module list's notes say it too.
 func TestE2EKashFlowSignInMessages(t *testing.T) {
+	t.Parallel()
 	s := newKashFlowSetup(t, false)
 	tests := []struct {
 		name  string
