@@ -15,6 +15,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/kashflow/kashflowsim"
+	"ledgerlink/connectors/simkit"
 )
 
 // sandboxStateFile is the Sandbox simulator's file in the module's folder.
@@ -128,7 +129,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 func (c *Conn) openSandbox(cfg connectors.Config, endpoint string) error {
 	c.soap.user, c.soap.password = kashflowsim.SandboxUser, kashflowsim.SandboxPassword
 	if endpoint != DefaultEndpoint {
-		if !isLoopbackHost(hostOf(endpoint)) {
+		if !connectors.IsLoopbackHost(hostOf(endpoint)) {
 			return errors.New("in the Sandbox the KashFlow API address must be this computer (127.0.0.1)")
 		}
 		return nil
@@ -142,7 +143,7 @@ func (c *Conn) openSandbox(cfg connectors.Config, endpoint string) error {
 		return fmt.Errorf("starting the KashFlow Sandbox: %w", err)
 	}
 	c.sim = sim
-	c.soap.hc = inProcessClient(cfg.HTTPClient, sim)
+	c.soap.hc = simkit.Client(cfg.HTTPClient, sim)
 	c.soap.endpoint = kashflowsim.InProcessURL + kashflowsim.Path
 	return nil
 }
@@ -153,27 +154,6 @@ func hostOf(endpoint string) string {
 		return ""
 	}
 	return u.Hostname()
-}
-
-// rebaser is a pacing transport (the engine's) that can send its paced
-// requests through another base transport.
-type rebaser interface {
-	WithBase(base http.RoundTripper) http.RoundTripper
-}
-
-// inProcessClient reaches the in-process simulator. When the client
-// LedgerLink gave paces its requests, the same pacing stands in front of
-// the simulator, so the Sandbox is paced as a real company is.
-func inProcessClient(given *http.Client, sim *kashflowsim.Sim) *http.Client {
-	hc := sim.Client()
-	if given == nil {
-		return hc
-	}
-	if rb, ok := given.Transport.(rebaser); ok {
-		hc.Transport = rb.WithBase(hc.Transport)
-	}
-	hc.Timeout = given.Timeout
-	return hc
 }
 
 func httpClient(cfg connectors.Config) *http.Client {

@@ -19,9 +19,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"strings"
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/kashflow/kashflowsim"
@@ -108,30 +105,7 @@ func Capabilities() connectors.Capabilities {
 
 // ValidateEndpoint accepts an https address, or an http one only on this
 // computer's loopback address (a local simulator).
-func ValidateEndpoint(v string) error {
-	u, err := url.Parse(strings.TrimSpace(v))
-	if err != nil || u.Host == "" {
-		return errors.New("must be a web address such as " + DefaultEndpoint)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return errors.New("must start with https:// (plain http:// is only allowed for this computer, 127.0.0.1)")
-	}
-	return errors.New("must start with https://")
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func ValidateEndpoint(v string) error { return connectors.EndpointValidator(DefaultEndpoint)(v) }
 
 func validateDate(v string) error {
 	if _, err := connectors.ParseDate(v); err != nil {

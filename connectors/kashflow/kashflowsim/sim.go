@@ -21,13 +21,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"ledgerlink/connectors/simkit"
 )
 
 // Path is where the service answers.
@@ -161,40 +161,7 @@ and the API password %q.`, address, Path, SandboxUser, SandboxPassword)
 
 // Client returns an HTTP client that reaches the simulator inside this
 // process, without a network. Use it with InProcessURL.
-func (s *Sim) Client() *http.Client { return &http.Client{Transport: inProcess{s}} }
-
-type inProcess struct{ h http.Handler }
-
-func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r == http.ErrAbortHandler {
-				resp, err = nil, io.ErrUnexpectedEOF
-				return
-			}
-			panic(r)
-		}
-	}()
-	if err := req.Context().Err(); err != nil {
-		return nil, err
-	}
-	var body []byte
-	if req.Body != nil {
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	req = req.Clone(req.Context())
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	if req.RemoteAddr == "" {
-		req.RemoteAddr = "127.0.0.1:50000"
-	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, req)
-	return rec.Result(), nil
-}
+func (s *Sim) Client() *http.Client { return &http.Client{Transport: simkit.InProcess(s)} }
 
 // ---- fault hooks and settings ----
 
@@ -587,20 +554,4 @@ func loadState(path string) (*state, error) {
 	return st, nil
 }
 
-func (s *Sim) saveLocked() error {
-	if s.stateFile == "" {
-		return nil
-	}
-	raw, err := json.Marshal(s.st)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(s.stateFile), 0o700); err != nil {
-		return err
-	}
-	tmp := s.stateFile + ".tmp"
-	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.stateFile)
-}
+func (s *Sim) saveLocked() error { return simkit.SaveJSON(s.stateFile, s.st) }
