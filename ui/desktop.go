@@ -20,9 +20,9 @@ import (
 // appID matches FyneApp.toml; Fyne keeps preferences under it.
 const appID = "app.ledgerlink.desktop"
 
-// session runs the window over a workspace it can swap: a restore reopens
+// windowRun runs the window over a workspace it can swap: a restore reopens
 // the database, and "Try with sample data" moves to the Sandbox's own.
-type session struct {
+type windowRun struct {
 	ctx context.Context
 	hub *Hub
 
@@ -45,7 +45,7 @@ func RunDesktop(ctx context.Context, w *workspace.Workspace) error {
 		return err
 	}
 
-	d := &session{ctx: ctx, hub: NewHub()}
+	d := &windowRun{ctx: ctx, hub: NewHub()}
 	svc, err := d.start(w)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func RunDesktop(ctx context.Context, w *workspace.Workspace) error {
 
 // start runs the scheduler and the inbox watcher of w and returns the
 // window's services over it.
-func (d *session) start(w *workspace.Workspace) (Services, error) {
+func (d *windowRun) start(w *workspace.Workspace) (Services, error) {
 	runCtx, cancel := context.WithCancel(d.ctx)
 	sched, err := w.NewScheduler(d.hub.SchedulerState)
 	if err != nil {
@@ -101,7 +101,7 @@ func (d *session) start(w *workspace.Workspace) (Services, error) {
 }
 
 // release stops and closes the current workspace and returns its folder.
-func (d *session) release() (dir string, sandbox bool) {
+func (d *windowRun) release() (dir string, sandbox bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stop != nil {
@@ -113,10 +113,10 @@ func (d *session) release() (dir string, sandbox bool) {
 	return dir, sandbox
 }
 
-func (d *session) shutdown() { d.release() }
+func (d *windowRun) shutdown() { d.release() }
 
 // restore replaces the database with a backup and reopens everything.
-func (d *session) restore(ctx context.Context, path string) (RestoreResult, error) {
+func (d *windowRun) restore(ctx context.Context, path string) (RestoreResult, error) {
 	dir, sandbox := d.release()
 	kept, restoreErr := storage.Restore(ctx, dir, path)
 	// Whether or not the restore went through, the window needs an open
@@ -134,7 +134,7 @@ func (d *session) restore(ctx context.Context, path string) (RestoreResult, erro
 
 // trySample sets up the Sandbox: in its own data folder, beside the real
 // one, which is closed while the Sandbox is open.
-func (d *session) trySample(ctx context.Context, progress func(string)) (*Services, error) {
+func (d *windowRun) trySample(ctx context.Context, progress func(string)) (*Services, error) {
 	d.mu.Lock()
 	current := d.w
 	d.mu.Unlock()
@@ -168,7 +168,7 @@ func (d *session) trySample(ctx context.Context, progress func(string)) (*Servic
 }
 
 // services are the window's services over w.
-func (d *session) services(w *workspace.Workspace, sched *sync.Scheduler) Services {
+func (d *windowRun) services(w *workspace.Workspace, sched *sync.Scheduler) Services {
 	return Services{
 		Modules:   sandboxInstalls{w.Modules, w},
 		Settings:  w.DB,
