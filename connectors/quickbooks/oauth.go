@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/oauthkit"
 )
 
 // tokenSource hands out the bearer token for API calls.
@@ -39,54 +40,25 @@ type rotatingTokens struct {
 	now     func() time.Time
 	log     *slog.Logger
 
-	mu     sync.Mutex
-	access string
-	expiry time.Time
+	kept oauthkit.Kept
 }
 
-func (r *rotatingTokens) invalidate() {
-	r.mu.Lock()
-	r.access = ""
-	r.mu.Unlock()
-}
+func (r *rotatingTokens) invalidate() { r.kept.Forget() }
 
 func (r *rotatingTokens) accessToken(ctx context.Context) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.access != "" && r.now().Add(time.Minute).Before(r.expiry) {
-		return r.access, nil
-	}
-	if r.secrets == nil {
-		return "", authError("LedgerLink has no keyring to keep the QuickBooks sign-in in")
-	}
-	old, err := r.secrets.Get(ctx, SecretRefreshToken)
-	if errors.Is(err, connectors.ErrSecretNotFound) || (err == nil && strings.TrimSpace(old) == "") {
-		return "", authError("LedgerLink is not signed in to QuickBooks")
-	}
-	if err != nil {
-		return "", fmt.Errorf("reading the QuickBooks sign-in from the system keyring: %w", err)
-	}
-	tok, err := r.conf.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, r.hc), &oauth2.Token{RefreshToken: old}).Token()
-	if err != nil {
-		return "", tokenError(ctx, err)
-	}
-	if tok.RefreshToken != "" && tok.RefreshToken != old {
-		if err := r.secrets.Set(ctx, SecretRefreshToken, tok.RefreshToken); err != nil {
-			// The old refresh token still works for about a day, so the
-			// next attempt can recover; the new access token is not used.
-			return "", fmt.Errorf("saving the renewed QuickBooks sign-in in the system keyring: %w", err)
-		}
-	}
-	r.access, r.expiry = tok.AccessToken, expiryOf(tok, r.now())
-	return r.access, nil
+	return r.kept.Token(ctx, r.now, oauthkit.Rotation{
+		Secrets: r.secrets, Key: SecretRefreshToken, Package: "QuickBooks", Refused: authError, Refresh: r.refresh,
+	}.Renew)
 }
 
-// expiryOf is when an access token expires by the connection's clock.
-func expiryOf(tok *oauth2.Token, now time.Time) time.Time {
-	if tok.ExpiresIn > 0 {
-		return now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+// refresh swaps the refresh token for new tokens at Intuit's token
+// endpoint.
+func (r *rotatingTokens) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	tok, err := r.conf.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, r.hc), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, tokenError(ctx, err)
 	}
-	return now.Add(time.Hour)
+	return tok, nil
 }
 
 // tokenError turns a failed token request into the contract's errors:

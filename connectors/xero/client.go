@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/oauthkit"
 	"ledgerlink/connectors/simkit"
 	"ledgerlink/connectors/xero/xerosim"
 )
@@ -130,6 +131,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 			c.tokens = &rotatingTokens{
 				conf:    oauthConfig(s.endpoints, s.clientID, s.scopes, ""),
 				secrets: cfg.Secrets, hc: c.hc, now: c.now, log: c.log,
+				kept: oauthkit.Kept{Lifetime: tokenLifetime},
 			}
 		}
 	}
@@ -188,7 +190,7 @@ func (c *Conn) customConnection(id, secret string) tokenProvider {
 			// developer portal; asking for them again is allowed.
 			Scopes: strings.Fields(strings.ReplaceAll(c.settings.scopes, "offline_access", "")),
 		},
-		hc: c.hc, now: c.now,
+		hc: c.hc, now: c.now, kept: oauthkit.Kept{Lifetime: tokenLifetime},
 	}
 }
 

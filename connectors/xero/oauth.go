@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"ledgerlink/connectors"
+	"ledgerlink/connectors/oauthkit"
 )
 
 // Keys of the secrets kept in the keyring (Config.Secrets).
@@ -99,6 +100,10 @@ type tokenProvider interface {
 	invalidate()
 }
 
+// tokenLifetime is how long Xero's access tokens last when an answer does
+// not say.
+const tokenLifetime = 30 * time.Minute
+
 // rotatingTokens refreshes access tokens with the refresh token kept in
 // the keyring. Xero rotates refresh tokens: each refresh returns a new one
 // and the old one stops working after a grace window. The new refresh
@@ -111,47 +116,15 @@ type rotatingTokens struct {
 	now     func() time.Time
 	log     *slog.Logger
 
-	mu     sync.Mutex
-	access string
-	expiry time.Time
+	kept oauthkit.Kept
 }
 
-func (r *rotatingTokens) invalidate() {
-	r.mu.Lock()
-	r.access = ""
-	r.mu.Unlock()
-}
+func (r *rotatingTokens) invalidate() { r.kept.Forget() }
 
 func (r *rotatingTokens) accessToken(ctx context.Context) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.access != "" && r.now().Add(time.Minute).Before(r.expiry) {
-		return r.access, nil
-	}
-	if r.secrets == nil {
-		return "", authError("LedgerLink has no keyring to keep the Xero sign-in in")
-	}
-	old, err := r.secrets.Get(ctx, SecretRefreshToken)
-	if errors.Is(err, connectors.ErrSecretNotFound) || (err == nil && old == "") {
-		return "", authError("LedgerLink is not signed in to Xero")
-	}
-	if err != nil {
-		return "", fmt.Errorf("reading the Xero sign-in from the system keyring: %w", err)
-	}
-	tok, err := r.refresh(ctx, old)
-	if err != nil {
-		return "", err
-	}
-	if tok.RefreshToken != "" && tok.RefreshToken != old {
-		if err := r.secrets.Set(ctx, SecretRefreshToken, tok.RefreshToken); err != nil {
-			// The old refresh token still works for Xero's grace window,
-			// so the next attempt can recover; the new access token is
-			// not used.
-			return "", fmt.Errorf("saving the renewed Xero sign-in in the system keyring: %w", err)
-		}
-	}
-	r.access, r.expiry = tok.AccessToken, expiryOf(tok, r.now())
-	return r.access, nil
+	return r.kept.Token(ctx, r.now, oauthkit.Rotation{
+		Secrets: r.secrets, Key: SecretRefreshToken, Package: "Xero", Refused: authError, Refresh: r.refresh,
+	}.Renew)
 }
 
 // refresh swaps the refresh token for new tokens. When the answer is lost
@@ -207,48 +180,26 @@ type clientCredentialTokens struct {
 	hc   *http.Client
 	now  func() time.Time
 
-	mu     sync.Mutex
-	access string
-	expiry time.Time
+	kept oauthkit.Kept
 }
 
-func (c *clientCredentialTokens) invalidate() {
-	c.mu.Lock()
-	c.access = ""
-	c.mu.Unlock()
-}
+func (c *clientCredentialTokens) invalidate() { c.kept.Forget() }
 
 func (c *clientCredentialTokens) accessToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.access != "" && c.now().Add(time.Minute).Before(c.expiry) {
-		return c.access, nil
-	}
-	tok, err := c.conf.Token(context.WithValue(ctx, oauth2.HTTPClient, c.hc))
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
-			return "", tokenError(re)
+	return c.kept.Token(ctx, c.now, func(ctx context.Context) (*oauth2.Token, error) {
+		tok, err := c.conf.Token(context.WithValue(ctx, oauth2.HTTPClient, c.hc))
+		if err != nil {
+			var re *oauth2.RetrieveError
+			if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+				return nil, tokenError(re)
+			}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, temporary("Xero's sign-in service did not answer: %v", err)
 		}
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		return "", temporary("Xero's sign-in service did not answer: %v", err)
-	}
-	c.access, c.expiry = tok.AccessToken, expiryOf(tok, c.now())
-	return c.access, nil
-}
-
-// expiryOf is when an access token expires by the connection's clock:
-// expires_in counted from now (Xero's tokens last 30 minutes).
-func expiryOf(tok *oauth2.Token, now time.Time) time.Time {
-	switch {
-	case tok.ExpiresIn > 0:
-		return now.Add(time.Duration(tok.ExpiresIn) * time.Second)
-	case !tok.Expiry.IsZero():
-		return tok.Expiry
-	}
-	return now.Add(30 * time.Minute)
+		return tok, nil
+	})
 }
 
 // oauthConfig is the authorisation-code configuration of a public client:
