@@ -1,5 +1,7 @@
-// Package assets holds what LedgerLink ships inside its binary: icons and the
-// sample business data the Sandbox starts from.
+// Package assets holds what LedgerLink ships inside its binary: icons, the
+// sample business data the Sandbox starts from, and the catalogue of
+// LedgerLink's own words in each language (lang/PREFIX.LANG.json; each
+// connector keeps its words in its own folder).
 package assets
 
 import (
@@ -12,6 +14,9 @@ var icons embed.FS
 
 //go:embed sample/*.csv sample/*.json
 var sample embed.FS
+
+//go:embed lang/*.json
+var lang embed.FS
 
 // Icon returns the named PNG icon ("app", "tray-idle", "tray-syncing",
 // "tray-attention").
@@ -26,6 +31,16 @@ func Sample() fs.FS {
 	if err != nil {
 		// fs.Sub fails only for an invalid path, and "sample" is valid.
 		return sample
+	}
+	return sub
+}
+
+// Lang returns LedgerLink's own catalogue files: the engine's, the window's
+// and the verbs' words (see package words).
+func Lang() fs.FS {
+	sub, err := fs.Sub(lang, "lang")
+	if err != nil {
+		return lang
 	}
 	return sub
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"ledgerlink/words"
 	"log/slog"
 	"net/http"
 	"time"
@@ -131,9 +132,26 @@ type Linker interface {
 }
 
 // Explanation turns a package's error message into words for a person.
+// A connector's catalogue sets Key: the catalogue entries KEY.cause and
+// KEY.fix hold the words in each language, with Args filling their
+// placeholders. Cause and Fix are those words in one language, filled by In.
 type Explanation struct {
-	Cause string `json:"cause"`
-	Fix   string `json:"fix"`
+	Key   string            `json:"key,omitempty"`
+	Args  map[string]string `json:"args,omitempty"`
+	Cause string            `json:"cause"`
+	Fix   string            `json:"fix"`
+}
+
+// In returns the explanation in w's language. One without a Key (or with a
+// nil w) is returned as it is.
+func (x Explanation) In(w *words.Words) Explanation {
+	if x.Key == "" || w == nil {
+		return x
+	}
+	pairs := words.PairsOf(x.Args)
+	x.Cause = w.T(x.Key+".cause", pairs...)
+	x.Fix = w.T(x.Key+".fix", pairs...)
+	return x
 }
 
 // Explainer is a connector's catalogue of its package's error messages.

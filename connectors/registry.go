@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"ledgerlink/words"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -139,6 +141,10 @@ type Definition struct {
 	// records change. It returns an error when the settings name no
 	// address to receive on.
 	Receiver func(cfg Config) (ChangeReceiver, error)
+	// Words are the connector's catalogue files (PREFIX.LANG.json, see
+	// package words) at the root of the FS: its settings' labels and help,
+	// its catalogue's causes and fixes, its notes. Nil when it has none.
+	Words fs.FS
 }
 
 // Prompt is how a sign-in talks to the person: the window answers with
@@ -311,6 +317,18 @@ func (r *Registry) All() []Definition {
 	}
 	slices.SortFunc(out, func(a, b Definition) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+// Catalogue loads the catalogue of LedgerLink's own words (base, the files
+// in assets/lang) together with every registered connector's.
+func (r *Registry) Catalogue(base ...fs.FS) (*words.Catalogue, error) {
+	sources := slices.Clone(base)
+	for _, d := range r.InOrder() {
+		if d.Words != nil {
+			sources = append(sources, d.Words)
+		}
+	}
+	return words.Load(sources...)
 }
 
 // InOrder returns every registered connector in the order registered (the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"ledgerlink/assets"
+	"ledgerlink/words"
 	"log/slog"
 	"strings"
 	stdsync "sync"
@@ -62,6 +64,9 @@ type Engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 	steps []Step
+	// words are the person's language: the engine's notes, pre-check
+	// problems and causes and fixes are written in it.
+	words *words.Words
 
 	mu    stdsync.Mutex
 	locks map[string]*stdsync.Mutex
@@ -108,7 +113,38 @@ func New(db *storage.DB, reg *connectors.Registry, open func(ctx context.Context
 	for _, o := range opts {
 		o(e)
 	}
+	if e.words == nil {
+		e.words = English(reg)
+	}
 	return e
+}
+
+// WithWords sets the language the engine writes in (default English).
+func WithWords(w *words.Words) Option {
+	return func(e *Engine) {
+		if w != nil {
+			e.words = w
+		}
+	}
+}
+
+// Words are the language the engine writes in.
+func (e *Engine) Words() *words.Words { return e.words }
+
+// English returns the shipped catalogue (LedgerLink's words and those of the
+// registered connectors) in English. The catalogue is part of the binary,
+// so it loads; should a file be broken, the words come from what loaded
+// and the catalogue tests name the file.
+func English(reg *connectors.Registry) *words.Words {
+	if reg == nil {
+		reg = connectors.NewRegistry()
+	}
+	cat, err := reg.Catalogue(assets.Lang())
+	if err != nil {
+		slog.Error("the catalogue of words does not load", "err", err)
+		cat, _ = words.Load()
+	}
+	return cat.In("en")
 }
 
 // lock serialises work on one module and returns its unlock.

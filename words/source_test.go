@@ -1,0 +1,174 @@
+package words_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// moduleRoot is the repository's root, above this package.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("no go.mod above the words package: %v", err)
+	}
+	return root
+}
+
+// allGoFiles lists every non-test Go file of the repository.
+func allGoFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// sourceFiles lists the non-test Go files of the packages whose words people
+// read: the faces, the engine, storage and the connectors (not their
+// simulators, which stand in for the packages and speak for them).
+func sourceFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			name := d.Name()
+			if strings.HasPrefix(name, ".") && rel != "." || name == "testdata" || name == "scripts" || name == "docs" ||
+				strings.HasSuffix(name, "sim") || rel == filepath.Join("connectors", "conformance") ||
+				rel == filepath.Join("connectors", "memory") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// sentence is text a person would read: words of letters separated by
+// spaces, at least three of them or two with a capital.
+var sentence = regexp.MustCompile(`^[^a-zA-Z]*[A-Za-z][a-z']+( [A-Za-z(][A-Za-z',.()?!:;-]*)+`)
+
+func looksLikeSentence(s string) bool {
+	if !sentence.MatchString(s) || strings.ContainsAny(s, "{}<>=/\\|`$%#") && !strings.Contains(s, "%s") && !strings.Contains(s, "%d") && !strings.Contains(s, "%v") {
+		return false
+	}
+	n := len(strings.Fields(s))
+	first := []rune(strings.TrimLeft(s, " -•"))
+	return n >= 3 || n == 2 && len(first) > 0 && first[0] >= 'A' && first[0] <= 'Z'
+}
+
+// exempt calls take text for developers and logs, or match a package's own
+// words, not sentences for a person.
+var exemptCalls = []string{
+	"Errorf", "New", "Error", "Warn", "Info", "Debug", "Log", "Printf", "Println", "Fatalf", "Fatal", "Panicf",
+	"MustCompile", "Compile", "Contains", "HasPrefix", "HasSuffix", "EqualFold", "Index", "Join", "WrapError",
+	"ErrorContext", "WarnContext", "InfoContext", "DebugContext", "LogAttrs", "Attr", "String", "Any", "Int", "Group",
+}
+
+// TestNoEnglishSentencesOutsideTheCatalogue fails for a sentence written as
+// an English literal in code people read the output of. Errors wrapped for
+// the logs, log lines, and a package's own words (marked "words:verbatim" on
+// the line) are exempt: the package's words are evidence and stay as it
+// wrote them.
+func TestNoEnglishSentencesOutsideTheCatalogue(t *testing.T) {
+	root := moduleRoot(t)
+	fset := token.NewFileSet()
+	var found []string
+	for _, file := range sourceFiles(t, root) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(src), "\n")
+		exempt := map[ast.Node]bool{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ImportSpec:
+				exempt[n.Path] = true
+			case *ast.Field:
+				if n.Tag != nil {
+					exempt[n.Tag] = true
+				}
+			case *ast.CallExpr:
+				name := ""
+				switch fn := n.Fun.(type) {
+				case *ast.SelectorExpr:
+					name = fn.Sel.Name
+				case *ast.Ident:
+					name = fn.Name
+				}
+				if slices.Contains(exemptCalls, name) {
+					for _, a := range n.Args {
+						ast.Inspect(a, func(m ast.Node) bool {
+							if bl, ok := m.(*ast.BasicLit); ok {
+								exempt[bl] = true
+							}
+							return true
+						})
+					}
+				}
+			case *ast.BasicLit:
+				if n.Kind != token.STRING || exempt[n] {
+					return true
+				}
+				s, err := strconv.Unquote(n.Value)
+				if err != nil || !looksLikeSentence(s) {
+					return true
+				}
+				pos := fset.Position(n.Pos())
+				if strings.Contains(lines[pos.Line-1], "words:verbatim") {
+					return true
+				}
+				rel, _ := filepath.Rel(root, pos.Filename)
+				found = append(found, rel+":"+strconv.Itoa(pos.Line)+": "+s)
+			}
+			return true
+		})
+	}
+	for _, f := range found {
+		t.Error(f)
+	}
+	if len(found) > 0 {
+		t.Logf("%d sentences are English literals: put them in the catalogue (assets/lang or the connector's words/) and use words.T", len(found))
+	}
+}
