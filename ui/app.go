@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"ledgerlink/words"
 	"log/slog"
 	"net/url"
 	"os"
@@ -47,11 +48,14 @@ const (
 
 // App is LedgerLink's window and tray.
 type App struct {
-	ctx   context.Context
-	fa    fyne.App
-	win   fyne.Window
-	svc   Services
-	log   *slog.Logger
+	ctx context.Context
+	fa  fyne.App
+	win fyne.Window
+	svc Services
+	log *slog.Logger
+	// w are the words of the person's language: every label, message and
+	// format on screen comes from them.
+	w     *words.Words
 	trace io.Writer
 
 	// do runs f on the UI goroutine; spawn starts background work. They
@@ -135,7 +139,11 @@ func (a *App) setServices(svc Services) {
 	if svc.OpenURL == nil {
 		svc.OpenURL = a.fa.OpenURL
 	}
+	if svc.Words == nil {
+		svc.Words = sync.English(nil)
+	}
 	a.svc = svc
+	a.w = svc.Words
 	a.log = svc.Logger
 	a.trace = svc.Trace
 	if a.trace == nil && os.Getenv("LEDGERLINK_UI_TRACE") == "1" {

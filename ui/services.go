@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"io"
+	"ledgerlink/words"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -125,6 +126,11 @@ type Services struct {
 	Scheduler Scheduler
 	Runs      RunHistory
 	Events    EventSource
+	// Words are the person's language; nil means English.
+	Words *words.Words
+	// SetLanguage saves the Language setting ("" for the system's) and
+	// returns the words LedgerLink now speaks; nil hides the setting.
+	SetLanguage func(lang string) (*words.Words, error)
 
 	// Connect signs in to the module's accounting package (through the
 	// browser, or by checking the Account tab's credentials), asking the
