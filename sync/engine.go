@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	stdsync "sync"
+	"sync/atomic"
 	"time"
 
 	"ledgerlink/connectors"
@@ -65,8 +66,9 @@ type Engine struct {
 	now   func() time.Time
 	steps []Step
 	// words are the person's language: the engine's notes, pre-check
-	// problems and causes and fixes are written in it.
-	words *words.Words
+	// problems and causes and fixes are written in it. The window may
+	// change it while a run goes on.
+	words atomic.Pointer[words.Words]
 
 	mu    stdsync.Mutex
 	locks map[string]*stdsync.Mutex
@@ -113,8 +115,8 @@ func New(db *storage.DB, reg *connectors.Registry, open func(ctx context.Context
 	for _, o := range opts {
 		o(e)
 	}
-	if e.words == nil {
-		e.words = English(reg)
+	if e.words.Load() == nil {
+		e.words.Store(English(reg))
 	}
 	return e
 }
@@ -123,13 +125,20 @@ func New(db *storage.DB, reg *connectors.Registry, open func(ctx context.Context
 func WithWords(w *words.Words) Option {
 	return func(e *Engine) {
 		if w != nil {
-			e.words = w
+			e.words.Store(w)
 		}
 	}
 }
 
 // Words are the language the engine writes in.
-func (e *Engine) Words() *words.Words { return e.words }
+func (e *Engine) Words() *words.Words { return e.words.Load() }
+
+// SetWords changes the language the engine writes in from now on.
+func (e *Engine) SetWords(w *words.Words) {
+	if w != nil {
+		e.words.Store(w)
+	}
+}
 
 // English returns the shipped catalogue (LedgerLink's words and those of the
 // registered connectors) in English. The catalogue is part of the binary,

@@ -178,23 +178,26 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 
 func TestChooseFollowsFlagThenEnvironment(t *testing.T) {
 	tests := []struct {
-		flag string
-		env  map[string]string
-		want string
+		flag, saved string
+		env         map[string]string
+		want        string
 	}{
-		{"", nil, "en"},
-		{"da", map[string]string{"LEDGERLINK_LANG": "nl"}, "da"},
-		{"", map[string]string{"LEDGERLINK_LANG": "nl", "LANG": "da_DK.UTF-8"}, "nl"},
-		{"", map[string]string{"LC_ALL": "da_DK.UTF-8", "LANG": "nl_NL.UTF-8"}, "da"},
-		{"", map[string]string{"LC_MESSAGES": "nl_BE.UTF-8", "LANG": "en_GB.UTF-8"}, "nl"},
-		{"", map[string]string{"LANG": "C.UTF-8"}, "en"},
-		{"", map[string]string{"LANG": "de_DE.UTF-8"}, "en"},
-		{"nonsense!", nil, "en"},
+		{"", "", nil, "en"},
+		{"", "da", map[string]string{"LANG": "nl_NL.UTF-8"}, "da"},
+		{"", "da", map[string]string{"LEDGERLINK_LANG": "nl"}, "nl"},
+		{"en", "da", nil, "en"},
+		{"da", "", map[string]string{"LEDGERLINK_LANG": "nl"}, "da"},
+		{"", "", map[string]string{"LEDGERLINK_LANG": "nl", "LANG": "da_DK.UTF-8"}, "nl"},
+		{"", "", map[string]string{"LC_ALL": "da_DK.UTF-8", "LANG": "nl_NL.UTF-8"}, "da"},
+		{"", "", map[string]string{"LC_MESSAGES": "nl_BE.UTF-8", "LANG": "en_GB.UTF-8"}, "nl"},
+		{"", "", map[string]string{"LANG": "C.UTF-8"}, "en"},
+		{"", "", map[string]string{"LANG": "de_DE.UTF-8"}, "en"},
+		{"nonsense!", "", nil, "en"},
 	}
 	for _, tc := range tests {
-		got := words.Choose(tc.flag, func(k string) string { return tc.env[k] })
+		got := words.Choose(tc.flag, tc.saved, func(k string) string { return tc.env[k] })
 		if got != tc.want {
-			t.Errorf("flag %q env %v: got %s, want %s", tc.flag, tc.env, got, tc.want)
+			t.Errorf("flag %q saved %q env %v: got %s, want %s", tc.flag, tc.saved, tc.env, got, tc.want)
 		}
 	}
 }

@@ -160,14 +160,21 @@ func Match(locale string) string {
 	return Languages()[i]
 }
 
-// Choose picks the language from, in order: the --lang flag, LEDGERLINK_LANG,
-// then the system's LC_ALL, LC_MESSAGES, LANG (the first one set wins, as on
-// Linux). getenv is os.Getenv outside tests.
-func Choose(flag string, getenv func(string) string) string {
+// Choose picks the language from, in order: the --lang flag,
+// LEDGERLINK_LANG, the Language setting saved in the window, then the
+// system's LC_ALL, LC_MESSAGES, LANG (the first one set wins, as on Linux).
+// getenv is os.Getenv outside tests.
+func Choose(flag, saved string, getenv func(string) string) string {
 	if flag != "" {
 		return Match(flag)
 	}
-	for _, name := range []string{"LEDGERLINK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
+	if v := getenv("LEDGERLINK_LANG"); v != "" {
+		return Match(v)
+	}
+	if saved != "" {
+		return Match(saved)
+	}
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if v := getenv(name); v != "" {
 			return Match(v)
 		}

@@ -16,6 +16,7 @@ import (
 	"ledgerlink/storage"
 	"ledgerlink/storage/secrets"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // Options are the outside services a workspace is built with, swapped in
@@ -27,6 +28,9 @@ type Options struct {
 	Keyring func() secrets.Store
 	// LogTo receives the log; nil discards it.
 	LogTo io.Writer
+	// Lang is the language asked for by --lang or LEDGERLINK_LANG; it wins
+	// over the saved Language setting and the system's locale.
+	Lang string
 }
 
 // Workspace is an open data folder with everything built on it.
@@ -45,6 +49,9 @@ type Workspace struct {
 	// still holds in the next.
 	pacers *sync.Pacers
 	opts   Options
+	// catalogue holds every language's words, LedgerLink's and the
+	// connectors'.
+	catalogue *words.Catalogue
 }
 
 // Close releases the data folder.
@@ -100,7 +107,12 @@ func open(dir string, sandbox, verbose bool, opts Options, pacers *sync.Pacers) 
 	if w.pacers == nil {
 		w.pacers = sync.NewPacers(log)
 	}
-	w.Engine = sync.New(db, reg, w.OpenConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...))
+	chosen, err := w.chooseWords()
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	w.Engine = sync.New(db, reg, w.OpenConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...), sync.WithWords(chosen))
 	return w, nil
 }
 
