@@ -230,3 +230,14 @@ func (w *Words) localize(key string, count *int, pairs []any) string {
 // Has says whether the catalogue holds key (in English, so in every
 // language: the catalogue tests keep them equal).
 func (w *Words) Has(key string) bool { return w.cat.Has(key) }
+
+// Label says a connector's label or help: a catalogue key in the person's
+// language, or, for a connector that ships no words (one built outside this
+// tree, a test's), the text as it gave it. The shipped connectors' labels
+// are all keys (checked in connectors/all).
+func (w *Words) Label(keyOrText string) string {
+	if keyOrText == "" || !w.Has(keyOrText) {
+		return keyOrText
+	}
+	return w.T(keyOrText)
+}
