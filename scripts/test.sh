@@ -35,9 +35,13 @@ in_session() {
 echo "== the real app in a virtual screen (screenshots in screenshots/)"
 rm -rf screenshots
 in_session xvfb-run -a -s "-screen 0 1280x800x24" ./scripts/screens.sh bin/ledgerlink screenshots/first-start
-sandbox_data=$(mktemp -d)
-in_session xvfb-run -a -s "-screen 0 1280x800x24" ./scripts/clickthrough.sh bin/ledgerlink "$sandbox_data" screenshots/clickthrough
-rm -rf "$sandbox_data"
+# The click-through in each language LedgerLink speaks: screenshots/en,
+# screenshots/nl, screenshots/da.
+for lang in en nl da; do
+  sandbox_data=$(mktemp -d)
+  LEDGERLINK_LANG=$lang in_session xvfb-run -a -s "-screen 0 1280x800x24" ./scripts/clickthrough.sh bin/ledgerlink "$sandbox_data" "screenshots/$lang"
+  rm -rf "$sandbox_data"
+done
 
 echo "== benchmarks (short)"
 in_session xvfb-run -a -s "-screen 0 1280x800x24" \
