@@ -101,7 +101,7 @@ func looksLikeSentence(s string) bool {
 var exemptCalls = []string{
 	"Errorf", "New", "Error", "Warn", "Info", "Debug", "Log", "Printf", "Println", "Fatalf", "Fatal", "Panicf",
 	"MustCompile", "Compile", "Contains", "HasPrefix", "HasSuffix", "EqualFold", "Index", "Join", "WrapError",
-	"ErrorContext", "WarnContext", "InfoContext", "DebugContext", "LogAttrs", "Attr", "String", "Any", "Int", "Group",
+	"ErrorContext", "tracef", "Tracef", "WarnContext", "InfoContext", "DebugContext", "LogAttrs", "Attr", "String", "Any", "Int", "Group",
 }
 
 // shownCalls put their text arguments on screen as they are: any word in

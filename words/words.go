@@ -9,8 +9,8 @@
 //
 // Keys are written out in full in the code that uses them, so a check over
 // the source can tell an unused entry. A family of messages that share a
-// base key ("xero.validation" for "xero.validation.cause" and
-// "xero.validation.fix", a setting's key for its ".label" and ".help") counts
+// base key ("acme.validation" for "acme.validation.cause" and
+// "acme.validation.fix", a setting's key for its ".label" and ".help") counts
 // as used when the base appears.
 package words
 

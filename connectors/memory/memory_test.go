@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -461,7 +462,7 @@ func TestWriteValidation(t *testing.T) {
 			if !ok || why.Cause == "" || why.Fix == "" {
 				t.Fatalf("Explain(%q) = %+v, %v", ie.Message, why, ok)
 			}
-			if byWords, ok := conn.Explain(&connectors.ItemError{Message: ie.Message}); !ok || byWords != why {
+			if byWords, ok := conn.Explain(&connectors.ItemError{Message: ie.Message}); !ok || !reflect.DeepEqual(byWords, why) {
 				t.Errorf("Explain by the words alone = %+v, %v; want %+v", byWords, ok, why)
 			}
 		})
