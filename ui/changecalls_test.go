@@ -171,4 +171,3 @@ func TestModuleScreenShowsTheDaysCalls(t *testing.T) {
 		})
 	}
 }
-
