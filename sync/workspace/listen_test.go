@@ -252,3 +252,45 @@ func TestListenerShowsTheAddressToPaste(t *testing.T) {
 		}
 	}
 }
+
+// TestListenSettingIsCheckedAndKept: the window's setting is saved in the
+// data folder, a bad address refused.
+func TestListenSettingIsCheckedAndKept(t *testing.T) {
+	w, err := Open(t.TempDir(), false, false, Options{
+		Registry: func(bool) (*connectors.Registry, error) { return all.Registry() },
+		Keyring:  func() secrets.Store { return secrets.NewMemory() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if s := w.ListenSetting(); s.Enabled || s.Addr() != DefaultListenAddress {
+		t.Fatalf("a new folder's setting %+v", s)
+	}
+	tests := []struct {
+		setting ListenSetting
+		ok      bool
+	}{
+		{ListenSetting{Enabled: true}, true},
+		{ListenSetting{Enabled: true, Address: "127.0.0.1:9000"}, true},
+		{ListenSetting{Enabled: true, Address: ":9000"}, true},
+		{ListenSetting{Enabled: true, Address: "nowhere"}, false},
+		{ListenSetting{Enabled: true, Address: "127.0.0.1:99999"}, false},
+		{ListenSetting{Enabled: true, Address: "example.com:80"}, false},
+		{ListenSetting{Enabled: false, Address: "127.0.0.1:9001"}, true},
+	}
+	for _, tc := range tests {
+		before := w.ListenSetting()
+		err := w.SetListenSetting(tc.setting)
+		if (err == nil) != tc.ok {
+			t.Errorf("%+v: %v, want ok=%v", tc.setting, err, tc.ok)
+		}
+		want := before
+		if tc.ok {
+			want = tc.setting
+		}
+		if got := w.ListenSetting(); got != want {
+			t.Errorf("after %+v the setting is %+v, want %+v", tc.setting, got, want)
+		}
+	}
+}

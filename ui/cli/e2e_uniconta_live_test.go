@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -115,7 +117,12 @@ func TestE2EUnicontaChangeReachesLedgerLinkThroughTheEndpoint(t *testing.T) {
 
 	o := c.run("--sandbox", "modules")
 	wantExit(t, o, exitOK)
-	if !strings.Contains(o.stdout, "Calls today: ") || !strings.Contains(o.stdout, " of 50,000.") {
-		t.Errorf("modules should show the day's calls of the Sandbox's 50,000:\n%s", o.stdout)
+	m := regexp.MustCompile(`(?m)^\S+\s+uniconta\s.*Calls today: ([0-9,]+) of 50,000\.$`).FindStringSubmatch(o.stdout)
+	if m == nil {
+		t.Fatalf("modules should show the day's calls of the Sandbox's 50,000:\n%s", o.stdout)
+	}
+	// The syncs and the pass of the other processes were counted and kept.
+	if n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", "")); n < 10 {
+		t.Errorf("%d calls today, after two runs and a pass:\n%s", n, o.stdout)
 	}
 }
