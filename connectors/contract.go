@@ -288,6 +288,11 @@ type Refresher interface {
 type ChangedRecord struct {
 	Type RecordType
 	Code string
+	// RemoteID is the package's identifier of the record, when the call
+	// names it: the engine then reads just that record (Reader.Get).
+	RemoteID string
+	// Deleted says the call reports the record deleted.
+	Deleted bool
 }
 
 // ChangeReceiver serves one module's change calls from its package (a
@@ -299,6 +304,9 @@ type ChangeReceiver interface {
 	// Take returns the records changed once no call has come for quiet,
 	// and forgets them; before that, nil. A burst of calls is one take.
 	Take(quiet time.Duration) []ChangedRecord
+	// Path is what follows /MODULE/ in the address the package must call
+	// (the secret), for the person to paste into the package.
+	Path() string
 }
 
 // Administrations: a package where one sign-in reaches several

@@ -265,62 +265,11 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 		err := lister.ListChanged(ctx, t, since, func(page []connectors.Remote) error {
 			read += len(page)
 			p.count(read, 0)
-			items := make([]storage.MirrorItem, 0, len(page))
-			var bad []FeedbackRow
-			var gone []connectors.Remote
-			for _, r := range page {
-				if r.Deleted {
-					if r.UpdatedAt.After(latest) {
-						latest = r.UpdatedAt
-					}
-					if def.Caps.Deletions && strings.TrimSpace(r.RemoteID) != "" {
-						gone = append(gone, r)
-					}
-					continue
-				}
-				rec := in.record(t, r.Record)
-				if err := checkRemote(t, rec); err != nil {
-					bad = append(bad, badRemote(def, t, r, err))
-					continue
-				}
-				if strings.TrimSpace(r.RemoteID) == "" {
-					bad = append(bad, badRemote(def, t, r, errors.New("it has no ID")))
-					continue
-				}
-				if other, ok := otherPartyType(t); ok {
-					// One contact of the package is one party here: a
-					// contact LedgerLink knows as a supplier is not also
-					// taken as a customer (and the other way round), as
-					// packages that list a new contact in both would have it.
-					if _, linked, err := e.db.CodeForRemoteID(ctx, def.Name, other, r.RemoteID); err != nil {
-						return err
-					} else if linked {
-						continue
-					}
-				}
-				it := storage.MirrorItem{Record: rec, RemoteID: r.RemoteID, RemoteUpdatedAt: r.UpdatedAt}
-				if linker != nil {
-					it.URL = linker.RecordURL(t, r.RemoteID)
-				}
-				items = append(items, it)
-				if r.UpdatedAt.After(latest) {
-					latest = r.UpdatedAt
-				}
+			newest, err := e.mirrorPage(ctx, def, t, level == NewOnly, in, linker, page, rep)
+			if newest.After(latest) {
+				latest = newest
 			}
-			res, err := e.db.MirrorRecords(ctx, def.Name, level == NewOnly, items)
-			if err != nil {
-				return err
-			}
-			for _, c := range res.Conflicts {
-				bad = append(bad, FeedbackRow{Type: t, Code: c.Ref.Code,
-					Message: fmt.Sprintf("Not taken from %s (ID %s).", title(def), c.RemoteID),
-					Cause:   c.Reason, Fix: "Correct the code in the accounting package; it is fetched again at the next sync."})
-			}
-			rep.Add(connectors.Mirror, t, res.Added, res.Updated, len(bad))
-			if err := e.mirrorGone(ctx, def, t, gone, rep); err != nil {
-				return err
-			}
-			return e.db.AddFeedback(ctx, def.Name, bad...)
+			return err
 		})
 		if err != nil {
 			return e.runError(ctx, def, rep, fmt.Errorf("fetching %s from %s: %w", t.Label(), title(def), err))
@@ -339,6 +288,71 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 		}
 	}
 	return nil
+}
+
+// mirrorPage brings one page of the package's records of type t into the
+// workspace: the mirror path every pull shares (a full or incremental read,
+// and the records a change call names). Deleted records go to the deletion
+// rules, unreadable ones and conflicts to Error Feedback. It returns the
+// newest change stamp of the page.
+func (e *Engine) mirrorPage(ctx context.Context, def connectors.Definition, t connectors.RecordType, newOnly bool, in inbound, linker connectors.Linker, page []connectors.Remote, rep *Report) (time.Time, error) {
+	var latest time.Time
+	items := make([]storage.MirrorItem, 0, len(page))
+	var bad []FeedbackRow
+	var gone []connectors.Remote
+	for _, r := range page {
+		if r.Deleted {
+			if r.UpdatedAt.After(latest) {
+				latest = r.UpdatedAt
+			}
+			if def.Caps.Deletions && strings.TrimSpace(r.RemoteID) != "" {
+				gone = append(gone, r)
+			}
+			continue
+		}
+		rec := in.record(t, r.Record)
+		if err := checkRemote(t, rec); err != nil {
+			bad = append(bad, badRemote(def, t, r, err))
+			continue
+		}
+		if strings.TrimSpace(r.RemoteID) == "" {
+			bad = append(bad, badRemote(def, t, r, errors.New("it has no ID")))
+			continue
+		}
+		if other, ok := otherPartyType(t); ok {
+			// One contact of the package is one party here: a
+			// contact LedgerLink knows as a supplier is not also
+			// taken as a customer (and the other way round), as
+			// packages that list a new contact in both would have it.
+			if _, linked, err := e.db.CodeForRemoteID(ctx, def.Name, other, r.RemoteID); err != nil {
+				return latest, err
+			} else if linked {
+				continue
+			}
+		}
+		it := storage.MirrorItem{Record: rec, RemoteID: r.RemoteID, RemoteUpdatedAt: r.UpdatedAt}
+		if linker != nil {
+			it.URL = linker.RecordURL(t, r.RemoteID)
+		}
+		items = append(items, it)
+		if r.UpdatedAt.After(latest) {
+			latest = r.UpdatedAt
+		}
+	}
+	res, err := e.db.MirrorRecords(ctx, def.Name, newOnly, items)
+	if err != nil {
+		return latest, err
+	}
+	for _, c := range res.Conflicts {
+		bad = append(bad, FeedbackRow{Type: t, Code: c.Ref.Code,
+			Message: fmt.Sprintf("Not taken from %s (ID %s).", title(def), c.RemoteID),
+			Cause:   c.Reason, Fix: "Correct the code in the accounting package; it is fetched again at the next sync."})
+	}
+	rep.Add(connectors.Mirror, t, res.Added, res.Updated, len(bad))
+	if err := e.mirrorGone(ctx, def, t, gone, rep); err != nil {
+		return latest, err
+	}
+	return latest, e.db.AddFeedback(ctx, def.Name, bad...)
 }
 
 // otherPartyType is the other party type of a customer or supplier.

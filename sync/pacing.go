@@ -237,6 +237,47 @@ func (p *Pacer) ResumeAt() (time.Time, bool) {
 	return p.daily.ResumeAt, true
 }
 
+// DayCount is how many calls went to the package on one UTC day, of the
+// day's allowance.
+type DayCount struct {
+	// Day is the UTC midnight the count is of.
+	Day   time.Time `json:"day"`
+	Calls int       `json:"calls"`
+	// Limit is the day's allowance; zero means none.
+	Limit int `json:"limit,omitempty"`
+}
+
+// Today returns the calls counted today (UTC).
+func (p *Pacer) Today() DayCount {
+	now := p.opts.Now().UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := DayCount{Day: day, Limit: p.opts.PerDay}
+	if p.day.Equal(day) {
+		c.Calls = p.dayCalls
+	}
+	return c
+}
+
+// Seed adds to today's count the calls another process (or an earlier
+// run of this one) made today, so the allowance holds across restarts.
+// A count of another day is ignored; a smaller count than the pacer's
+// changes nothing.
+func (p *Pacer) Seed(c DayCount) {
+	now := p.opts.Now().UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if !c.Day.UTC().Equal(day) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.day.Equal(day) {
+		p.day, p.dayCalls = day, 0
+	}
+	p.dayCalls = max(p.dayCalls, c.Calls)
+}
+
 // Do runs fn through the pacer as a read: paced, limited and retried on
 // temporary failures. op names the call in logs.
 func (p *Pacer) Do(ctx context.Context, op string, fn func(context.Context) error) error {

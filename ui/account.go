@@ -163,8 +163,10 @@ type accountTab struct {
 	test       *widget.Button
 	refresh    *widget.Button
 	cancel     *widget.Button
-	stop       context.CancelFunc
-	content    fyne.CanvasObject
+	// changeCalls is nil when the window has no change-call endpoint.
+	changeCalls *changeCallsView
+	stop        context.CancelFunc
+	content     fyne.CanvasObject
 }
 
 // isOptionField says whether a schema field belongs on the Options tab.
@@ -223,8 +225,11 @@ func newAccountTab(cs *ConfigureScreen) *accountTab {
 		form.Add(widget.NewLabel(""))
 		form.Add(widget.NewLabel("This module needs no sign-in details."))
 	}
-	at.content = container.NewVScroll(container.NewVBox(intro, form, widget.NewSeparator(),
-		container.NewHBox(buttons...), refreshHelp, at.result))
+	parts := []fyne.CanvasObject{intro, form, widget.NewSeparator(), container.NewHBox(buttons...), refreshHelp, at.result}
+	if at.changeCalls = newChangeCallsView(cs); at.changeCalls != nil {
+		parts = append(parts, at.changeCalls.content)
+	}
+	at.content = container.NewVScroll(container.NewVBox(parts...))
 	return at
 }
 

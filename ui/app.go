@@ -190,6 +190,11 @@ func (a *App) onEvent(ev Event) {
 	if a.work != nil && (a.work.module == ev.Module || ev.Module == "") {
 		a.work.onEvent(ev)
 	}
+	if ev.Kind == EventChanged && a.shown == screenConfigure && a.configure != nil && a.configure.module == ev.Module {
+		if cc := a.configure.account.changeCalls; cc != nil {
+			cc.load()
+		}
+	}
 }
 
 // followRuns notices runs starting and ending from the scheduler's state.

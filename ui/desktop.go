@@ -79,6 +79,7 @@ func (d *windowRun) start(w *workspace.Workspace) (Services, error) {
 		unsubscribe()
 		return Services{}, err
 	}
+	listener := newWindowListener(runCtx, w, d.hub)
 	var watching stdsync.WaitGroup
 	watching.Add(1)
 	go func() {
@@ -91,13 +92,16 @@ func (d *windowRun) start(w *workspace.Workspace) (Services, error) {
 	d.mu.Lock()
 	d.w = w
 	d.stop = func() {
+		listener.Close()
 		cancel()
 		sched.Stop()
 		watching.Wait()
 		unsubscribe()
 	}
 	d.mu.Unlock()
-	return d.services(w, sched), nil
+	svc := d.services(w, sched)
+	svc.ChangeCalls = listener
+	return svc, nil
 }
 
 // release stops and closes the current workspace and returns its folder.
@@ -196,6 +200,7 @@ func (d *windowRun) services(w *workspace.Workspace, sched *sync.Scheduler) Serv
 			}
 			return conn.Check(ctx)
 		},
+		CallsToday:   w.CallsToday,
 		Backup:       w.DB.BackupToFile,
 		VerifyBackup: storage.VerifyBackup,
 		Restore:      d.restore,

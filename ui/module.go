@@ -35,6 +35,8 @@ type ModuleScreen struct {
 	dot     *canvas.Circle
 	word    *widget.Label
 	runInfo *widget.Label
+	// calls says the day's calls to the package against its allowance.
+	calls *widget.Label
 	// runBar shows a run's progress while the engine says one is going.
 	runBar  *widget.ProgressBar
 	syncBtn *widget.Button
@@ -67,8 +69,10 @@ func newModuleScreen(a *App, module string) (*ModuleScreen, error) {
 	back := widget.NewButtonWithIcon("Modules", theme.NavigateBackIcon(), a.ShowModules)
 	heading := widget.NewLabelWithStyle(ms.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	configure := widget.NewButtonWithIcon("Configure", theme.SettingsIcon(), func() { a.ShowConfigure(module) })
+	ms.calls = widget.NewLabel("")
+	ms.calls.Importance = widget.LowImportance
 	var right []fyne.CanvasObject
-	right = append(right, configure)
+	right = append(right, ms.calls, configure)
 	if a.svc.Scheduler != nil {
 		ms.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() { a.syncNow(module) })
 		if !st.CanSync {
@@ -221,6 +225,7 @@ func liveText(st sync.ModuleState, title string) string {
 // showRunState says whether a run is going and how the last one went.
 func (ms *ModuleScreen) showRunState() {
 	a := ms.a
+	ms.showCalls()
 	running := false
 	if a.svc.Scheduler != nil {
 		for _, m := range a.svc.Scheduler.State().Running {
@@ -248,6 +253,18 @@ func (ms *ModuleScreen) showRunState() {
 		return
 	}
 	ms.runInfo.SetText("")
+}
+
+// showCalls shows the day's calls to the package, for one with a daily
+// allowance.
+func (ms *ModuleScreen) showCalls() {
+	text := callsTodayText(ms.a, ms.module)
+	ms.calls.SetText(text)
+	if text == "" {
+		ms.calls.Hide()
+	} else {
+		ms.calls.Show()
+	}
 }
 
 // scheduleReload reloads the grids shortly, once for a burst of changes.

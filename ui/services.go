@@ -158,6 +158,13 @@ type Services struct {
 	// that means a new workspace (the Sandbox keeps its own database), it
 	// returns the services to use from then on; nil keeps the current ones.
 	TrySample func(ctx context.Context, progress func(step string)) (*Services, error)
+	// ChangeCalls is the endpoint the packages' change calls arrive on; nil
+	// hides its part of the Account tab.
+	ChangeCalls ChangeCallService
+	// CallsToday says how many calls went to the module's package today,
+	// of its daily allowance (ok false: no allowance); nil shows nothing.
+	CallsToday callsToday
+
 	// OpenURL opens an address in the browser (default: the app's OpenURL).
 	OpenURL func(u *url.URL) error
 

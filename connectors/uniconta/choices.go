@@ -74,10 +74,14 @@ func (r changeReceiver) Take(quiet time.Duration) []connectors.ChangedRecord {
 		case "invitem":
 			t = connectors.Items
 		}
-		out = append(out, connectors.ChangedRecord{Type: t, Code: ch.Key})
+		out = append(out, connectors.ChangedRecord{Type: t, Code: ch.Key, RemoteID: ch.RowID,
+			Deleted: strings.EqualFold(ch.Operation, "Delete")})
 	}
 	return out
 }
+
+// Path is the secret the modification URL ends in.
+func (r changeReceiver) Path() string { return r.Receiver.secret }
 
 // newChangeReceiver receives the calls of the module's modification URL:
 // the URL's last path segment is its secret.

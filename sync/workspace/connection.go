@@ -35,6 +35,7 @@ func (w *Workspace) OpenConnection(ctx context.Context, module string) (connecto
 func (w *Workspace) ConnectorConfig(module string, settings map[string]string) connectors.Config {
 	transport := http.DefaultTransport
 	if def, ok := w.Reg.Lookup(module); ok {
+		w.seedCalls(module, w.pacers.For(def, w.Sandbox))
 		transport = w.pacers.Transport(def, w.Sandbox, transport)
 	}
 	return connectors.Config{
@@ -59,6 +60,7 @@ func (w *Workspace) RecordRun(ctx context.Context, rep sync.Report) {
 	if rep.Module == "" {
 		return
 	}
+	w.saveCalls(ctx, rep.Module)
 	rec := storage.RunRecord{
 		Module:    rep.Module,
 		Trigger:   string(rep.Trigger),

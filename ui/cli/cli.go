@@ -16,6 +16,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
 	"ledgerlink/storage/secrets"
+	"ledgerlink/sync"
 	"ledgerlink/sync/workspace"
 )
 
@@ -237,18 +238,36 @@ GREEN ready.`,
 			if err != nil {
 				return err
 			}
-			return e.printer(g).emit(list, func(out io.Writer) {
+			tr := w.Words()
+			rows := make([]moduleRow, len(list))
+			for i, m := range list {
+				rows[i].ModuleStatus = m
+				if count, ok := w.CallsToday(m.Name); ok && m.Installed {
+					rows[i].CallsToday = &count
+				}
+			}
+			return e.printer(g).emit(rows, func(out io.Writer) {
 				fmt.Fprintln(out, "LIGHT\tMODULE\tNAME\tNOTES")
-				for _, m := range list {
+				for _, m := range rows {
 					notes := strings.Join(m.Notes, " ")
 					if notes == "" {
 						notes = "Ready."
+					}
+					if c := m.CallsToday; c != nil {
+						notes += " " + tr.T("modules.calls_today", "Calls", tr.Int(int64(c.Calls)), "Limit", tr.Int(int64(c.Limit)))
 					}
 					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", m.Light, m.Name, m.Title, notes)
 				}
 			})
 		}),
 	}
+}
+
+// moduleRow is one module as `ledgerlink modules` lists it: its status and,
+// for a package with a daily allowance, the calls made to it today.
+type moduleRow struct {
+	sync.ModuleStatus
+	CallsToday *sync.DayCount `json:"calls_today,omitempty"`
 }
 
 func installCommand(e *env, g *globalFlags) *cobra.Command {

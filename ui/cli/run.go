@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +12,7 @@ import (
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 func runCommand(e *env, g *globalFlags) *cobra.Command {
@@ -25,7 +28,8 @@ Ctrl+C or SIGTERM; a run in progress is stopped cleanly.
 With --listen ADDRESS (for example 0.0.0.0:8765) LedgerLink also receives the
 change calls of packages that make them (a webhook, a modification URL): each
 module answers under /MODULE/ on that address, and a module syncs once its
-calls have been quiet for two seconds (a burst of calls is one run). The
+calls have been quiet for two seconds (a burst of calls is one pass, which
+reads just the records the calls name). The
 package must reach the address: on a desktop behind a router it cannot, and
 the scheduled runs keep the books in step instead.`,
 		RunE: e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
@@ -48,8 +52,6 @@ the scheduled runs keep the books in step instead.`,
 					return codedError{exitSetup, err}
 				}
 				defer cl.Close()
-				say("Receiving change calls on http://%s/MODULE/…", cl.Addr())
-				go cl.watch(ctx, sched, say)
 			}
 			say("LedgerLink is running; business files go in %s", feed.DefaultInboxDir(w.DataDir))
 			err = w.WatchInbox(ctx, func(o feed.FileOutcome) {
@@ -61,4 +63,55 @@ the scheduled runs keep the books in step instead.`,
 	}
 	c.Flags().StringVar(&listen, "listen", "", "also receive the packages' change calls on this address (host:port)")
 	return c
+}
+
+// listenForChanges starts the change listener shared with the window on
+// addr, saying what it receives and each pass it makes.
+func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, say func(string, ...any)) (*workspace.ChangeListener, error) {
+	tr := w.Words()
+	cl, err := w.Listen(ctx, addr, workspace.ListenOptions{Notify: func(ev workspace.ListenEvent) {
+		switch ev.Kind {
+		case workspace.ListenRefused:
+			say("%s", tr.T("run.listen.refused", "Module", ev.Module, "Status", fmt.Sprintf("%d %s", ev.Status, http.StatusText(ev.Status))))
+		case workspace.ListenSyncing:
+			names := make([]string, 0, len(ev.Changed))
+			for _, c := range ev.Changed {
+				names = append(names, c.Type.Label()+" "+c.Code)
+			}
+			say("%s", tr.T("run.listen.changes", "Module", ev.Module, "Records", strings.Join(names, ", ")))
+		case workspace.ListenSynced:
+			if ev.Err != nil {
+				say("%s", tr.T("run.listen.failed", "Module", ev.Module, "Error", tr.Error(ev.Err)))
+				return
+			}
+			say("%s", tr.N("run.listen.synced", ev.Report.Moved(), "Module", ev.Module))
+		}
+	}})
+	if err != nil {
+		return nil, err
+	}
+	receiving := 0
+	for _, m := range cl.Receiving() {
+		title := m.Module
+		if def, ok := w.Reg.Lookup(m.Module); ok && def.Title != "" {
+			title = def.Title
+		}
+		switch {
+		case m.Err != nil:
+			say("%s", tr.T("run.listen.not_receiving", "Module", title, "Reason", tr.Error(m.Err)))
+		case !m.Reachable:
+			receiving++
+			say("%s", tr.T("run.listen.url", "Module", title, "URL", m.URL))
+			say("%s", tr.T("run.listen.unreachable", "Module", title, "URL", m.URL))
+		default:
+			receiving++
+			say("%s", tr.T("run.listen.url", "Module", title, "URL", m.URL))
+		}
+	}
+	if receiving == 0 {
+		_ = cl.Close()
+		return nil, words.Errorf(nil, "run.listen.none")
+	}
+	say("%s", tr.T("run.listen.receiving", "Address", cl.Addr()))
+	return cl, nil
 }
