@@ -20,6 +20,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/cash/cashsim"
+	"ledgerlink/words"
 )
 
 // maxResponseBytes bounds how much of an answer is read.
@@ -63,6 +64,7 @@ func WithPollEvery(d time.Duration) Option { return func(c *Conn) { c.pollEvery 
 // connectors.Connection, Writer, Reader, Lister (the chart of accounts),
 // Explainer and Closer, and is safe for concurrent use.
 type Conn struct {
+	en        *words.Words // English, for the logs and Explain; loaded once when opened
 	set       settings
 	key       string
 	hc        *http.Client
@@ -91,7 +93,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{set: s, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery}
+	c := &Conn{set: s, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery, en: english()}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}

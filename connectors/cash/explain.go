@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Entry is one message of the catalogue: CASH's words (or LedgerLink's own
@@ -109,7 +110,7 @@ func Catalogue() []Entry { return append([]Entry(nil), catalogue...) }
 // Explain gives the cause and fix of a CASH message: its catalogue key and
 // values, with Cause and Fix in English (Explanation.In says them in the
 // reader's language).
-func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return Explain(err) }
+func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return explainIn(c.english(), err) }
 
 // Explain is the catalogue, usable without a connection: an error of this
 // connector, or CASH's words alone as the Error Feedback grid keeps them.
@@ -117,7 +118,14 @@ func Explain(err error) (connectors.Explanation, bool) {
 	if err == nil {
 		return connectors.Explanation{}, false
 	}
-	en := english()
+	return explainIn(english(), err)
+}
+
+// explainIn explains err with Cause and Fix in en.
+func explainIn(en *words.Words, err error) (connectors.Explanation, bool) {
+	if err == nil {
+		return connectors.Explanation{}, false
+	}
 	var r *refusal
 	if errors.As(err, &r) {
 		return connectors.Explanation{Key: r.key, Args: r.args}.In(en), true
@@ -154,13 +162,13 @@ func (r *refusal) Unwrap() error { return r.ItemError }
 
 // refuse makes the refusal key (a family KEY.cause, KEY.fix) with its
 // name/value pairs.
-func refuse(key string, pairs ...any) *refusal {
+func (c *Conn) refuse(key string, pairs ...any) *refusal {
 	args := map[string]string{}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		name, _ := pairs[i].(string)
 		args[name] = fmt.Sprint(pairs[i+1])
 	}
-	x := connectors.Explanation{Key: key, Args: args}.In(english())
+	x := connectors.Explanation{Key: key, Args: args}.In(c.english())
 	msg := x.Cause + " " + x.Fix
 	if x.Cause == "" {
 		msg = key

@@ -145,21 +145,21 @@ func cashPeriod(p string, d connectors.Date) (string, bool) {
 func (c *Conn) toPosting(j connectors.JournalEntry) (posting, error) {
 	code := strings.TrimSpace(j.Code)
 	if code == "" {
-		return posting{}, refuse("cash.refusal.no_code")
+		return posting{}, c.refuse("cash.refusal.no_code")
 	}
 	tg := target{admin: cmp.Or(strings.TrimSpace(j.Administration), c.set.admin), journal: strings.ToUpper(cmp.Or(strings.TrimSpace(j.JournalCode), c.set.journal))}
 	if tg.admin == "" || tg.journal == "" {
-		return posting{}, refuse("cash.refusal.no_target", "Code", code, "Company", j.Company)
+		return posting{}, c.refuse("cash.refusal.no_target", "Code", code, "Company", j.Company)
 	}
 	if len(tg.journal) > maxJournal {
-		return posting{}, refuse("cash.refusal.journal_too_long", "Journal", tg.journal, "Code", code, "Max", maxJournal)
+		return posting{}, c.refuse("cash.refusal.journal_too_long", "Journal", tg.journal, "Code", code, "Max", maxJournal)
 	}
 	if j.Date.IsZero() {
-		return posting{}, refuse("cash.refusal.no_date", "Code", code)
+		return posting{}, c.refuse("cash.refusal.no_date", "Code", code)
 	}
 	per, ok := cashPeriod(j.Period, j.Date)
 	if !ok {
-		return posting{}, refuse("cash.refusal.bad_period", "Code", code, "Period", j.Period)
+		return posting{}, c.refuse("cash.refusal.bad_period", "Code", code, "Period", j.Period)
 	}
 	p := posting{code: code, target: tg, period: per, date: j.Date.Format("060102")}
 	total := decimal.Zero
@@ -167,30 +167,30 @@ func (c *Conn) toPosting(j connectors.JournalEntry) (posting, error) {
 		acct := strings.TrimSpace(l.NominalCode)
 		switch {
 		case acct == "":
-			return posting{}, refuse("cash.refusal.no_account", "Line", i+1, "Code", code)
+			return posting{}, c.refuse("cash.refusal.no_account", "Line", i+1, "Code", code)
 		case len([]rune(acct)) > maxAccount:
-			return posting{}, refuse("cash.refusal.account_too_long", "Account", acct, "Line", i+1, "Code", code, "Max", maxAccount)
+			return posting{}, c.refuse("cash.refusal.account_too_long", "Account", acct, "Line", i+1, "Code", code, "Max", maxAccount)
 		}
 		cc := strings.TrimSpace(l.CostCentre)
 		if m, ok := c.set.costCentres[cc]; ok {
 			cc = m
 		}
 		if len([]rune(cc)) > maxCostCentre {
-			return posting{}, refuse("cash.refusal.cost_centre_too_long", "CostCentre", cc, "Line", i+1, "Code", code, "Max", maxCostCentre, "Short", cut(cc, maxCostCentre))
+			return posting{}, c.refuse("cash.refusal.cost_centre_too_long", "CostCentre", cc, "Line", i+1, "Code", code, "Max", maxCostCentre, "Short", cut(cc, maxCostCentre))
 		}
 		ct := strings.TrimSpace(l.CostType)
 		if m, ok := c.set.costTypes[ct]; ok {
 			ct = m
 		}
 		if len([]rune(ct)) > maxCostType {
-			return posting{}, refuse("cash.refusal.cost_type_too_long", "CostType", ct, "Line", i+1, "Code", code, "Max", maxCostType, "Short", cut(ct, maxCostType))
+			return posting{}, c.refuse("cash.refusal.cost_type_too_long", "CostType", ct, "Line", i+1, "Code", code, "Max", maxCostType, "Short", cut(ct, maxCostType))
 		}
 		amount := l.Debit.Sub(l.Credit)
 		if !amount.Equal(amount.Round(2)) {
-			return posting{}, refuse("cash.refusal.cents", "Line", i+1, "Code", code, "Amount", amount.String())
+			return posting{}, c.refuse("cash.refusal.cents", "Line", i+1, "Code", code, "Amount", amount.String())
 		}
 		if amount.Abs().GreaterThanOrEqual(decimal.New(1, 10)) {
-			return posting{}, refuse("cash.refusal.too_large", "Line", i+1, "Code", code, "Amount", amount.StringFixed(2))
+			return posting{}, c.refuse("cash.refusal.too_large", "Line", i+1, "Code", code, "Amount", amount.StringFixed(2))
 		}
 		total = total.Add(amount)
 		p.lines = append(p.lines, postLine{
@@ -200,10 +200,10 @@ func (c *Conn) toPosting(j connectors.JournalEntry) (posting, error) {
 		})
 	}
 	if len(p.lines) == 0 {
-		return posting{}, refuse("cash.refusal.no_lines", "Code", code)
+		return posting{}, c.refuse("cash.refusal.no_lines", "Code", code)
 	}
 	if !total.IsZero() {
-		return posting{}, refuse("cash.refusal.unbalanced", "Code", code, "Difference", total.StringFixed(2))
+		return posting{}, c.refuse("cash.refusal.unbalanced", "Code", code, "Difference", total.StringFixed(2))
 	}
 	return p, nil
 }
@@ -342,7 +342,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 
 func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem, stuck map[string]bool) (string, error) {
 	if it.Record.Journal == nil {
-		return "", refuse("cash.refusal.no_journal")
+		return "", c.refuse("cash.refusal.no_journal")
 	}
 	p, ie := c.toPosting(*it.Record.Journal)
 	if ie != nil {
@@ -360,7 +360,7 @@ func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem, stuck map[
 				if sameContent(booked, p) && booked.target == p.target && booked.period == p.period {
 					return it.RemoteID, nil
 				}
-				return "", refuse("cash.refusal.changed_period", "Code", p.code, "Administration", old.target.admin, "Journal", old.target.journal, "Number", old.number)
+				return "", c.refuse("cash.refusal.changed_period", "Code", p.code, "Administration", old.target.admin, "Journal", old.target.journal, "Number", old.number)
 			}
 		}
 	}
@@ -393,9 +393,9 @@ func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem, stuck map[
 		if sameContent(booked, p) {
 			return remoteID(p), nil
 		}
-		return "", refuse("cash.refusal.changed", "Code", p.code, "Administration", p.target.admin, "Journal", p.target.journal, "Number", p.number)
+		return "", c.refuse("cash.refusal.changed", "Code", p.code, "Administration", p.target.admin, "Journal", p.target.journal, "Number", p.number)
 	}
-	return "", refuse("cash.refusal.numbers_used", "Code", p.code, "Journal", p.target.journal)
+	return "", c.refuse("cash.refusal.numbers_used", "Code", p.code, "Journal", p.target.journal)
 }
 
 func (c *Conn) remember(t target) {

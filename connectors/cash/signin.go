@@ -52,7 +52,7 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 		return nil, err
 	}
 	s.admin = "" // list every administration, whichever is chosen now
-	c := &Conn{set: s, key: key, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery}
+	c := &Conn{set: s, key: key, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery, en: english()}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}
@@ -79,7 +79,7 @@ func organisations(ctx context.Context, c *Conn) ([]connectors.Organisation, err
 	for _, a := range d.Admins {
 		name := a.Name
 		if a.ReadOnly {
-			name = english().T("cash.signin.read_only", "Name", a.Name)
+			name = c.english().T("cash.signin.read_only", "Name", a.Name)
 		}
 		orgs = append(orgs, connectors.Organisation{ID: a.Code, Name: name,
 			Settings: map[string]string{KeyAdministration: a.Code, KeyAdministrationName: a.Name}})

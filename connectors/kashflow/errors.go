@@ -94,7 +94,13 @@ func itemError(err error) (*connectors.ItemError, bool) {
 // connector, or the words alone as the Error Feedback grid keeps them):
 // the catalogue key and values, with Cause and Fix in English
 // (Explanation.In says them in the reader's language).
-func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return Explain(err) }
+func (c *Conn) Explain(err error) (connectors.Explanation, bool) {
+	e, args, ok := explain(err)
+	if !ok {
+		return connectors.Explanation{}, false
+	}
+	return connectors.Explanation{Key: e.key, Args: args}.In(c.english()), true
+}
 
 // Explain is the catalogue, usable without a connection.
 func Explain(err error) (connectors.Explanation, bool) {
@@ -145,10 +151,10 @@ func (r *refusal) Unwrap() []error { return []error{r.ItemError, r.said} }
 
 // refuse makes the refusal key with its name/value pairs; field names the
 // offending field.
-func refuse(field, key string, pairs ...any) *refusal {
+func (c *Conn) refuse(field, key string, pairs ...any) *refusal {
 	said := words.Errorf(nil, key, pairs...)
 	msg := key
-	if en := english(); en != nil {
+	if en := c.english(); en != nil {
 		msg = en.Say(said.Text)
 	}
 	return &refusal{ItemError: &connectors.ItemError{Field: field, Message: msg}, said: said}

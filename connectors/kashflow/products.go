@@ -62,7 +62,7 @@ func (c *Conn) writeItem(ctx context.Context, remoteID string, it connectors.Ite
 		return "", err
 	}
 	if !ok {
-		return "", refuse("sales_account", "kashflow.refusal.nominal_code", "Code", account)
+		return "", c.refuse("sales_account", "kashflow.refusal.nominal_code", "Code", account)
 	}
 	w.ParentID = parent
 	var id int

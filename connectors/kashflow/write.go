@@ -89,7 +89,7 @@ func (c *Conn) writeOne(ctx context.Context, t connectors.RecordType, it connect
 	case connectors.Items:
 		return c.writeItem(ctx, it.RemoteID, *rec.Item)
 	}
-	return "", refuse("", "kashflow.refusal.read_only", "Type", t.Label())
+	return "", c.refuse("", "kashflow.refusal.read_only", "Type", t.Label())
 }
 
 func (c *Conn) writeCustomer(ctx context.Context, remoteID string, p connectors.Party) (string, error) {
@@ -195,7 +195,7 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, remoteID s
 			// The credit note is in KashFlow: its ID goes back with the
 			// refusal, so it is linked and never sent twice.
 			if ie, ok := asItemError(err); ok {
-				r := refuse("", "kashflow.refusal.credit_not_applied", "Code", d.Code, "Number", number, "Message", ie.Message)
+				r := c.refuse("", "kashflow.refusal.credit_not_applied", "Code", d.Code, "Number", number, "Message", ie.Message)
 				r.Code = ie.Code
 				return id, r
 			}
@@ -234,7 +234,7 @@ func (c *Conn) applyCredit(ctx context.Context, kind string, number int, d conne
 			return err
 		}
 		if !applied {
-			return refuse("", "kashflow.refusal.credit_refused")
+			return c.refuse("", "kashflow.refusal.credit_refused")
 		}
 	}
 	return nil
@@ -269,14 +269,14 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 		return "", err
 	}
 	if !ok {
-		return "", refuse("bank_account", "kashflow.refusal.bank_account", "Code", p.BankAccount)
+		return "", c.refuse("bank_account", "kashflow.refusal.bank_account", "Code", p.BankAccount)
 	}
 	method, ok, err := c.payMethod(ctx, purchase)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		return "", refuse("method", "kashflow.refusal.payment_method")
+		return "", c.refuse("method", "kashflow.refusal.payment_method")
 	}
 	idx, err := c.docIndex(ctx, kind)
 	if err != nil {
@@ -325,7 +325,7 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 
 func (c *Conn) writeJournal(ctx context.Context, remoteID string, j connectors.JournalEntry) (string, error) {
 	if !j.Balanced() {
-		return "", refuse("", "kashflow.refusal.unbalanced")
+		return "", c.refuse("", "kashflow.refusal.unbalanced")
 	}
 	var base *wJournal
 	if remoteID != "" {

@@ -44,6 +44,7 @@ func WithPageSize(n int) Option { return func(c *Conn) { c.pageSize = n } }
 // connectors.Connection, Lister, Writer, Reader, Explainer and Closer and
 // is safe for concurrent use.
 type Conn struct {
+	en       *words.Words // English, for the logs and Explain; loaded once when opened
 	settings settings
 	password string
 	hc       *http.Client
@@ -101,7 +102,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, now: time.Now, pageSize: listPage, groups: map[string]string{}}
+	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, now: time.Now, pageSize: listPage, groups: map[string]string{}, en: english()}
 	if c.hc == nil {
 		c.hc = &http.Client{Timeout: 2 * time.Minute}
 	}
@@ -245,7 +246,7 @@ func (c *Conn) changeCompany(ctx context.Context) (companyInfo, error) {
 		return co, err
 	}
 	if co.Name == "" {
-		co.Name = english().T("uniconta.signin.company_named", "ID", strconv.Itoa(c.settings.companyID))
+		co.Name = c.english().T("uniconta.signin.company_named", "ID", strconv.Itoa(c.settings.companyID))
 	}
 	c.mu.Lock()
 	c.company = &co

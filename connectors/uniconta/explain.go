@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // catalogue is Uniconta's messages (the ErrorCodes names, kept word for
@@ -42,19 +43,22 @@ var catalogue = []struct {
 // Explain turns a Uniconta message into words for a bookkeeper: the
 // catalogue key of its cause and fix, with Cause and Fix in English
 // (Explanation.In says them in the reader's language).
-func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return explain(err) }
+func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return explainIn(c.english(), err) }
 
 func explain(err error) (connectors.Explanation, bool) {
 	if err == nil {
 		return connectors.Explanation{}, false
 	}
-	en := english()
-	texts := []string{err.Error()}
-	if en != nil {
-		// A refusal in LedgerLink's words is matched as it reads in
-		// English.
-		texts = append(texts, en.Error(err))
+	return explainIn(english(), err)
+}
+
+// explainIn explains err with Cause and Fix in en. LedgerLink's own
+// refusals read in English in their Error(), which the patterns match.
+func explainIn(en *words.Words, err error) (connectors.Explanation, bool) {
+	if err == nil {
+		return connectors.Explanation{}, false
 	}
+	texts := []string{err.Error()}
 	var ie *connectors.ItemError
 	if errors.As(err, &ie) && ie.Code != "" {
 		texts = append([]string{ie.Code}, texts...)

@@ -32,7 +32,7 @@ func signIn(ctx context.Context, cfg connectors.Config, _ connectors.Prompt) ([]
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, pageSize: listPage, groups: map[string]string{}}
+	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, pageSize: listPage, groups: map[string]string{}, en: english()}
 	c.now = time.Now
 	if c.hc == nil {
 		c.hc = &http.Client{}

@@ -10,6 +10,12 @@ import (
 //go:embed words/*.json
 var wordFiles embed.FS
 
+// englishFile is the English alone: the words of the logs and of
+// Explain's Cause and Fix, loaded without the other languages.
+//
+//go:embed words/uniconta.en.json
+var englishFile embed.FS
+
 // Words returns the connector's catalogue files (uniconta.LANG.json), handed
 // over as Definition.Words.
 func Words() fs.FS {
@@ -21,14 +27,28 @@ func Words() fs.FS {
 }
 
 // english returns the connector's own words in English: the language of
-// the logs and of Explain's Cause and Fix. Nil only if the embedded files
-// do not load, which the tests rule out.
+// the logs and of Explain's Cause and Fix. A connection loads them once
+// (Conn.english); this loads them anew, for errors made without one. Nil
+// only if the embedded file does not load, which the tests rule out.
 func english() *words.Words {
-	cat, err := words.Load(Words())
+	sub, err := fs.Sub(englishFile, "words")
+	if err != nil {
+		return nil
+	}
+	cat, err := words.Load(sub)
 	if err != nil {
 		return nil
 	}
 	return cat.In("en")
+}
+
+// english returns the connection's English words, loaded when it opened
+// (or now, for a connection made without Open).
+func (c *Conn) english() *words.Words {
+	if c.en != nil {
+		return c.en
+	}
+	return english()
 }
 
 // failure is an error for a person: it carries its words (a *words.Error,
