@@ -12,7 +12,6 @@ package cash
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -128,7 +127,7 @@ func validateEdition(v string) error {
 func validateJournalCode(v string) error {
 	v = strings.TrimSpace(v)
 	if len(v) > maxJournal {
-		return fmt.Errorf("a CASH journal code has at most %d characters", maxJournal)
+		return fail(nil, "cash.check.journal_code", "Max", maxJournal)
 	}
 	return nil
 }
@@ -136,7 +135,7 @@ func validateJournalCode(v string) error {
 func validatePendingWait(v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 1 || n > 3600 {
-		return errors.New("must be a whole number of seconds from 1 to 3600")
+		return fail(nil, "cash.check.pending_wait")
 	}
 	return nil
 }
@@ -151,13 +150,13 @@ func parseCodeTable(v string, maxLen int) (map[string]string, error) {
 			continue
 		}
 		if !ok || local == "" || remote == "" {
-			return nil, fmt.Errorf("%q is not written CODE=CASHCODE", strings.TrimSpace(pair))
+			return nil, fail(nil, "cash.check.code_pair", "Pair", strings.TrimSpace(pair))
 		}
 		if len([]rune(remote)) > maxLen {
-			return nil, fmt.Errorf("the CASH code %q is longer than %d characters", remote, maxLen)
+			return nil, fail(nil, "cash.check.code_length", "Code", remote, "Max", maxLen)
 		}
 		if _, dup := out[local]; dup {
-			return nil, fmt.Errorf("%s is given twice", local)
+			return nil, fail(nil, "cash.check.code_twice", "Code", local)
 		}
 		out[local] = remote
 	}

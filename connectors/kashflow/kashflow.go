@@ -17,7 +17,6 @@ package kashflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"ledgerlink/connectors"
@@ -109,7 +108,7 @@ func ValidateEndpoint(v string) error { return connectors.EndpointValidator(Defa
 
 func validateDate(v string) error {
 	if _, err := connectors.ParseDate(v); err != nil {
-		return errors.New("must be a date such as 2020-01-01")
+		return fail(nil, "kashflow.check.date")
 	}
 	return nil
 }

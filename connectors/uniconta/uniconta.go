@@ -14,7 +14,6 @@ package uniconta
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -138,7 +137,7 @@ func ValidateEndpoint(v string) error {
 func validateNotifyURL(v string) error {
 	u, err := url.Parse(strings.TrimSpace(v))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return errors.New("must be a web address such as https://example.dk/uniconta/…")
+		return fail(nil, "uniconta.check.notify_url")
 	}
 	return nil
 }
@@ -146,7 +145,7 @@ func validateNotifyURL(v string) error {
 func validateCompanyID(v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n <= 0 {
-		return errors.New("must be the company's number, digits only")
+		return fail(nil, "uniconta.check.company_id")
 	}
 	return nil
 }
@@ -156,7 +155,7 @@ var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func validateFieldList(v string) error {
 	for _, n := range splitList(v) {
 		if !fieldName.MatchString(n) {
-			return fmt.Errorf("%q is not a Uniconta field name (letters, digits and _ only, no spaces)", n)
+			return fail(nil, "uniconta.check.field_name", "Name", n)
 		}
 	}
 	return nil
@@ -221,12 +220,12 @@ func readSettings(cfg connectors.Config) (settings, error) {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(cfg.Setting(key, def)))
 		if err != nil || n < 1 || n > 5 {
-			return s, fmt.Errorf("the option %q must be a dimension number from 1 to 5", key)
+			return s, fail(fmt.Errorf("the option %q is %q", key, cfg.Setting(key, def)), "uniconta.check.dimension_number")
 		}
 		*into = n
 	}
 	if s.costCentre == s.costType {
-		return s, errors.New("cost centres and cost types must be kept in two different Uniconta dimensions")
+		return s, fail(nil, "uniconta.check.same_dimension")
 	}
 	s.notifyURL = strings.TrimSpace(cfg.Setting(KeyNotifyURL, ""))
 	return s, nil
