@@ -220,7 +220,7 @@ func readSettings(cfg connectors.Config) (settings, error) {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(cfg.Setting(key, def)))
 		if err != nil || n < 1 || n > 5 {
-			return s, fail(fmt.Errorf("the option %q is %q", key, cfg.Setting(key, def)), "uniconta.check.dimension_number")
+			return s, fail(nil, "uniconta.check.dimension_number")
 		}
 		*into = n
 	}
