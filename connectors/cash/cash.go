@@ -12,7 +12,6 @@ package cash
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -38,8 +37,8 @@ const (
 
 // The editions of CASH; only Cash Web has an API.
 const (
-	EditionWeb = "Cash Web"
-	EditionWin = "Cash Win"
+	EditionWeb = "Cash Web" // words:verbatim
+	EditionWin = "Cash Win" // words:verbatim
 )
 
 // DefaultAPIURL is Cash Web's REST API 4.0.
@@ -63,26 +62,26 @@ func Definition() connectors.Definition {
 	return connectors.Definition{
 		Name:        "cash",
 		Title:       "CASH (Cash Web)",
-		Description: "CASH online accounting (Cash Web): payroll journal entries, split per period, cost centre and cost type, booked in each company's administration and journal. Not for Cash Win.",
+		Description: "cash.description",
 		Settings: []connectors.Field{
-			{Key: KeyEdition, Label: "CASH edition", Kind: connectors.KindChoice, Choices: []string{EditionWeb, EditionWin}, Default: EditionWeb, Tab: "Account",
-				Validate: validateEdition, Help: "LedgerLink works with Cash Web only; Cash Win (the desktop program) has no API."},
-			{Key: SecretAPIKey, Label: "API key", Kind: connectors.KindSecret, Secret: true, Required: true, Tab: "Account",
-				Help: "In Cash Web: Gebruikersoverzicht → the API user → tab Api → copy. Kept in the system keyring. Pressing Genereer there makes a new key and the old one stops working."},
-			{Key: KeyAdministration, Label: "Administration", Kind: connectors.KindText, Required: true, Tab: "Account",
-				Help: "The code of the CASH administration whose chart of accounts LedgerLink reads, and where journals go that no company mapping sends elsewhere; chosen when you sign in."},
-			{Key: KeyAdministrationName, Label: "Administration name", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
-				Help: "The name of the chosen administration."},
-			{Key: KeyJournalCode, Label: "Journal code (dagboek)", Kind: connectors.KindText, Tab: "Account", Validate: validateJournalCode,
-				Help: "The journal (dagboek) payroll entries go to when a company's mapping gives none, for example MEM."},
-			{Key: KeyAPIURL, Label: "API address", Kind: connectors.KindURL, Default: DefaultAPIURL, Tab: "Account",
-				Validate: ValidateEndpoint, Help: "Leave as it is unless told otherwise."},
-			{Key: KeyCostCentres, Label: "Cost centre codes in CASH", Kind: connectors.KindText, Tab: "Options", Validate: validateCodeTable(maxCostCentre),
-				Help: "CASH's cost centre (kostenplaats) codes are at most 3 characters. For longer payroll cost centres give the CASH code, for example SHOP=SHP, ROAST=RST."},
-			{Key: KeyCostTypes, Label: "Cost type codes in CASH", Kind: connectors.KindText, Tab: "Options", Validate: validateCodeTable(maxCostType),
-				Help: "CASH has no cost type (kostensoort) field; LedgerLink keeps the cost type in each line's reference, which has room for 7 characters. For longer cost types give a short code, for example EMPLOYER-NI=EMPNI."},
-			{Key: KeyPendingWait, Label: "Wait for CASH to process an import (seconds)", Kind: connectors.KindNumber, Default: strconv.Itoa(defaultPendingWait), Tab: "Options",
-				Validate: validatePendingWait, Help: "How long LedgerLink waits for CASH to process a journal entry before it reports it as still pending."},
+			{Key: KeyEdition, Label: "cash.setting.edition.label", Kind: connectors.KindChoice, Choices: []string{EditionWeb, EditionWin}, Default: EditionWeb, Tab: "Account",
+				Validate: validateEdition, Help: "cash.setting.edition.help"},
+			{Key: SecretAPIKey, Label: "cash.setting.api_key.label", Kind: connectors.KindSecret, Secret: true, Required: true, Tab: "Account",
+				Help: "cash.setting.api_key.help"},
+			{Key: KeyAdministration, Label: "cash.setting.administration.label", Kind: connectors.KindText, Required: true, Tab: "Account",
+				Help: "cash.setting.administration.help"},
+			{Key: KeyAdministrationName, Label: "cash.setting.administration_name.label", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
+				Help: "cash.setting.administration_name.help"},
+			{Key: KeyJournalCode, Label: "cash.setting.journal_code.label", Kind: connectors.KindText, Tab: "Account", Validate: validateJournalCode,
+				Help: "cash.setting.journal_code.help"},
+			{Key: KeyAPIURL, Label: "cash.setting.api_url.label", Kind: connectors.KindURL, Default: DefaultAPIURL, Tab: "Account",
+				Validate: ValidateEndpoint, Help: "cash.setting.api_url.help"},
+			{Key: KeyCostCentres, Label: "cash.setting.cost_centres.label", Kind: connectors.KindText, Tab: "Options", Validate: validateCodeTable(maxCostCentre),
+				Help: "cash.setting.cost_centres.help"},
+			{Key: KeyCostTypes, Label: "cash.setting.cost_types.label", Kind: connectors.KindText, Tab: "Options", Validate: validateCodeTable(maxCostType),
+				Help: "cash.setting.cost_types.help"},
+			{Key: KeyPendingWait, Label: "cash.setting.pending_wait.label", Kind: connectors.KindNumber, Default: strconv.Itoa(defaultPendingWait), Tab: "Options",
+				Validate: validatePendingWait, Help: "cash.setting.pending_wait.help"},
 		},
 		Caps: Capabilities(),
 		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
@@ -95,6 +94,7 @@ func Definition() connectors.Definition {
 		Limits:    connectors.Limits{PerMinute: 60, Concurrent: 1},
 		Sandbox:   sandbox(),
 		Simulator: simulator,
+		Words:     Words(),
 	}
 }
 
@@ -115,7 +115,7 @@ func Capabilities() connectors.Capabilities {
 func ValidateEndpoint(v string) error { return connectors.EndpointValidator(DefaultAPIURL)(v) }
 
 // errCashWin is the plain-words refusal of Cash Win.
-var errCashWin = errors.New("LedgerLink works with Cash Web only, the online CASH at www.cashweb.nl. Cash Win, the desktop program, has no API that LedgerLink can reach, so it cannot receive payroll journals from LedgerLink. Use Cash Web for this administration, or book the journals in Cash Win by hand")
+var errCashWin = fail(nil, "cash.signin.cash_win")
 
 func validateEdition(v string) error {
 	if strings.EqualFold(strings.TrimSpace(v), EditionWin) {
@@ -127,7 +127,7 @@ func validateEdition(v string) error {
 func validateJournalCode(v string) error {
 	v = strings.TrimSpace(v)
 	if len(v) > maxJournal {
-		return fmt.Errorf("a CASH journal code has at most %d characters", maxJournal)
+		return fail(nil, "cash.check.journal_code", "Max", maxJournal)
 	}
 	return nil
 }
@@ -135,7 +135,7 @@ func validateJournalCode(v string) error {
 func validatePendingWait(v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 1 || n > 3600 {
-		return errors.New("must be a whole number of seconds from 1 to 3600")
+		return fail(nil, "cash.check.pending_wait")
 	}
 	return nil
 }
@@ -150,13 +150,13 @@ func parseCodeTable(v string, maxLen int) (map[string]string, error) {
 			continue
 		}
 		if !ok || local == "" || remote == "" {
-			return nil, fmt.Errorf("%q is not written CODE=CASHCODE", strings.TrimSpace(pair))
+			return nil, fail(nil, "cash.check.code_pair", "Pair", strings.TrimSpace(pair))
 		}
 		if len([]rune(remote)) > maxLen {
-			return nil, fmt.Errorf("the CASH code %q is longer than %d characters", remote, maxLen)
+			return nil, fail(nil, "cash.check.code_length", "Code", remote, "Max", maxLen)
 		}
 		if _, dup := out[local]; dup {
-			return nil, fmt.Errorf("%s is given twice", local)
+			return nil, fail(nil, "cash.check.code_twice", "Code", local)
 		}
 		out[local] = remote
 	}

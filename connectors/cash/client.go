@@ -20,6 +20,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/cash/cashsim"
+	"ledgerlink/words"
 )
 
 // maxResponseBytes bounds how much of an answer is read.
@@ -63,6 +64,7 @@ func WithPollEvery(d time.Duration) Option { return func(c *Conn) { c.pollEvery 
 // connectors.Connection, Writer, Reader, Lister (the chart of accounts),
 // Explainer and Closer, and is safe for concurrent use.
 type Conn struct {
+	en        *words.Words // English, for the logs and Explain; loaded once when opened
 	set       settings
 	key       string
 	hc        *http.Client
@@ -91,7 +93,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{set: s, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery}
+	c := &Conn{set: s, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery, en: english()}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}
@@ -112,14 +114,14 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		return nil, err
 	}
 	if c.key == "" {
-		return nil, errors.New("the CASH API key is not set: sign in on the Account tab with the API key of your Cash Web API user")
+		return nil, fail(nil, "cash.signin.key_not_set")
 	}
 	return c, nil
 }
 
 func storedKey(ctx context.Context, cfg connectors.Config) (string, error) {
 	if cfg.Secrets == nil {
-		return "", errors.New("LedgerLink cannot reach the system keyring, where the CASH API key is kept")
+		return "", fail(nil, "cash.signin.keyring_unreachable")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -183,17 +185,17 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	if len(e.Messages) == 0 {
-		return fmt.Sprintf("Cash Web answered HTTP %d", e.Status)
+		return "HTTP " + strconv.Itoa(e.Status) + " " + http.StatusText(e.Status)
 	}
 	return strings.Join(e.Messages, "; ")
 }
 
 // ErrUnauthorizedAccess is CASH's 1002 answer: the API user has no
 // administration linked (or not the one asked for).
-var ErrUnauthorizedAccess = fmt.Errorf("%w: Cash Web answered \"1002 Unauthorized Access\": the API user has no administration linked to it (or not this one). Ask the client's manager or your accountant to link the administration to the API user in Cash Web (Gebruikersbeheer), then sign in again", connectors.ErrAuth)
+var ErrUnauthorizedAccess = failAs(connectors.ErrAuth, "cash.signin.unlinked")
 
 // errUnknownKey is the plain-words refusal of an API key.
-var errUnknownKey = fmt.Errorf("%w: Cash Web does not recognise this API key. Copy it again from Cash Web (Gebruikersoverzicht → the API user → tab Api); pressing Genereer there makes a new key and the old one stops working. Note that LedgerLink works with Cash Web only: Cash Win, the desktop program, has no API key", connectors.ErrAuth)
+var errUnknownKey = failAs(connectors.ErrAuth, "cash.signin.unknown_key")
 
 // call sends one request and decodes a JSON answer into out (nil: ignore
 // the body). It returns the HTTP status of a success.
@@ -271,7 +273,7 @@ func classify(resp *http.Response, raw []byte) error {
 	switch {
 	case st == http.StatusTooManyRequests:
 		wait := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return &connectors.RateLimitError{RetryAfter: cmp.Or(wait, 10*time.Second), Message: cmp.Or(joined, "Too Many Requests")}
+		return &connectors.RateLimitError{RetryAfter: cmp.Or(wait, 10*time.Second), Message: cmp.Or(joined, "Too Many Requests")} // words:verbatim (HTTP's own words)
 	case strings.Contains(joined, "1002"):
 		return ErrUnauthorizedAccess
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:

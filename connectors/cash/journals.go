@@ -63,11 +63,11 @@ const probes = 8
 
 // unauthorizedAccess is CASH's answer for an administration the API user
 // has not linked.
-const unauthorizedAccess = "1002 Unauthorized Access"
+const unauthorizedAccess = "1002 Unauthorized Access" // words:verbatim
 
 // seedPendingMessage is CASH's message for an import no administration has
 // processed (seed 003), word for word.
-const seedPendingMessage = "De XML import is nog niet verwerkt door een administratie en de transactie is nog in behandeling"
+const seedPendingMessage = "De XML import is nog niet verwerkt door een administratie en de transactie is nog in behandeling" // words:verbatim
 
 // Item error codes of LedgerLink's own refusals.
 const (
@@ -116,10 +116,6 @@ type postLine struct {
 	amount      decimal.Decimal // + debit, − credit
 }
 
-func localError(format string, args ...any) *connectors.ItemError {
-	return &connectors.ItemError{Code: codeLocal, Message: fmt.Sprintf(format, args...)}
-}
-
 // cut shortens s to n characters.
 func cut(s string, n int) string {
 	s = strings.TrimSpace(s)
@@ -146,24 +142,24 @@ func cashPeriod(p string, d connectors.Date) (string, bool) {
 }
 
 // toPosting maps one journal part to a CASH posting.
-func (c *Conn) toPosting(j connectors.JournalEntry) (posting, *connectors.ItemError) {
+func (c *Conn) toPosting(j connectors.JournalEntry) (posting, error) {
 	code := strings.TrimSpace(j.Code)
 	if code == "" {
-		return posting{}, localError("The payroll journal has no code, so LedgerLink could not find it in CASH again; it was not sent.")
+		return posting{}, c.refuse("cash.refusal.no_code")
 	}
 	tg := target{admin: cmp.Or(strings.TrimSpace(j.Administration), c.set.admin), journal: strings.ToUpper(cmp.Or(strings.TrimSpace(j.JournalCode), c.set.journal))}
 	if tg.admin == "" || tg.journal == "" {
-		return posting{}, localError("Payroll journal %s has no CASH administration or journal (dagboek) code. Map its company %q to an administration and journal code on the Administraties tab, or give the module's administration and journal code on the Account tab.", code, j.Company)
+		return posting{}, c.refuse("cash.refusal.no_target", "Code", code, "Company", j.Company)
 	}
 	if len(tg.journal) > maxJournal {
-		return posting{}, localError("Journal code %q of payroll journal %s is longer than the %d characters CASH allows; give the CASH dagboek code on the Administraties tab.", tg.journal, code, maxJournal)
+		return posting{}, c.refuse("cash.refusal.journal_too_long", "Journal", tg.journal, "Code", code, "Max", maxJournal)
 	}
 	if j.Date.IsZero() {
-		return posting{}, localError("Payroll journal %s has no date; CASH needs a booking date. Give it a date in the payroll system and import it again.", code)
+		return posting{}, c.refuse("cash.refusal.no_date", "Code", code)
 	}
 	per, ok := cashPeriod(j.Period, j.Date)
 	if !ok {
-		return posting{}, localError("Payroll journal %s has period %q, which is not a month written YYYY-MM.", code, j.Period)
+		return posting{}, c.refuse("cash.refusal.bad_period", "Code", code, "Period", j.Period)
 	}
 	p := posting{code: code, target: tg, period: per, date: j.Date.Format("060102")}
 	total := decimal.Zero
@@ -171,30 +167,30 @@ func (c *Conn) toPosting(j connectors.JournalEntry) (posting, *connectors.ItemEr
 		acct := strings.TrimSpace(l.NominalCode)
 		switch {
 		case acct == "":
-			return posting{}, localError("Line %d of payroll journal %s has no nominal code, so CASH does not know which ledger account to book it on. Map the payroll account to a CASH account on the Mapping tab.", i+1, code)
+			return posting{}, c.refuse("cash.refusal.no_account", "Line", i+1, "Code", code)
 		case len([]rune(acct)) > maxAccount:
-			return posting{}, localError("Ledger account %q on line %d of payroll journal %s is longer than the %d characters CASH allows; map it to the CASH account number on the Mapping tab.", acct, i+1, code, maxAccount)
+			return posting{}, c.refuse("cash.refusal.account_too_long", "Account", acct, "Line", i+1, "Code", code, "Max", maxAccount)
 		}
 		cc := strings.TrimSpace(l.CostCentre)
 		if m, ok := c.set.costCentres[cc]; ok {
 			cc = m
 		}
 		if len([]rune(cc)) > maxCostCentre {
-			return posting{}, localError("Cost centre %q on line %d of payroll journal %s is longer than the %d characters CASH allows for a kostenplaats. Give its CASH code under Options → Cost centre codes in CASH (for example %s=%s).", cc, i+1, code, maxCostCentre, cc, cut(cc, maxCostCentre))
+			return posting{}, c.refuse("cash.refusal.cost_centre_too_long", "CostCentre", cc, "Line", i+1, "Code", code, "Max", maxCostCentre, "Short", cut(cc, maxCostCentre))
 		}
 		ct := strings.TrimSpace(l.CostType)
 		if m, ok := c.set.costTypes[ct]; ok {
 			ct = m
 		}
 		if len([]rune(ct)) > maxCostType {
-			return posting{}, localError("Cost type %q on line %d of payroll journal %s is longer than the %d characters LedgerLink has room for in CASH's reference field. Give it a short code under Options → Cost type codes in CASH (for example %s=%s).", ct, i+1, code, maxCostType, ct, cut(ct, maxCostType))
+			return posting{}, c.refuse("cash.refusal.cost_type_too_long", "CostType", ct, "Line", i+1, "Code", code, "Max", maxCostType, "Short", cut(ct, maxCostType))
 		}
 		amount := l.Debit.Sub(l.Credit)
 		if !amount.Equal(amount.Round(2)) {
-			return posting{}, localError("Line %d of payroll journal %s has an amount with more than two decimals (%s); CASH books cents.", i+1, code, amount.String())
+			return posting{}, c.refuse("cash.refusal.cents", "Line", i+1, "Code", code, "Amount", amount.String())
 		}
 		if amount.Abs().GreaterThanOrEqual(decimal.New(1, 10)) {
-			return posting{}, localError("Line %d of payroll journal %s has an amount too large for CASH (%s).", i+1, code, amount.StringFixed(2))
+			return posting{}, c.refuse("cash.refusal.too_large", "Line", i+1, "Code", code, "Amount", amount.StringFixed(2))
 		}
 		total = total.Add(amount)
 		p.lines = append(p.lines, postLine{
@@ -204,10 +200,10 @@ func (c *Conn) toPosting(j connectors.JournalEntry) (posting, *connectors.ItemEr
 		})
 	}
 	if len(p.lines) == 0 {
-		return posting{}, localError("Payroll journal %s has no lines.", code)
+		return posting{}, c.refuse("cash.refusal.no_lines", "Code", code)
 	}
 	if !total.IsZero() {
-		return posting{}, localError("Payroll journal %s does not balance (difference %s); CASH books only postings whose lines add up to zero.", code, total.StringFixed(2))
+		return posting{}, c.refuse("cash.refusal.unbalanced", "Code", code, "Difference", total.StringFixed(2))
 	}
 	return p, nil
 }
@@ -328,7 +324,11 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 	for _, it := range items {
 		id, err := c.writeOne(ctx, it, stuck)
 		var ie *connectors.ItemError
+		var r *refusal
 		switch {
+		case errors.As(err, &r):
+			// LedgerLink's own refusal keeps its words for every language.
+			out = append(out, connectors.WriteResult{Key: it.Key, Err: r})
 		case errors.As(err, &ie):
 			out = append(out, connectors.WriteResult{Key: it.Key, Err: ie})
 		case err != nil:
@@ -342,7 +342,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 
 func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem, stuck map[string]bool) (string, error) {
 	if it.Record.Journal == nil {
-		return "", localError("The record sent as a payroll journal carries no journal.")
+		return "", c.refuse("cash.refusal.no_journal")
 	}
 	p, ie := c.toPosting(*it.Record.Journal)
 	if ie != nil {
@@ -360,7 +360,7 @@ func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem, stuck map[
 				if sameContent(booked, p) && booked.target == p.target && booked.period == p.period {
 					return it.RemoteID, nil
 				}
-				return "", localError("Payroll journal %s is already booked in CASH (administration %s, journal %s, stuk %s) with other lines or another period than it has now. CASH does not change a booked entry: reverse it in CASH, then use Mark as Not Exported so that LedgerLink sends it again.", p.code, old.target.admin, old.target.journal, old.number)
+				return "", c.refuse("cash.refusal.changed_period", "Code", p.code, "Administration", old.target.admin, "Journal", old.target.journal, "Number", old.number)
 			}
 		}
 	}
@@ -393,9 +393,9 @@ func (c *Conn) writeOne(ctx context.Context, it connectors.WriteItem, stuck map[
 		if sameContent(booked, p) {
 			return remoteID(p), nil
 		}
-		return "", localError("Payroll journal %s is already booked in CASH (administration %s, journal %s, stuk %s) with other lines than it has now. CASH does not change a booked entry: reverse it in CASH, then use Mark as Not Exported so that LedgerLink sends it again.", p.code, p.target.admin, p.target.journal, p.number)
+		return "", c.refuse("cash.refusal.changed", "Code", p.code, "Administration", p.target.admin, "Journal", p.target.journal, "Number", p.number)
 	}
-	return "", localError("CASH refused every document number LedgerLink tried for payroll journal %s as already in use in journal %s. Tell LedgerLink's support; nothing was booked.", p.code, p.target.journal)
+	return "", c.refuse("cash.refusal.numbers_used", "Code", p.code, "Journal", p.target.journal)
 }
 
 func (c *Conn) remember(t target) {
@@ -477,7 +477,8 @@ func (c *Conn) importPosting(ctx context.Context, p posting, wait time.Duration)
 func itemErrorOf(msgs []string, status int) *connectors.ItemError {
 	ie := &connectors.ItemError{Message: strings.Join(msgs, "; ")}
 	if ie.Message == "" {
-		ie.Message = fmt.Sprintf("Cash Web refused the journal entry (HTTP %d) without saying why.", status)
+		// CASH said nothing: its status is the only evidence.
+		ie.Message = "HTTP " + strconv.Itoa(status) + " " + http.StatusText(status)
 	}
 	if m := fieldRe.FindStringSubmatch(ie.Message); m != nil {
 		ie.Field, ie.Code = m[1], "F"+m[1]
@@ -527,7 +528,7 @@ func parseTransaction(raw []byte) (transaction, error) {
 		tx.messages = parseErrorBody(raw)
 		// The generic heading is kept only when nothing more precise came.
 		if len(tx.messages) > 1 {
-			tx.messages = slices.DeleteFunc(tx.messages, func(m string) bool { return m == "Error import" })
+			tx.messages = slices.DeleteFunc(tx.messages, func(m string) bool { return m == "Error import" }) // words:verbatim
 		}
 	}
 	return tx, nil

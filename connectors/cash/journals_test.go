@@ -216,7 +216,8 @@ func TestStuckPendingImport(t *testing.T) {
 	if !ok || !strings.Contains(en.Cause, "too few rights") || !strings.Contains(en.Fix, "user of the client's administration") {
 		t.Errorf("English explanation %+v, %v", en, ok)
 	}
-	nl, ok := cash.ExplainIn(&connectors.ItemError{Message: ie.Message}, "nl")
+	nl, ok := cash.Explain(&connectors.ItemError{Message: ie.Message})
+	nl = nl.In(wordsIn(t, "nl"))
 	if !ok || !strings.Contains(nl.Cause, "te weinig rechten") || !strings.Contains(nl.Fix, "gebruiker van de administratie van de klant") {
 		t.Errorf("Dutch explanation %+v, %v", nl, ok)
 	}

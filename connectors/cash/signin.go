@@ -27,7 +27,7 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 		return organisations(ctx, c)
 	}
 	if cfg.Secrets == nil {
-		return nil, errors.New("LedgerLink cannot reach the system keyring, where it keeps the CASH API key; nothing was stored")
+		return nil, fail(nil, "cash.signin.no_keyring")
 	}
 	key, err := storedKey(ctx, cfg)
 	if err != nil {
@@ -38,13 +38,13 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 		if prompt == nil {
 			return nil, connectors.ErrNoPrompt
 		}
-		answer, err := prompt.Ask(ctx, "Paste the API key of your Cash Web API user (in Cash Web: Gebruikersoverzicht → the API user → tab Api → copy):")
+		answer, err := prompt.Ask(ctx, "cash.signin.ask_key")
 		if err != nil {
 			return nil, err
 		}
 		key, typed = strings.TrimSpace(answer), true
 		if key == "" {
-			return nil, errors.New("no CASH API key was given")
+			return nil, fail(nil, "cash.signin.no_key_given")
 		}
 	}
 	s, err := readSettings(cfg)
@@ -52,7 +52,7 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 		return nil, err
 	}
 	s.admin = "" // list every administration, whichever is chosen now
-	c := &Conn{set: s, key: key, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery}
+	c := &Conn{set: s, key: key, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery, en: english()}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}
@@ -79,7 +79,7 @@ func organisations(ctx context.Context, c *Conn) ([]connectors.Organisation, err
 	for _, a := range d.Admins {
 		name := a.Name
 		if a.ReadOnly {
-			name += " (read only: LedgerLink cannot book in it)"
+			name = c.english().T("cash.signin.read_only", "Name", a.Name)
 		}
 		orgs = append(orgs, connectors.Organisation{ID: a.Code, Name: name,
 			Settings: map[string]string{KeyAdministration: a.Code, KeyAdministrationName: a.Name}})
@@ -91,7 +91,7 @@ func organisations(ctx context.Context, c *Conn) ([]connectors.Organisation, err
 // user's key is generated anew there).
 func disconnect(ctx context.Context, cfg connectors.Config) error {
 	if cfg.Secrets == nil {
-		return errors.New("LedgerLink cannot reach the system keyring, where the CASH API key is kept")
+		return fail(nil, "cash.signin.keyring_unreachable")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -112,7 +112,7 @@ func sandbox() *connectors.Sandbox {
 	return &connectors.Sandbox{
 		Settings: map[string]string{
 			KeyAdministration:             cashsim.SampleAdmin,
-			KeyAdministrationName:         "Harbour Lane Coffee Roasters BV",
+			KeyAdministrationName:         "Harbour Lane Coffee Roasters BV", // words:verbatim (the sample company's name)
 			KeyJournalCode:                cashsim.SampleJournal,
 			KeyCostCentres:                "SHOP=SHP, ROAST=RST, WHOLESALE=WHS, TRAINING=TRN",
 			KeyCostTypes:                  "EMPLOYER-NI=EMPNI",

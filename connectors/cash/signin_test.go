@@ -11,6 +11,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/cash"
 	"ledgerlink/connectors/cash/cashsim"
+	"ledgerlink/words"
 )
 
 type askPrompt struct {
@@ -93,7 +94,7 @@ func TestSignIn(t *testing.T) {
 			if got, _ := secrets.Get(t.Context(), cash.SecretAPIKey); tc.typed != "" && got != "" {
 				t.Errorf("a refused key was kept in the keyring: %q", got)
 			}
-			if _, ok := cash.ExplainIn(err, "nl"); !ok && tc.wantIs != connectors.ErrNoPrompt && !tc.noKeyring {
+			if x, ok := cash.Explain(err); (!ok || x.In(wordsIn(t, "nl")).Fix == "") && tc.wantIs != connectors.ErrNoPrompt && !tc.noKeyring {
 				t.Errorf("no explanation for %q", err)
 			}
 		})
@@ -188,22 +189,30 @@ func TestKeyedLists(t *testing.T) {
 }
 
 func TestExplainCatalogue(t *testing.T) {
+	en, nl := wordsIn(t, "en"), wordsIn(t, "nl-NL")
 	for i, e := range cash.Catalogue() {
-		if e.CauseEN == "" || e.FixEN == "" || e.CauseNL == "" || e.FixNL == "" || len(e.Examples) == 0 {
-			t.Errorf("entry %d (%s) lacks a text or an example", i, e.Pattern)
+		if len(e.Examples) == 0 {
+			t.Errorf("entry %d (%s) has no example", i, e.Pattern)
+		}
+		for _, lang := range words.Languages() {
+			for _, part := range []string{".cause", ".fix"} {
+				if wordsIn(t, lang).Catalogue().Text(lang, e.Key+part) == "" {
+					t.Errorf("entry %d (%s) has no %s%s in %s", i, e.Pattern, e.Key, part, lang)
+				}
+			}
 		}
 		for _, ex := range e.Examples {
-			en, ok := cash.ExplainIn(&connectors.ItemError{Message: ex}, "en")
-			if !ok || en.Cause != e.CauseEN {
-				t.Errorf("%q is explained as %q; want entry %d", ex, en.Cause, i)
+			why, ok := cash.Explain(&connectors.ItemError{Message: ex})
+			if !ok || why.Key != e.Key || why.Cause != en.T(e.Key+".cause") {
+				t.Errorf("%q is explained as %q; want entry %d", ex, why.Cause, i)
 			}
-			nl, _ := cash.ExplainIn(errors.New(ex), "nl-NL")
-			if nl.Fix != e.FixNL {
-				t.Errorf("%q in Dutch: %q; want entry %d", ex, nl.Fix, i)
+			dutch, _ := cash.Explain(errors.New(ex))
+			if dutch.In(nl).Fix != nl.T(e.Key+".fix") {
+				t.Errorf("%q in Dutch: %q; want entry %d", ex, dutch.In(nl).Fix, i)
 			}
 		}
 	}
-	if _, ok := cash.ExplainIn(errors.New("something else entirely"), "en"); ok {
+	if _, ok := cash.Explain(errors.New("something else entirely")); ok {
 		t.Errorf("an unknown message was explained")
 	}
 }

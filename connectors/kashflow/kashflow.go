@@ -17,7 +17,6 @@ package kashflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"ledgerlink/connectors"
@@ -48,25 +47,24 @@ const BatchSize = 25
 // Definition registers the KashFlow connector.
 func Definition() connectors.Definition {
 	return connectors.Definition{
-		Name:  "kashflow",
-		Title: "KashFlow",
-		Description: "KashFlow online accounting (UK): customers, suppliers, quotes, sales and purchase invoices, " +
-			"credit notes, payments and payroll journals, over KashFlow's API with your username and API password.",
+		Name:        "kashflow",
+		Title:       "KashFlow",
+		Description: "kashflow.description",
 		Settings: []connectors.Field{
-			{Key: KeyUsername, Label: "KashFlow username", Kind: connectors.KindText, Required: true, Tab: "Account",
-				Help: "The username you sign in to KashFlow with. API access must be switched on in KashFlow: Settings, API Settings."},
-			{Key: KeyPassword, Label: "KashFlow API password", Kind: connectors.KindSecret, Secret: true, Required: true, Tab: "Account",
-				Help: "Kept in the system keyring. If KashFlow's API settings use a separate API password, enter that one."},
-			{Key: KeyCompany, Label: "Company", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
-				Help: "The KashFlow company the username reaches; filled in by Test connection."},
-			{Key: KeyEndpoint, Label: "KashFlow API address", Kind: connectors.KindURL, Default: DefaultEndpoint, Tab: "Account",
-				Validate: ValidateEndpoint, Help: "Leave as it is unless told otherwise."},
-			{Key: KeyInvoicePayMethod, Label: "Payment method for invoice payments", Kind: connectors.KindText, Tab: "Options",
-				Help: "The KashFlow payment method (name or number) payments received are recorded with; blank takes KashFlow's first."},
-			{Key: KeyReceiptPayMethod, Label: "Payment method for purchase payments", Kind: connectors.KindText, Tab: "Options",
-				Help: "The KashFlow payment method (name or number) payments made are recorded with; blank takes KashFlow's first."},
-			{Key: KeyHistoryFrom, Label: "Read documents dated from", Kind: connectors.KindText, Default: defaultHistoryFrom, Tab: "Options",
-				Validate: validateDate, Help: "The earliest invoice date LedgerLink reads from KashFlow (YYYY-MM-DD)."},
+			{Key: KeyUsername, Label: "kashflow.setting.username.label", Kind: connectors.KindText, Required: true, Tab: "Account",
+				Help: "kashflow.setting.username.help"},
+			{Key: KeyPassword, Label: "kashflow.setting.password.label", Kind: connectors.KindSecret, Secret: true, Required: true, Tab: "Account",
+				Help: "kashflow.setting.password.help"},
+			{Key: KeyCompany, Label: "kashflow.setting.company.label", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
+				Help: "kashflow.setting.company.help"},
+			{Key: KeyEndpoint, Label: "kashflow.setting.endpoint.label", Kind: connectors.KindURL, Default: DefaultEndpoint, Tab: "Account",
+				Validate: ValidateEndpoint, Help: "kashflow.setting.endpoint.help"},
+			{Key: KeyInvoicePayMethod, Label: "kashflow.setting.invoice_pay_method.label", Kind: connectors.KindText, Tab: "Options",
+				Help: "kashflow.setting.invoice_pay_method.help"},
+			{Key: KeyReceiptPayMethod, Label: "kashflow.setting.receipt_pay_method.label", Kind: connectors.KindText, Tab: "Options",
+				Help: "kashflow.setting.receipt_pay_method.help"},
+			{Key: KeyHistoryFrom, Label: "kashflow.setting.history_from.label", Kind: connectors.KindText, Default: defaultHistoryFrom, Tab: "Options",
+				Validate: validateDate, Help: "kashflow.setting.history_from.help"},
 		},
 		Caps: Capabilities(),
 		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
@@ -78,6 +76,7 @@ func Definition() connectors.Definition {
 		Limits:    connectors.Limits{PerMinute: 120, Concurrent: 1},
 		Sandbox:   sandbox(),
 		Simulator: simulator,
+		Words:     Words(),
 	}
 }
 
@@ -109,7 +108,7 @@ func ValidateEndpoint(v string) error { return connectors.EndpointValidator(Defa
 
 func validateDate(v string) error {
 	if _, err := connectors.ParseDate(v); err != nil {
-		return errors.New("must be a date such as 2020-01-01")
+		return fail(nil, "kashflow.check.date")
 	}
 	return nil
 }

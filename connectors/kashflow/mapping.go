@@ -269,7 +269,7 @@ func (c *Conn) docToWire(ctx context.Context, t connectors.RecordType, d connect
 				return wInvoice{}, err
 			}
 			if !ok {
-				return wInvoice{}, &connectors.ItemError{Field: "nominal_code", Message: fmt.Sprintf("Nominal code %s is not in KashFlow's chart of accounts", l.NominalCode)}
+				return wInvoice{}, c.refuse("nominal_code", "kashflow.refusal.nominal_code", "Code", l.NominalCode)
 			}
 			chargeType = id
 		}
@@ -419,7 +419,7 @@ func (c *Conn) journalToWire(ctx context.Context, j connectors.JournalEntry, bas
 			return wJournal{}, err
 		}
 		if !ok {
-			return wJournal{}, &connectors.ItemError{Field: "nominal_code", Message: fmt.Sprintf("Nominal code %s is not in KashFlow's chart of accounts", l.NominalCode)}
+			return wJournal{}, c.refuse("nominal_code", "kashflow.refusal.nominal_code", "Code", l.NominalCode)
 		}
 		// A positive Amount is a debit (the sign KashFlow's journal screen
 		// and the REST API's balanced lines imply).

@@ -62,7 +62,7 @@ func (c *Conn) writeItem(ctx context.Context, remoteID string, it connectors.Ite
 		return "", err
 	}
 	if !ok {
-		return "", &connectors.ItemError{Field: "sales_account", Message: fmt.Sprintf("Nominal code %s is not in KashFlow's chart of accounts", account)}
+		return "", c.refuse("sales_account", "kashflow.refusal.nominal_code", "Code", account)
 	}
 	w.ParentID = parent
 	var id int

@@ -3,10 +3,10 @@ package kashflow
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // signIn is the registry's Login for KashFlow: it checks the username and
@@ -16,27 +16,27 @@ import (
 func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt) ([]connectors.Organisation, error) {
 	if !cfg.Sandbox {
 		if strings.TrimSpace(cfg.Setting(KeyUsername, "")) == "" {
-			return nil, errors.New("enter your KashFlow username on the Account tab first")
+			return nil, fail(nil, "kashflow.signin.enter_username")
 		}
 		if cfg.Secrets == nil {
-			return nil, errors.New("LedgerLink has no keyring to keep the KashFlow API password in")
+			return nil, fail(nil, "kashflow.signin.no_keyring")
 		}
 		if _, err := cfg.Secrets.Get(ctx, KeyPassword); errors.Is(err, connectors.ErrSecretNotFound) {
 			if prompt == nil {
-				return nil, fmt.Errorf("the KashFlow API password is not set: %w", connectors.ErrNoPrompt)
+				return nil, failAs(connectors.ErrNoPrompt, "kashflow.signin.password_not_set")
 			}
-			pw, err := prompt.Ask(ctx, "KashFlow API password (KashFlow: Settings, API Settings):")
+			pw, err := prompt.Ask(ctx, "kashflow.signin.ask_password")
 			if err != nil {
 				return nil, err
 			}
 			if strings.TrimSpace(pw) == "" {
-				return nil, errors.New("no KashFlow API password was entered")
+				return nil, fail(nil, "kashflow.signin.no_password_given")
 			}
 			if err := cfg.Secrets.Set(ctx, KeyPassword, pw); err != nil {
-				return nil, fmt.Errorf("keeping the KashFlow API password in the system keyring: %w", err)
+				return nil, fail(err, "kashflow.signin.keep_password")
 			}
 		} else if err != nil {
-			return nil, fmt.Errorf("reading the KashFlow API password from the system keyring: %w", err)
+			return nil, fail(err, "kashflow.signin.read_password")
 		}
 	}
 	conn, err := Open(ctx, cfg)
@@ -53,28 +53,39 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 }
 
 // SignInError puts a refused sign-in in plain words: what KashFlow said,
-// why, and what to do (for API access switched off, a wrong password, an
-// IP address missing from the access list).
+// word for word, why, and what to do (for API access switched off, a wrong
+// password, an IP address missing from the access list), in the reader's
+// language. Other errors come back as they are.
 func SignInError(err error) error {
-	why, ok := Explain(err)
-	if !ok {
+	e, args, ok := explain(err)
+	if !ok || e.kind != kindSignIn {
 		return err
 	}
-	return &signInError{err: err, why: why}
+	said := err.Error()
+	var se *StatusError
+	if errors.As(err, &se) {
+		said = se.Detail
+	}
+	pairs := []any{"Said", said}
+	if a, ok := args["Address"]; ok {
+		pairs = append(pairs, "Address", a)
+	}
+	// KEY.signin: "KashFlow said: …" with the entry's cause and fix.
+	return &signInError{err: err, said: words.Errorf(nil, e.key+".signin", pairs...)}
 }
 
+// signInError is a refused sign-in: its words for the faces, and what
+// KashFlow answered underneath (ErrAuth and the StatusError).
 type signInError struct {
-	err error
-	why connectors.Explanation
+	err  error
+	said *words.Error
 }
 
 func (e *signInError) Error() string {
-	var se *StatusError
-	said := e.err.Error()
-	if errors.As(e.err, &se) {
-		said = se.Detail
+	if en := english(); en != nil {
+		return en.Error(e.said)
 	}
-	return fmt.Sprintf("KashFlow said: %q. %s %s", said, e.why.Cause, e.why.Fix)
+	return e.said.Error() + ": " + e.err.Error()
 }
 
-func (e *signInError) Unwrap() error { return e.err }
+func (e *signInError) Unwrap() []error { return []error{e.said, e.err} }

@@ -142,9 +142,16 @@ func TestExplainCatalogue(t *testing.T) {
 func TestNotesNameWhatIsMissing(t *testing.T) {
 	def := kashflow.Definition()
 	notes := strings.Join(def.Notes(map[string]string{}, func(string) bool { return false }), " ")
-	for _, want := range []string{"KashFlow username is not set.", "KashFlow API password is not set."} {
-		if !strings.Contains(notes, want) {
+	// A note names the field by its label, a catalogue key the faces say
+	// in the reader's language.
+	en := wordsIn(t, "en")
+	for key, label := range map[string]string{kashflow.KeyUsername: "KashFlow username", kashflow.KeyPassword: "KashFlow API password"} {
+		f, _ := def.Field(key)
+		if want := f.Label + " is not set."; !strings.Contains(notes, want) {
 			t.Errorf("notes %q lack %q", notes, want)
+		}
+		if got := en.Label(f.Label); got != label {
+			t.Errorf("the %s field is called %q in English, want %q", key, got, label)
 		}
 	}
 	if n := def.Notes(map[string]string{kashflow.KeyUsername: "me@example.com"}, func(k string) bool { return k == kashflow.KeyPassword }); len(n) != 0 {

@@ -37,6 +37,12 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 		}
 		id, err := c.writeOne(ctx, t, it)
 		if err != nil {
+			if r := (*refusal)(nil); errors.As(err, &r) {
+				// LedgerLink's own refusal keeps its words for every
+				// language.
+				out = append(out, connectors.WriteResult{Key: it.Key, RemoteID: id, Err: r})
+				continue
+			}
 			if ie, ok := asItemError(err); ok {
 				out = append(out, connectors.WriteResult{Key: it.Key, RemoteID: id, Err: ie})
 				continue
@@ -83,7 +89,7 @@ func (c *Conn) writeOne(ctx context.Context, t connectors.RecordType, it connect
 	case connectors.Items:
 		return c.writeItem(ctx, it.RemoteID, *rec.Item)
 	}
-	return "", &connectors.ItemError{Message: t.Label() + " are read from KashFlow only"}
+	return "", c.refuse("", "kashflow.refusal.read_only", "Type", t.Label())
 }
 
 func (c *Conn) writeCustomer(ctx context.Context, remoteID string, p connectors.Party) (string, error) {
@@ -189,8 +195,9 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, remoteID s
 			// The credit note is in KashFlow: its ID goes back with the
 			// refusal, so it is linked and never sent twice.
 			if ie, ok := asItemError(err); ok {
-				return id, &connectors.ItemError{Code: ie.Code, Message: fmt.Sprintf(
-					"Credit note %s is in KashFlow as number %d but was not applied to its invoice: %s", d.Code, number, ie.Message)}
+				r := c.refuse("", "kashflow.refusal.credit_not_applied", "Code", d.Code, "Number", number, "Message", ie.Message)
+				r.Code = ie.Code
+				return id, r
 			}
 			return id, err
 		}
@@ -227,7 +234,7 @@ func (c *Conn) applyCredit(ctx context.Context, kind string, number int, d conne
 			return err
 		}
 		if !applied {
-			return &connectors.ItemError{Message: "Credit note cannot be applied to this invoice"}
+			return c.refuse("", "kashflow.refusal.credit_refused")
 		}
 	}
 	return nil
@@ -262,14 +269,14 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 		return "", err
 	}
 	if !ok {
-		return "", &connectors.ItemError{Field: "bank_account", Message: fmt.Sprintf("Bank account %s is not one of KashFlow's bank accounts", p.BankAccount)}
+		return "", c.refuse("bank_account", "kashflow.refusal.bank_account", "Code", p.BankAccount)
 	}
 	method, ok, err := c.payMethod(ctx, purchase)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		return "", &connectors.ItemError{Field: "method", Message: "The payment method chosen on the Options tab is not one of KashFlow's payment methods"}
+		return "", c.refuse("method", "kashflow.refusal.payment_method")
 	}
 	idx, err := c.docIndex(ctx, kind)
 	if err != nil {
@@ -318,7 +325,7 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 
 func (c *Conn) writeJournal(ctx context.Context, remoteID string, j connectors.JournalEntry) (string, error) {
 	if !j.Balanced() {
-		return "", &connectors.ItemError{Message: "Journal does not balance: its debits and credits differ"}
+		return "", c.refuse("", "kashflow.refusal.unbalanced")
 	}
 	var base *wJournal
 	if remoteID != "" {

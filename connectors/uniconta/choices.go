@@ -2,7 +2,6 @@ package uniconta
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -99,7 +98,7 @@ func newChangeReceiver(cfg connectors.Config) (connectors.ChangeReceiver, error)
 		secret = path.Base(strings.TrimRight(u.Path, "/"))
 	}
 	if s.notifyURL == "" || secret == "" || secret == "." || secret == "/" {
-		return nil, errors.New("set the Modification URL under Options (ending in a secret of your choice) to receive Uniconta's change calls")
+		return nil, fail(nil, "uniconta.no_notify_url")
 	}
 	return changeReceiver{NewReceiver(secret, s.companyID, nil)}, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/uniconta/unicontasim"
+	"ledgerlink/words"
 )
 
 // maxResponseBytes bounds how much of an answer is read.
@@ -43,6 +44,7 @@ func WithPageSize(n int) Option { return func(c *Conn) { c.pageSize = n } }
 // connectors.Connection, Lister, Writer, Reader, Explainer and Closer and
 // is safe for concurrent use.
 type Conn struct {
+	en       *words.Words // English, for the logs and Explain; loaded once when opened
 	settings settings
 	password string
 	hc       *http.Client
@@ -100,7 +102,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, now: time.Now, pageSize: listPage, groups: map[string]string{}}
+	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, now: time.Now, pageSize: listPage, groups: map[string]string{}, en: english()}
 	if c.hc == nil {
 		c.hc = &http.Client{Timeout: 2 * time.Minute}
 	}
@@ -114,24 +116,24 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		return c, c.openSandbox(cfg)
 	}
 	if s.username == "" {
-		return nil, errors.New("enter the Uniconta username on the Account tab")
+		return nil, fail(nil, "uniconta.signin.enter_username")
 	}
 	if s.companyID == 0 {
-		return nil, errors.New("enter the Firma ID on the Account tab, or sign in to choose the company")
+		return nil, fail(nil, "uniconta.signin.enter_company")
 	}
 	c.password, err = readSecret(ctx, cfg, SecretPassword)
 	if err != nil {
 		return nil, err
 	}
 	if c.password == "" {
-		return nil, errors.New("enter the Uniconta password on the Account tab")
+		return nil, fail(nil, "uniconta.signin.enter_password")
 	}
 	return c, nil
 }
 
 func readSecret(ctx context.Context, cfg connectors.Config, key string) (string, error) {
 	if cfg.Secrets == nil {
-		return "", errors.New("the system keyring is not available to read the Uniconta " + key)
+		return "", fail(nil, "uniconta.signin.keyring_unreadable")
 	}
 	v, err := cfg.Secrets.Get(ctx, key)
 	switch {
@@ -244,7 +246,7 @@ func (c *Conn) changeCompany(ctx context.Context) (companyInfo, error) {
 		return co, err
 	}
 	if co.Name == "" {
-		co.Name = "Uniconta company " + strconv.Itoa(c.settings.companyID)
+		co.Name = c.english().T("uniconta.signin.company_named", "ID", strconv.Itoa(c.settings.companyID))
 	}
 	c.mu.Lock()
 	c.company = &co
@@ -289,7 +291,7 @@ func (c *Conn) readTokens(status int, data []byte, company int) (tokens, error) 
 	case status == http.StatusTooManyRequests:
 		return tokens{}, rateLimit(data, c.now)
 	case status >= 500:
-		return tokens{}, temporary("Uniconta's sign-in answered %d %s", status, http.StatusText(status))
+		return tokens{}, fmt.Errorf("%w: Uniconta's sign-in answered %d %s", connectors.ErrTemporary, status, http.StatusText(status))
 	case status != http.StatusOK:
 		return tokens{}, fmt.Errorf("Uniconta's sign-in answered %d: %s", status, snippet(data))
 	}
@@ -391,7 +393,7 @@ func (c *Conn) statusError(status int, data []byte, method, path string) error {
 	case status == http.StatusTooManyRequests:
 		return rateLimit(data, c.now)
 	case status >= 500:
-		return temporary("Uniconta answered %d %s to %s %s", status, http.StatusText(status), method, path)
+		return fmt.Errorf("%w: Uniconta answered %d %s to %s %s", connectors.ErrTemporary, status, http.StatusText(status), method, path)
 	}
 	return &Error{Code: strconv.Itoa(status), Detail: snippet(data)}
 }
@@ -438,12 +440,12 @@ func (c *Conn) send(ctx context.Context, method, path string, body []byte, tok s
 		if ctx.Err() != nil {
 			return 0, nil, ctx.Err()
 		}
-		return 0, nil, temporary("no answer from Uniconta to %s %s: %v", method, path, err)
+		return 0, nil, fmt.Errorf("%w: no answer from Uniconta to %s %s: %v", connectors.ErrTemporary, method, path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		return 0, nil, temporary("Uniconta's answer to %s %s was cut off: %v", method, path, err)
+		return 0, nil, fmt.Errorf("%w: Uniconta's answer to %s %s was cut off: %v", connectors.ErrTemporary, method, path, err)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
@@ -453,10 +455,6 @@ func (c *Conn) send(ctx context.Context, method, path string, body []byte, tok s
 	return resp.StatusCode, data, nil
 }
 
-func temporary(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", connectors.ErrTemporary, fmt.Sprintf(format, args...))
-}
-
 func rateLimit(data []byte, now func() time.Time) error {
 	wait := time.Minute
 	if ra, ok := strings.CutPrefix(string(data), "Retry-After: "); ok {
@@ -464,7 +462,7 @@ func rateLimit(data []byte, now func() time.Time) error {
 			wait = d
 		}
 	}
-	return &connectors.RateLimitError{RetryAfter: wait, Message: "Uniconta asked LedgerLink to slow down"}
+	return &connectors.RateLimitError{RetryAfter: wait, Message: http.StatusText(http.StatusTooManyRequests)}
 }
 
 func snippet(b []byte) string {
@@ -496,5 +494,15 @@ type TagError struct {
 }
 
 func (e *TagError) Error() string {
-	return fmt.Sprintf("the customer tag %q is not a CRM group in Uniconta; Uniconta holds: %s", e.Tag, strings.Join(e.Known, ", "))
+	if en := english(); en != nil {
+		return en.Error(e.said())
+	}
+	return e.said().Error()
+}
+
+// Unwrap gives the refusal's words, for the faces to say.
+func (e *TagError) Unwrap() error { return e.said() }
+
+func (e *TagError) said() *words.Error {
+	return words.Errorf(nil, "uniconta.tag_not_group", "Tag", e.Tag, "Known", strings.Join(e.Known, ", "))
 }

@@ -68,6 +68,7 @@ func TestChangeNotifications(t *testing.T) {
 		t.Errorf("Check: %v does not say the person must act (ErrNeedsAction)", err)
 	}
 	why, ok := h.conn.Explain(err)
+	why = why.In(wordsIn(t, "da"))
 	if !ok || !strings.Contains(why.Fix, "tryk på Ændrings URL/Modification URL") || !strings.Contains(why.Fix, "tryk på Opdater/Refresh") {
 		t.Errorf("Explain: %+v; want the seed's Danish steps", why)
 	}

@@ -12,11 +12,12 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/uniconta/unicontasim"
+	"ledgerlink/words"
 )
 
 // ErrAPIKeyFormat says the API key is not a GUID as Uniconta issues them.
 // The WebAPI itself takes no API key, so this is the only check of it.
-var ErrAPIKeyFormat = errors.New("the Uniconta API key is not in the form Uniconta issues (8-4-4-4-12 letters and digits, like 1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f)")
+var ErrAPIKeyFormat = fail(nil, "uniconta.signin.api_key_form")
 
 // signIn checks the four credentials and returns the companies the login
 // reaches, each with the settings to save to use it. It says in plain words
@@ -31,7 +32,7 @@ func signIn(ctx context.Context, cfg connectors.Config, _ connectors.Prompt) ([]
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, pageSize: listPage, groups: map[string]string{}}
+	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, pageSize: listPage, groups: map[string]string{}, en: english()}
 	c.now = time.Now
 	if c.hc == nil {
 		c.hc = &http.Client{}
@@ -43,16 +44,16 @@ func signIn(ctx context.Context, cfg connectors.Config, _ connectors.Prompt) ([]
 		defer c.Close()
 	} else {
 		if cfg.Secrets == nil {
-			return nil, errors.New("the system keyring is not available: LedgerLink keeps the Uniconta password there")
+			return nil, fail(nil, "uniconta.signin.no_keyring")
 		}
 		if s.username == "" {
-			return nil, errors.New("enter the Uniconta username on the Account tab")
+			return nil, fail(nil, "uniconta.signin.enter_username")
 		}
 		if c.password, err = readSecret(ctx, cfg, SecretPassword); err != nil {
 			return nil, err
 		}
 		if c.password == "" {
-			return nil, errors.New("enter the Uniconta password on the Account tab")
+			return nil, fail(nil, "uniconta.signin.enter_password")
 		}
 		key, err := readSecret(ctx, cfg, SecretAPIKey)
 		if err != nil {
@@ -83,7 +84,7 @@ func (c *Conn) organisations(ctx context.Context) ([]connectors.Organisation, er
 			if err == nil {
 				err = companyError(0)
 			}
-			return nil, fmt.Errorf("Uniconta did not list the companies this user reaches (%v): enter the Firma ID and sign in again", err)
+			return nil, fail(err, "uniconta.signin.no_companies")
 		}
 		co, cerr := c.changeCompany(ctx)
 		if cerr != nil {
@@ -125,7 +126,8 @@ func simulator(opts connectors.SimulatorOptions) (connectors.Simulator, error) {
 // CustomFieldNotes compares the custom field names the module carries with
 // those Uniconta holds on debtors and says, for each that is not on both
 // sides, what differs (case, spaces) so the person can correct the name.
-func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]string, error) {
+// The notes are sentences for the face to say in the reader's language.
+func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]words.Text, error) {
 	types, err := c.customTypes(ctx)
 	if err != nil {
 		return nil, err
@@ -141,24 +143,24 @@ func (c *Conn) CustomFieldNotes(ctx context.Context, localNames []string) ([]str
 	sort.Strings(names)
 	sortedLocal := append([]string(nil), localNames...)
 	sort.Strings(sortedLocal)
-	var notes []string
+	var notes []words.Text
 	for _, want := range c.settings.customFields {
 		if _, ok := types[want]; !ok {
 			if near := nearest(want, names); near != "" {
-				notes = append(notes, fmt.Sprintf("Uniconta has no custom field %q; it has %q, spelt differently. Names must match exactly.", want, near))
+				notes = append(notes, words.Sentence("uniconta.field.misspelt_in_uniconta", "Name", want, "Near", near))
 			} else {
-				notes = append(notes, fmt.Sprintf("Uniconta has no custom field %q on debtors; create it in Uniconta (Tools → Custom fields) or remove it from the list.", want))
+				notes = append(notes, words.Sentence("uniconta.field.missing_in_uniconta", "Name", want))
 			}
 		}
 		if localNames != nil && !local[want] {
 			if near := nearest(want, sortedLocal); near != "" {
-				notes = append(notes, fmt.Sprintf("The business files call the field %q, not %q. Names must match exactly.", near, want))
+				notes = append(notes, words.Sentence("uniconta.field.misspelt_in_files", "Name", want, "Near", near))
 			} else {
-				notes = append(notes, fmt.Sprintf("The business files have no custom field %q.", want))
+				notes = append(notes, words.Sentence("uniconta.field.missing_in_files", "Name", want))
 			}
 		}
 	}
-	sort.Strings(notes)
+	sort.SliceStable(notes, func(i, j int) bool { return notes[i].String() < notes[j].String() })
 	return notes, nil
 }
 
@@ -181,7 +183,7 @@ func nearest(want string, names []string) string {
 // the password or removes the user in Uniconta for that.
 func disconnect(ctx context.Context, cfg connectors.Config) error {
 	if cfg.Secrets == nil {
-		return errors.New("the system keyring is not available: nothing could be forgotten")
+		return fail(nil, "uniconta.signin.nothing_forgotten")
 	}
 	for _, key := range []string{SecretPassword, SecretAPIKey} {
 		if err := cfg.Secrets.Delete(ctx, key); err != nil && !errors.Is(err, connectors.ErrSecretNotFound) {

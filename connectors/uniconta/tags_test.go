@@ -127,7 +127,12 @@ func TestCustomFieldsByName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	joined := strings.Join(notes, "\n")
+	en := wordsIn(t, "en")
+	said := make([]string, 0, len(notes))
+	for _, n := range notes {
+		said = append(said, en.Say(n))
+	}
+	joined := strings.Join(said, "\n")
 	for _, want := range []string{`Uniconta has no custom field "Loyalty_Tier"; it has "LoyaltyTier"`, `The business files call the field "Loyalty tier", not "Loyalty_Tier"`} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("notes lack %q:\n%s", want, joined)

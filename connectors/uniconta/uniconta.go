@@ -14,7 +14,6 @@ package uniconta
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -55,40 +54,40 @@ func Definition() connectors.Definition {
 	return connectors.Definition{
 		Name:        "uniconta",
 		Title:       "Uniconta",
-		Description: "Uniconta (Danish online accounting): debtors and creditors, offers, sales and purchase invoices, credit notes, payments and payroll journals.",
+		Description: "uniconta.description",
 		Settings: []connectors.Field{
-			{Key: KeyUsername, Label: "Uniconta username", Kind: connectors.KindText, Required: true, Tab: "Account",
-				Help: "The login id of the Uniconta user LedgerLink signs in as (Uniconta brugernavn)."},
+			{Key: KeyUsername, Label: "uniconta.setting.username.label", Kind: connectors.KindText, Required: true, Tab: "Account",
+				Help: "uniconta.setting.username.help"},
 			// Not Required: the Sandbox keeps no password, and Notes cannot
 			// tell the Sandbox apart; Test connection says when it is missing.
-			{Key: SecretPassword, Label: "Uniconta password", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
-				Help: "The user's password (Uniconta kodeord); kept in the system keyring."},
-			{Key: SecretAPIKey, Label: "Uniconta API key", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
-				Help: "The API key Uniconta issued (Uniconta API Nøgle), a code like 1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f; kept in the system keyring."},
-			{Key: KeyCompanyID, Label: "Firma ID", Kind: connectors.KindText, Required: true, Tab: "Account", Validate: validateCompanyID,
-				Help: "The number of the company in Uniconta (Firma ID, shown in Uniconta's app); offered to choose from when you sign in."},
-			{Key: KeyCompanyName, Label: "Company", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
-				Help: "The name of the chosen Uniconta company."},
-			{Key: KeyAPIURL, Label: "Uniconta WebAPI address", Kind: connectors.KindURL, Default: DefaultAPIURL, Tab: "Account",
-				Validate: ValidateEndpoint, Help: "Leave as it is unless told otherwise."},
-			{Key: KeyCustomerTag, Label: "Customer tag", Kind: connectors.KindText, Tab: "Options", Fetched: true,
-				Help: "Only customers with this tag travel, both ways. In Uniconta the tag is the debtor's CRM group: fetch the groups Uniconta holds and choose one. Blank: every customer."},
-			{Key: KeyCustomFields, Label: "Custom fields to carry", Kind: connectors.KindText, Tab: "Options", Validate: validateFieldList, Fetched: true, Multiple: true, CustomFieldsOf: connectors.Customers,
-				Help: "Names of custom customer fields, separated by commas, spelt exactly as in Uniconta (for example LoyaltyTier, PreferredRoast)."},
-			{Key: KeyDebtorGroup, Label: "Debtor group for new customers", Kind: connectors.KindText, Tab: "Options",
-				Help: "Blank: Uniconta's default debtor group."},
-			{Key: KeyCredGroup, Label: "Creditor group for new suppliers", Kind: connectors.KindText, Tab: "Options",
-				Help: "Blank: Uniconta's default creditor group."},
-			{Key: KeyBankAccount, Label: "Bank account for payments", Kind: connectors.KindText, Tab: "Options",
-				Help: "The ledger account payments are booked to when a payment names none."},
-			{Key: KeyJournal, Label: "Daily journal", Kind: connectors.KindText, Default: "LEDGERLINK", Tab: "Options",
-				Help: "The daily journal (kassekladde) payments and payroll journals are posted through."},
-			{Key: KeyCostCentre, Label: "Dimension for cost centres", Kind: connectors.KindChoice, Default: "1", Choices: []string{"1", "2", "3", "4", "5"}, Tab: "Options",
-				Help: "Which of Uniconta's five dimensions holds cost centres."},
-			{Key: KeyCostType, Label: "Dimension for cost types", Kind: connectors.KindChoice, Default: "2", Choices: []string{"1", "2", "3", "4", "5"}, Tab: "Options",
-				Help: "Which of Uniconta's five dimensions holds cost types."},
-			{Key: KeyNotifyURL, Label: "Modification URL", Kind: connectors.KindURL, Tab: "Options", Validate: validateNotifyURL,
-				Help: "The address LedgerLink receives Uniconta's change calls on, as pasted into Uniconta (Firma → Vedligeholdelse → Ændrings URL). LedgerLink watches its Has errors flag."},
+			{Key: SecretPassword, Label: "uniconta.setting.password.label", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
+				Help: "uniconta.setting.password.help"},
+			{Key: SecretAPIKey, Label: "uniconta.setting.api_key.label", Kind: connectors.KindSecret, Secret: true, Tab: "Account",
+				Help: "uniconta.setting.api_key.help"},
+			{Key: KeyCompanyID, Label: "uniconta.setting.company_id.label", Kind: connectors.KindText, Required: true, Tab: "Account", Validate: validateCompanyID,
+				Help: "uniconta.setting.company_id.help"},
+			{Key: KeyCompanyName, Label: "uniconta.setting.company_name.label", Kind: connectors.KindText, Tab: "Account", ReadOnly: true,
+				Help: "uniconta.setting.company_name.help"},
+			{Key: KeyAPIURL, Label: "uniconta.setting.api_url.label", Kind: connectors.KindURL, Default: DefaultAPIURL, Tab: "Account",
+				Validate: ValidateEndpoint, Help: "uniconta.setting.api_url.help"},
+			{Key: KeyCustomerTag, Label: "uniconta.setting.customer_tag.label", Kind: connectors.KindText, Tab: "Options", Fetched: true,
+				Help: "uniconta.setting.customer_tag.help"},
+			{Key: KeyCustomFields, Label: "uniconta.setting.custom_fields.label", Kind: connectors.KindText, Tab: "Options", Validate: validateFieldList, Fetched: true, Multiple: true, CustomFieldsOf: connectors.Customers,
+				Help: "uniconta.setting.custom_fields.help"},
+			{Key: KeyDebtorGroup, Label: "uniconta.setting.debtor_group.label", Kind: connectors.KindText, Tab: "Options",
+				Help: "uniconta.setting.debtor_group.help"},
+			{Key: KeyCredGroup, Label: "uniconta.setting.creditor_group.label", Kind: connectors.KindText, Tab: "Options",
+				Help: "uniconta.setting.creditor_group.help"},
+			{Key: KeyBankAccount, Label: "uniconta.setting.bank_account.label", Kind: connectors.KindText, Tab: "Options",
+				Help: "uniconta.setting.bank_account.help"},
+			{Key: KeyJournal, Label: "uniconta.setting.journal.label", Kind: connectors.KindText, Default: "LEDGERLINK", Tab: "Options",
+				Help: "uniconta.setting.journal.help"},
+			{Key: KeyCostCentre, Label: "uniconta.setting.cost_centre_dimension.label", Kind: connectors.KindChoice, Default: "1", Choices: []string{"1", "2", "3", "4", "5"}, Tab: "Options",
+				Help: "uniconta.setting.cost_centre_dimension.help"},
+			{Key: KeyCostType, Label: "uniconta.setting.cost_type_dimension.label", Kind: connectors.KindChoice, Default: "2", Choices: []string{"1", "2", "3", "4", "5"}, Tab: "Options",
+				Help: "uniconta.setting.cost_type_dimension.help"},
+			{Key: KeyNotifyURL, Label: "uniconta.setting.notify_url.label", Kind: connectors.KindURL, Tab: "Options", Validate: validateNotifyURL,
+				Help: "uniconta.setting.notify_url.help"},
 		},
 		Caps: Capabilities(),
 		Open: func(ctx context.Context, cfg connectors.Config) (connectors.Connection, error) {
@@ -99,9 +98,10 @@ func Definition() connectors.Definition {
 		Limits:       connectors.Limits{PerDay: 5000, Concurrent: 2},
 		Sandbox:      sandbox(),
 		Simulator:    simulator,
-		RefreshLabel: "Refresh the modification URL",
+		RefreshLabel: "uniconta.refresh.label",
 		Receiver:     newChangeReceiver,
-		RefreshHelp:  "Clears Uniconta's Has errors mark on LedgerLink's modification URL, as Refresh (Opdater) does in Uniconta, so that changes flow again.",
+		RefreshHelp:  "uniconta.refresh.help",
+		Words:        Words(),
 	}
 }
 
@@ -137,7 +137,7 @@ func ValidateEndpoint(v string) error {
 func validateNotifyURL(v string) error {
 	u, err := url.Parse(strings.TrimSpace(v))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return errors.New("must be a web address such as https://example.dk/uniconta/…")
+		return fail(nil, "uniconta.check.notify_url")
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func validateNotifyURL(v string) error {
 func validateCompanyID(v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n <= 0 {
-		return errors.New("must be the company's number, digits only")
+		return fail(nil, "uniconta.check.company_id")
 	}
 	return nil
 }
@@ -155,7 +155,7 @@ var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func validateFieldList(v string) error {
 	for _, n := range splitList(v) {
 		if !fieldName.MatchString(n) {
-			return fmt.Errorf("%q is not a Uniconta field name (letters, digits and _ only, no spaces)", n)
+			return fail(nil, "uniconta.check.field_name", "Name", n)
 		}
 	}
 	return nil
@@ -220,12 +220,12 @@ func readSettings(cfg connectors.Config) (settings, error) {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(cfg.Setting(key, def)))
 		if err != nil || n < 1 || n > 5 {
-			return s, fmt.Errorf("the option %q must be a dimension number from 1 to 5", key)
+			return s, fail(nil, "uniconta.check.dimension_number")
 		}
 		*into = n
 	}
 	if s.costCentre == s.costType {
-		return s, errors.New("cost centres and cost types must be kept in two different Uniconta dimensions")
+		return s, fail(nil, "uniconta.check.same_dimension")
 	}
 	s.notifyURL = strings.TrimSpace(cfg.Setting(KeyNotifyURL, ""))
 	return s, nil

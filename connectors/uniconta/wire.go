@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Error is a failure Uniconta reports by an ErrorCodes name (NoRights,
@@ -26,7 +27,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Detail == "" {
-		return "Uniconta answered " + e.Code
+		return "Uniconta: " + e.Code
 	}
 	return e.Code + ": " + e.Detail
 }
@@ -43,16 +44,26 @@ func itemError(err error) error {
 
 // ErrUserOrPassword is Uniconta's refusal of the login id or the password
 // (it does not say which of the two).
-var ErrUserOrPassword = errors.New("Uniconta does not accept this username and password together: check both (Uniconta does not say which one is wrong)")
+var ErrUserOrPassword = fail(nil, "uniconta.signin.user_or_password")
 
 // CompanyError says the Firma ID is wrong or the user cannot reach it.
 type CompanyError struct{ ID int }
 
 func (e *CompanyError) Error() string {
-	if e.ID == 0 {
-		return "Uniconta answered NoCompanyId: the user reaches no company"
+	if en := english(); en != nil {
+		return en.Error(e.said())
 	}
-	return fmt.Sprintf("Uniconta answered NoCompanyId: the Firma ID %d is wrong, or this user has no access to that company", e.ID)
+	return e.said().Error()
+}
+
+// Unwrap gives the refusal's words, for the faces to say.
+func (e *CompanyError) Unwrap() error { return e.said() }
+
+func (e *CompanyError) said() *words.Error {
+	if e.ID == 0 {
+		return words.Errorf(nil, "uniconta.signin.no_company")
+	}
+	return words.Errorf(nil, "uniconta.signin.wrong_company", "ID", strconv.Itoa(e.ID))
 }
 
 func companyError(id int) error { return &CompanyError{ID: id} }
@@ -66,12 +77,20 @@ type ChangeLinkError struct {
 }
 
 func (e *ChangeLinkError) Error() string {
-	return "Uniconta marked the modification URL as Has errors: " + e.Message
+	if en := english(); en != nil {
+		return en.Error(e.said())
+	}
+	return e.said().Error()
+}
+
+// said is the flag in words, with Uniconta's own message as it wrote it.
+func (e *ChangeLinkError) said() *words.Error {
+	return words.Errorf(nil, "uniconta.has_errors_marked", "Message", e.Message)
 }
 
 // Unwrap says the person must act: nothing syncs until the flag is
-// cleared (Refresh).
-func (e *ChangeLinkError) Unwrap() error { return connectors.ErrNeedsAction }
+// cleared (Refresh); and it gives the flag's words, for the faces to say.
+func (e *ChangeLinkError) Unwrap() []error { return []error{e.said(), connectors.ErrNeedsAction} }
 
 // decodeAnswer reads a 2xx answer into out. It returns the ErrorCodes name
 // when the answer is one instead of data: a plain-text body, or a JSON

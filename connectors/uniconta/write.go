@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Codes of LedgerLink's own refusals (Uniconta never sends these).
@@ -160,8 +161,9 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 	for _, i := range valid {
 		p := items[i].Record.Party
 		if tag != "" && !hasTag(*p, tag) {
-			results[i].Err = notSynced{&connectors.ItemError{Code: codeNotTagged, Field: "tags",
-				Message: fmt.Sprintf("NotTagged: customer %s does not carry the customer tag %q, so it is not sent to Uniconta", p.Code, tag)}}
+			results[i].Err = notSynced{ItemError: &connectors.ItemError{Code: codeNotTagged, Field: "tags",
+				Message: fmt.Sprintf("NotTagged: customer %s does not carry the customer tag %q, so it is not sent to Uniconta", p.Code, tag)},
+				said: words.Errorf(nil, "uniconta.untagged", "Code", p.Code, "Tag", tag)}
 			results[i].RemoteID = ""
 			continue
 		}
@@ -448,7 +450,7 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, it connect
 	// An update of an order or offer.
 	rowIDs := numeric([]string{it.RemoteID}, "O")
 	if len(rowIDs) == 0 {
-		return "", &connectors.ItemError{Code: "CouldNotFind", Message: "CouldNotFind: " + it.RemoteID + " is not a Uniconta order"}
+		return "", &connectors.ItemError{Code: "CouldNotFind", Message: fmt.Sprintf("%s: %s is not a Uniconta order", "CouldNotFind", it.RemoteID)}
 	}
 	raw, err := c.queryIn(ctx, k.order, "RowId", rowIDs)
 	if err != nil {
@@ -581,7 +583,7 @@ func (c *Conn) settleCredit(ctx context.Context, k docKind, d connectors.Documen
 			wireJournalLine{Date: fromDate(d.Date), AccountType: accountType, Account: d.PartyCode, Invoice: cnNumber, Text: d.Code,
 				Amount: amt(a.Amount.Mul(sign).Neg()), Currency: d.Currency, DCPostType: "Creditnote", ReferenceNumber: d.Code})
 	}
-	_, err = c.postDaily(ctx, d.Date, "Settlement of credit note "+d.Code, lines)
+	_, err = c.postDaily(ctx, d.Date, "Settlement of credit note "+d.Code, lines) // words:verbatim (the journal's text in Uniconta's books)
 	return err
 }
 
@@ -835,7 +837,13 @@ func (c *Conn) writeItems(ctx context.Context, items []connectors.WriteItem, val
 
 // notSynced is a refusal by the module's own settings (the customer tag):
 // it is the ItemError with its words and connectors.ErrNotSynced, so the
-// engine keeps the record waiting rather than failed.
-type notSynced struct{ *connectors.ItemError }
+// engine keeps the record waiting rather than failed; said is the note
+// for the faces to say in the reader's language.
+type notSynced struct {
+	*connectors.ItemError
+	said *words.Error
+}
 
-func (e notSynced) Unwrap() []error { return []error{e.ItemError, connectors.ErrNotSynced} }
+func (e notSynced) Unwrap() []error {
+	return []error{e.ItemError, e.said, connectors.ErrNotSynced}
+}
