@@ -59,15 +59,15 @@ func newChangeCallsView(cs *ConfigureScreen) *changeCallsView {
 	tr := a.w
 	v := &changeCallsView{cs: cs}
 	s := a.svc.ChangeCalls.Setting()
-	v.enabled = widget.NewCheck(tr.T("change_calls.enable"), nil)
+	v.enabled = widget.NewCheck(tr.T("window.change_calls.enable"), nil)
 	v.enabled.Checked = s.Enabled
 	v.address = widget.NewEntry()
 	v.address.SetPlaceHolder(workspace.DefaultListenAddress)
 	v.address.Text = s.Address
-	v.apply = widget.NewButtonWithIcon(tr.T("change_calls.apply"), theme.ConfirmIcon(), v.doApply)
+	v.apply = widget.NewButtonWithIcon(tr.T("window.change_calls.apply"), theme.ConfirmIcon(), v.doApply)
 	v.url = widget.NewEntry()
 	v.url.Disable()
-	v.copy = widget.NewButtonWithIcon(tr.T("change_calls.copy"), theme.ContentCopyIcon(), v.doCopy)
+	v.copy = widget.NewButtonWithIcon(tr.T("window.change_calls.copy"), theme.ContentCopyIcon(), v.doCopy)
 	v.copy.Disable()
 	v.arrival = widget.NewLabel("")
 	v.arrival.Wrapping = fyne.TextWrapWord
@@ -77,17 +77,17 @@ func newChangeCallsView(cs *ConfigureScreen) *changeCallsView {
 	v.result = widget.NewLabel("")
 	v.result.Wrapping = fyne.TextWrapWord
 	v.result.Hide()
-	intro := widget.NewLabel(tr.T("change_calls.intro", "Package", cs.title))
+	intro := widget.NewLabel(tr.T("window.change_calls.intro", "Package", cs.title))
 	intro.Wrapping = fyne.TextWrapWord
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel(""), v.enabled,
-		widget.NewLabelWithStyle(tr.T("change_calls.address"), fyne.TextAlignTrailing, fyne.TextStyle{}),
+		widget.NewLabelWithStyle(tr.T("window.change_calls.address"), fyne.TextAlignTrailing, fyne.TextStyle{}),
 		container.NewBorder(nil, nil, nil, v.apply, v.address),
-		widget.NewLabelWithStyle(tr.T("change_calls.url", "Package", cs.title), fyne.TextAlignTrailing, fyne.TextStyle{}),
+		widget.NewLabelWithStyle(tr.T("window.change_calls.url", "Package", cs.title), fyne.TextAlignTrailing, fyne.TextStyle{}),
 		container.NewBorder(nil, nil, nil, v.copy, v.url),
 	)
 	v.content = container.NewVBox(widget.NewSeparator(),
-		widget.NewLabelWithStyle(tr.T("change_calls.heading"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(tr.T("window.change_calls.heading"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro, form, v.arrival, v.note, v.result)
 	v.content.Hide()
 	v.load()
@@ -122,24 +122,24 @@ func (v *changeCallsView) show(r workspace.Receiving, ok bool, s workspace.Liste
 		v.copy.Enable()
 	}
 	now := a.svc.Now()
-	arrival := tr.T("change_calls.none")
+	arrival := tr.T("window.change_calls.none")
 	if !r.LastAccepted.IsZero() {
-		arrival = tr.T("change_calls.accepted", "When", humanTime(r.LastAccepted, now), "Count", tr.Int(int64(r.Accepted)))
+		arrival = tr.T("window.change_calls.accepted", "When", humanTime(r.LastAccepted, now), "Count", tr.Int(int64(r.Accepted)))
 	}
 	if !r.LastRefused.IsZero() {
-		arrival += "\n" + tr.T("change_calls.refused", "When", humanTime(r.LastRefused, now), "Why", v.why(r.RefusedStatus))
+		arrival += "\n" + tr.T("window.change_calls.refused", "When", humanTime(r.LastRefused, now), "Why", v.why(r.RefusedStatus))
 	}
 	v.arrival.SetText(arrival)
 	var note string
 	switch {
 	case !s.Enabled:
-		note = tr.T("change_calls.off")
+		note = tr.T("window.change_calls.off")
 	case !r.Listening && r.Err != nil:
-		note = tr.T("change_calls.cannot_listen", "Reason", tr.Error(r.Err))
+		note = tr.T("window.change_calls.cannot_listen", "Reason", tr.Error(r.Err))
 	case r.Err != nil:
-		note = tr.T("change_calls.not_receiving", "Reason", tr.Error(r.Err))
+		note = tr.T("window.change_calls.not_receiving", "Reason", tr.Error(r.Err))
 	case !r.Reachable:
-		note = tr.T("change_calls.unreachable", "Package", v.cs.title)
+		note = tr.T("window.change_calls.unreachable", "Package", v.cs.title)
 	}
 	v.note.SetText(note)
 	if note == "" {
@@ -155,11 +155,11 @@ func (v *changeCallsView) why(status int) string {
 	tr := v.cs.a.w
 	switch status {
 	case http.StatusNotFound:
-		return tr.T("change_calls.why.secret")
+		return tr.T("window.change_calls.why.secret")
 	case http.StatusForbidden:
-		return tr.T("change_calls.why.organisation")
+		return tr.T("window.change_calls.why.organisation")
 	}
-	return tr.T("change_calls.why.other", "Status", strconv.Itoa(status)+" "+http.StatusText(status))
+	return tr.T("window.change_calls.why.other", "Status", strconv.Itoa(status)+" "+http.StatusText(status))
 }
 
 // doApply saves the setting and starts or stops the endpoint.
@@ -177,11 +177,11 @@ func (v *changeCallsView) doApply() {
 			switch {
 			case err != nil:
 				v.result.Importance = widget.DangerImportance
-				v.result.SetText(tr.T("change_calls.cannot_listen", "Reason", tr.Error(err)))
+				v.result.SetText(tr.T("window.change_calls.cannot_listen", "Reason", tr.Error(err)))
 			case s.Enabled:
-				v.result.SetText(tr.T("change_calls.applied_on", "Address", s.Addr()))
+				v.result.SetText(tr.T("window.change_calls.applied_on", "Address", s.Addr()))
 			default:
-				v.result.SetText(tr.T("change_calls.applied_off"))
+				v.result.SetText(tr.T("window.change_calls.applied_off"))
 			}
 			v.result.Show()
 			a.tracef("change calls applied module=%s enabled=%v ok=%v", v.cs.module, s.Enabled, err == nil)
@@ -197,7 +197,7 @@ func (v *changeCallsView) doCopy() {
 	}
 	v.cs.a.fa.Clipboard().SetContent(v.current)
 	v.result.Importance = widget.SuccessImportance
-	v.result.SetText(v.cs.a.w.T("change_calls.copied"))
+	v.result.SetText(v.cs.a.w.T("window.change_calls.copied"))
 	v.result.Show()
 }
 
@@ -211,7 +211,7 @@ func callsTodayText(a *App, module string) string {
 	if !ok || c.Limit <= 0 {
 		return ""
 	}
-	return a.w.T("module.calls_today", "Calls", a.w.Int(int64(c.Calls)), "Limit", a.w.Int(int64(c.Limit)))
+	return a.w.T("window.module.calls_today", "Calls", a.w.Int(int64(c.Calls)), "Limit", a.w.Int(int64(c.Limit)))
 }
 
 // callsToday is the day's count as Services.CallsToday reports it.

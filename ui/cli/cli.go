@@ -254,7 +254,7 @@ GREEN ready.`,
 						notes = "Ready."
 					}
 					if c := m.CallsToday; c != nil {
-						notes += " " + tr.T("modules.calls_today", "Calls", tr.Int(int64(c.Calls)), "Limit", tr.Int(int64(c.Limit)))
+						notes += " " + tr.T("verbs.modules.calls_today", "Calls", tr.Int(int64(c.Calls)), "Limit", tr.Int(int64(c.Limit)))
 					}
 					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", m.Light, m.Name, m.Title, notes)
 				}

@@ -72,19 +72,19 @@ func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, 
 	cl, err := w.Listen(ctx, addr, workspace.ListenOptions{Notify: func(ev workspace.ListenEvent) {
 		switch ev.Kind {
 		case workspace.ListenRefused:
-			say("%s", tr.T("run.listen.refused", "Module", ev.Module, "Status", fmt.Sprintf("%d %s", ev.Status, http.StatusText(ev.Status))))
+			say("%s", tr.T("verbs.run.listen.refused", "Module", ev.Module, "Status", fmt.Sprintf("%d %s", ev.Status, http.StatusText(ev.Status))))
 		case workspace.ListenSyncing:
 			names := make([]string, 0, len(ev.Changed))
 			for _, c := range ev.Changed {
 				names = append(names, c.Type.Label()+" "+c.Code)
 			}
-			say("%s", tr.T("run.listen.changes", "Module", ev.Module, "Records", strings.Join(names, ", ")))
+			say("%s", tr.T("verbs.run.listen.changes", "Module", ev.Module, "Records", strings.Join(names, ", ")))
 		case workspace.ListenSynced:
 			if ev.Err != nil {
-				say("%s", tr.T("run.listen.failed", "Module", ev.Module, "Error", tr.Error(ev.Err)))
+				say("%s", tr.T("verbs.run.listen.failed", "Module", ev.Module, "Error", tr.Error(ev.Err)))
 				return
 			}
-			say("%s", tr.N("run.listen.synced", ev.Report.Moved(), "Module", ev.Module))
+			say("%s", tr.N("verbs.run.listen.synced", ev.Report.Moved(), "Module", ev.Module))
 		}
 	}})
 	if err != nil {
@@ -98,20 +98,20 @@ func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, 
 		}
 		switch {
 		case m.Err != nil:
-			say("%s", tr.T("run.listen.not_receiving", "Module", title, "Reason", tr.Error(m.Err)))
+			say("%s", tr.T("verbs.run.listen.not_receiving", "Module", title, "Reason", tr.Error(m.Err)))
 		case !m.Reachable:
 			receiving++
-			say("%s", tr.T("run.listen.url", "Module", title, "URL", m.URL))
-			say("%s", tr.T("run.listen.unreachable", "Module", title, "URL", m.URL))
+			say("%s", tr.T("verbs.run.listen.url", "Module", title, "URL", m.URL))
+			say("%s", tr.T("verbs.run.listen.unreachable", "Module", title, "URL", m.URL))
 		default:
 			receiving++
-			say("%s", tr.T("run.listen.url", "Module", title, "URL", m.URL))
+			say("%s", tr.T("verbs.run.listen.url", "Module", title, "URL", m.URL))
 		}
 	}
 	if receiving == 0 {
 		_ = cl.Close()
-		return nil, words.Errorf(nil, "run.listen.none")
+		return nil, words.Errorf(nil, "verbs.run.listen.none")
 	}
-	say("%s", tr.T("run.listen.receiving", "Address", cl.Addr()))
+	say("%s", tr.T("verbs.run.listen.receiving", "Address", cl.Addr()))
 	return cl, nil
 }
