@@ -145,6 +145,13 @@ func (m *ModuleList) languageChoice() fyne.CanvasObject {
 	a := m.a
 	codes, names := a.languageChoices()
 	sel := widget.NewSelect(names, nil)
+	// A drop-down is as wide as its placeholder: the longest name keeps
+	// every choice whole ("Systemets sprog").
+	for _, n := range names {
+		if len([]rune(n)) > len([]rune(sel.PlaceHolder)) {
+			sel.PlaceHolder = n
+		}
+	}
 	if i := slices.Index(codes, a.savedLanguage()); i >= 0 {
 		sel.SetSelectedIndex(i)
 	}
@@ -529,8 +536,9 @@ func (m *ModuleList) backup() {
 	if uri, err := storageURI(a.svc.DataDir); err == nil && a.svc.DataDir != "" {
 		d.SetLocation(uri)
 	}
-	d.Resize(fyne.NewSize(900, 600))
+	// Shown first: Fyne's file dialog cannot be sized before it is shown.
 	d.Show()
+	d.Resize(fyne.NewSize(900, 600))
 }
 
 // backupTo saves the backup to path in the background.
@@ -571,8 +579,9 @@ func (m *ModuleList) restore() {
 	if uri, err := storageURI(a.svc.DataDir); err == nil && a.svc.DataDir != "" {
 		d.SetLocation(uri)
 	}
-	d.Resize(fyne.NewSize(900, 600))
+	// Shown first: Fyne's file dialog cannot be sized before it is shown.
 	d.Show()
+	d.Resize(fyne.NewSize(900, 600))
 }
 
 // restoreFrom checks the backup at path, says what will be replaced and,
