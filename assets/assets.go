@@ -1,7 +1,8 @@
 // Package assets holds what LedgerLink ships inside its binary: icons, the
-// sample business data the Sandbox starts from, and the catalogue of
+// sample business data the Sandbox starts from, the catalogue of
 // LedgerLink's own words in each language (lang/PREFIX.LANG.json; each
-// connector keeps its words in its own folder).
+// connector keeps its words in its own folder), and Fyne's own words in the
+// languages Fyne lacks (fynelang/LANG.json).
 package assets
 
 import (
@@ -18,6 +19,9 @@ var sample embed.FS
 //go:embed lang/*.json
 var lang embed.FS
 
+//go:embed fynelang/*.json
+var fyneLang embed.FS
+
 // Icon returns the named PNG icon ("app", "tray-idle", "tray-syncing",
 // "tray-attention").
 func Icon(name string) ([]byte, error) {
@@ -31,6 +35,17 @@ func Sample() fs.FS {
 	if err != nil {
 		// fs.Sub fails only for an invalid path, and "sample" is valid.
 		return sample
+	}
+	return sub
+}
+
+// FyneLang returns the translations of Fyne's own words (dialog buttons,
+// the file dialog) for the languages Fyne does not ship: LANG.json in
+// Fyne's format, with the keys of its lang/translations/base.en.json.
+func FyneLang() fs.FS {
+	sub, err := fs.Sub(fyneLang, "fynelang")
+	if err != nil {
+		return fyneLang
 	}
 	return sub
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -14,11 +13,13 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // fieldEditor is the input of one schema field: an entry, a masked entry,
 // a drop-down or a check box, with its help and its error shown inline.
 type fieldEditor struct {
+	w        *words.Words
 	f        connectors.Field
 	entry    *widget.Entry
 	sel      *widget.Select
@@ -32,13 +33,16 @@ type fieldEditor struct {
 	widget   fyne.CanvasObject
 }
 
-func newFieldEditor(f connectors.Field, value string, onChange func()) *fieldEditor {
-	e := &fieldEditor{f: f, onChange: onChange}
+// newFieldEditor is the input of f in w's language: the field's label and
+// help are catalogue keys (or, from a connector that ships no words, its
+// own text).
+func newFieldEditor(w *words.Words, f connectors.Field, value string, onChange func()) *fieldEditor {
+	e := &fieldEditor{w: w, f: f, onChange: onChange}
 	e.errL = widget.NewLabel("")
 	e.errL.Importance = widget.DangerImportance
 	e.errL.Wrapping = fyne.TextWrapWord
 	e.errL.Hide()
-	e.help = widget.NewLabel(f.Help)
+	e.help = widget.NewLabel(w.Label(f.Help))
 	e.help.Importance = widget.LowImportance
 	e.help.Wrapping = fyne.TextWrapWord
 	if f.Help == "" {
@@ -65,13 +69,13 @@ func newFieldEditor(f connectors.Field, value string, onChange func()) *fieldEdi
 		e.widget = container.NewBorder(nil, nil, nil, e.state, e.entry)
 	case f.Kind == connectors.KindChoice:
 		e.sel = widget.NewSelect(f.Choices, changed)
-		e.sel.PlaceHolder = "(choose one)"
+		e.sel.PlaceHolder = w.T("window.field.choose_one")
 		if value != "" {
 			e.sel.Selected = value
 		}
 		e.widget = e.sel
 	case f.Kind == connectors.KindBool:
-		e.check = widget.NewCheck(f.Label, nil)
+		e.check = widget.NewCheck(w.Label(f.Label), nil)
 		e.check.Checked = strings.EqualFold(strings.TrimSpace(value), "true")
 		e.check.OnChanged = func(bool) { changed("") }
 		e.widget = e.check
@@ -80,11 +84,11 @@ func newFieldEditor(f connectors.Field, value string, onChange func()) *fieldEdi
 		e.entry.Text = value
 		switch f.Kind {
 		case connectors.KindURL:
-			e.entry.SetPlaceHolder("https://…")
+			e.entry.SetPlaceHolder("https://…") // words:verbatim: the start of a web address
 		case connectors.KindEmail:
-			e.entry.SetPlaceHolder("name@example.com")
+			e.entry.SetPlaceHolder(w.T("window.field.email_example"))
 		case connectors.KindNumber:
-			e.entry.SetPlaceHolder("a number")
+			e.entry.SetPlaceHolder(w.T("window.field.a_number"))
 		}
 		e.entry.OnChanged = changed
 		e.widget = e.entry
@@ -94,7 +98,7 @@ func newFieldEditor(f connectors.Field, value string, onChange func()) *fieldEdi
 
 // label is the field's caption; required fields carry a star.
 func (e *fieldEditor) label() *widget.Label {
-	text := e.f.Label
+	text := e.w.Label(e.f.Label)
 	if e.f.Required {
 		text += " *"
 	}
@@ -134,9 +138,9 @@ func (e *fieldEditor) validate(showRequired bool) bool {
 	v := e.value()
 	var msg string
 	if err := e.f.Check(v); err != nil && !e.f.Secret {
-		msg = err.Error() + "."
+		msg = e.w.T("window.field.problem", "Problem", e.w.Error(err))
 	} else if showRequired && e.f.Required && v == "" && !e.f.Secret {
-		msg = e.f.Label + " is required."
+		msg = e.w.T("window.field.required", "Field", e.w.Label(e.f.Label))
 	}
 	e.setError(msg)
 	return e.f.Secret || e.f.Check(v) == nil
@@ -175,20 +179,20 @@ func isOptionField(f connectors.Field) bool {
 }
 
 func newAccountTab(cs *ConfigureScreen) *accountTab {
+	w := cs.a.w
 	at := &accountTab{cs: cs}
 	form := container.New(layout.NewFormLayout())
 	for _, f := range cs.def.Settings {
 		if isOptionField(f) {
 			continue
 		}
-		fe := newFieldEditor(f, cs.saved[f.Key], cs.markDirty)
+		fe := newFieldEditor(w, f, cs.saved[f.Key], cs.markDirty)
 		cs.addFetch(fe)
 		at.fields = append(at.fields, fe)
 		form.Add(fe.label())
 		form.Add(fe.cell())
 	}
-	intro := widget.NewLabel(fmt.Sprintf("How LedgerLink signs in to %s. Fields marked * are required. "+
-		"Secrets are kept in the system keyring, never in LedgerLink's database.", cs.title))
+	intro := widget.NewLabel(w.T("window.account.intro", "Module", cs.title))
 	intro.Wrapping = fyne.TextWrapWord
 	at.result = widget.NewLabel("")
 	at.result.Wrapping = fyne.TextWrapWord
@@ -197,19 +201,19 @@ func newAccountTab(cs *ConfigureScreen) *accountTab {
 	var buttons []fyne.CanvasObject
 	svc := cs.a.svc
 	if svc.Connect != nil && (svc.CanConnect == nil || svc.CanConnect(cs.module)) {
-		at.connect = widget.NewButtonWithIcon("Sign in to "+cs.title+"…", theme.LoginIcon(), at.doConnect)
+		at.connect = widget.NewButtonWithIcon(w.T("window.account.sign_in", "Module", cs.title), theme.LoginIcon(), at.doConnect)
 		at.connect.Importance = widget.HighImportance
 		buttons = append(buttons, at.connect)
 	}
 	if svc.Disconnect != nil && at.connect != nil {
-		at.disconnect = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), at.doDisconnect)
+		at.disconnect = widget.NewButtonWithIcon(w.T("window.account.disconnect"), theme.LogoutIcon(), at.doDisconnect)
 		buttons = append(buttons, at.disconnect)
 	}
 	if svc.TestConnection != nil {
-		at.test = widget.NewButtonWithIcon("Test connection", theme.ConfirmIcon(), at.doTest)
+		at.test = widget.NewButtonWithIcon(w.T("window.account.test"), theme.ConfirmIcon(), at.doTest)
 		buttons = append(buttons, at.test)
 	}
-	at.cancel = widget.NewButton("Cancel sign-in", func() {
+	at.cancel = widget.NewButton(w.T("window.account.cancel_sign_in"), func() {
 		if at.stop != nil {
 			at.stop()
 		}
@@ -223,7 +227,7 @@ func newAccountTab(cs *ConfigureScreen) *accountTab {
 	}
 	if len(cs.def.Settings) == 0 {
 		form.Add(widget.NewLabel(""))
-		form.Add(widget.NewLabel("This module needs no sign-in details."))
+		form.Add(widget.NewLabel(w.T("window.account.no_details")))
 	}
 	parts := []fyne.CanvasObject{intro, form, widget.NewSeparator(), container.NewHBox(buttons...), refreshHelp, at.result}
 	if at.changeCalls = newChangeCallsView(cs); at.changeCalls != nil {
@@ -318,23 +322,24 @@ func (at *accountTab) saved() {
 
 // secretsLoaded shows, by each secret, whether the keyring holds it.
 func (at *accountTab) secretsLoaded(err error) {
+	w := at.cs.a.w
 	for _, fe := range at.fields {
 		if fe.state == nil {
 			continue
 		}
 		if at.cs.secretsSet[fe.f.Key] {
-			fe.state.SetText("✓ saved")
+			fe.state.SetText(w.T("window.account.secret_saved"))
 			fe.state.Importance = widget.SuccessImportance
-			fe.entry.SetPlaceHolder("Saved in the system keyring; type to replace it")
+			fe.entry.SetPlaceHolder(w.T("window.account.secret_replace"))
 		} else {
-			fe.state.SetText("not set")
+			fe.state.SetText(w.T("window.account.secret_not_set"))
 			fe.state.Importance = widget.WarningImportance
 			fe.entry.SetPlaceHolder("")
 		}
 		fe.state.Refresh()
 	}
 	if err != nil {
-		at.showResult(false, "The system keyring cannot be reached, so LedgerLink cannot tell which secrets are saved: "+err.Error())
+		at.showResult(false, w.T("window.account.keyring_unreachable", "Error", w.Error(err)))
 	}
 }
 
@@ -353,7 +358,7 @@ func (at *accountTab) showSaveErrors(err error) {
 		}
 		for _, fe := range at.fields {
 			if fe.f.Key == se.Key {
-				fe.setError(se.Error())
+				fe.setError(at.cs.a.w.Error(se))
 			}
 		}
 	}
@@ -381,10 +386,11 @@ func (at *accountTab) doConnect() {
 func (at *accountTab) runConnect() {
 	cs := at.cs
 	a := cs.a
+	w := a.w
 	ctx, stop := context.WithCancel(a.ctx)
 	at.stop = stop
 	at.busy(true)
-	at.showResult(true, "Your browser is opening "+cs.title+"'s sign-in page. Sign in there and choose your organisation; LedgerLink waits here.")
+	at.showResult(true, w.T("window.account.browser_opening", "Module", cs.title))
 	at.result.Importance = widget.MediumImportance
 	at.result.Refresh()
 	svc := a.svc
@@ -396,15 +402,15 @@ func (at *accountTab) runConnect() {
 			at.busy(false)
 			switch {
 			case errors.Is(err, context.Canceled):
-				at.showResult(false, "Sign-in cancelled. Nothing was changed.")
+				at.showResult(false, w.T("window.account.sign_in_cancelled"))
 			case err != nil:
-				at.showResult(false, "Not signed in: "+err.Error())
+				at.showResult(false, w.T("window.account.not_signed_in", "Error", w.Error(err)))
 			default:
 				at.connected = true
-				at.showResult(true, fmt.Sprintf("Signed in. LedgerLink is connected to %s.", dash(org.Name)))
+				at.showResult(true, w.T("window.account.signed_in", "Organisation", dash(org.Name)))
 				cs.reloadSaved()
 			}
-			a.tracef("connect finished module=%s ok=%v", cs.module, err == nil)
+			a.tracef("connect finished module=%s ok=%v", cs.module, err == nil) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -413,9 +419,10 @@ func (at *accountTab) runConnect() {
 func (at *accountTab) doDisconnect() {
 	cs := at.cs
 	a := cs.a
-	a.confirm("Disconnect from "+cs.title,
-		fmt.Sprintf("Disconnect LedgerLink from %s?\n\nLedgerLink stops syncing with this organisation and forgets the sign-in until you sign in again. Nothing in %s and nothing in LedgerLink is deleted.", cs.title, cs.title),
-		"Disconnect", func() {
+	w := a.w
+	a.confirm(w.T("window.account.disconnect_title", "Module", cs.title),
+		w.T("window.account.disconnect_question", "Module", cs.title),
+		w.T("window.account.disconnect"), func() {
 			at.busy(true)
 			svc := a.svc
 			a.spawn(func() {
@@ -423,13 +430,13 @@ func (at *accountTab) doDisconnect() {
 				a.do(func() {
 					at.busy(false)
 					if err != nil {
-						at.showResult(false, "Not disconnected: "+err.Error())
+						at.showResult(false, w.T("window.account.not_disconnected", "Error", w.Error(err)))
 					} else {
 						at.connected = false
-						at.showResult(true, fmt.Sprintf("Disconnected from %s. Sign in again to sync.", cs.title))
+						at.showResult(true, w.T("window.account.disconnected", "Module", cs.title))
 						cs.reloadSaved()
 					}
-					a.tracef("disconnect finished module=%s ok=%v", cs.module, err == nil)
+					a.tracef("disconnect finished module=%s ok=%v", cs.module, err == nil) // words:verbatim: trace for scripts
 				})
 			})
 		})
@@ -448,9 +455,10 @@ func (at *accountTab) doTest() {
 func (at *accountTab) runTest() {
 	cs := at.cs
 	a := cs.a
+	w := a.w
 	ctx := a.ctx
 	at.busy(true)
-	at.showResult(true, "Testing the connection to "+cs.title+"…")
+	at.showResult(true, w.T("window.account.testing", "Module", cs.title))
 	at.result.Importance = widget.MediumImportance
 	at.result.Refresh()
 	svc := a.svc
@@ -459,17 +467,17 @@ func (at *accountTab) runTest() {
 		a.do(func() {
 			at.busy(false)
 			if err != nil {
-				at.showResult(false, "The connection does not work: "+err.Error())
+				at.showResult(false, w.T("window.account.test_failed", "Error", w.Error(err)))
 			} else {
 				at.connected = true
-				msg := fmt.Sprintf("The connection works: LedgerLink reached %s", dash(id.Organisation))
+				msg := w.T("window.account.test_ok", "Organisation", dash(id.Organisation))
 				if id.Currency != "" {
-					msg += fmt.Sprintf(" (its currency is %s)", id.Currency)
+					msg = w.T("window.account.test_ok_currency", "Organisation", dash(id.Organisation), "Currency", id.Currency)
 				}
-				at.showResult(true, msg+".")
+				at.showResult(true, msg)
 				cs.reloadSaved()
 			}
-			a.tracef("test connection finished module=%s ok=%v", cs.module, err == nil)
+			a.tracef("test connection finished module=%s ok=%v", cs.module, err == nil) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -498,7 +506,7 @@ func (cs *ConfigureScreen) reloadSaved() {
 	a := cs.a
 	saved, err := a.svc.Settings.Settings(cs.module)
 	if err != nil {
-		cs.status.SetText("Could not read the settings again: " + err.Error())
+		cs.status.SetText(a.w.T("window.configure.reread_failed", "Error", a.w.Error(err)))
 		return
 	}
 	cs.saved = saved

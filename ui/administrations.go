@@ -16,7 +16,8 @@ import (
 	"ledgerlink/sync"
 )
 
-const tabAdministrations = "Administrations"
+// tabAdministrations names the Administrations tab in traces.
+const tabAdministrations = "Administrations" // words:verbatim: tab identifier
 
 // AdministrationEngine lists the payroll companies of the imported
 // journals with their mapping (*sync.Engine). The Administrations tab is
@@ -69,12 +70,12 @@ func newAdministrationsTab(cs *ConfigureScreen) *administrationsTab {
 			at.values[k] = strings.TrimSpace(v)
 		}
 	}
-	intro := widget.NewLabel(fmt.Sprintf("Each payroll company in the imported journals is booked in one administration of %s, in one of its journals (dagboek). "+
-		"Choose both for every company. A company left unmapped holds back only its own journals; the others are sent.", cs.title))
+	w := cs.a.w
+	intro := widget.NewLabel(w.T("window.admins.intro", "Module", cs.title))
 	intro.Wrapping = fyne.TextWrapWord
-	at.info = widget.NewLabel("Reading the payroll companies…")
+	at.info = widget.NewLabel(w.T("window.admins.reading"))
 	at.info.Wrapping = fyne.TextWrapWord
-	at.fetch = widget.NewButtonWithIcon("Fetch administrations", theme.DownloadIcon(), at.fetchList)
+	at.fetch = widget.NewButtonWithIcon(w.T("window.admins.fetch"), theme.DownloadIcon(), at.fetchList)
 	at.box = container.NewVBox()
 	top := container.NewVBox(intro, container.NewHBox(at.fetch), at.info, widget.NewSeparator())
 	at.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(at.box))
@@ -91,13 +92,13 @@ func (at *administrationsTab) load() {
 		a.do(func() {
 			if err != nil {
 				at.info.Importance = widget.DangerImportance
-				at.info.SetText("Could not read the payroll companies: " + err.Error())
+				at.info.SetText(a.w.T("window.admins.read_failed", "Error", a.w.Error(err)))
 				return
 			}
 			at.companies = companies
 			at.rebuild()
 			at.cs.refreshLight()
-			a.tracef("administrations loaded module=%s companies=%d", module, len(companies))
+			a.tracef("administrations loaded module=%s companies=%d", module, len(companies)) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -111,11 +112,11 @@ func (at *administrationsTab) fetchList() {
 	svc := a.svc
 	at.fetch.Disable()
 	at.info.Importance = widget.MediumImportance
-	at.info.SetText("Fetching the administrations from " + at.cs.title + "…")
+	at.info.SetText(a.w.T("window.admins.fetching", "Module", at.cs.title))
 	a.spawn(func() {
 		rep, err := svc.Engine.Mirror(ctx, module, []connectors.RecordType{connectors.NominalAccounts})
 		if err == nil && len(rep.Errors) > 0 {
-			err = fmt.Errorf("%s", strings.Join(rep.Errors, "; "))
+			err = fmt.Errorf("%s", strings.Join(rep.Errors, "; ")) // words:verbatim: the run's own messages
 		}
 		var settings map[string]string
 		if err == nil {
@@ -125,7 +126,7 @@ func (at *administrationsTab) fetchList() {
 			at.fetch.Enable()
 			if err != nil {
 				at.info.Importance = widget.DangerImportance
-				at.info.SetText("The administrations were not fetched: " + err.Error())
+				at.info.SetText(a.w.T("window.admins.fetch_failed", "Error", a.w.Error(err)))
 				return
 			}
 			if admins, known := sync.AdministrationsOf(settings); known {
@@ -134,7 +135,7 @@ func (at *administrationsTab) fetchList() {
 			}
 			at.rebuild()
 			at.cs.refreshLight()
-			a.tracef("administrations fetched module=%s count=%d", module, len(at.admins))
+			a.tracef("administrations fetched module=%s count=%d", module, len(at.admins)) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -144,23 +145,26 @@ func journalKey(company string) string { return sync.MapJournalCodePrefix + comp
 
 // rebuild shows one row per company.
 func (at *administrationsTab) rebuild() {
+	w := at.cs.a.w
 	at.box.RemoveAll()
 	at.rows = map[string]*companyRow{}
 	if len(at.companies) == 0 {
 		at.info.Importance = widget.MediumImportance
-		at.info.SetText("No payroll journals have been imported yet: the companies they name appear here.")
+		at.info.SetText(w.T("window.admins.none_imported"))
 		return
 	}
 	at.info.Importance = widget.MediumImportance
-	at.info.SetText(fmt.Sprintf("%d payroll companies, %d administrations to choose from.", len(at.companies), len(at.admins)))
+	at.info.SetText(w.T("window.admins.counts",
+		"Companies", w.N("window.admins.companies", len(at.companies)),
+		"Administrations", w.N("window.admins.administrations", len(at.admins))))
 	if len(at.admins) == 0 {
 		at.info.Importance = widget.WarningImportance
-		at.info.SetText(at.cs.title + " lets LedgerLink reach no administration: have one linked to LedgerLink's user, then press Fetch administrations.")
+		at.info.SetText(w.T("window.admins.none_reachable", "Module", at.cs.title, "Fetch", w.T("window.admins.fetch")))
 	}
 	header := container.NewGridWithColumns(3,
-		widget.NewLabelWithStyle("Payroll company", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabelWithStyle("Administration", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabelWithStyle("Journal (dagboek)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		boldLabel(w.T("window.admins.column.company")),
+		boldLabel(w.T("window.admins.column.administration")),
+		boldLabel(w.T("window.admins.column.journal")))
 	at.box.Add(header)
 	for _, c := range at.companies {
 		at.box.Add(at.newRow(c))
@@ -168,19 +172,20 @@ func (at *administrationsTab) rebuild() {
 }
 
 func (at *administrationsTab) newRow(c sync.PayrollCompany) fyne.CanvasObject {
+	w := at.cs.a.w
 	r := &companyRow{company: c.Company}
 	at.rows[c.Company] = r
 	labels := make([]string, len(at.admins))
 	for i, a := range at.admins {
 		labels[i] = a.Label()
 		if a.ReadOnly {
-			labels[i] += " (read only)"
+			labels[i] = w.T("window.admins.read_only", "Administration", labels[i])
 		}
 	}
 	r.admin = widget.NewSelect(labels, nil)
-	r.admin.PlaceHolder = "(choose an administration)"
+	r.admin.PlaceHolder = w.T("window.admins.choose_administration")
 	r.journal = widget.NewSelect(nil, nil)
-	r.journal.PlaceHolder = "(choose a journal)"
+	r.journal.PlaceHolder = w.T("window.admins.choose_journal")
 	r.problem = widget.NewLabel("")
 	r.problem.Wrapping = fyne.TextWrapWord
 	r.problem.Importance = widget.WarningImportance
@@ -220,12 +225,9 @@ func (at *administrationsTab) newRow(c sync.PayrollCompany) fyne.CanvasObject {
 		}
 	}
 	at.showProblem(r)
-	what := fmt.Sprintf("%d journals", c.Journals)
-	if c.Journals == 1 {
-		what = "1 journal"
-	}
+	what := w.N("window.admins.journals", c.Journals)
 	if c.Pending > 0 {
-		what += fmt.Sprintf(", %d waiting", c.Pending)
+		what = w.T("window.admins.journals_waiting", "Journals", what, "Waiting", w.Int(int64(c.Pending)))
 	}
 	name := container.NewVBox(widget.NewLabelWithStyle(c.Company, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), lowLabel(what))
 	return container.NewVBox(container.NewGridWithColumns(3, name, r.admin, r.journal), r.problem)
@@ -267,7 +269,7 @@ func (at *administrationsTab) fillJournals(r *companyRow) {
 	for i, j := range a.Journals {
 		opts[i] = j.Label()
 		if j.Unusable != "" {
-			opts[i] += " (not for payroll)"
+			opts[i] = at.cs.a.w.T("window.admins.not_for_payroll", "Journal", opts[i])
 		}
 	}
 	r.journal.Enable()
@@ -281,7 +283,7 @@ func (at *administrationsTab) fillJournals(r *companyRow) {
 
 func (at *administrationsTab) changed(r *companyRow) {
 	at.showProblem(r)
-	at.cs.a.tracef("company mapped module=%s company=%s administration=%s journal=%s", at.cs.module, r.company,
+	at.cs.a.tracef("company mapped module=%s company=%s administration=%s journal=%s", at.cs.module, r.company, // words:verbatim: trace for scripts
 		at.values[companyKey(r.company)], at.values[journalKey(r.company)])
 	at.cs.markDirty()
 }
@@ -289,12 +291,13 @@ func (at *administrationsTab) changed(r *companyRow) {
 // problem is what is wrong with a company's mapping as edited ("" when
 // its journals can go).
 func (at *administrationsTab) problem(company string) string {
+	w := at.cs.a.w
 	t, p := sync.JournalTargetOf(at.values, company)
 	if p != nil {
-		return p.Cause
+		return w.Label(p.Cause)
 	}
 	if p := sync.TargetProblem(at.admins, company, t); p != nil {
-		return p.Cause
+		return w.Label(p.Cause)
 	}
 	return ""
 }
@@ -321,7 +324,9 @@ func (at *administrationsTab) unmappedNotes() []string {
 		if _, p := sync.JournalTargetOf(at.values, c.Company); p != nil {
 			notes = append(notes, sync.UnmappedCompanyNote(c.Company, c.Pending))
 		} else if p := at.problem(c.Company); p != "" {
-			notes = append(notes, p+" Choose again in Configure → Administrations.")
+			w := at.cs.a.w
+			notes = append(notes, w.T("window.admins.choose_again", "Problem", p,
+				"Configure", w.T("window.button.configure"), "Tab", w.T("window.tab.administrations")))
 		}
 	}
 	return notes

@@ -180,7 +180,7 @@ func (a *App) onEvent(ev Event) {
 			return // already told, by the run history or the hub
 		}
 		a.lastRuns[ev.Module] = ev.Report
-		a.tracef("run finished module=%s moved=%d failed=%d ok=%v", ev.Module, ev.Report.Moved(), ev.Report.FailedItems(), ev.Err == nil && ev.Report.OK())
+		a.tracef("run finished module=%s moved=%d failed=%d ok=%v", ev.Module, ev.Report.Moved(), ev.Report.FailedItems(), ev.Err == nil && ev.Report.OK()) // words:verbatim: trace for scripts
 		a.notifyRun(ev)
 		a.tray.update()
 		if a.shown == screenModules {
@@ -239,13 +239,13 @@ func (a *App) notifyRun(ev Event) {
 	var msg string
 	switch n := rep.FailedItems(); {
 	case n > 0:
-		msg = fmt.Sprintf("%d %s could not be sent. Open LedgerLink, choose Export and look at Error Feedback.", n, plural(n, "record", "records"))
+		msg = a.w.N("window.notify.not_sent", n)
 	case ev.Err != nil:
-		msg = firstSentence(ev.Err.Error()) + " Open LedgerLink to see what to do."
+		msg = a.w.T("window.notify.see_what_to_do", "Problem", firstSentence(a.w.Error(ev.Err)))
 	default:
-		msg = firstSentence(strings.Join(rep.Errors, " ")) + " Open LedgerLink to see what to do."
+		msg = a.w.T("window.notify.see_what_to_do", "Problem", firstSentence(strings.Join(rep.Errors, " ")))
 	}
-	a.fa.SendNotification(fyne.NewNotification("LedgerLink: "+name+" sync needs attention", msg))
+	a.fa.SendNotification(fyne.NewNotification(a.w.T("window.notify.needs_attention", "Module", name), msg))
 }
 
 func (a *App) moduleTitle(module string) string {
@@ -277,9 +277,9 @@ func (a *App) setScreen(s screen, module string, content fyne.CanvasObject) {
 	a.body.Refresh()
 	a.win.Canvas().Unfocus()
 	if module != "" {
-		a.tracef("screen=%s module=%s", s, module)
+		a.tracef("screen=%s module=%s", s, module) // words:verbatim: trace for scripts
 	} else {
-		a.tracef("screen=%s", s)
+		a.tracef("screen=%s", s) // words:verbatim: trace for scripts
 	}
 }
 
@@ -298,7 +298,7 @@ func (a *App) ShowModules() {
 func (a *App) ShowConfigure(module string) {
 	cs, err := newConfigureScreen(a, module)
 	if err != nil {
-		a.showError("Cannot open the settings", err)
+		a.showError(a.w.T("window.error.open_settings"), err)
 		return
 	}
 	a.closeWork()
@@ -314,7 +314,7 @@ func (a *App) ShowModule(module, tab string) {
 		a.closeWork()
 		ms, err := newModuleScreen(a, module)
 		if err != nil {
-			a.showError("Cannot open the module", err)
+			a.showError(a.w.T("window.error.open_module"), err)
 			return
 		}
 		a.work = ms
@@ -488,7 +488,7 @@ func (a *App) trackModal(title string, d dialog.Dialog, confirm, dismiss func())
 			}
 		}
 	})
-	a.tracef("dialog=%q", title)
+	a.tracef("dialog=%q", title) // words:verbatim: trace for scripts
 }
 
 func (a *App) closeModals() {
@@ -501,7 +501,7 @@ func (a *App) closeModals() {
 func (a *App) confirm(title, message, yes string, onYes func()) *dialog.ConfirmDialog {
 	msg := widget.NewLabel(tidy(message))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(title, yes, "Cancel", container.NewPadded(msg), func(ok bool) {
+	d := dialog.NewCustomConfirm(title, yes, a.w.T("window.button.cancel"), container.NewPadded(msg), func(ok bool) {
 		if ok {
 			onYes()
 		}
@@ -517,16 +517,17 @@ func (a *App) confirm(title, message, yes string, onYes func()) *dialog.ConfirmD
 func (a *App) inform(title, message string) {
 	msg := widget.NewLabel(tidy(message))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(title, "OK", container.NewPadded(msg), a.win)
+	d := dialog.NewCustom(title, a.w.T("window.button.ok"), container.NewPadded(msg), a.win)
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
 	a.trackModal(title, d, d.Hide, d.Hide)
 }
 
-// showError shows what went wrong and what to do.
+// showError shows what went wrong and what to do, in the person's words
+// when the error carries them.
 func (a *App) showError(title string, err error) {
 	a.log.Warn(title, "err", err)
-	a.inform(title, err.Error())
+	a.inform(title, a.w.Error(err))
 }
 
 // syncNow runs the module's sync now through the scheduler (it joins a
@@ -535,7 +536,7 @@ func (a *App) syncNow(module string) {
 	if a.svc.Scheduler == nil {
 		return
 	}
-	a.tracef("sync started module=%s", module)
+	a.tracef("sync started module=%s", module) // words:verbatim: trace for scripts
 	ctx := a.ctx
 	sched := a.svc.Scheduler
 	a.spawn(func() {
@@ -551,7 +552,7 @@ func (a *App) syncNow(module string) {
 func (a *App) refreshStatusBar() {
 	var parts []string
 	if a.svc.Sandbox {
-		parts = append(parts, "SANDBOX: sample data and a simulated accounting package on this computer; your real books are not touched")
+		parts = append(parts, a.w.T("window.status.sandbox"))
 	}
 	if s := a.svc.Scheduler; s != nil {
 		st := s.State()
@@ -561,15 +562,15 @@ func (a *App) refreshStatusBar() {
 			for i, m := range st.Running {
 				names[i] = a.moduleTitle(m)
 			}
-			parts = append(parts, "Syncing "+strings.Join(names, ", ")+"…")
+			parts = append(parts, a.w.T("window.status.syncing", "Modules", strings.Join(names, ", ")))
 		case st.Paused:
-			parts = append(parts, "Automatic sync is paused (tray menu: Resume automatic sync).")
+			parts = append(parts, a.w.T("window.status.paused", "Resume", a.w.T("window.tray.resume")))
 		default:
-			parts = append(parts, "Idle. Automatic sync is on.")
+			parts = append(parts, a.w.T("window.status.idle"))
 		}
 	}
 	if a.svc.DataDir != "" {
-		parts = append(parts, "Data folder: "+a.svc.DataDir)
+		parts = append(parts, a.w.T("window.status.data_folder", "Path", a.svc.DataDir))
 	}
 	a.statusBar.SetText(strings.Join(parts, "   ·   "))
 }
@@ -578,11 +579,12 @@ func (a *App) refreshStatusBar() {
 func (a *App) openURL(raw string) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" {
-		a.inform("Cannot open the link", fmt.Sprintf("%q is not a web address.", raw))
+		a.inform(a.w.T("window.error.open_link"), a.w.T("window.error.not_an_address", "Address", raw))
 		return
 	}
 	if err := a.svc.OpenURL(u); err != nil {
-		a.showError("Cannot open the browser", fmt.Errorf("LedgerLink could not open %s: %w. Copy the address into your browser.", raw, err))
+		a.log.Warn("the browser did not open", "url", raw, "err", err)
+		a.inform(a.w.T("window.error.open_browser"), a.w.T("window.error.browser_failed", "Address", raw, "Error", err.Error()))
 	}
 }
 
@@ -629,4 +631,64 @@ func firstSentence(s string) string {
 		return s[:157] + "…"
 	}
 	return s
+}
+
+// languageChoices are the Language setting's choices: the system's
+// language, then each language LedgerLink speaks, named in itself.
+func (a *App) languageChoices() (codes, names []string) {
+	codes = append([]string{""}, words.Languages()...)
+	names = []string{a.w.T("window.language.system"), "English", "Nederlands", "Dansk"} // words:verbatim: each language named in itself
+	return codes, names
+}
+
+// savedLanguage is the Language setting as saved ("" for the system's).
+func (a *App) savedLanguage() string {
+	if a.svc.Language != nil {
+		return a.svc.Language()
+	}
+	return a.w.Lang()
+}
+
+// chooseLanguage saves the Language setting and speaks it at once.
+func (a *App) chooseLanguage(code string) {
+	if a.svc.SetLanguage == nil {
+		return
+	}
+	w, err := a.svc.SetLanguage(code)
+	if err != nil {
+		a.showError(a.w.T("window.language.failed"), err)
+		return
+	}
+	a.useWords(w)
+}
+
+// useWords makes the window speak w: the screen shown is built again in
+// it, with the tray and the status bar.
+func (a *App) useWords(w *words.Words) {
+	if w == nil {
+		return
+	}
+	a.svc.Words = w
+	a.w = w
+	a.tracef("language=%s", w.Lang()) // words:verbatim: trace for scripts
+	a.modules = newModuleList(a)
+	a.tray.relabel()
+	a.refreshStatusBar()
+	switch a.shown {
+	case screenConfigure:
+		if a.configure != nil {
+			a.ShowConfigure(a.configure.module)
+			return
+		}
+	case screenWork:
+		if a.work != nil {
+			module, tab := a.work.module, a.work.keys[a.work.tabs.SelectedIndex()]
+			a.closeWork()
+			a.ShowModule(module, tab)
+			return
+		}
+	case screenProgress:
+		return
+	}
+	a.ShowModules()
 }

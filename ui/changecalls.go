@@ -124,10 +124,10 @@ func (v *changeCallsView) show(r workspace.Receiving, ok bool, s workspace.Liste
 	now := a.svc.Now()
 	arrival := tr.T("window.change_calls.none")
 	if !r.LastAccepted.IsZero() {
-		arrival = tr.T("window.change_calls.accepted", "When", humanTime(r.LastAccepted, now), "Count", tr.Int(int64(r.Accepted)))
+		arrival = tr.T("window.change_calls.accepted", "When", humanTime(tr, r.LastAccepted, now), "Count", tr.Int(int64(r.Accepted)))
 	}
 	if !r.LastRefused.IsZero() {
-		arrival += "\n" + tr.T("window.change_calls.refused", "When", humanTime(r.LastRefused, now), "Why", v.why(r.RefusedStatus))
+		arrival += "\n" + tr.T("window.change_calls.refused", "When", humanTime(tr, r.LastRefused, now), "Why", v.why(r.RefusedStatus))
 	}
 	v.arrival.SetText(arrival)
 	var note string

@@ -92,7 +92,7 @@ func TestAccountTabShowsTheAddressToPasteAndTheArrivals(t *testing.T) {
 	})
 	h.hub.Changed("books")
 	h.waitTrace("accepted=3 refused=1")
-	if !strings.Contains(v.arrival.Text, "Last call accepted: "+humanTime(accepted, h.now)+" (3 in all)") {
+	if !strings.Contains(v.arrival.Text, "Last call accepted: "+humanTime(h.app.w, accepted, h.now)+" (3 in all)") {
 		t.Errorf("arrival %q", v.arrival.Text)
 	}
 	if !strings.Contains(v.arrival.Text, "Last call refused: ") || !strings.Contains(v.arrival.Text, "another organisation") {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // ChoiceEngine reads from the package the values a setting may take
@@ -58,10 +59,10 @@ func (cs *ConfigureScreen) addFetch(fe *fieldEditor) {
 		fx.group.Hide()
 	} else {
 		fx.sel = widget.NewSelect(nil, func(s string) { fx.chose([]string{s}) })
-		fx.sel.PlaceHolder = "(choose one of " + cs.title + "'s)"
+		fx.sel.PlaceHolder = cs.a.w.T("window.fetch.choose", "Module", cs.title)
 		fx.sel.Hide()
 	}
-	fx.button = widget.NewButtonWithIcon("Fetch from "+cs.title, theme.DownloadIcon(), func() { cs.fetchChoices(eng, fx) })
+	fx.button = widget.NewButtonWithIcon(cs.a.w.T("window.fetch.button", "Module", cs.title), theme.DownloadIcon(), func() { cs.fetchChoices(eng, fx) })
 	var picker fyne.CanvasObject = fx.sel
 	if fx.group != nil {
 		picker = fx.group
@@ -89,30 +90,30 @@ func (cs *ConfigureScreen) fetchChoices(eng ChoiceEngine, fx *fetcher) {
 	a := cs.a
 	fx.button.Disable()
 	fx.note.Importance = widget.MediumImportance
-	fx.note.SetText("Reading " + fx.fe.f.Label + " from " + cs.title + "…")
+	fx.note.SetText(a.w.T("window.fetch.reading", "Field", a.w.Label(fx.fe.f.Label), "Module", cs.title))
 	fx.note.Show()
 	ctx, key := a.ctx, fx.fe.f.Key
 	a.spawn(func() {
 		choices, err := eng.SettingChoices(ctx, cs.module, key)
 		a.do(func() {
 			fx.button.Enable()
-			fx.show(cs.title, choices, err)
-			a.tracef("choices fetched module=%s key=%s n=%d ok=%v", cs.module, key, len(choices), err == nil)
+			fx.show(a.w, cs.title, choices, err)
+			a.tracef("choices fetched module=%s key=%s n=%d ok=%v", cs.module, key, len(choices), err == nil) // words:verbatim: trace for scripts
 		})
 	})
 }
 
 // show fills the picker with what came back, keeping the current value
 // picked.
-func (fx *fetcher) show(title string, choices []connectors.Choice, err error) {
+func (fx *fetcher) show(w *words.Words, title string, choices []connectors.Choice, err error) {
 	if err != nil {
 		fx.note.Importance = widget.DangerImportance
-		fx.note.SetText("Could not fetch the values: " + err.Error())
+		fx.note.SetText(w.T("window.fetch.failed", "Error", w.Error(err)))
 		return
 	}
 	if len(choices) == 0 {
 		fx.note.Importance = widget.WarningImportance
-		fx.note.SetText(title + " holds none yet: create them there, then fetch again.")
+		fx.note.SetText(w.T("window.fetch.none", "Module", title))
 		return
 	}
 	fx.values = map[string]string{}
@@ -124,9 +125,9 @@ func (fx *fetcher) show(title string, choices []connectors.Choice, err error) {
 		}
 		if fx.fe.f.CustomFieldsOf != "" {
 			if c.InBusinessFiles {
-				l += ", in your business files too"
+				l = w.T("window.fetch.in_business_files", "Value", l)
 			} else {
-				l += ", not in your business files"
+				l = w.T("window.fetch.not_in_business_files", "Value", l)
 			}
 		}
 		fx.values[l] = c.Value
@@ -156,10 +157,10 @@ func (fx *fetcher) show(title string, choices []connectors.Choice, err error) {
 		fx.sel.Show()
 	}
 	fx.note.Importance = widget.LowImportance
-	msg := fmt.Sprintf("%d fetched from %s: choose from the list.", len(choices), title)
+	msg := w.N("window.fetch.fetched", len(choices), "Module", title)
 	if len(missing) > 0 {
 		fx.note.Importance = widget.WarningImportance
-		msg = fmt.Sprintf("%s has no %s: names must match exactly (case, spaces). %s", title, quoteAll(missing), msg)
+		msg = w.T("window.fetch.missing", "Module", title, "Values", quoteAll(missing), "Fetched", msg)
 	}
 	fx.note.SetText(msg)
 }
@@ -209,11 +210,12 @@ func (at *accountTab) refreshButton() *widget.Button {
 		return nil
 	}
 	var b *widget.Button
-	b = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), func() {
+	w := cs.a.w
+	b = widget.NewButtonWithIcon(w.T("window.refresh.button"), theme.ViewRefreshIcon(), func() {
 		a := cs.a
 		b.Disable()
 		cs.status.Importance = widget.MediumImportance
-		cs.status.SetText(cs.def.RefreshLabel + "…")
+		cs.status.SetText(w.T("window.refresh.running", "Action", w.Label(cs.def.RefreshLabel)))
 		ctx := a.ctx
 		a.spawn(func() {
 			err := eng.RefreshAction(ctx, cs.module)
@@ -223,13 +225,13 @@ func (at *accountTab) refreshButton() *widget.Button {
 				// line is taken by the keyring's answer reloadSaved brings.
 				if err != nil {
 					cs.status.Importance = widget.DangerImportance
-					cs.status.SetText("Refresh did not work: " + err.Error())
+					cs.status.SetText(w.T("window.refresh.failed", "Error", w.Error(err)))
 				} else {
 					cs.status.Importance = widget.SuccessImportance
-					cs.status.SetText(cs.def.RefreshLabel + ": done. The connection works and the next run syncs.")
+					cs.status.SetText(w.T("window.refresh.done", "Action", w.Label(cs.def.RefreshLabel)))
 				}
 				cs.reloadSaved()
-				a.tracef("refresh finished module=%s ok=%v", cs.module, err == nil)
+				a.tracef("refresh finished module=%s ok=%v", cs.module, err == nil) // words:verbatim: trace for scripts
 			})
 		})
 	})
@@ -238,7 +240,8 @@ func (at *accountTab) refreshButton() *widget.Button {
 
 // refreshHelp is the line under the Refresh button.
 func (at *accountTab) refreshHelp() fyne.CanvasObject {
-	l := widget.NewLabel(at.cs.def.RefreshLabel + ": " + at.cs.def.RefreshHelp)
+	w := at.cs.a.w
+	l := widget.NewLabel(w.T("window.refresh.help", "Action", w.Label(at.cs.def.RefreshLabel), "Help", w.Label(at.cs.def.RefreshHelp)))
 	l.Importance = widget.LowImportance
 	l.Wrapping = fyne.TextWrapWord
 	return l

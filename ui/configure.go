@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -19,16 +18,38 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
-// Configure tab titles, in order.
+// Configure tabs, in order, by the names traces and connectors'
+// Field.Tab use (the same in every language; the titles are the
+// catalogue's).
 const (
-	tabAccount = "Account"
-	tabSync    = "Synchronisation"
-	tabTiming  = "Timing"
-	tabMapping = "Mapping"
-	tabOptions = "Options"
+	tabAccount = "Account"         // words:verbatim: tab identifier
+	tabSync    = "Synchronisation" // words:verbatim: tab identifier
+	tabTiming  = "Timing"          // words:verbatim: tab identifier
+	tabMapping = "Mapping"         // words:verbatim: tab identifier
+	tabOptions = "Options"         // words:verbatim: tab identifier
 )
+
+// tabTitle is a Configure tab's title in the person's language.
+func tabTitle(w *words.Words, tab string) string {
+	switch tab {
+	case tabAccount:
+		return w.T("window.tab.account")
+	case tabSync:
+		return w.T("window.tab.sync")
+	case tabTiming:
+		return w.T("window.tab.timing")
+	case tabMapping:
+		return w.T("window.tab.mapping")
+	case tabAdministrations:
+		return w.T("window.tab.administrations")
+	case tabOptions:
+		return w.T("window.tab.options")
+	}
+	return tab
+}
 
 // ConfigureScreen is a module's settings in tabs: Account,
 // Synchronisation, Timing, Mapping, Administrations (for packages that list
@@ -45,11 +66,13 @@ type ConfigureScreen struct {
 	dirty      bool
 	saving     bool
 
-	dot     *canvas.Circle
-	word    *widget.Label
-	notes   *widget.Label
-	status  *widget.Label
-	tabs    *container.AppTabs
+	dot    *canvas.Circle
+	word   *widget.Label
+	notes  *widget.Label
+	status *widget.Label
+	tabs   *container.AppTabs
+	// tabIDs are the tabs' names (tabAccount, …), in order.
+	tabIDs  []string
 	content fyne.CanvasObject
 
 	account *accountTab
@@ -66,7 +89,7 @@ type ConfigureScreen struct {
 
 func newConfigureScreen(a *App, module string) (*ConfigureScreen, error) {
 	if a.svc.Settings == nil {
-		return nil, errors.New("settings are not available in this build")
+		return nil, words.Errorf(nil, "window.configure.unavailable")
 	}
 	def, err := a.svc.Modules.Definition(module)
 	if err != nil {
@@ -75,7 +98,7 @@ func newConfigureScreen(a *App, module string) (*ConfigureScreen, error) {
 	saved, err := a.svc.Settings.Settings(module)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotInstalled) {
-			return nil, fmt.Errorf("%s is not installed: press Install on the module list first", displayDef(def))
+			return nil, words.Errorf(err, "window.error.not_installed", "Module", displayDef(def), "Install", a.w.T("window.button.install"))
 		}
 		return nil, err
 	}
@@ -103,9 +126,10 @@ func displayDef(def connectors.Definition) string {
 }
 
 func (cs *ConfigureScreen) build() {
-	cs.dot, cs.word, _ = newLight(connectors.Amber)
+	w := cs.a.w
+	cs.dot, cs.word, _ = newLight(w, connectors.Amber)
 	lightBox := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(18, 18), cs.dot)), cs.word)
-	heading := widget.NewLabelWithStyle("Configure "+cs.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(w.T("window.configure.title", "Module", cs.title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	cs.notes = widget.NewLabel("")
 	cs.notes.Wrapping = fyne.TextWrapWord
 	cs.status = widget.NewLabel("")
@@ -120,25 +144,31 @@ func (cs *ConfigureScreen) build() {
 	}
 	cs.options = newOptionsTab(cs)
 
-	items := []*container.TabItem{
-		container.NewTabItem(tabAccount, cs.account.content),
-		container.NewTabItem(tabSync, cs.matrix.content),
-		container.NewTabItem(tabTiming, cs.timing.content),
+	var items []*container.TabItem
+	add := func(id string, content fyne.CanvasObject) {
+		items = append(items, container.NewTabItem(tabTitle(w, id), content))
+		cs.tabIDs = append(cs.tabIDs, id)
 	}
+	add(tabAccount, cs.account.content)
+	add(tabSync, cs.matrix.content)
+	add(tabTiming, cs.timing.content)
 	if cs.mapping != nil {
-		items = append(items, container.NewTabItem(tabMapping, cs.mapping.content))
+		add(tabMapping, cs.mapping.content)
 	}
 	if cs.admins != nil {
-		items = append(items, container.NewTabItem(tabAdministrations, cs.admins.content))
+		add(tabAdministrations, cs.admins.content)
 	}
-	items = append(items, container.NewTabItem(tabOptions, cs.options.content))
+	add(tabOptions, cs.options.content)
 	cs.tabs = container.NewAppTabs(items...)
-	cs.tabs.OnSelected = func(t *container.TabItem) { cs.a.tracef("tab=%s module=%s", t.Text, cs.module) }
+	cs.tabs.OnSelected = func(*container.TabItem) {
+		cs.a.tracef("tab=%s module=%s", cs.tabIDs[cs.tabs.SelectedIndex()], cs.module) // words:verbatim: trace for scripts
+	}
 
-	update := widget.NewButtonWithIcon("Update", theme.DocumentSaveIcon(), func() { cs.update(nil) })
+	updateText, closeText := w.T("window.configure.update"), w.T("window.configure.close")
+	update := widget.NewButtonWithIcon(updateText, theme.DocumentSaveIcon(), func() { cs.update(nil) })
 	update.Importance = widget.HighImportance
-	closeBtn := widget.NewButtonWithIcon("Close", theme.CancelIcon(), cs.close)
-	keys := widget.NewLabel(fmt.Sprintf("Ctrl+S: Update   Escape: Close   Alt+1…%d: tabs", len(cs.tabs.Items)))
+	closeBtn := widget.NewButtonWithIcon(closeText, theme.CancelIcon(), cs.close)
+	keys := widget.NewLabel(w.T("window.configure.keys", "Update", updateText, "Close", closeText, "Last", len(cs.tabs.Items)))
 	keys.Importance = widget.LowImportance
 	bottom := container.NewVBox(widget.NewSeparator(), cs.status,
 		container.NewHBox(update, closeBtn, layout.NewSpacer(), keys))
@@ -158,13 +188,13 @@ func (cs *ConfigureScreen) selectTab(i int) {
 		cs.tabs.SelectIndex(i) // OnSelected traces it
 		return
 	}
-	cs.a.tracef("tab=%s module=%s", cs.tabs.Items[i].Text, cs.module)
+	cs.a.tracef("tab=%s module=%s", cs.tabIDs[i], cs.module) // words:verbatim: trace for scripts
 }
 
-// selectTabNamed shows the tab with that title.
+// selectTabNamed shows the tab tabAccount, tabSync, ….
 func (cs *ConfigureScreen) selectTabNamed(name string) {
-	for i, t := range cs.tabs.Items {
-		if t.Text == name {
+	for i, id := range cs.tabIDs {
+		if id == name {
 			cs.selectTab(i)
 			return
 		}
@@ -211,7 +241,7 @@ func (cs *ConfigureScreen) markDirty() {
 	if !cs.dirty {
 		cs.dirty = true
 		cs.status.Importance = widget.MediumImportance
-		cs.status.SetText("Changes are not saved yet: press Update.")
+		cs.status.SetText(cs.a.w.T("window.configure.unsaved", "Update", cs.a.w.T("window.configure.update")))
 	}
 	cs.refreshLight()
 }
@@ -246,15 +276,20 @@ func (cs *ConfigureScreen) liveStatus() (connectors.Light, []string) {
 
 // refreshLight shows the live light and notes.
 func (cs *ConfigureScreen) refreshLight() {
+	w := cs.a.w
 	light, notes := cs.liveStatus()
-	setLight(cs.dot, cs.word, light)
+	setLight(w, cs.dot, cs.word, light)
 	if len(notes) == 0 {
 		cs.notes.Importance = widget.SuccessImportance
-		cs.notes.SetText("Ready: everything needed is filled in.")
+		cs.notes.SetText(w.T("window.configure.ready"))
 		return
 	}
+	said := make([]string, len(notes))
+	for i, n := range notes {
+		said[i] = w.Label(n)
+	}
 	cs.notes.Importance = widget.WarningImportance
-	cs.notes.SetText(tidy("To do: " + strings.Join(notes, " ")))
+	cs.notes.SetText(tidy(w.T("window.configure.to_do", "Notes", strings.Join(said, " "))))
 }
 
 // Light is the live status light (tests).
@@ -269,16 +304,17 @@ func (cs *ConfigureScreen) update(after func()) {
 	if cs.saving {
 		return
 	}
+	w := cs.a.w
 	if !cs.account.validate() {
 		cs.selectTabNamed(tabAccount)
 		cs.status.Importance = widget.DangerImportance
-		cs.status.SetText("Nothing was saved: correct the fields marked in red on the Account tab, then press Update.")
+		cs.status.SetText(w.T("window.configure.correct_fields", "Tab", tabTitle(w, tabAccount), "Update", w.T("window.configure.update")))
 		return
 	}
 	if !cs.options.validate() {
 		cs.selectTabNamed(tabOptions)
 		cs.status.Importance = widget.DangerImportance
-		cs.status.SetText("Nothing was saved: correct the fields marked in red on the Options tab, then press Update.")
+		cs.status.SetText(w.T("window.configure.correct_fields", "Tab", tabTitle(w, tabOptions), "Update", w.T("window.configure.update")))
 		return
 	}
 	schema := cs.account.changedValues(cs.saved)
@@ -297,7 +333,7 @@ func (cs *ConfigureScreen) update(after func()) {
 
 	cs.saving = true
 	cs.status.Importance = widget.MediumImportance
-	cs.status.SetText("Saving…")
+	cs.status.SetText(w.T("window.configure.saving"))
 	a := cs.a
 	ctx := a.ctx
 	svc := a.svc
@@ -311,9 +347,9 @@ func (cs *ConfigureScreen) update(after func()) {
 			cs.saving = false
 			if err != nil {
 				cs.status.Importance = widget.DangerImportance
-				cs.status.SetText("Not saved: " + err.Error())
+				cs.status.SetText(w.T("window.configure.not_saved", "Error", w.Error(err)))
 				cs.account.showSaveErrors(err)
-				a.tracef("configure update failed module=%s", cs.module)
+				a.tracef("configure update failed module=%s", cs.module) // words:verbatim: trace for scripts
 				return
 			}
 			cs.saved = saved
@@ -323,12 +359,12 @@ func (cs *ConfigureScreen) update(after func()) {
 			cs.account.saved()
 			cs.dirty = false
 			cs.status.Importance = widget.SuccessImportance
-			cs.status.SetText("Saved at " + svc.Now().Format("15:04") + ".")
+			cs.status.SetText(w.T("window.configure.saved", "Time", w.Clock(svc.Now())))
 			cs.refreshLight()
 			if svc.Scheduler != nil {
 				svc.Scheduler.Reschedule()
 			}
-			a.tracef("configure updated module=%s light=%s", cs.module, cs.Light())
+			a.tracef("configure updated module=%s light=%s", cs.module, cs.Light()) // words:verbatim: trace for scripts
 			if after != nil {
 				after()
 			}
@@ -367,22 +403,24 @@ func (cs *ConfigureScreen) close() {
 		a.ShowModules()
 		return
 	}
-	msg := widget.NewLabel("Some changes on this screen are not saved. Save them before closing?")
+	w := a.w
+	msg := widget.NewLabel(w.T("window.configure.save_before_closing"))
 	msg.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
-	save := widget.NewButtonWithIcon("Update and close", theme.DocumentSaveIcon(), func() {
+	save := widget.NewButtonWithIcon(w.T("window.configure.update_and_close"), theme.DocumentSaveIcon(), func() {
 		d.Hide()
 		cs.update(a.ShowModules)
 	})
 	save.Importance = widget.HighImportance
-	discard := widget.NewButton("Close without saving", func() {
+	discard := widget.NewButton(w.T("window.configure.close_without_saving"), func() {
 		d.Hide()
 		a.ShowModules()
 	})
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Save changes?", container.NewPadded(msg), a.win)
+	cancel := widget.NewButton(w.T("window.button.cancel"), func() { d.Hide() })
+	title := w.T("window.configure.save_changes")
+	d = dialog.NewCustomWithoutButtons(title, container.NewPadded(msg), a.win)
 	d.SetButtons([]fyne.CanvasObject{cancel, discard, save})
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
-	a.trackModal("Save changes?", d, save.OnTapped, d.Hide)
+	a.trackModal(title, d, save.OnTapped, d.Hide)
 }

@@ -426,23 +426,23 @@ func TestTimingShowsNextRunLive(t *testing.T) {
 	cs := openConfigure(t, h)
 	tt := cs.timing
 	// 12 March 2025 10:30; the default is daily at 02:00.
-	if !strings.Contains(tt.next.Text, "Thursday 13 March 2025 at 02:00") {
+	if !strings.Contains(tt.next.Text, "Thursday 13/03/2025 at 02:00") {
 		t.Errorf("next run %q", tt.next.Text)
 	}
 	tt.hour.SetSelected("23:00")
-	if !strings.Contains(tt.next.Text, "Wednesday 12 March 2025 at 23:00") || !strings.Contains(tt.next.Text, "in 12 hours") {
+	if !strings.Contains(tt.next.Text, "Wednesday 12/03/2025 at 23:00") || !strings.Contains(tt.next.Text, "in 12 hours") {
 		t.Errorf("next run after choosing 23:00: %q", tt.next.Text)
 	}
-	tt.modes.SetSelected(sync.ModeMonthly.Label())
+	tt.modes.SetSelected(modeLabel(h.app.w, sync.ModeMonthly))
 	tt.day.SetSelected("day 20")
-	if !strings.Contains(tt.next.Text, "Thursday 20 March 2025 at 23:00") {
+	if !strings.Contains(tt.next.Text, "Thursday 20/03/2025 at 23:00") {
 		t.Errorf("monthly on the 20th: %q", tt.next.Text)
 	}
-	tt.modes.SetSelected(sync.ModeDisabled.Label())
+	tt.modes.SetSelected(modeLabel(h.app.w, sync.ModeDisabled))
 	if !strings.Contains(tt.next.Text, "No automatic runs") {
 		t.Errorf("disabled: %q", tt.next.Text)
 	}
-	tt.modes.SetSelected(sync.ModeWeekly.Label())
+	tt.modes.SetSelected(modeLabel(h.app.w, sync.ModeWeekly))
 	cs.update(nil)
 	h.waitTrace("configure updated")
 	saved, _ := h.settings.Settings("books")

@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
 	stdsync "sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"ledgerlink/assets"
 	"ledgerlink/connectors"
@@ -15,6 +20,7 @@ import (
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 // appID matches FyneApp.toml; Fyne keeps preferences under it.
@@ -45,6 +51,7 @@ func RunDesktop(ctx context.Context, w *workspace.Workspace) error {
 		return err
 	}
 
+	speakFyne(w.Words().Lang(), w.Log)
 	d := &windowRun{ctx: ctx, hub: NewHub()}
 	svc, err := d.start(w)
 	if err != nil {
@@ -171,9 +178,46 @@ func (d *windowRun) trySample(ctx context.Context, progress func(string)) (*Serv
 	return &svc, nil
 }
 
+// speakFyne makes Fyne's own words (dialog buttons, the file dialog) speak
+// code ("en", "nl", "da"). Fyne reads the language from the environment
+// (LANGUAGE first) each time translations are added, and ships no Dutch or
+// Danish: LedgerLink's are added, which also makes it read LANGUAGE again.
+func speakFyne(code string, log *slog.Logger) {
+	if err := os.Setenv("LANGUAGE", code); err != nil {
+		log.Warn("Fyne's language could not be set", "lang", code, "err", err)
+	}
+	for _, l := range words.Languages() {
+		data, err := fs.ReadFile(assets.FyneLang(), l+".json")
+		if err != nil {
+			continue // English is Fyne's own
+		}
+		if err := lang.AddTranslationsForLocale(data, fyne.Locale(l)); err != nil {
+			log.Warn("Fyne's words could not be loaded", "lang", l, "err", err)
+		}
+	}
+}
+
+// preferencesDir is the folder whose Language setting w follows: the
+// Sandbox shares the setting of the data folder it sits in.
+func preferencesDir(w *workspace.Workspace) string {
+	if w.Sandbox {
+		return filepath.Dir(w.DataDir)
+	}
+	return w.DataDir
+}
+
 // services are the window's services over w.
 func (d *windowRun) services(w *workspace.Workspace, sched *sync.Scheduler) Services {
 	return Services{
+		Words: w.Words(),
+		SetLanguage: func(code string) (*words.Words, error) {
+			chosen, err := w.SetLanguage(code)
+			if err == nil {
+				speakFyne(chosen.Lang(), w.Log)
+			}
+			return chosen, err
+		},
+		Language:  func() string { return workspace.SavedLanguage(preferencesDir(w)) },
 		Modules:   sandboxInstalls{w.Modules, w},
 		Settings:  w.DB,
 		Secrets:   w.Keyring,

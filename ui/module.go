@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // Module screen tab keys, in order.
@@ -20,6 +20,9 @@ const (
 	workImport  = "import"
 	workHistory = "history"
 )
+
+// workTrace names the tabs in traces, the same in every language.
+var workTrace = map[string]string{workExport: "Export", workImport: "Import", workHistory: "Run history"} // words:verbatim: trace names for scripts
 
 // ModuleScreen is one module's work: Export, Import and Run history, with
 // Sync now and Configure at hand. Its grids follow background runs.
@@ -49,32 +52,33 @@ type ModuleScreen struct {
 }
 
 func newModuleScreen(a *App, module string) (*ModuleScreen, error) {
+	w := a.w
 	if a.svc.Engine == nil {
-		return nil, fmt.Errorf("the export and import screens are not available in this build")
+		return nil, words.Errorf(nil, "window.work.unavailable")
 	}
 	st, err := a.svc.Modules.Status(a.ctx, module)
 	if err != nil {
 		return nil, err
 	}
 	if !st.Installed {
-		return nil, fmt.Errorf("%s is not installed: press Install on the module list first", displayTitle(st))
+		return nil, words.Errorf(nil, "window.error.not_installed", "Module", displayTitle(st), "Install", w.T("window.button.install"))
 	}
 	ms := &ModuleScreen{a: a, module: module, title: displayTitle(st), reloadDelay: 400 * time.Millisecond}
-	ms.dot, ms.word, _ = newLight(st.Light)
+	ms.dot, ms.word, _ = newLight(w, st.Light)
 	ms.runInfo = widget.NewLabel("")
 	ms.runInfo.Truncation = fyne.TextTruncateEllipsis
 	ms.runBar = widget.NewProgressBar()
 	ms.runBar.Hide()
 
-	back := widget.NewButtonWithIcon("Modules", theme.NavigateBackIcon(), a.ShowModules)
+	back := widget.NewButtonWithIcon(w.T("window.modules.title"), theme.NavigateBackIcon(), a.ShowModules)
 	heading := widget.NewLabelWithStyle(ms.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	configure := widget.NewButtonWithIcon("Configure", theme.SettingsIcon(), func() { a.ShowConfigure(module) })
+	configure := widget.NewButtonWithIcon(w.T("window.button.configure"), theme.SettingsIcon(), func() { a.ShowConfigure(module) })
 	ms.calls = widget.NewLabel("")
 	ms.calls.Importance = widget.LowImportance
 	var right []fyne.CanvasObject
 	right = append(right, ms.calls, configure)
 	if a.svc.Scheduler != nil {
-		ms.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() { a.syncNow(module) })
+		ms.syncBtn = widget.NewButtonWithIcon(w.T("window.button.sync_now"), theme.ViewRefreshIcon(), func() { a.syncNow(module) })
 		if !st.CanSync {
 			ms.syncBtn.Disable()
 		}
@@ -85,21 +89,21 @@ func newModuleScreen(a *App, module string) (*ModuleScreen, error) {
 
 	ms.export = newExportView(ms)
 	ms.keys = append(ms.keys, workExport)
-	items := []*container.TabItem{container.NewTabItemWithIcon("Export", theme.UploadIcon(), ms.export.content)}
+	items := []*container.TabItem{container.NewTabItemWithIcon(w.T("window.work.export"), theme.UploadIcon(), ms.export.content)}
 	ms.imports = newImportView(ms)
 	ms.keys = append(ms.keys, workImport)
-	items = append(items, container.NewTabItemWithIcon("Import", theme.DownloadIcon(), ms.imports.content))
+	items = append(items, container.NewTabItemWithIcon(w.T("window.work.import"), theme.DownloadIcon(), ms.imports.content))
 	if a.svc.Runs != nil {
 		ms.history = newHistoryView(ms)
 		ms.keys = append(ms.keys, workHistory)
-		items = append(items, container.NewTabItemWithIcon("Run history", theme.HistoryIcon(), ms.history.content))
+		items = append(items, container.NewTabItemWithIcon(w.T("window.work.history"), theme.HistoryIcon(), ms.history.content))
 	}
 	ms.tabs = container.NewAppTabs(items...)
 	ms.tabs.OnSelected = func(t *container.TabItem) {
-		a.tracef("tab=%s module=%s", t.Text, module)
+		a.tracef("tab=%s module=%s", workTrace[ms.keys[ms.tabs.SelectedIndex()]], module) // words:verbatim: trace for scripts
 		ms.loadTab(ms.tabs.SelectedIndex())
 	}
-	keys := widget.NewLabel("Alt+U Upload Data · Ctrl+A select all · Space tick · Enter show record · Alt+M modules")
+	keys := widget.NewLabel(w.T("window.work.keys"))
 	keys.Importance = widget.LowImportance
 	ms.content = container.NewPadded(container.NewBorder(container.NewVBox(header, ms.runBar, widget.NewSeparator()),
 		container.NewHBox(layout.NewSpacer(), keys), nil, nil, ms.tabs))
@@ -129,7 +133,7 @@ func (ms *ModuleScreen) selectTab(i int) {
 		ms.tabs.SelectIndex(i) // OnSelected loads it
 		return
 	}
-	ms.a.tracef("tab=%s module=%s", ms.tabs.Items[i].Text, ms.module)
+	ms.a.tracef("tab=%s module=%s", workTrace[ms.keys[i]], ms.module) // words:verbatim: trace for scripts
 	ms.loadTab(i)
 }
 
@@ -158,7 +162,8 @@ func (ms *ModuleScreen) onEvent(ev Event) {
 	switch ev.Kind {
 	case EventProgress:
 		if ev.Total > 0 {
-			ms.runInfo.SetText(fmt.Sprintf("Sync running: %s of %s records done…", thousands(ev.Done), thousands(ev.Total)))
+			w := ms.a.w
+			ms.runInfo.SetText(w.T("window.run.records_done", "Done", w.Int(int64(ev.Done)), "Total", w.Int(int64(ev.Total))))
 		}
 		ms.scheduleReload()
 	case EventChanged:
@@ -176,10 +181,11 @@ func (ms *ModuleScreen) onEvent(ev Event) {
 // showLive shows the engine's state of this module: a progress bar with
 // the step and its counts while a run goes, nothing extra when idle.
 func (ms *ModuleScreen) showLive(st sync.ModuleState) {
+	w := ms.a.w
 	if !st.Busy() {
 		ms.runBar.Hide()
 		if st.Activity == sync.ActivityWaitingSignIn {
-			ms.runInfo.SetText("Waiting for a new sign-in: press Configure, then Sign in on the Account tab.")
+			ms.runInfo.SetText(w.T("window.run.waiting_sign_in", "Configure", w.T("window.button.configure"), "Account", w.T("window.tab.account")))
 		}
 		if st.Finished != nil {
 			ms.showRunState()
@@ -189,16 +195,16 @@ func (ms *ModuleScreen) showLive(st sync.ModuleState) {
 	if ms.syncBtn != nil {
 		ms.syncBtn.Disable()
 	}
-	ms.runInfo.SetText(liveText(st, ms.title))
+	ms.runInfo.SetText(liveText(w, st, ms.title))
 	if st.Total > 0 {
 		// The words first: SetValue draws the bar with them.
 		ms.runBar.TextFormatter = func() string {
-			return fmt.Sprintf("%s of %s", thousands(st.Done), thousands(st.Total))
+			return w.T("window.run.of", "Done", w.Int(int64(st.Done)), "Total", w.Int(int64(st.Total)))
 		}
 		ms.runBar.Max = float64(st.Total)
 		ms.runBar.SetValue(float64(min(st.Done, st.Total)))
 		ms.runBar.Show()
-		ms.a.tracef("progress module=%s step=%q done=%d total=%d", ms.module, st.Step, st.Done, st.Total)
+		ms.a.tracef("progress module=%s step=%q done=%d total=%d", ms.module, st.Step, st.Done, st.Total) // words:verbatim: trace for scripts
 		ms.scheduleReload()
 	} else {
 		ms.runBar.Hide()
@@ -206,18 +212,25 @@ func (ms *ModuleScreen) showLive(st sync.ModuleState) {
 }
 
 // liveText words a running module's state for a person.
-func liveText(st sync.ModuleState, title string) string {
+func liveText(w *words.Words, st sync.ModuleState, title string) string {
+	return w.T("window.run.running", "State", liveState(w, st, title))
+}
+
+// liveState is the state of a run in a few words: the step and its
+// counts, or the wait for the package's rate limit.
+func liveState(w *words.Words, st sync.ModuleState, title string) string {
+	step := w.Label(st.Step)
 	switch st.Activity {
 	case sync.ActivityWaitingRateLimit:
-		return fmt.Sprintf("%s asked LedgerLink to slow down; the sync goes on at %s.", title, st.Until.Local().Format("15:04:05"))
+		return w.T("window.run.rate_limit", "Module", title, "Time", w.Clock(st.Until.Local()))
 	case sync.ActivitySyncing:
 		if st.Total > 0 {
-			return fmt.Sprintf("Sync running: %s — %s of %s", st.Step, thousands(st.Done), thousands(st.Total))
+			return w.T("window.run.step_of", "Step", step, "Done", w.Int(int64(st.Done)), "Total", w.Int(int64(st.Total)))
 		}
 		if st.Done > 0 {
-			return fmt.Sprintf("Sync running: %s — %s so far", st.Step, thousands(st.Done))
+			return w.T("window.run.step_so_far", "Step", step, "Done", w.Int(int64(st.Done)))
 		}
-		return "Sync running: " + st.Step + "…"
+		return w.T("window.run.step", "Step", step)
 	}
 	return ""
 }
@@ -233,7 +246,7 @@ func (ms *ModuleScreen) showRunState() {
 		}
 	}
 	if running {
-		ms.runInfo.SetText("Sync running… the grids update as it goes.")
+		ms.runInfo.SetText(a.w.T("window.run.grids_follow"))
 		if ms.syncBtn != nil {
 			ms.syncBtn.Disable()
 		}
@@ -241,15 +254,15 @@ func (ms *ModuleScreen) showRunState() {
 	}
 	if ms.syncBtn != nil {
 		if st, err := a.svc.Modules.Status(a.ctx, ms.module); err == nil {
-			setLight(ms.dot, ms.word, st.Light)
+			setLight(a.w, ms.dot, ms.word, st.Light)
 			if st.CanSync {
 				ms.syncBtn.Enable()
 			}
 		}
 	}
 	if rep, ok := a.lastRuns[ms.module]; ok {
-		_, res := lastRunText(moduleRow{ModuleStatus: sync.ModuleStatus{Installed: true}, LastRun: &rep}, a.svc.Now())
-		ms.runInfo.SetText("Last run " + humanTime(rep.Started, a.svc.Now()) + ": " + res.text)
+		_, res := lastRunText(a.w, moduleRow{ModuleStatus: sync.ModuleStatus{Installed: true}, LastRun: &rep}, a.svc.Now())
+		ms.runInfo.SetText(a.w.T("window.run.last", "When", humanTime(a.w, rep.Started, a.svc.Now()), "Result", res.text))
 		return
 	}
 	ms.runInfo.SetText("")

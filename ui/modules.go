@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"image/color"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // lightColor is the colour of a status light.
@@ -33,21 +33,33 @@ func lightColor(l connectors.Light) color.Color {
 	}
 }
 
+// lightWord is the status light's word in the person's language.
+func lightWord(w *words.Words, l connectors.Light) string {
+	switch l {
+	case connectors.Green:
+		return w.T("window.light.green")
+	case connectors.Amber:
+		return w.T("window.light.amber")
+	default:
+		return w.T("window.light.red")
+	}
+}
+
 // newLight draws a status light with its word beside it, so colour is not
 // the only clue.
-func newLight(l connectors.Light) (*canvas.Circle, *widget.Label, fyne.CanvasObject) {
+func newLight(w *words.Words, l connectors.Light) (*canvas.Circle, *widget.Label, fyne.CanvasObject) {
 	dot := canvas.NewCircle(lightColor(l))
 	dot.StrokeColor = color.NRGBA{A: 0x60}
 	dot.StrokeWidth = 1
-	word := widget.NewLabelWithStyle(string(l), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	word := widget.NewLabelWithStyle(lightWord(w, l), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(18, 18), dot)), word)
 	return dot, word, box
 }
 
-func setLight(dot *canvas.Circle, word *widget.Label, l connectors.Light) {
+func setLight(w *words.Words, dot *canvas.Circle, word *widget.Label, l connectors.Light) {
 	dot.FillColor = lightColor(l)
 	dot.Refresh()
-	word.SetText(string(l))
+	word.SetText(lightWord(w, l))
 }
 
 // moduleRow is what the module list shows of one module.
@@ -73,6 +85,9 @@ type ModuleList struct {
 	selected string
 	loading  bool
 	again    bool
+	// language is the Language setting's drop-down (nil when the
+	// setting cannot be saved).
+	language *widget.Select
 }
 
 // module list column widths; the Notes column takes the rest.
@@ -82,13 +97,16 @@ func newModuleList(a *App) *ModuleList {
 	m := &ModuleList{a: a, rows: container.NewVBox(), status: widget.NewLabel("")}
 	m.status.Wrapping = fyne.TextWrapWord
 
-	title := widget.NewLabelWithStyle("Modules", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	intro := widget.NewLabel("Each module connects LedgerLink to one accounting package. " +
-		"GREEN: ready. AMBER: installed, something to fix (see Notes). RED: not installed.")
+	w := a.w
+	title := widget.NewLabelWithStyle(w.T("window.modules.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	intro := widget.NewLabel(w.T("window.modules.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	var topRight []fyne.CanvasObject
+	if a.svc.SetLanguage != nil {
+		topRight = append(topRight, m.languageChoice())
+	}
 	if a.svc.Backup != nil {
-		backup := widget.NewButtonWithIcon("Backup…", theme.DocumentSaveIcon(), m.backup)
+		backup := widget.NewButtonWithIcon(w.T("window.modules.backup"), theme.DocumentSaveIcon(), m.backup)
 		topRight = append(topRight, backup)
 	}
 	m.welcome = container.NewVBox()
@@ -96,12 +114,14 @@ func newModuleList(a *App) *ModuleList {
 	head := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(topRight...)), container.NewVBox(title, intro))
 
 	header := newColumnsRow(moduleColumns,
-		boldLabel("Status"), boldLabel("Module"), boldLabel("Organisation"), boldLabel("Last run"),
-		boldLabel("Result"), boldLabel("Next run"), boldLabel("Notes (what to fix)"))
+		boldLabel(w.T("window.modules.column.status")), boldLabel(w.T("window.modules.column.module")),
+		boldLabel(w.T("window.modules.column.organisation")), boldLabel(w.T("window.modules.column.last_run")),
+		boldLabel(w.T("window.modules.column.result")), boldLabel(w.T("window.modules.column.next_run")),
+		boldLabel(w.T("window.modules.column.notes")))
 
 	var bottom []fyne.CanvasObject
 	if a.svc.Restore != nil && a.svc.VerifyBackup != nil {
-		restore := widget.NewButtonWithIcon("Restore from backup…", theme.HistoryIcon(), m.restore)
+		restore := widget.NewButtonWithIcon(w.T("window.modules.restore"), theme.HistoryIcon(), m.restore)
 		bottom = append(bottom, restore)
 	}
 	foot := container.NewVBox(widget.NewSeparator(), m.status, container.NewHBox(bottom...))
@@ -111,8 +131,37 @@ func newModuleList(a *App) *ModuleList {
 	return m
 }
 
+// boldLabel is a column header: bold, wrapped when the words are longer
+// than the column.
 func boldLabel(s string) *widget.Label {
-	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// languageChoice is the Language setting: the system's language or one
+// LedgerLink speaks, named in itself. Choosing one speaks it at once.
+func (m *ModuleList) languageChoice() fyne.CanvasObject {
+	a := m.a
+	codes, names := a.languageChoices()
+	sel := widget.NewSelect(names, nil)
+	// A drop-down is as wide as its placeholder: the longest name keeps
+	// every choice whole ("Systemets sprog").
+	for _, n := range names {
+		if len([]rune(n)) > len([]rune(sel.PlaceHolder)) {
+			sel.PlaceHolder = n
+		}
+	}
+	if i := slices.Index(codes, a.savedLanguage()); i >= 0 {
+		sel.SetSelectedIndex(i)
+	}
+	sel.OnChanged = func(string) {
+		if i := sel.SelectedIndex(); i >= 0 && i < len(codes) {
+			a.chooseLanguage(codes[i])
+		}
+	}
+	m.language = sel
+	return container.NewHBox(widget.NewLabel(a.w.T("window.language.label")), sel)
 }
 
 // Content is the screen's canvas object.
@@ -157,7 +206,7 @@ func (m *ModuleList) Refresh() {
 		a.do(func() {
 			m.loading = false
 			if err != nil {
-				m.status.SetText("Could not read the modules: " + err.Error())
+				m.status.SetText(a.w.T("window.modules.read_failed", "Error", a.w.Error(err)))
 			} else {
 				m.show(rows)
 			}
@@ -209,7 +258,7 @@ func (m *ModuleList) show(rows []moduleRow) {
 	m.list = rows
 	m.rows.RemoveAll()
 	if len(rows) == 0 {
-		m.rows.Add(widget.NewLabel("No accounting packages are available in this build."))
+		m.rows.Add(widget.NewLabel(m.a.w.T("window.modules.none")))
 	}
 	now := m.a.svc.Now()
 	for _, r := range rows {
@@ -220,7 +269,7 @@ func (m *ModuleList) show(rows []moduleRow) {
 	m.showWelcome(rows)
 	m.status.SetText("")
 	m.a.tray.update()
-	m.a.tracef("modules shown count=%d installed=%d", len(rows), countInstalled(rows))
+	m.a.tracef("modules shown count=%d installed=%d", len(rows), countInstalled(rows)) // words:verbatim: trace for scripts
 }
 
 func countInstalled(rows []moduleRow) int {
@@ -240,33 +289,36 @@ func (m *ModuleList) showWelcome(rows []moduleRow) {
 		m.welcome.Hide()
 		return
 	}
-	msg := widget.NewLabel("Nothing is set up yet. To look around first, try LedgerLink with sample data: " +
-		"it sets up a practice accounting package (the Sandbox) with sample customers and invoices. " +
-		"No account is needed and your real books are not touched. " +
-		"When you are ready, press Install on the accounting package you use.")
+	w := m.a.w
+	msg := widget.NewLabel(w.T("window.welcome.text", "Install", w.T("window.button.install")))
 	msg.Wrapping = fyne.TextWrapWord
-	try := widget.NewButtonWithIcon("Try with sample data", theme.MediaPlayIcon(), m.trySample)
+	try := widget.NewButtonWithIcon(w.T("window.welcome.try"), theme.MediaPlayIcon(), m.trySample)
 	try.Importance = widget.HighImportance
 	m.welcome.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(try), msg)))
 	m.welcome.Show()
 }
 
 func (m *ModuleList) row(r moduleRow, now time.Time) fyne.CanvasObject {
-	_, _, light := newLight(r.Light)
+	w := m.a.w
+	_, _, light := newLight(w, r.Light)
 	name := widget.NewLabelWithStyle(displayTitle(r.ModuleStatus), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Wrapping = fyne.TextWrapWord
 	org := widget.NewLabel(dash(r.Organisation))
 	org.Wrapping = fyne.TextWrapWord
-	last, result := lastRunText(r, now)
+	last, result := lastRunText(w, r, now)
 	lastL := widget.NewLabel(last)
 	resultL := widget.NewLabel(tidy(result.text))
 	resultL.Importance = result.importance
 	resultL.Wrapping = fyne.TextWrapWord
-	next := widget.NewLabel(nextRunText(r, now))
+	next := widget.NewLabel(nextRunText(w, r, now))
 	next.Wrapping = fyne.TextWrapWord
-	notesText := "Ready."
+	notesText := w.T("window.modules.ready")
 	if len(r.Notes) > 0 {
-		notesText = "• " + strings.Join(r.Notes, "\n• ")
+		notes := make([]string, len(r.Notes))
+		for i, n := range r.Notes {
+			notes[i] = "• " + w.Label(n)
+		}
+		notesText = strings.Join(notes, "\n")
 	}
 	notes := widget.NewLabel(tidy(notesText))
 	notes.Wrapping = fyne.TextWrapWord
@@ -276,28 +328,28 @@ func (m *ModuleList) row(r moduleRow, now time.Time) fyne.CanvasObject {
 
 	var actions []fyne.CanvasObject
 	if r.Installed {
-		cfg := widget.NewButtonWithIcon("Configure", theme.SettingsIcon(), func() { m.a.ShowConfigure(r.Name) })
+		cfg := widget.NewButtonWithIcon(w.T("window.button.configure"), theme.SettingsIcon(), func() { m.a.ShowConfigure(r.Name) })
 		if r.Light != connectors.Green {
 			cfg.Importance = widget.HighImportance
 		}
 		actions = append(actions, cfg)
 		if m.a.svc.Engine != nil {
 			actions = append(actions,
-				widget.NewButtonWithIcon("Export", theme.UploadIcon(), func() { m.a.ShowModule(r.Name, "export") }),
-				widget.NewButtonWithIcon("Import", theme.DownloadIcon(), func() { m.a.ShowModule(r.Name, "import") }),
-				widget.NewButtonWithIcon("Run history", theme.HistoryIcon(), func() { m.a.ShowModule(r.Name, "history") }))
+				widget.NewButtonWithIcon(w.T("window.work.export"), theme.UploadIcon(), func() { m.a.ShowModule(r.Name, workExport) }),
+				widget.NewButtonWithIcon(w.T("window.work.import"), theme.DownloadIcon(), func() { m.a.ShowModule(r.Name, workImport) }),
+				widget.NewButtonWithIcon(w.T("window.work.history"), theme.HistoryIcon(), func() { m.a.ShowModule(r.Name, workHistory) }))
 		}
 		if m.a.svc.Scheduler != nil {
-			syncBtn := widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() { m.a.syncNow(r.Name) })
+			syncBtn := widget.NewButtonWithIcon(w.T("window.button.sync_now"), theme.ViewRefreshIcon(), func() { m.a.syncNow(r.Name) })
 			if !r.CanSync || r.Running {
 				syncBtn.Disable()
 			}
 			actions = append(actions, syncBtn)
 		}
 		actions = append(actions, layout.NewSpacer(),
-			widget.NewButtonWithIcon("Uninstall", theme.DeleteIcon(), func() { m.confirmUninstall(r.ModuleStatus) }))
+			widget.NewButtonWithIcon(w.T("window.button.uninstall"), theme.DeleteIcon(), func() { m.confirmUninstall(r.ModuleStatus) }))
 	} else {
-		install := widget.NewButtonWithIcon("Install", theme.DownloadIcon(), func() { m.install(r.ModuleStatus) })
+		install := widget.NewButtonWithIcon(w.T("window.button.install"), theme.DownloadIcon(), func() { m.install(r.ModuleStatus) })
 		install.Importance = widget.HighImportance
 		actions = append(actions, install)
 	}
@@ -329,47 +381,60 @@ type styledText struct {
 }
 
 // lastRunText says when the last run was and how it went.
-func lastRunText(r moduleRow, now time.Time) (string, styledText) {
+func lastRunText(w *words.Words, r moduleRow, now time.Time) (string, styledText) {
 	if r.Running {
-		return "Running now…", styledText{"Syncing…", widget.MediumImportance}
+		return w.T("window.last_run.running"), styledText{w.T("window.last_run.syncing"), widget.MediumImportance}
 	}
 	if !r.Installed {
 		return "—", styledText{"—", widget.MediumImportance}
 	}
 	if r.LastRun == nil {
-		return "Never", styledText{"—", widget.MediumImportance}
+		return w.T("window.last_run.never"), styledText{"—", widget.MediumImportance}
 	}
 	rep := *r.LastRun
-	when := humanTime(rep.Started, now)
+	when := humanTime(w, rep.Started, now)
 	switch {
 	case rep.Cancelled:
-		return when, styledText{"Stopped before the end", widget.WarningImportance}
+		return when, styledText{w.T("window.last_run.stopped"), widget.WarningImportance}
 	case len(rep.Errors) > 0:
-		return when, styledText{"Failed: " + firstSentence(rep.Errors[0]), widget.DangerImportance}
+		return when, styledText{w.T("window.last_run.failed", "Problem", firstSentence(rep.Errors[0])), widget.DangerImportance}
 	case rep.FailedItems() > 0:
 		n := rep.FailedItems()
-		return when, styledText{fmt.Sprintf("%d moved, %d %s (see Error Feedback)", rep.Moved(), n, plural(n, "error", "errors")), widget.DangerImportance}
+		return when, styledText{w.N("window.last_run.errors", n, "Moved", w.Int(int64(rep.Moved()))), widget.DangerImportance}
 	}
-	return when, styledText{fmt.Sprintf("OK, %d moved", rep.Moved()), widget.SuccessImportance}
+	return when, styledText{w.T("window.last_run.ok", "Moved", w.Int(int64(rep.Moved()))), widget.SuccessImportance}
 }
 
-func nextRunText(r moduleRow, now time.Time) string {
+func nextRunText(w *words.Words, r moduleRow, now time.Time) string {
 	switch {
 	case !r.Installed:
 		return "—"
 	case !r.CanSync:
-		return "Not until it is GREEN"
+		return w.T("window.next_run.not_green", "Green", w.T("window.light.green"))
 	case !r.HasNext:
-		return "Manual only"
+		return w.T("window.next_run.manual")
 	case !r.Next.After(now):
-		return "Due now"
+		return w.T("window.next_run.due")
 	}
-	return humanTime(r.Next, now)
+	return humanTime(w, r.Next, now)
+}
+
+// weekday is the day's name, in full or short ("Monday", "Mon").
+func weekday(w *words.Words, d time.Weekday, short bool) string {
+	full := [...]string{"window.day.sunday", "window.day.monday", "window.day.tuesday", "window.day.wednesday",
+		"window.day.thursday", "window.day.friday", "window.day.saturday"}
+	abbr := [...]string{"window.day.sunday.short", "window.day.monday.short", "window.day.tuesday.short", "window.day.wednesday.short",
+		"window.day.thursday.short", "window.day.friday.short", "window.day.saturday.short"}
+	if short {
+		return w.T(abbr[d%7])
+	}
+	return w.T(full[d%7])
 }
 
 // humanTime writes t relative to now in plain words: "Today 14:05",
-// "Yesterday 02:00", "Tomorrow 02:00", "Mon 3 Nov 02:00".
-func humanTime(t, now time.Time) string {
+// "Yesterday 02:00", "Tomorrow 02:00", "Mon 03/11/2025 02:00", with the
+// language's date.
+func humanTime(w *words.Words, t, now time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
@@ -378,29 +443,32 @@ func humanTime(t, now time.Time) string {
 	day := time.Date(y1, m1, d1, 0, 0, 0, 0, now.Location())
 	y2, m2, d2 := now.Date()
 	today := time.Date(y2, m2, d2, 0, 0, 0, 0, now.Location())
+	clock := t.Format("15:04")
 	switch int(day.Sub(today).Round(time.Hour).Hours() / 24) {
 	case 0:
-		return "Today " + t.Format("15:04")
+		return w.T("window.time.today", "Time", clock)
 	case -1:
-		return "Yesterday " + t.Format("15:04")
+		return w.T("window.time.yesterday", "Time", clock)
 	case 1:
-		return "Tomorrow " + t.Format("15:04")
+		return w.T("window.time.tomorrow", "Time", clock)
 	}
 	if t.Year() != now.Year() {
-		return t.Format("2 Jan 2006 15:04")
+		return w.DateTime(t)
 	}
-	return t.Format("Mon 2 Jan 15:04")
+	return w.T("window.time.other_day", "Weekday", weekday(w, t.Weekday(), true), "DateTime", w.DateTime(t))
 }
 
 func (m *ModuleList) install(mod sync.ModuleStatus) {
 	a := m.a
 	title := displayTitle(mod)
 	modules := a.svc.Modules
-	pv := a.showProgress("Installing "+title, "Installed. Press Configure to enter the sign-in details, or Return to go back to the modules.",
+	w := a.w
+	pv := a.showProgress(w.T("window.install.title", "Module", title),
+		w.T("window.install.done", "Configure", w.T("window.button.configure"), "Return", w.T("window.button.return")),
 		func(ctx context.Context, progress func(string)) error {
 			return modules.Install(ctx, mod.Name, progress)
 		}, nil)
-	pv.offer("Configure", func() { a.ShowConfigure(mod.Name) })
+	pv.offer(w.T("window.button.configure"), func() { a.ShowConfigure(mod.Name) })
 	pv.next.Hide()
 	pv.onDone = func(err error) {
 		if err == nil {
@@ -413,8 +481,8 @@ func (m *ModuleList) trySample() {
 	a := m.a
 	try := a.svc.TrySample
 	var next *Services
-	a.showProgress("Setting up the Sandbox with sample data",
-		"The Sandbox is ready. Press Return: its module is GREEN, and Export shows the sample invoices waiting to go.",
+	a.showProgress(a.w.T("window.sample.title"),
+		a.w.T("window.sample.done", "Return", a.w.T("window.button.return"), "Green", a.w.T("window.light.green"), "Export", a.w.T("window.work.export")),
 		func(ctx context.Context, progress func(string)) error {
 			svc, err := try(ctx, progress)
 			next = svc
@@ -431,20 +499,18 @@ func (m *ModuleList) trySample() {
 
 func (m *ModuleList) confirmUninstall(mod sync.ModuleStatus) {
 	title := displayTitle(mod)
-	msg := fmt.Sprintf("Uninstall %s?\n\nLedgerLink forgets this module's settings, mappings, export queue and logs, "+
-		"and deletes its saved sign-in from the system keyring. Nothing changes in %s itself, and your business records stay.\n\n"+
-		"Make a backup first if you may want them back.", title, title)
 	a := m.a
-	a.confirm("Uninstall "+title, msg, "Uninstall", func() {
+	msg := a.w.T("window.uninstall.question", "Module", title)
+	a.confirm(a.w.T("window.uninstall.title", "Module", title), msg, a.w.T("window.button.uninstall"), func() {
 		ctx := a.ctx
 		svc := a.svc
 		a.spawn(func() {
 			err := svc.Modules.Uninstall(ctx, mod.Name)
 			a.do(func() {
 				if err != nil {
-					a.showError("Uninstall did not finish", err)
+					a.showError(a.w.T("window.uninstall.failed"), err)
 				}
-				a.tracef("uninstalled module=%s ok=%v", mod.Name, err == nil)
+				a.tracef("uninstalled module=%s ok=%v", mod.Name, err == nil) // words:verbatim: trace for scripts
 				m.Refresh()
 			})
 		})
@@ -456,7 +522,7 @@ func (m *ModuleList) backup() {
 	name := "ledgerlink-backup-" + a.svc.Now().Format("2006-01-02-1504") + ".db"
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			a.showError("The backup was not saved", err)
+			a.showError(a.w.T("window.backup.failed"), err)
 			return
 		}
 		if w == nil {
@@ -470,14 +536,15 @@ func (m *ModuleList) backup() {
 	if uri, err := storageURI(a.svc.DataDir); err == nil && a.svc.DataDir != "" {
 		d.SetLocation(uri)
 	}
-	d.Resize(fyne.NewSize(900, 600))
+	// Shown first: Fyne's file dialog cannot be sized before it is shown.
 	d.Show()
+	d.Resize(fyne.NewSize(900, 600))
 }
 
 // backupTo saves the backup to path in the background.
 func (m *ModuleList) backupTo(path string) {
 	a := m.a
-	m.status.SetText("Saving the backup…")
+	m.status.SetText(a.w.T("window.backup.saving"))
 	ctx := a.ctx
 	svc := a.svc
 	a.spawn(func() {
@@ -485,12 +552,12 @@ func (m *ModuleList) backupTo(path string) {
 		a.do(func() {
 			m.status.SetText("")
 			if err != nil {
-				a.showError("The backup was not saved", fmt.Errorf("%w\nChoose another folder (for example your Documents) and try again.", err))
+				a.log.Warn("the backup was not saved", "err", err)
+				a.inform(a.w.T("window.backup.failed"), a.w.T("window.backup.failed_fix", "Error", a.w.Error(err)))
 				return
 			}
-			a.tracef("backup saved")
-			a.inform("Backup saved", "LedgerLink's data was saved to\n"+path+
-				"\n\nSaved sign-ins stay in the system keyring and are not part of the backup.")
+			a.tracef("backup saved") // words:verbatim: trace for scripts
+			a.inform(a.w.T("window.backup.saved"), a.w.T("window.backup.saved_to", "Path", path))
 		})
 	})
 }
@@ -499,7 +566,7 @@ func (m *ModuleList) restore() {
 	a := m.a
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			a.showError("Cannot open the backup", err)
+			a.showError(a.w.T("window.restore.cannot_open"), err)
 			return
 		}
 		if r == nil {
@@ -512,8 +579,9 @@ func (m *ModuleList) restore() {
 	if uri, err := storageURI(a.svc.DataDir); err == nil && a.svc.DataDir != "" {
 		d.SetLocation(uri)
 	}
-	d.Resize(fyne.NewSize(900, 600))
+	// Shown first: Fyne's file dialog cannot be sized before it is shown.
 	d.Show()
+	d.Resize(fyne.NewSize(900, 600))
 }
 
 // restoreFrom checks the backup at path, says what will be replaced and,
@@ -527,11 +595,11 @@ func (m *ModuleList) restoreFrom(path string) {
 		info, err := svc.VerifyBackup(path)
 		a.do(func() {
 			if err != nil {
-				a.showError("This file cannot be restored", err)
+				a.showError(a.w.T("window.restore.refused"), err)
 				return
 			}
-			a.confirm("Restore this backup?", restoreMessage(path, info, current, svc.Now()), "Replace and restore", func() {
-				m.status.SetText("Restoring…")
+			a.confirm(a.w.T("window.restore.title"), restoreMessage(a.w, path, info, current, svc.Now()), a.w.T("window.restore.confirm"), func() {
+				m.status.SetText(a.w.T("window.restore.restoring"))
 				a.spawn(func() {
 					res, err := svc.Restore(ctx, path)
 					a.do(func() { m.restored(res, err) })
@@ -545,19 +613,20 @@ func (m *ModuleList) restored(res RestoreResult, err error) {
 	a := m.a
 	m.status.SetText("")
 	if err != nil {
-		a.showError("The backup was not restored", fmt.Errorf("%w\nYour data was left as it was.", err))
+		a.log.Warn("the backup was not restored", "err", err)
+		a.inform(a.w.T("window.restore.failed"), a.w.T("window.restore.failed_unchanged", "Error", a.w.Error(err)))
 		return
 	}
 	if res.Services != nil {
 		a.replaceServices(*res.Services)
 	}
-	msg := "LedgerLink now holds the data of the backup."
+	msg := a.w.T("window.restore.done")
 	if res.KeptAside != "" {
-		msg += "\n\nThe data it replaced was kept in\n" + res.KeptAside + "\nin case you need it."
+		msg += "\n\n" + a.w.T("window.restore.kept_aside", "Path", res.KeptAside)
 	}
-	a.tracef("restored")
+	a.tracef("restored") // words:verbatim: trace for scripts
 	a.ShowModules()
-	a.inform("Backup restored", msg)
+	a.inform(a.w.T("window.restore.done_title"), msg)
 }
 
 func (m *ModuleList) installedTitles() []string {
@@ -571,23 +640,20 @@ func (m *ModuleList) installedTitles() []string {
 }
 
 // restoreMessage says exactly what a restore replaces.
-func restoreMessage(path string, info storage.BackupInfo, current []string, now time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "The backup %s was saved %s", path, humanTime(info.SavedAt, now))
+func restoreMessage(w *words.Words, path string, info storage.BackupInfo, current []string, now time.Time) string {
+	when := humanTime(w, info.SavedAt, now)
+	var first, second string
 	if len(info.Modules) > 0 {
-		fmt.Fprintf(&b, " and holds the modules: %s.", strings.Join(info.Modules, ", "))
+		first = w.T("window.restore.backup_holds", "Path", path, "When", when, "Modules", strings.Join(info.Modules, ", "))
 	} else {
-		b.WriteString(" and holds no installed module.")
+		first = w.T("window.restore.backup_empty", "Path", path, "When", when)
 	}
-	b.WriteString("\n\nRestoring replaces everything LedgerLink holds now")
 	if len(current) > 0 {
-		fmt.Fprintf(&b, " (the modules %s with their settings, mappings, pending exports, export history and error logs, and your business records)", strings.Join(current, ", "))
+		second = w.T("window.restore.replaces_modules", "Modules", strings.Join(current, ", "))
 	} else {
-		b.WriteString(" (your business records and logs)")
+		second = w.T("window.restore.replaces_records")
 	}
-	b.WriteString(" with the backup's content. Anything done since the backup is set aside.\n\n" +
-		"The current data is kept in a separate file, so nothing is lost. Saved sign-ins in the system keyring are not changed.")
-	return b.String()
+	return first + "\n\n" + second + "\n\n" + w.T("window.restore.kept_safe")
 }
 
 // replaceServices switches to services built on a reopened database.

@@ -189,11 +189,11 @@ func TestModuleRowShowsRunsAndNotes(t *testing.T) {
 		h.runs.runs = []sync.Report{rep}
 	})
 	r := h.app.modules.list[0]
-	last, res := lastRunText(r, h.now)
+	last, res := lastRunText(h.app.w, r, h.now)
 	if last != "Today 09:30" || res.text != "6 moved, 2 errors (see Error Feedback)" || res.importance != widget.DangerImportance {
 		t.Errorf("last run %q / %q", last, res.text)
 	}
-	if got := nextRunText(r, h.now); got != "Tomorrow 02:00" {
+	if got := nextRunText(h.app.w, r, h.now); got != "Tomorrow 02:00" {
 		t.Errorf("next run %q", got)
 	}
 	for _, want := range []string{"Demo Ltd", "Today 09:30", "Tomorrow 02:00", "Ready."} {
@@ -212,12 +212,13 @@ func TestHumanTime(t *testing.T) {
 		{now.Add(-2 * time.Hour), "Today 08:00"},
 		{now.Add(-20 * time.Hour), "Yesterday 14:00"},
 		{now.Add(16 * time.Hour), "Tomorrow 02:00"},
-		{now.AddDate(0, 0, -5), "Fri 7 Mar 10:00"},
-		{now.AddDate(-1, 0, 0), "12 Mar 2024 10:00"},
+		{now.AddDate(0, 0, -5), "Fri 07/03/2025 10:00"},
+		{now.AddDate(-1, 0, 0), "12/03/2024 10:00"},
 		{time.Time{}, "—"},
 	}
+	en := sync.English(nil)
 	for _, c := range cases {
-		if got := humanTime(c.t, now); got != c.want {
+		if got := humanTime(en, c.t, now); got != c.want {
 			t.Errorf("humanTime(%v) = %q, want %q", c.t, got, c.want)
 		}
 	}

@@ -37,6 +37,7 @@ type optionsTab struct {
 }
 
 func newOptionsTab(cs *ConfigureScreen) *optionsTab {
+	w := cs.a.w
 	ot := &optionsTab{cs: cs}
 	form := container.New(layout.NewFormLayout())
 	add := func(fe *fieldEditor) {
@@ -45,12 +46,12 @@ func newOptionsTab(cs *ConfigureScreen) *optionsTab {
 	}
 	for _, std := range standardOptions() {
 		if f, ok := cs.def.Field(std.Key); ok {
-			fe := newFieldEditor(f, cs.saved[f.Key], cs.markDirty)
+			fe := newFieldEditor(w, f, cs.saved[f.Key], cs.markDirty)
 			ot.schema = append(ot.schema, fe)
 			add(fe)
 			continue
 		}
-		fe := newFieldEditor(std, cs.saved[std.Key], cs.markDirty)
+		fe := newFieldEditor(w, std, cs.saved[std.Key], cs.markDirty)
 		ot.engine = append(ot.engine, fe)
 		add(fe)
 	}
@@ -58,12 +59,12 @@ func newOptionsTab(cs *ConfigureScreen) *optionsTab {
 		if !isOptionField(f) || isStandardOption(f.Key) {
 			continue
 		}
-		fe := newFieldEditor(f, cs.saved[f.Key], cs.markDirty)
+		fe := newFieldEditor(w, f, cs.saved[f.Key], cs.markDirty)
 		cs.addFetch(fe)
 		ot.schema = append(ot.schema, fe)
 		add(fe)
 	}
-	intro := widget.NewLabel("How documents are sent to " + cs.title + ".")
+	intro := widget.NewLabel(w.T("window.options.intro", "Module", cs.title))
 	intro.Wrapping = fyne.TextWrapWord
 	ot.content = container.NewVScroll(container.NewVBox(intro, form))
 	return ot

@@ -13,6 +13,7 @@ import (
 // data is set up: each step as it happens, then the outcome and Return.
 type progressView struct {
 	a       *App
+	heading string
 	title   *widget.Label
 	bar     *widget.ProgressBarInfinite
 	steps   *widget.Label
@@ -29,13 +30,14 @@ type progressView struct {
 
 func newProgressView(a *App, title string, onReturn func()) *progressView {
 	pv := &progressView{a: a}
-	pv.title = widget.NewLabelWithStyle(title+"…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	pv.heading = title
+	pv.title = widget.NewLabelWithStyle(a.w.T("window.progress.working", "Title", title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	pv.bar = widget.NewProgressBarInfinite()
 	pv.steps = widget.NewLabel("")
 	pv.steps.Wrapping = fyne.TextWrapWord
 	pv.result = widget.NewLabel("")
 	pv.result.Wrapping = fyne.TextWrapWord
-	pv.back = widget.NewButtonWithIcon("Return", theme.NavigateBackIcon(), func() {
+	pv.back = widget.NewButtonWithIcon(a.w.T("window.button.return"), theme.NavigateBackIcon(), func() {
 		if onReturn != nil {
 			onReturn()
 		} else {
@@ -56,31 +58,32 @@ func newProgressView(a *App, title string, onReturn func()) *progressView {
 func (pv *progressView) Content() fyne.CanvasObject { return pv.content }
 
 func (pv *progressView) addStep(step string) {
-	pv.lines = append(pv.lines, "✓ "+step)
+	pv.lines = append(pv.lines, "✓ "+pv.a.w.Label(step))
 	pv.steps.SetText(strings.Join(pv.lines, "\n"))
 }
 
 // finish shows the outcome and lets the person go back.
 func (pv *progressView) finish(doneText string, err error) {
+	w := pv.a.w
 	pv.done = true
 	pv.bar.Stop()
 	pv.bar.Hide()
 	if err != nil {
 		pv.failed = true
 		pv.result.Importance = widget.DangerImportance
-		pv.result.SetText("It did not finish: " + err.Error() + "\nNothing was half done: press Return and try again, or make a note of this message.")
-		pv.title.SetText(strings.TrimSuffix(pv.title.Text, "…") + " — stopped")
+		pv.result.SetText(w.T("window.progress.failed", "Error", w.Error(err), "Return", w.T("window.button.return")))
+		pv.title.SetText(w.T("window.progress.stopped", "Title", pv.heading))
 	} else {
 		pv.result.Importance = widget.SuccessImportance
 		pv.result.SetText(doneText)
-		pv.title.SetText(strings.TrimSuffix(pv.title.Text, "…") + " — done")
+		pv.title.SetText(w.T("window.progress.done", "Title", pv.heading))
 	}
 	pv.result.Refresh()
 	pv.back.Enable()
 	if pv.onDone != nil {
 		pv.onDone(err)
 	}
-	pv.a.tracef("progress finished ok=%v", err == nil)
+	pv.a.tracef("progress finished ok=%v", err == nil) // words:verbatim: trace for scripts
 }
 
 // offer adds a second button after a success (for example Configure).

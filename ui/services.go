@@ -131,6 +131,9 @@ type Services struct {
 	// SetLanguage saves the Language setting ("" for the system's) and
 	// returns the words LedgerLink now speaks; nil hides the setting.
 	SetLanguage func(lang string) (*words.Words, error)
+	// Language is the Language setting as saved ("" for the system's);
+	// nil means the language spoken is the one chosen.
+	Language func() string
 
 	// Connect signs in to the module's accounting package (through the
 	// browser, or by checking the Account tab's credentials), asking the

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"net/url"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // windowPrompt answers a sign-in's questions with the window's dialogs.
@@ -25,7 +25,7 @@ func (p windowPrompt) OpenBrowser(address string) error {
 		return err
 	}
 	if p.a.fa == nil {
-		return errors.New("no browser can be opened from here")
+		return words.Errorf(nil, "window.sign_in.no_browser")
 	}
 	return p.a.fa.OpenURL(u)
 }
@@ -36,9 +36,11 @@ func (p windowPrompt) Ask(ctx context.Context, question string) (string, error) 
 	var d dialog.Dialog
 	p.a.do(func() {
 		entry := widget.NewEntry()
-		msg := widget.NewLabel(tidy(question))
+		msg := widget.NewLabel(tidy(p.a.w.Label(question)))
 		msg.Wrapping = fyne.TextWrapWord
-		cd := dialog.NewCustomConfirm("Sign in", "Continue", "Cancel", container.NewVBox(msg, entry), func(ok bool) {
+		w := p.a.w
+		title := w.T("window.sign_in.title")
+		cd := dialog.NewCustomConfirm(title, w.T("window.sign_in.continue"), w.T("window.button.cancel"), container.NewVBox(msg, entry), func(ok bool) {
 			if ok {
 				answer <- entry.Text
 			} else {
@@ -48,7 +50,7 @@ func (p windowPrompt) Ask(ctx context.Context, question string) (string, error) 
 		cd.Resize(fyne.NewSize(560, 0))
 		cd.Show()
 		p.a.win.Canvas().Focus(entry)
-		p.a.trackModal("Sign in", cd, cd.Confirm, cd.Dismiss)
+		p.a.trackModal(title, cd, cd.Confirm, cd.Dismiss)
 		d = cd
 	})
 	select {
@@ -89,9 +91,11 @@ func windowChooser(a *App) ChooseOrganisation {
 					}
 				}
 			})
-			msg := widget.NewLabel("The sign-in reaches several organisations. Which one should LedgerLink keep in step with this module?")
+			w := a.w
+			msg := widget.NewLabel(w.T("window.sign_in.which_organisation"))
 			msg.Wrapping = fyne.TextWrapWord
-			cd := dialog.NewCustomConfirm("Choose the organisation", "Use this one", "Cancel", container.NewVBox(msg, group), func(ok bool) {
+			title := w.T("window.sign_in.choose_organisation")
+			cd := dialog.NewCustomConfirm(title, w.T("window.sign_in.use_this"), w.T("window.button.cancel"), container.NewVBox(msg, group), func(ok bool) {
 				if ok && choice >= 0 {
 					picked <- choice
 				} else {
@@ -100,7 +104,7 @@ func windowChooser(a *App) ChooseOrganisation {
 			}, a.win)
 			cd.Resize(fyne.NewSize(520, 0))
 			cd.Show()
-			a.trackModal("Choose the organisation", cd, cd.Confirm, cd.Dismiss)
+			a.trackModal(title, cd, cd.Confirm, cd.Dismiss)
 			d = cd
 		})
 		select {

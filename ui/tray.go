@@ -12,6 +12,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // trayHost is the part of desktop.App the tray uses.
@@ -75,10 +76,10 @@ func (a *App) SetupTray(icons TrayIcons) bool {
 
 func (a *App) setupTray(host trayHost, icons TrayIcons) *trayState {
 	t := &trayState{a: a, host: host, icons: icons}
-	t.open = fyne.NewMenuItem("Open LedgerLink", a.Show)
-	t.syncIt = fyne.NewMenuItem("Sync now", t.syncAll)
-	t.pause = fyne.NewMenuItem("Pause automatic sync", t.togglePause)
-	t.quit = fyne.NewMenuItem("Quit", a.fa.Quit)
+	t.open = fyne.NewMenuItem(a.w.T("window.tray.open"), a.Show)
+	t.syncIt = fyne.NewMenuItem(a.w.T("window.button.sync_now"), t.syncAll)
+	t.pause = fyne.NewMenuItem(a.w.T("window.tray.pause"), t.togglePause)
+	t.quit = fyne.NewMenuItem(a.w.T("window.tray.quit"), a.fa.Quit)
 	// Fyne adds its own Quit to tray menus; ours carries the same action.
 	t.quit.IsQuit = true
 	items := []*fyne.MenuItem{t.open, fyne.NewMenuItemSeparator()}
@@ -86,7 +87,7 @@ func (a *App) setupTray(host trayHost, icons TrayIcons) *trayState {
 		items = append(items, t.syncIt, t.pause, fyne.NewMenuItemSeparator())
 	}
 	items = append(items, t.quit)
-	t.menu = fyne.NewMenu("LedgerLink", items...)
+	t.menu = fyne.NewMenu("LedgerLink", items...) // words:verbatim: the product name
 	host.SetSystemTrayMenu(t.menu)
 	a.tray = t
 	a.win.SetCloseIntercept(a.hideToTray)
@@ -97,14 +98,28 @@ func (a *App) setupTray(host trayHost, icons TrayIcons) *trayState {
 // hideToTray hides the window; LedgerLink keeps running in the tray.
 func (a *App) hideToTray() {
 	a.win.Hide()
-	a.tracef("window hidden to tray")
+	a.tracef("window hidden to tray") // words:verbatim: trace for scripts
 	prefs := a.fa.Preferences()
 	if prefs.Bool(toldClosingKey) {
 		return
 	}
 	prefs.SetBool(toldClosingKey, true)
-	a.fa.SendNotification(fyne.NewNotification("LedgerLink is still running",
-		"It keeps syncing in the background. Open it again from the tray icon, or choose Quit there."))
+	a.fa.SendNotification(fyne.NewNotification(a.w.T("window.tray.still_running"),
+		a.w.T("window.tray.still_running_text", "Quit", a.w.T("window.tray.quit"))))
+}
+
+// relabel says the menu in the window's language again, after the
+// language changed. Safe on a nil tray.
+func (t *trayState) relabel() {
+	if t == nil {
+		return
+	}
+	w := t.a.w
+	t.open.Label = w.T("window.tray.open")
+	t.syncIt.Label = w.T("window.button.sync_now")
+	t.quit.Label = w.T("window.tray.quit")
+	t.tooltip = ""
+	t.update()
 }
 
 // update shows the state on the icon and the menu. Safe on a nil tray.
@@ -120,10 +135,10 @@ func (t *trayState) update() {
 			state = traySyncing
 		}
 		if st.Paused {
-			t.pause.Label = "Resume automatic sync"
+			t.pause.Label = a.w.T("window.tray.resume")
 			t.pause.Checked = true
 		} else {
-			t.pause.Label = "Pause automatic sync"
+			t.pause.Label = a.w.T("window.tray.pause")
 			t.pause.Checked = false
 		}
 	}
@@ -156,7 +171,7 @@ func (t *trayState) update() {
 	if icon != nil {
 		t.host.SetSystemTrayIcon(icon)
 	}
-	a.tracef("tray=%s", state)
+	a.tracef("tray=%s", state) // words:verbatim: trace for scripts
 }
 
 // needsAttention: an installed module is not GREEN, or its last run had
@@ -192,7 +207,7 @@ func (t *trayState) syncAll() {
 	a.spawn(func() {
 		list, err := svc.Modules.List(ctx)
 		if err != nil {
-			a.do(func() { a.fa.SendNotification(fyne.NewNotification("LedgerLink cannot sync", err.Error())) })
+			a.do(func() { a.fa.SendNotification(fyne.NewNotification(a.w.T("window.tray.cannot_sync"), a.w.Error(err))) })
 			return
 		}
 		var ready []string
@@ -203,12 +218,12 @@ func (t *trayState) syncAll() {
 		}
 		if len(ready) == 0 {
 			a.do(func() {
-				a.fa.SendNotification(fyne.NewNotification("Nothing to sync yet",
-					"No module is ready (GREEN). Open LedgerLink and configure a module first."))
+				a.fa.SendNotification(fyne.NewNotification(a.w.T("window.tray.nothing_to_sync"),
+					a.w.T("window.tray.nothing_ready", "Green", a.w.T("window.light.green"))))
 			})
 			return
 		}
-		a.do(func() { a.tracef("tray sync now modules=%d", len(ready)) })
+		a.do(func() { a.tracef("tray sync now modules=%d", len(ready)) }) // words:verbatim: trace for scripts
 		for _, m := range ready {
 			a.spawn(func() { runNow(ctx, a, svc.Scheduler, m) })
 		}
@@ -257,22 +272,26 @@ func (a *App) anyBusy() bool {
 // liveSummary says in a line what LedgerLink is doing, for the tray's
 // tooltip.
 func (a *App) liveSummary() string {
+	return liveSummary(a.w, a.live, a.moduleTitle, a.svc.Scheduler != nil && a.svc.Scheduler.State().Paused)
+}
+
+func liveSummary(w *words.Words, live map[string]sync.ModuleState, title func(string) string, paused bool) string {
 	var parts []string
-	for _, m := range slices.Sorted(maps.Keys(a.live)) {
-		st := a.live[m]
-		title := a.moduleTitle(m)
+	for _, m := range slices.Sorted(maps.Keys(live)) {
+		st := live[m]
+		name := title(m)
 		switch {
 		case st.Busy():
-			parts = append(parts, title+": "+strings.TrimPrefix(liveText(st, title), "Sync running: "))
+			parts = append(parts, w.T("window.tray.module_state", "Module", name, "State", liveState(w, st, name)))
 		case st.Activity == sync.ActivityWaitingSignIn:
-			parts = append(parts, title+": waiting for a new sign-in")
+			parts = append(parts, w.T("window.tray.module_state", "Module", name, "State", w.T("window.tray.waiting_sign_in")))
 		}
 	}
 	if len(parts) == 0 {
-		if s := a.svc.Scheduler; s != nil && s.State().Paused {
-			return "LedgerLink: automatic sync paused"
+		if paused {
+			return w.T("window.tray.paused")
 		}
-		return "LedgerLink is idle"
+		return w.T("window.tray.idle")
 	}
-	return "LedgerLink — " + strings.Join(parts, "; ")
+	return w.T("window.tray.busy", "States", strings.Join(parts, "; "))
 }
