@@ -59,7 +59,8 @@ func (w *Workspace) Words() *words.Words { return w.Engine.Words() }
 
 // SetLanguage saves the Language setting ("" for the system's language,
 // else one of words.Languages) and returns the words LedgerLink now
-// speaks. A --lang flag or LEDGERLINK_LANG still wins over the setting.
+// speaks from now on. At the next start a --lang flag or LEDGERLINK_LANG
+// wins over the saved setting.
 func (w *Workspace) SetLanguage(lang string) (*words.Words, error) {
 	if lang != "" && !slices.Contains(words.Languages(), lang) {
 		return nil, fmt.Errorf("%q is not a language LedgerLink speaks (%s)", lang, strings.Join(words.Languages(), ", "))
@@ -72,7 +73,12 @@ func (w *Workspace) SetLanguage(lang string) (*words.Words, error) {
 	} else if err := os.WriteFile(path, []byte(lang+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	chosen := w.catalogue.In(words.Choose(w.opts.Lang, lang, os.Getenv))
+	// The person's choice just made wins over --lang and LEDGERLINK_LANG
+	// for the rest of this run; at the next start they win again.
+	chosen := w.catalogue.In(lang)
+	if lang == "" {
+		chosen = w.catalogue.In(words.Choose(w.opts.Lang, "", os.Getenv))
+	}
 	w.Engine.SetWords(chosen)
 	return chosen, nil
 }
