@@ -398,7 +398,20 @@ func (e *Engine) Exported(ctx context.Context, module string, from, to time.Time
 }
 
 // Feedback returns the module's Error Feedback rows of [from, to); zero
-// ends are open.
+// ends are open. A row kept with its explanation's key has its cause and
+// fix said again in the engine's language now; the package's own message
+// stays as it wrote it.
 func (e *Engine) Feedback(ctx context.Context, module string, from, to time.Time) ([]FeedbackRow, error) {
-	return e.db.Feedback(ctx, module, from, to)
+	rows, err := e.db.Feedback(ctx, module, from, to)
+	if err != nil {
+		return nil, err
+	}
+	w := e.Words()
+	for i, r := range rows {
+		if r.Key != "" {
+			x := connectors.Explanation{Key: r.Key, Args: r.Args, Cause: r.Cause, Fix: r.Fix}.In(w)
+			rows[i].Cause, rows[i].Fix = x.Cause, x.Fix
+		}
+	}
+	return rows, nil
 }

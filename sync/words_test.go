@@ -223,6 +223,10 @@ func TestFeedbackRowIsSaidAgainInAnotherLanguage(t *testing.T) {
 			t.Errorf("%s: %+v", tc.lang, again)
 		}
 	}
+	f.eng.SetWords(in(t, f.reg, "da"))
+	if rows, err := f.eng.Feedback(f.ctx, mod, time.Time{}, time.Time{}); err != nil || rows[0].Cause != tests[1].cause || rows[0].Message != stored.Message {
+		t.Errorf("the engine in Danish shows %+v, %v", rows, err)
+	}
 	if stored.Message != "Account code '9999' is not a valid code" {
 		t.Errorf("the package's words changed: %q", stored.Message)
 	}
