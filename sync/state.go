@@ -75,7 +75,7 @@ func say(w *words.Words, t words.Text) string {
 }
 
 // Describe says the state in a few words in w's language, for a tooltip,
-// the tray or the command line: "xero: Sending records to Xero, 3 of 9".
+// the tray or the command line: "books: Sending records to Books Online, 3 of 9".
 func (s ModuleState) Describe(w *words.Words) string {
 	if w == nil {
 		w = english()
