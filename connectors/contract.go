@@ -3,7 +3,6 @@ package connectors
 import (
 	"context"
 	"errors"
-	"fmt"
 	"ledgerlink/words"
 	"log/slog"
 	"net/http"
@@ -75,11 +74,18 @@ type RateLimitError struct {
 	Message  string
 }
 
-func (e *RateLimitError) Error() string {
+// Error is the wait in English; Words.Error says it in the reader's
+// language (the words are what it wraps).
+func (e *RateLimitError) Error() string { return English().Error(e.words()) }
+
+// Unwrap is the wait in a person's words, so that Words.Error says it.
+func (e *RateLimitError) Unwrap() error { return e.words() }
+
+func (e *RateLimitError) words() *words.Error {
 	if e.Daily {
-		return fmt.Sprintf("the accounting package's daily limit is reached; sync resumes at %s", e.ResumeAt.Local().Format("15:04 on 2 Jan"))
+		return words.Errorf(nil, "engine.rate_limit.daily", "ResumeAt", e.ResumeAt.Local())
 	}
-	return fmt.Sprintf("the accounting package asked to slow down for %s", e.RetryAfter.Round(time.Second))
+	return words.Errorf(nil, "engine.rate_limit.slow_down", "Wait", e.RetryAfter.Round(time.Second).String())
 }
 
 // Identity says who the connection reached.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"ledgerlink/words"
 )
 
 // RecordType names a kind of record LedgerLink moves.
@@ -70,39 +72,90 @@ func (t RecordType) IsAncillary() bool {
 	return false
 }
 
-// Label is the plain-words name shown to people ("Sales Invoices").
+// Label is the type's English name ("Sales Invoices"), for logs and for
+// reading a type named on the command line (ParseRecordType). People read
+// Key said in their language: w.T(t.Key()), or t.Text() in a placeholder.
 func (t RecordType) Label() string {
 	switch t {
 	case Customers:
-		return "Customers"
+		return "Customers" // words:verbatim
 	case Quotes:
-		return "Quotes"
+		return "Quotes" // words:verbatim
 	case SalesInvoices:
-		return "Sales Invoices"
+		return "Sales Invoices" // words:verbatim
 	case InvoicePayments:
-		return "Invoice Payments"
+		return "Invoice Payments" // words:verbatim
 	case Suppliers:
-		return "Suppliers"
+		return "Suppliers" // words:verbatim
 	case PurchaseInvoices:
-		return "Purchase Invoices"
+		return "Purchase Invoices" // words:verbatim
 	case PurchasePayments:
-		return "Purchase Payments"
+		return "Purchase Payments" // words:verbatim
 	case CreditNotes:
-		return "Credit Notes"
+		return "Credit Notes" // words:verbatim
 	case Journals:
-		return "Payroll Journals"
+		return "Payroll Journals" // words:verbatim
 	case NominalAccounts:
-		return "Nominal Accounts"
+		return "Nominal Accounts" // words:verbatim
 	case TaxRates:
-		return "Tax Rates"
+		return "Tax Rates" // words:verbatim
 	case Items:
-		return "Products"
+		return "Products" // words:verbatim
 	case BankAccounts:
-		return "Bank Accounts"
+		return "Bank Accounts" // words:verbatim
 	case PaymentMethods:
-		return "Payment Methods"
+		return "Payment Methods" // words:verbatim
 	}
 	return string(t)
+}
+
+// Key is the catalogue key of the type's name as a person reads it
+// ("Sales Invoices"); a type LedgerLink does not know is its identifier.
+func (t RecordType) Key() string {
+	switch t {
+	case Customers:
+		return "engine.type.customer"
+	case Quotes:
+		return "engine.type.quote"
+	case SalesInvoices:
+		return "engine.type.sales_invoice"
+	case InvoicePayments:
+		return "engine.type.invoice_payment"
+	case Suppliers:
+		return "engine.type.supplier"
+	case PurchaseInvoices:
+		return "engine.type.purchase_invoice"
+	case PurchasePayments:
+		return "engine.type.purchase_payment"
+	case CreditNotes:
+		return "engine.type.credit_note"
+	case Journals:
+		return "engine.type.journal"
+	case NominalAccounts:
+		return "engine.type.nominal_account"
+	case TaxRates:
+		return "engine.type.tax_rate"
+	case Items:
+		return "engine.type.item"
+	case BankAccounts:
+		return "engine.type.bank_account"
+	case PaymentMethods:
+		return "engine.type.payment_method"
+	}
+	return string(t)
+}
+
+// Text is the type's name as words for a sentence's placeholder: said in
+// the reader's language when the sentence is.
+func (t RecordType) Text() words.Text { return words.Sentence(t.Key()) }
+
+// LabelIn is the type's name in w's language ("Verkoopfacturen"); with a
+// nil w, the English Label.
+func (t RecordType) LabelIn(w *words.Words) string {
+	if w == nil || !w.Has(t.Key()) {
+		return t.Label()
+	}
+	return w.T(t.Key())
 }
 
 // ParseRecordType accepts a type's identifier or its label, in any case.
@@ -115,7 +168,7 @@ func ParseRecordType(s string) (RecordType, error) {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("unknown record type %q", s)
+	return "", Said(English(), words.Errorf(nil, "engine.type.unknown", "Type", s))
 }
 
 // Direction is one way records flow.
@@ -128,12 +181,29 @@ const (
 	Upload Direction = "upload"
 )
 
-// Label is the plain-words name of the direction.
+// Label is the direction's English name, for logs. People read Key said in
+// their language.
 func (d Direction) Label() string {
 	if d == Upload {
-		return "LedgerLink → accounting package"
+		return "LedgerLink → accounting package" // words:verbatim
 	}
-	return "Accounting package → LedgerLink"
+	return "Accounting package → LedgerLink" // words:verbatim
+}
+
+// Key is the catalogue key of the direction's name as a person reads it.
+func (d Direction) Key() string {
+	if d == Upload {
+		return "engine.direction.upload"
+	}
+	return "engine.direction.mirror"
+}
+
+// LabelIn is the direction's name in w's language; with a nil w, Label.
+func (d Direction) LabelIn(w *words.Words) string {
+	if w == nil {
+		return d.Label()
+	}
+	return w.T(d.Key())
 }
 
 // Date is a calendar day with no time of day, as accounting documents carry.

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"ledgerlink/assets"
 )
 
 // FieldKind is how a setting is entered and checked.
@@ -59,38 +61,41 @@ type Field struct {
 }
 
 // Check validates a value against the field; blank is allowed here (Required
-// is judged by Notes).
+// is judged by Notes). The error is a *words.Error naming the field by its
+// label, for the face to say in the reader's language (Words.Error); a
+// Validate error is wrapped in it.
 func (f Field) Check(value string) error {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return nil
 	}
+	label := words.Sentence(f.Label)
 	switch f.Kind {
 	case KindURL:
 		u, err := url.Parse(v)
 		if err != nil || u.Scheme == "" || u.Host == "" {
-			return fmt.Errorf("%s must be a web address such as https://example.com", f.Label)
+			return Said(English(), words.Errorf(nil, "engine.field.not_url", "Field", label))
 		}
 	case KindChoice:
 		if !slices.Contains(f.Choices, v) {
-			return fmt.Errorf("%s must be one of: %s", f.Label, strings.Join(f.Choices, ", "))
+			return Said(English(), words.Errorf(nil, "engine.field.not_choice", "Field", label, "Choices", strings.Join(f.Choices, ", ")))
 		}
 	case KindBool:
 		if _, err := strconv.ParseBool(v); err != nil {
-			return fmt.Errorf("%s must be true or false", f.Label)
+			return Said(English(), words.Errorf(nil, "engine.field.not_bool", "Field", label))
 		}
 	case KindNumber:
 		if _, err := strconv.ParseFloat(v, 64); err != nil {
-			return fmt.Errorf("%s must be a number", f.Label)
+			return Said(English(), words.Errorf(nil, "engine.field.not_number", "Field", label))
 		}
 	case KindEmail:
 		if at := strings.Index(v, "@"); at < 1 || at == len(v)-1 {
-			return fmt.Errorf("%s must be an email address", f.Label)
+			return Said(English(), words.Errorf(nil, "engine.field.not_email", "Field", label))
 		}
 	}
 	if f.Validate != nil {
 		if err := f.Validate(v); err != nil {
-			return fmt.Errorf("%s: %w", f.Label, err)
+			return Said(English(), words.Errorf(err, "engine.field.invalid", "Field", label))
 		}
 	}
 	return nil
@@ -234,15 +239,19 @@ const (
 	Green Light = "GREEN"
 )
 
-// Notes lists, in plain words, what stops a module being ready: each
-// required setting that is blank and each value that fails its check.
-// hasSecret reports whether a secret field is stored in the keyring.
-func (d Definition) Notes(settings map[string]string, hasSecret func(key string) bool) []string {
-	var notes []string
+// Problems lists what stops a module being ready: each required setting
+// that is blank and each value that fails its check, as words for the face
+// to say in the reader's language (Words.Say). hasSecret reports whether a
+// secret field is stored in the keyring.
+func (d Definition) Problems(settings map[string]string, hasSecret func(key string) bool) []words.Text {
+	var notes []words.Text
+	notSet := func(f Field) words.Text {
+		return words.Sentence("engine.field.not_set", "Field", words.Sentence(f.Label))
+	}
 	for _, f := range d.Settings {
 		if f.Secret {
 			if f.Required && (hasSecret == nil || !hasSecret(f.Key)) {
-				notes = append(notes, fmt.Sprintf("%s is not set.", f.Label))
+				notes = append(notes, notSet(f))
 			}
 			continue
 		}
@@ -252,16 +261,84 @@ func (d Definition) Notes(settings map[string]string, hasSecret func(key string)
 		}
 		if strings.TrimSpace(v) == "" {
 			if f.Required {
-				notes = append(notes, fmt.Sprintf("%s is not set.", f.Label))
+				notes = append(notes, notSet(f))
 			}
 			continue
 		}
 		if err := f.Check(v); err != nil {
-			notes = append(notes, err.Error()+".")
+			notes = append(notes, checkNote(f, err))
 		}
 	}
 	return notes
 }
+
+// checkNote is a Check error as a note: a sentence of its own, ending in a
+// full stop.
+func checkNote(f Field, err error) words.Text {
+	var we *words.Error
+	if errors.As(err, &we) && we.Err == nil {
+		return words.Sentence(we.Key+".note", we.Pairs...)
+	}
+	var problem any = err.Error()
+	if we != nil {
+		problem = we.Err.Error()
+		var inner *words.Error
+		if errors.As(we.Err, &inner) {
+			problem = inner.Text
+		}
+	}
+	return words.Sentence("engine.field.invalid.note", "Field", words.Sentence(f.Label), "Problem", problem)
+}
+
+// Notes is Problems said in English, for callers that have no language at
+// hand; people read Problems said in their language.
+func (d Definition) Notes(settings map[string]string, hasSecret func(key string) bool) []string {
+	problems := d.Problems(settings, hasSecret)
+	if len(problems) == 0 {
+		return nil
+	}
+	w := English()
+	if d.Words != nil {
+		if cat, err := words.Load(assets.Lang(), d.Words); err == nil {
+			w = cat.In("en")
+		}
+	}
+	out := make([]string, 0, len(problems))
+	for _, n := range problems {
+		out = append(out, w.Say(n))
+	}
+	return out
+}
+
+// SaidError is an error said in one language when it was made (English,
+// for logs and callers with no language at hand), which carries its words
+// so that a face says it again in its reader's language (Words.Error finds
+// them through Unwrap). errors.Is and As see what the words wrap.
+type SaidError struct {
+	Text  string
+	Words *words.Error
+}
+
+func (e *SaidError) Error() string { return e.Text }
+func (e *SaidError) Unwrap() error { return e.Words }
+
+// Said says we in w's language now and keeps its words for later.
+func Said(w *words.Words, we *words.Error) error {
+	return &SaidError{Text: w.Error(we), Words: we}
+}
+
+// English is LedgerLink's own catalogue in English, loaded once (without
+// any connector's words).
+func English() *words.Words { return english() }
+
+var english = sync.OnceValue(func() *words.Words {
+	cat, err := words.Load(assets.Lang())
+	if err != nil {
+		slog.Error("the catalogue of words does not load", "err", err)
+		cat, _ = words.Load()
+	}
+	return cat.In("en")
+})
 
 // Registry holds the connectors LedgerLink knows. It is built once in main
 // and passed to whoever needs it.

@@ -26,6 +26,12 @@ type FeedbackRow struct {
 	Message string `json:"message"`
 	Cause   string `json:"cause"`
 	Fix     string `json:"fix"`
+	// Key and Args are the connector's explanation behind Cause and Fix
+	// (connectors.Explanation), so a face can say the row again in its
+	// reader's language: connectors.Explanation{Key: r.Key, Args: r.Args}.In(w).
+	// Empty on rows written before, and where no explanation applied.
+	Key  string            `json:"key,omitempty"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Ref is the row's record reference.

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,6 +59,11 @@ type Problem struct {
 	Rule  string `json:"rule"`
 	Cause string `json:"cause"`
 	Fix   string `json:"fix"`
+	// Key and Args are the explanation behind Cause and Fix (a
+	// connectors.Explanation's), so a face can say the problem again in its
+	// reader's language; empty where none applied and on older rows.
+	Key  string            `json:"key,omitempty"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Check is an item's latest pre-check.
@@ -123,10 +130,12 @@ func queueItemIn(b *bolt.Bucket, r Ref) (QueueItem, bool, error) {
 }
 
 // queueItemVersion is the layout queue items are written in;
-// queueItemVersion1 items (no pre-check notes) are still read.
+// queueItemVersion1 items (no pre-check notes) and queueItemVersion2 items
+// (no explanation keys on their problems) are still read.
 const (
 	queueItemVersion1 = 1
-	queueItemVersion  = 2
+	queueItemVersion2 = 2
+	queueItemVersion  = 3
 )
 
 func encodeQueueItem(q QueueItem) []byte {
@@ -154,13 +163,21 @@ func encodeQueueItem(q QueueItem) []byte {
 	for _, n := range q.Check.Notes {
 		b = appendStr(b, n)
 	}
+	for _, p := range q.Check.Problems {
+		b = appendStr(b, p.Key)
+		b = binary.AppendUvarint(b, uint64(len(p.Args)))
+		for _, k := range slices.Sorted(maps.Keys(p.Args)) {
+			b = appendStr(b, k)
+			b = appendStr(b, p.Args[k])
+		}
+	}
 	return b
 }
 
 func decodeQueueItem(v []byte) (QueueItem, error) {
 	r := &binReader{b: v}
 	version := r.byte()
-	if version != queueItemVersion && version != queueItemVersion1 {
+	if version != queueItemVersion && version != queueItemVersion2 && version != queueItemVersion1 {
 		return QueueItem{}, errors.New("stored value has an unknown layout")
 	}
 	var q QueueItem
@@ -185,13 +202,33 @@ func decodeQueueItem(v []byte) (QueueItem, error) {
 	q.SentFingerprint = r.fingerprint()
 	q.Attempts = int(r.uvarint())
 	q.QueuedAt = r.time()
-	if version == queueItemVersion {
+	if version >= queueItemVersion2 {
 		n := r.uvarint()
 		if n > uint64(len(r.b)) {
 			r.fail()
 		}
 		for i := uint64(0); i < n && r.err == nil; i++ {
 			q.Check.Notes = append(q.Check.Notes, r.str())
+		}
+	}
+	if version >= queueItemVersion {
+		for i := range q.Check.Problems {
+			if r.err != nil {
+				break
+			}
+			p := &q.Check.Problems[i]
+			p.Key = r.str()
+			n := r.uvarint()
+			if n > uint64(len(r.b)) {
+				r.fail()
+			}
+			for j := uint64(0); j < n && r.err == nil; j++ {
+				if p.Args == nil {
+					p.Args = map[string]string{}
+				}
+				k := r.str()
+				p.Args[k] = r.str()
+			}
 		}
 	}
 	if err := r.end(); err != nil {

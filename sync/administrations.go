@@ -3,13 +3,13 @@ package sync
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // The administrations a module's connection reaches (connectors with
@@ -50,7 +50,7 @@ func (e *Engine) storeAdministrations(ctx context.Context, def connectors.Defini
 	}
 	admins, err := lister.Administrations(ctx)
 	if err != nil {
-		return fmt.Errorf("fetching the administrations from %s: %w", title(def), err)
+		return sayErr(e.Words(), err, "engine.administrations.fetch_failed", "Package", title(def))
 	}
 	if admins == nil {
 		admins = []connectors.Administration{}
@@ -143,14 +143,14 @@ func (e *Engine) PayrollCompanies(ctx context.Context, module string) ([]Payroll
 	out := make([]PayrollCompany, 0, len(rows))
 	for _, c := range slices.Sorted(maps.Keys(rows)) {
 		r := rows[c]
-		if t, p := JournalTargetOf(settings, c); p != nil {
+		if t, p := JournalTargetIn(e.Words(), settings, c); p != nil {
 			r.Administration = strings.TrimSpace(settings[MapCompanyPrefix+c])
 			r.JournalCode = strings.TrimSpace(settings[MapJournalCodePrefix+c])
 			r.Problem = p.Cause
 		} else {
 			r.Administration, r.JournalCode = t.Administration, t.JournalCode
 			if known {
-				if p := TargetProblem(admins, c, t); p != nil {
+				if p := TargetProblemIn(e.Words(), admins, c, t); p != nil {
 					r.Problem = p.Cause
 				}
 			}
@@ -212,26 +212,32 @@ func findJournal(a connectors.Administration, code string) (connectors.Journal, 
 }
 
 // TargetProblem checks a company's administration and journal code
-// against the fetched administrations.
+// against the fetched administrations; the problem is in English
+// (TargetProblemIn says it in another language).
 func TargetProblem(admins []connectors.Administration, company string, t JournalTarget) *Problem {
+	return TargetProblemIn(english(), admins, company, t)
+}
+
+// TargetProblemIn is TargetProblem in w's language.
+func TargetProblemIn(w *words.Words, admins []connectors.Administration, company string, t JournalTarget) *Problem {
 	a, ok := findAdministration(admins, t.Administration)
 	if !ok {
 		codes := make([]string, len(admins))
 		for i, a := range admins {
 			codes[i] = a.Label()
 		}
-		reach := "none"
+		reach := w.T("engine.administrations.none")
 		if len(codes) > 0 {
 			reach = strings.Join(codes, ", ")
 		}
 		return &Problem{Rule: RuleAdministrationUnknown,
-			Cause: fmt.Sprintf("Payroll company %s is mapped to administration %s, which is not among those the accounting package lets LedgerLink reach (%s).", company, t.Administration, reach),
-			Fix:   fmt.Sprintf("In Configure → Administrations, choose company %s's administration from the list (Get Nominal & Tax Accounts refreshes it), then run the pre-check again.", company)}
+			Cause: w.T("engine.administrations.unknown.cause", "Company", company, "Administration", t.Administration, "Reach", reach),
+			Fix:   w.T("engine.administrations.unknown.fix", "Company", company)}
 	}
 	if a.ReadOnly {
 		return &Problem{Rule: RuleAdministrationUnknown,
-			Cause: fmt.Sprintf("Administration %s, where payroll company %s is booked, is read only for LedgerLink's user.", a.Label(), company),
-			Fix:   fmt.Sprintf("Give LedgerLink's user rights to book in %s in the accounting package, or choose another administration for company %s.", a.Code, company)}
+			Cause: w.T("engine.administrations.read_only.cause", "Administration", a.Label(), "Company", company),
+			Fix:   w.T("engine.administrations.read_only.fix", "Administration", a.Code, "Company", company)}
 	}
 	j, ok := findJournal(a, t.JournalCode)
 	if !ok {
@@ -241,18 +247,18 @@ func TargetProblem(admins []connectors.Administration, company string, t Journal
 				usable = append(usable, j.Label())
 			}
 		}
-		has := "no journal payroll can be booked in"
+		has := w.T("engine.administrations.no_usable_journal")
 		if len(usable) > 0 {
-			has = "journals " + strings.Join(usable, ", ")
+			has = w.T("engine.administrations.journals", "Journals", strings.Join(usable, ", "))
 		}
 		return &Problem{Rule: RuleJournalCodeUnknown,
-			Cause: fmt.Sprintf("Payroll company %s is mapped to journal %s, which administration %s does not have (it has %s).", company, t.JournalCode, a.Code, has),
-			Fix:   fmt.Sprintf("In Configure → Administrations, choose company %s's journal from the administration's journals, then run the pre-check again.", company)}
+			Cause: w.T("engine.administrations.unknown_journal.cause", "Company", company, "Journal", t.JournalCode, "Administration", a.Code, "Has", has),
+			Fix:   w.T("engine.administrations.unknown_journal.fix", "Company", company)}
 	}
 	if j.Unusable != "" {
 		return &Problem{Rule: RuleJournalCodeUnknown,
-			Cause: fmt.Sprintf("Payroll company %s is mapped to journal %s of administration %s: %s.", company, j.Label(), a.Code, j.Unusable),
-			Fix:   fmt.Sprintf("In Configure → Administrations, choose a journal payroll can be booked in for company %s, then run the pre-check again.", company)}
+			Cause: w.T("engine.administrations.unusable_journal.cause", "Company", company, "Journal", j.Label(), "Administration", a.Code, "Reason", j.Unusable),
+			Fix:   w.T("engine.administrations.unusable_journal.fix", "Company", company)}
 	}
 	return nil
 }

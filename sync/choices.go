@@ -137,15 +137,18 @@ func (e *Engine) RefreshAction(ctx context.Context, module string) error {
 // passes clears it.
 const AttentionSetting = storage.PrefixState + "attention"
 
-// attentionNote words a Check error that needs the person's action.
-func attentionNote(conn connectors.Connection, err error) string {
-	note := strings.TrimSpace(err.Error())
+// attentionNote words a Check error that needs the person's action: the
+// package's words, then the connector's fix in the engine's language.
+func (e *Engine) attentionNote(conn connectors.Connection, err error) string {
+	note := strings.TrimSpace(e.Words().Error(err))
 	if !strings.HasSuffix(note, ".") {
 		note += "."
 	}
 	if ex, ok := As[connectors.Explainer](conn); ok {
-		if x, ok := ex.Explain(err); ok && x.Fix != "" {
-			note += " " + x.Fix
+		if x, ok := ex.Explain(err); ok {
+			if x = x.In(e.Words()); x.Fix != "" {
+				note += " " + x.Fix
+			}
 		}
 	}
 	return note
@@ -163,7 +166,7 @@ func (e *Engine) noteExcluded(ctx context.Context, def connectors.Definition, co
 	for _, t := range types {
 		codes, err := ex.Excluded(ctx, t)
 		if err != nil {
-			return fmt.Errorf("reading which %s %s leaves out: %w", t.Label(), title(def), err)
+			return sayErr(e.Words(), err, "engine.excluded.read_failed", "Type", t.Text(), "Package", title(def))
 		}
 		// Only those LedgerLink linked before are news: they used to sync.
 		var known []string
@@ -178,8 +181,8 @@ func (e *Engine) noteExcluded(ctx context.Context, def connectors.Definition, co
 			continue
 		}
 		slices.Sort(known)
-		rep.Notes = append(rep.Notes, fmt.Sprintf("%s no longer syncs %s, which this module's settings now leave out (for example they lost the customer tag): %s. LedgerLink no longer reads or changes them there, and nothing was deleted.",
-			title(def), plural(len(known), noun(t)), listCodes(known)))
+		w := e.Words()
+		rep.Notes = append(rep.Notes, w.T("engine.excluded.note", "Package", title(def), "Records", count(w, t, len(known)), "Codes", listCodes(w, known)))
 	}
 	return nil
 }
@@ -202,8 +205,8 @@ func (up *uploader) noteParked() {
 	for _, t := range order {
 		codes := byType[t]
 		slices.Sort(codes)
-		up.rep.Notes = append(up.rep.Notes, fmt.Sprintf("Not sent, by this module's settings: %s %s. They wait in Pending Export and go at the first run after they qualify (for example once they carry the customer tag).",
-			plural(len(codes), noun(t)), listCodes(codes)))
+		w := up.lang()
+		up.rep.Notes = append(up.rep.Notes, w.T("engine.parked.note", "Records", count(w, t, len(codes)), "Codes", listCodes(w, codes)))
 	}
 }
 
@@ -217,21 +220,4 @@ func (up *uploader) park(ref Ref) {
 		up.parkedSet[ref] = true
 		up.parked = append(up.parked, ref)
 	}
-}
-
-// plural is "1 customer" or "3 customers".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-// listCodes names up to ten codes and counts the rest.
-func listCodes(codes []string) string {
-	const most = 10
-	if len(codes) <= most {
-		return strings.Join(codes, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(codes[:most], ", "), len(codes)-most)
 }

@@ -21,7 +21,8 @@ const (
 	SettingStockOnInvoicesOnly = storage.PrefixOption + "stock_on_invoices_only"
 )
 
-// ModuleOption is one of the Options tab's switches.
+// ModuleOption is one of the Options tab's switches. Label and Help are
+// catalogue keys, said by the faces with Words.Label.
 type ModuleOption struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
@@ -31,9 +32,9 @@ type ModuleOption struct {
 // ModuleOptions lists the Options tab's switches in the order shown.
 func ModuleOptions() []ModuleOption {
 	return []ModuleOption{
-		{SettingMultiCurrency, "Multi-currency", "Allow documents in currencies other than the organisation's own."},
-		{SettingStockOnInvoicesOnly, "Only export stock items that appear on invoices", "With Products on (Synchronisation tab), send only the products a pending or exported document uses."},
-		{SettingJournalsAutoSend, "Send payroll journals automatically", "Send payroll journals as part of every sync, right after they are imported."},
+		{SettingMultiCurrency, "engine.option.multi_currency.label", "engine.option.multi_currency.help"},
+		{SettingStockOnInvoicesOnly, "engine.option.stock_on_invoices_only.label", "engine.option.stock_on_invoices_only.help"},
+		{SettingJournalsAutoSend, "engine.option.journals_auto_send.label", "engine.option.journals_auto_send.help"},
 	}
 }
 
@@ -98,7 +99,7 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 				return nil, fmt.Errorf("%s: %w", t.Label(), err)
 			}
 			if level == NewAndUpdated && !confirmed {
-				return nil, &ConfirmationError{Warning: fmt.Sprintf("Sending updated %s to %s changes the books there: a change made in LedgerLink will overwrite what is in %s.", strings.ToLower(t.Label()), def.Title, def.Title)}
+				return nil, &ConfirmationError{Warning: m.lang().T("engine.config.confirm_updates", "Type", lowerLabel(m.lang(), t), "Package", def.Title)}
 			}
 			engine[key] = level.token()
 			changes = append(changes, fmt.Sprintf("%s (%s) is now %s", t.Label(), connectors.Upload.Label(), level))
@@ -170,7 +171,7 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 		if err := t.Validate(); err != nil {
 			return nil, err
 		}
-		changes = append(changes, "timing is now: "+t.String())
+		changes = append(changes, m.lang().T("engine.config.timing_changed", "Timing", t.Describe(m.lang())))
 	}
 	if len(schema) > 0 {
 		if err := m.db.SetSettings(ctx, def, schema); err != nil {
@@ -262,14 +263,15 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 			if keyringErr == nil && m.secrets != nil {
 				ok, keyringErr = m.secrets.Has(ctx, def.Name, f.Key)
 			}
-			val := "not set"
+			w := m.lang()
+			val := w.T("engine.config.secret.not_set")
 			switch {
 			case keyringErr != nil || m.secrets == nil:
-				val, ok = "unknown: the system keyring cannot be read", false
+				val, ok = w.T("engine.config.secret.unknown"), false
 			case ok:
-				val = "set (in the system keyring)"
+				val = w.T("engine.config.secret.set")
 			}
-			out = append(out, Setting{Key: f.Key, Label: f.Label, Value: val, Secret: true, Set: ok})
+			out = append(out, Setting{Key: f.Key, Label: w.Label(f.Label), Value: val, Secret: true, Set: ok})
 			continue
 		}
 		v := current[f.Key]
@@ -281,33 +283,33 @@ func (m *Modules) Config(ctx context.Context, module string) ([]Setting, error) 
 			// owns them.
 			v = onOff(b)
 		}
-		out = append(out, Setting{Key: f.Key, Label: f.Label, Value: v, Set: v != ""})
+		out = append(out, Setting{Key: f.Key, Label: m.lang().Label(f.Label), Value: v, Set: v != ""})
 	}
 	matrix, matrixErr := MatrixFromSettings(current)
 	for _, d := range Directions() {
 		for _, t := range connectors.MatrixTypes() {
 			l := matrix.Level(d, t)
-			out = append(out, Setting{Key: SettingKey(d, t), Label: t.Label() + " (" + d.Label() + ")", Value: l.String(), Set: true})
+			out = append(out, Setting{Key: SettingKey(d, t), Label: m.lang().T("engine.config.level_label", "Type", t.LabelIn(m.lang()), "Direction", d.LabelIn(m.lang())), Value: l.String(), Set: true})
 		}
 	}
 	if def.Caps.Supports(connectors.Items, connectors.Upload) {
-		out = append(out, Setting{Key: ProductsSettingKey, Label: connectors.Items.Label() + " (" + connectors.Upload.Label() + ")", Value: ProductsLevel(current).String(), Set: true})
+		out = append(out, Setting{Key: ProductsSettingKey, Label: m.lang().T("engine.config.level_label", "Type", connectors.Items.LabelIn(m.lang()), "Direction", connectors.Upload.LabelIn(m.lang())), Value: ProductsLevel(current).String(), Set: true})
 	}
 	timing, timingErr := TimingFromSettings(current)
 	out = append(out,
-		Setting{Key: TimingModeKey, Label: "Timing", Value: timing.String(), Set: true},
-		Setting{Key: TimingHourKey, Label: "Hour of automatic runs", Value: strconv.Itoa(timing.Hour), Set: true})
+		Setting{Key: TimingModeKey, Label: m.lang().T("engine.config.timing"), Value: timing.Describe(m.lang()), Set: true},
+		Setting{Key: TimingHourKey, Label: m.lang().T("engine.config.hour"), Value: strconv.Itoa(timing.Hour), Set: true})
 	for _, o := range ModuleOptions() {
 		b, _ := strconv.ParseBool(current[o.Key])
-		out = append(out, Setting{Key: o.Key, Label: o.Label, Value: onOff(b), Set: true})
+		out = append(out, Setting{Key: o.Key, Label: m.lang().Label(o.Label), Value: onOff(b), Set: true})
 	}
 	for _, k := range slices.Sorted(maps.Keys(current)) {
 		if strings.HasPrefix(k, storage.PrefixMap) {
-			out = append(out, Setting{Key: k, Label: "Mapping " + strings.TrimPrefix(k, storage.PrefixMap), Value: current[k], Set: current[k] != ""})
+			out = append(out, Setting{Key: k, Label: m.lang().T("engine.config.mapping", "Code", strings.TrimPrefix(k, storage.PrefixMap)), Value: current[k], Set: current[k] != ""})
 		}
 	}
 	if keyringErr != nil {
-		keyringErr = fmt.Errorf("the saved sign-in and other secrets cannot be read, so they are shown as unknown: %w", keyringErr)
+		keyringErr = sayErr(m.lang(), keyringErr, "engine.config.keyring_unreadable")
 	}
 	return out, errors.Join(keyringErr, matrixErr, timingErr)
 }

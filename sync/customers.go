@@ -2,13 +2,13 @@ package sync
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // Shape is how LedgerLink holds a customer: a private person (a domestic
@@ -53,7 +53,7 @@ type ShapeChange struct {
 // person was filled in or emptied, and leaves a note for each (see
 // ReshapeCustomers).
 func CustomersStep() Step {
-	return Step{Name: "Customer shapes", Run: func(ctx context.Context, run *Run) error {
+	return Step{Name: "engine.step.customer_shapes", Run: func(ctx context.Context, run *Run) error {
 		_, err := run.Engine.reshape(ctx, run.Def)
 		return err
 	}}
@@ -146,7 +146,7 @@ func (e *Engine) reshape(ctx context.Context, def connectors.Definition) ([]Shap
 	}
 	notes := make([]CustomerNote, 0, len(changes))
 	for i := range changes {
-		changes[i].Note = shapeNote(changes[i], e.whereChanged(def, origins[changes[i].Code]))
+		changes[i].Note = shapeNote(e.Words(), changes[i], e.whereChanged(def, origins[changes[i].Code]))
 		notes = append(notes, CustomerNote{Code: changes[i].Code, Text: changes[i].Note, When: e.now()})
 		e.log.Info("customer changed shape", "module", def.Name, "customer", changes[i].Code, "to", changes[i].To)
 	}
@@ -196,7 +196,7 @@ func (e *Engine) countDocuments(ctx context.Context, changes []ShapeChange) erro
 func (e *Engine) whereChanged(def connectors.Definition, origin string) string {
 	switch {
 	case origin == storage.OriginLocal:
-		return "your business system"
+		return e.Words().T("engine.shape.business_system")
 	case origin == storage.OriginModule(def.Name):
 		return title(def)
 	case strings.HasPrefix(origin, "module:"):
@@ -206,46 +206,43 @@ func (e *Engine) whereChanged(def connectors.Definition, origin string) string {
 		}
 		return name
 	}
-	return "the accounting package"
+	return e.Words().T("engine.shape.accounting_package")
 }
 
 // shapeNote words a change for the person, for example "Customer C-0042 is
 // now a company (contact person Jo Bloggs added in the accounting package); its 3 invoices
 // and 1 payment stay with it."
-func shapeNote(c ShapeChange, where string) string {
+func shapeNote(w *words.Words, c ShapeChange, where string) string {
 	var what string
 	if c.To == ShapeCompany {
-		what = fmt.Sprintf("is now a company (contact person %s added in %s)", c.ContactPerson, where)
+		what = w.T("engine.shape.now_company", "Person", c.ContactPerson, "Where", where)
 	} else {
-		what = fmt.Sprintf("is now a person, not a company (contact person removed in %s)", where)
+		what = w.T("engine.shape.now_person", "Where", where)
 	}
 	var held []string
 	for _, n := range []struct {
-		count          int
-		single, plural string
+		count int
+		key   string
 	}{
-		{c.Quotes, "quote", "quotes"},
-		{c.Invoices, "invoice", "invoices"},
-		{c.CreditNotes, "credit note", "credit notes"},
-		{c.Payments, "payment", "payments"},
+		{c.Quotes, "engine.shape.quotes"},
+		{c.Invoices, "engine.shape.invoices"},
+		{c.CreditNotes, "engine.shape.credit_notes"},
+		{c.Payments, "engine.shape.payments"},
 	} {
-		switch {
-		case n.count == 1:
-			held = append(held, "1 "+n.single)
-		case n.count > 1:
-			held = append(held, fmt.Sprintf("%d %s", n.count, n.plural))
+		if n.count > 0 {
+			held = append(held, w.N(n.key, n.count))
 		}
 	}
 	if len(held) == 0 {
-		return fmt.Sprintf("Customer %s %s; it has no documents or payments yet.", c.Code, what)
+		return w.T("engine.shape.no_documents", "Code", c.Code, "What", what)
 	}
 	list := held[len(held)-1]
 	if len(held) > 1 {
-		list = strings.Join(slices.Clone(held[:len(held)-1]), ", ") + " and " + list
+		list = strings.Join(slices.Clone(held[:len(held)-1]), ", ") + w.T("engine.list.and") + list
 	}
-	pronoun := "stay"
-	if len(held) == 1 && strings.HasPrefix(held[0], "1 ") {
-		pronoun = "stays"
+	key := "engine.shape.documents_stay"
+	if len(held) == 1 && (c.Quotes+c.Invoices+c.CreditNotes+c.Payments) == 1 {
+		key = "engine.shape.document_stays"
 	}
-	return fmt.Sprintf("Customer %s %s; its %s %s with it.", c.Code, what, list, pronoun)
+	return w.T(key, "Code", c.Code, "What", what, "Documents", list)
 }

@@ -3,11 +3,11 @@ package sync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // Records the package deleted or voided (connectors with
@@ -37,7 +37,7 @@ func (e *Engine) mirrorGone(ctx context.Context, def connectors.Definition, t co
 	if t == connectors.InvoicePayments || t == connectors.PurchasePayments {
 		return e.db.UpdateImports(ctx, def.Name, func(tx *storage.ImportTx) error {
 			for _, r := range gone {
-				if _, err := undoPayment(tx, def, t, r, rep); err != nil {
+				if _, err := undoPayment(e.Words(), tx, def, t, r, rep); err != nil {
 					return err
 				}
 			}
@@ -77,9 +77,13 @@ func (e *Engine) mirrorGone(ctx context.Context, def connectors.Definition, t co
 	if _, err := e.db.MarkGone(ctx, def.Name, items); err != nil {
 		return err
 	}
+	w := e.Words()
 	for _, it := range items {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("%s %s was %s in %s; LedgerLink shows it as %s and will not send it again.",
-			capital(noun(t)), it.Ref.Code, it.Gone, title(def), it.Gone))
+		key := "engine.deleted.note"
+		if it.Gone == storage.GoneVoided {
+			key = "engine.voided.note"
+		}
+		rep.Notes = append(rep.Notes, w.T(key, "What", capital(noun(w, t)), "Code", it.Ref.Code, "Package", title(def)))
 	}
 	return nil
 }
@@ -113,7 +117,7 @@ func goneRecord(rec connectors.Record, state storage.Gone) (connectors.Record, b
 // LedgerLink does not have, or has undone already, is left alone.
 //
 // It returns the Import row it rewrote, if any.
-func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.RecordType, r connectors.Remote, rep *Report) (*ImportRow, error) {
+func undoPayment(w *words.Words, tx *storage.ImportTx, def connectors.Definition, t connectors.RecordType, r connectors.Remote, rep *Report) (*ImportRow, error) {
 	code, found, err := tx.CodeForRemoteID(t, r.RemoteID)
 	if err != nil {
 		return nil, err
@@ -125,7 +129,7 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 			return nil, err
 		}
 		row.Outcome, row.Remote, row.Fix = storage.ImportDeleted, r, ""
-		row.Status = fmt.Sprintf("Deleted or voided in %s before LedgerLink created it; nothing to do.", title(def))
+		row.Status = w.T("engine.deleted.before_created", "Package", title(def))
 		stored, err := tx.PutRow(row)
 		return &stored, err
 	}
@@ -166,9 +170,9 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 				if _, err := tx.PutPackageFigures(connectors.Record{Type: dt, Document: &d}); err != nil {
 					return nil, err
 				}
-				undone = append(undone, fmt.Sprintf("%s %s (%s due again)", noun(dt), a.DocumentCode, d.AmountDue.StringFixed(2)))
+				undone = append(undone, w.T("engine.deleted.due_again", "What", noun(w, dt), "Code", a.DocumentCode, "Due", w.Decimal(d.AmountDue, 2)))
 			} else {
-				undone = append(undone, fmt.Sprintf("%s %s", noun(dt), a.DocumentCode))
+				undone = append(undone, w.T("engine.deleted.document", "What", noun(w, dt), "Code", a.DocumentCode))
 			}
 		}
 		p.Allocations = nil
@@ -177,9 +181,9 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 	if _, err := tx.MarkGone(it); err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("Payment %s was deleted or voided in %s, so LedgerLink undid it here.", code, title(def))
+	note := w.T("engine.deleted.payment_undone", "Code", code, "Package", title(def))
 	if len(undone) > 0 {
-		note = fmt.Sprintf("Payment %s was deleted or voided in %s, so LedgerLink took it off %s.", code, title(def), strings.Join(undone, " and "))
+		note = w.T("engine.deleted.payment_taken_off", "Code", code, "Package", title(def), "Documents", strings.Join(undone, w.T("engine.list.and")))
 	}
 	var written *ImportRow
 	if row, found, err := tx.Row(t, r.RemoteID); err != nil {
@@ -196,9 +200,9 @@ func undoPayment(tx *storage.ImportTx, def connectors.Definition, t connectors.R
 		rep.Notes = append(rep.Notes, note)
 	}
 	return written, tx.AddFeedback(FeedbackRow{Type: t, Code: code,
-		Message: fmt.Sprintf("Deleted or voided in %s.", title(def)),
+		Message: w.T("engine.deleted.message", "Package", title(def)),
 		Cause:   note,
-		Fix:     fmt.Sprintf("Nothing to do in LedgerLink. If the payment was deleted by mistake, enter it again in %s; it is downloaded at the next Create & Allocate Payments.", title(def))})
+		Fix:     w.T("engine.deleted.payment_fix", "Package", title(def))})
 }
 
 // errFound stops a walk once something is found.
@@ -250,7 +254,7 @@ func (e *Engine) watchDeletions(ctx context.Context, def connectors.Definition, 
 			return e.mirrorGone(ctx, def, t, gone, rep)
 		})
 		if err != nil {
-			return e.runError(ctx, def, rep, fmt.Errorf("asking %s what it deleted among the %s: %w", title(def), strings.ToLower(t.Label()), err))
+			return e.runError(ctx, def, rep, sayErr(e.Words(), err, "engine.deleted.ask_failed", "Package", title(def), "Type", lowerLabel(e.Words(), t)))
 		}
 		if latest.After(since) {
 			if err := e.db.SetGoneCursor(ctx, def.Name, t, latest); err != nil {

@@ -42,6 +42,8 @@ type OpenFunc func(ctx context.Context, module string) (connectors.Connection, e
 // WithSteps, on the run's open connection; an error is recorded in the run's
 // report and the following steps still run.
 type Step struct {
+	// Name is the stage's name for people: a catalogue key (said in the
+	// engine's language) or, for a step with no words of its own, text.
 	Name string
 	Run  func(ctx context.Context, run *Run) error
 }
@@ -195,7 +197,7 @@ func (e *Engine) connect(ctx context.Context, def connectors.Definition) (connec
 	id, err := conn.Check(ctx)
 	if err != nil {
 		if errors.Is(err, connectors.ErrNeedsAction) {
-			if serr := e.db.SetSetting(ctx, def.Name, AttentionSetting, attentionNote(conn, err)); serr != nil {
+			if serr := e.db.SetSetting(ctx, def.Name, AttentionSetting, e.attentionNote(conn, err)); serr != nil {
 				e.log.Warn("cannot save the module's attention note", "module", def.Name, "err", serr)
 			}
 		}
@@ -229,17 +231,19 @@ func (e *Engine) connect(ctx context.Context, def connectors.Definition) (connec
 // sets the module's Reconnect note.
 func (e *Engine) connError(ctx context.Context, def connectors.Definition, err error) error {
 	if errors.Is(err, connectors.ErrAuth) {
-		note := reconnectNote(def)
+		note := e.reconnectNote(def)
 		if serr := e.db.SetSetting(ctx, def.Name, ReconnectSetting, note); serr != nil {
 			e.log.Warn("cannot save the reconnect note", "module", def.Name, "err", serr)
 		}
-		return fmt.Errorf("%s: %w", note, err)
+		return sayErr(e.Words(), err, "engine.connect.reconnect", "Package", title(def))
 	}
-	return fmt.Errorf("cannot reach %s: %w", title(def), err)
+	return sayErr(e.Words(), err, "engine.connect.unreachable", "Package", title(def))
 }
 
-func reconnectNote(def connectors.Definition) string {
-	return fmt.Sprintf("Reconnect to %s.", title(def))
+// reconnectNote is the module's note after the package refused the saved
+// sign-in, in the engine's language.
+func (e *Engine) reconnectNote(def connectors.Definition) string {
+	return e.Words().T("engine.connect.reconnect.note", "Package", title(def))
 }
 
 func closeConn(c connectors.Connection) {
@@ -273,13 +277,13 @@ const (
 func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Report, error) {
 	return e.run(ctx, module, trigger, func(def connectors.Definition, conn connectors.Connection, rep *Report) error {
 		p := progress{e: e, module: module}
-		p.step("Reading accounts, tax rates and bank accounts from "+title(def), 0)
+		p.step(words.Sentence("engine.step.reading_reference", "Package", title(def)), 0)
 		if err := e.refreshAncillary(ctx, def, conn, rep); err != nil {
 			return err
 		}
 		m, err := e.matrix(module)
 		if err != nil {
-			rep.Errors = append(rep.Errors, err.Error())
+			rep.Errors = append(rep.Errors, e.Words().Error(err))
 		}
 		var mirrorTypes []connectors.RecordType
 		for _, t := range connectors.MatrixTypes() {
@@ -300,9 +304,9 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 			}
 		}
 		if err := e.noteExcluded(ctx, def, conn, synced, rep); err != nil {
-			rep.Errors = append(rep.Errors, err.Error())
+			rep.Errors = append(rep.Errors, e.Words().Error(err))
 		}
-		p.step("Finding what is waiting to be sent", 0)
+		p.step(words.Sentence("engine.step.finding_pending"), 0)
 		if _, err := e.refresh(ctx, def); err != nil {
 			return err
 		}
@@ -313,12 +317,12 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			p.step(s.Name, 0)
+			p.step(words.Sentence(s.Name), 0)
 			if err := s.Run(ctx, &Run{Engine: e, Module: module, Def: def, Conn: conn, Report: rep}); err != nil {
 				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 					return err
 				}
-				rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", s.Name, err))
+				rep.Errors = append(rep.Errors, e.Words().T("engine.report.step_failed", "Step", e.Words().Label(s.Name), "Error", e.Words().Error(err)))
 			}
 		}
 		return nil
@@ -394,7 +398,20 @@ func (e *Engine) Exported(ctx context.Context, module string, from, to time.Time
 }
 
 // Feedback returns the module's Error Feedback rows of [from, to); zero
-// ends are open.
+// ends are open. A row kept with its explanation's key has its cause and
+// fix said again in the engine's language now; the package's own message
+// stays as it wrote it.
 func (e *Engine) Feedback(ctx context.Context, module string, from, to time.Time) ([]FeedbackRow, error) {
-	return e.db.Feedback(ctx, module, from, to)
+	rows, err := e.db.Feedback(ctx, module, from, to)
+	if err != nil {
+		return nil, err
+	}
+	w := e.Words()
+	for i, r := range rows {
+		if r.Key != "" {
+			x := connectors.Explanation{Key: r.Key, Args: r.Args, Cause: r.Cause, Fix: r.Fix}.In(w)
+			rows[i].Cause, rows[i].Fix = x.Cause, x.Fix
+		}
+	}
+	return rows, nil
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // Settings of payroll journals (seed 003).
@@ -43,6 +43,9 @@ type SplitOptions struct {
 	// journal's lines carry them.
 	CostCentres bool
 	CostTypes   bool
+	// Words are the language a JournalError and the parts' descriptions
+	// are written in; nil is English.
+	Words *words.Words
 }
 
 // JournalSplitOptions reads the split options from a module's settings.
@@ -70,16 +73,16 @@ func (e *JournalError) Problem() Problem { return Problem{Rule: e.Rule, Cause: e
 // and cost type when the journal is split by them.
 type partKey struct{ period, centre, costType string }
 
-func (k partKey) describe() string {
+func (k partKey) describe(w *words.Words) string {
 	var parts []string
 	if k.period != "" {
-		parts = append(parts, "period "+k.period)
+		parts = append(parts, w.T("engine.journal.part.period", "Period", k.period))
 	}
 	if k.centre != "" {
-		parts = append(parts, "cost centre "+k.centre)
+		parts = append(parts, w.T("engine.journal.part.cost_centre", "Code", k.centre))
 	}
 	if k.costType != "" {
-		parts = append(parts, "cost type "+k.costType)
+		parts = append(parts, w.T("engine.journal.part.cost_type", "Code", k.costType))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -123,17 +126,21 @@ func SplitJournal(j connectors.JournalEntry, opts SplitOptions) ([]connectors.Jo
 	fail := func(rule, cause, fix string) ([]connectors.JournalEntry, error) {
 		return nil, &JournalError{Journal: j.Code, Rule: rule, Cause: cause, Fix: fix}
 	}
-	const fixInPayroll = "Correct the journal in the payroll system and import it again."
+	w := opts.Words
+	if w == nil {
+		w = english()
+	}
+	fixInPayroll := w.T("engine.journal.fix_in_payroll")
 	if strings.TrimSpace(j.Code) == "" {
-		return fail(RuleJournalSplit, "The payroll journal has no code.", fixInPayroll)
+		return fail(RuleJournalSplit, w.T("engine.journal.no_code"), fixInPayroll)
 	}
 	if len(j.Lines) == 0 {
-		return fail(RuleJournalSplit, fmt.Sprintf("Payroll journal %s has no lines.", j.Code), fixInPayroll)
+		return fail(RuleJournalSplit, w.T("engine.journal.no_lines", "Code", j.Code), fixInPayroll)
 	}
 	own := strings.TrimSpace(j.Period)
 	if own != "" {
 		if _, ok := parsePeriod(own); !ok {
-			return fail(RuleJournalSplit, fmt.Sprintf("Payroll journal %s has period %q, which is not a month written YYYY-MM (for example 2026-10).", j.Code, j.Period), fixInPayroll)
+			return fail(RuleJournalSplit, w.T("engine.journal.bad_period", "Code", j.Code, "Period", strconv.Quote(j.Period)), fixInPayroll)
 		}
 	}
 	var useCentres, useTypes bool
@@ -146,7 +153,7 @@ func SplitJournal(j connectors.JournalEntry, opts SplitOptions) ([]connectors.Jo
 		k := partKey{period: cmpOr(strings.TrimSpace(l.Period), own)}
 		if k.period != "" {
 			if _, ok := parsePeriod(k.period); !ok {
-				return fail(RuleJournalSplit, fmt.Sprintf("Line %d of payroll journal %s has period %q, which is not a month written YYYY-MM (for example 2026-10).", i+1, j.Code, l.Period), fixInPayroll)
+				return fail(RuleJournalSplit, w.T("engine.journal.bad_line_period", "Line", w.Int(int64(i+1)), "Code", j.Code, "Period", strconv.Quote(l.Period)), fixInPayroll)
 			}
 		}
 		if useCentres {
@@ -159,8 +166,8 @@ func SplitJournal(j connectors.JournalEntry, opts SplitOptions) ([]connectors.Jo
 	}
 	dr, cr := journalTotals(&j)
 	if !dr.Equal(cr) {
-		return fail(RuleUnbalanced, fmt.Sprintf("Payroll journal %s does not balance: debits %s, credits %s.", j.Code, dr.StringFixed(2), cr.StringFixed(2)),
-			"Correct the journal in the payroll system so debits equal credits, and import it again.")
+		return fail(RuleUnbalanced, w.T("engine.journal.unbalanced", "Code", j.Code, "Debits", w.Decimal(dr, 2), "Credits", w.Decimal(cr, 2)),
+			w.T("engine.precheck.unbalanced.fix"))
 	}
 	keys := make([]partKey, 0, len(groups))
 	for k := range groups {
@@ -177,14 +184,13 @@ func SplitJournal(j connectors.JournalEntry, opts SplitOptions) ([]connectors.Jo
 		part.Period = k.period
 		part.Code = j.Code + k.suffix()
 		if other, dup := codes[part.Code]; dup {
-			return fail(RuleJournalSplit, fmt.Sprintf("Payroll journal %s cannot be split: its parts for %s and for %s would both be called %s.", j.Code, other.describe(), k.describe(), part.Code),
-				"Give the cost centres and cost types codes that do not run into each other in the payroll system, and import the journal again.")
+			return fail(RuleJournalSplit, w.T("engine.journal.parts_clash", "Code", j.Code, "First", other.describe(w), "Second", k.describe(w), "Part", part.Code),
+				w.T("engine.journal.parts_clash.fix"))
 		}
 		codes[part.Code] = k
 		if pdr, pcr := journalTotals(&part); !pdr.Equal(pcr) {
-			return fail(RuleJournalSplit, fmt.Sprintf("Payroll journal %s balances as a whole, but its part for %s does not: debits %s, credits %s (a difference of %s).",
-				j.Code, k.describe(), pdr.StringFixed(2), pcr.StringFixed(2), pdr.Sub(pcr).Abs().StringFixed(2)),
-				"The accounting package needs each period (and each cost centre and cost type in use) to balance on its own. Correct the journal in the payroll system so that every part balances, and import it again.")
+			return fail(RuleJournalSplit, w.T("engine.journal.part_unbalanced", "Code", j.Code, "Part", k.describe(w), "Debits", w.Decimal(pdr, 2), "Credits", w.Decimal(pcr, 2), "Difference", w.Decimal(pdr.Sub(pcr).Abs(), 2)),
+				w.T("engine.journal.part_unbalanced.fix"))
 		}
 		if k.period != "" && k.period != own {
 			start, _ := parsePeriod(k.period)
@@ -194,7 +200,7 @@ func SplitJournal(j connectors.JournalEntry, opts SplitOptions) ([]connectors.Jo
 			}
 		}
 		if len(keys) > 1 || useCentres || useTypes {
-			label := k.describe()
+			label := k.describe(w)
 			if label != "" {
 				part.Description = strings.TrimSpace(strings.TrimSpace(j.Description) + " (" + label + ")")
 			}
@@ -211,29 +217,37 @@ type JournalTarget struct {
 }
 
 // JournalTargetOf reads a payroll company's mapping; a company without one
-// is a problem with its cause and fix.
+// is a problem with its cause and fix, in English (JournalTargetIn says it
+// in another language).
 func JournalTargetOf(settings map[string]string, company string) (JournalTarget, *Problem) {
+	return JournalTargetIn(english(), settings, company)
+}
+
+// JournalTargetIn is JournalTargetOf with the problem in w's language.
+func JournalTargetIn(w *words.Words, settings map[string]string, company string) (JournalTarget, *Problem) {
 	company = strings.TrimSpace(company)
 	if company == "" {
 		return JournalTarget{}, &Problem{Rule: RuleCompanyUnmapped,
-			Cause: "This payroll journal names no payroll company, so LedgerLink does not know which administration to book it in.",
-			Fix:   "Export the journal again from the payroll system with its company, and import it again."}
+			Cause: w.T("engine.journal.no_company.cause"),
+			Fix:   w.T("engine.journal.no_company.fix")}
 	}
 	t := JournalTarget{
 		Administration: strings.TrimSpace(settings[MapCompanyPrefix+company]),
 		JournalCode:    strings.TrimSpace(settings[MapJournalCodePrefix+company]),
 	}
-	var missing []string
-	if t.Administration == "" {
-		missing = append(missing, "an administration")
+	cause := ""
+	switch {
+	case t.Administration == "" && t.JournalCode == "":
+		cause = "engine.journal.unmapped.both"
+	case t.Administration == "":
+		cause = "engine.journal.unmapped.administration"
+	case t.JournalCode == "":
+		cause = "engine.journal.unmapped.journal"
 	}
-	if t.JournalCode == "" {
-		missing = append(missing, "a journal code")
-	}
-	if len(missing) > 0 {
+	if cause != "" {
 		return JournalTarget{}, &Problem{Rule: RuleCompanyUnmapped,
-			Cause: fmt.Sprintf("Payroll company %s is not mapped to %s in the accounting package.", company, strings.Join(missing, " and ")),
-			Fix:   fmt.Sprintf("In Configure → Administrations, choose company %[1]s's administration and journal (dagboek) (on the command line: map.company.%[1]s=… map.journalcode.%[1]s=…), then run the pre-check again.", company)}
+			Cause: w.T(cause, "Company", company),
+			Fix:   w.T("engine.journal.unmapped.fix", "Company", company)}
 	}
 	return t, nil
 }
@@ -241,18 +255,26 @@ func JournalTargetOf(settings map[string]string, company string) (JournalTarget,
 // JournalProblems is the pre-check of a payroll journal under the module's
 // settings: its company must be mapped (to an administration and journal
 // the package has, once its administrations are fetched) and it must split
-// into balanced parts.
+// into balanced parts. The problems are in English; JournalProblemsIn says
+// them in another language.
 func JournalProblems(settings map[string]string, j connectors.JournalEntry) []Problem {
+	return JournalProblemsIn(english(), settings, j)
+}
+
+// JournalProblemsIn is JournalProblems in w's language.
+func JournalProblemsIn(w *words.Words, settings map[string]string, j connectors.JournalEntry) []Problem {
 	var ps []Problem
-	if t, p := JournalTargetOf(settings, j.Company); p != nil {
+	if t, p := JournalTargetIn(w, settings, j.Company); p != nil {
 		ps = append(ps, *p)
 	} else if admins, known := AdministrationsOf(settings); known {
 		// The mapping is checked against the administrations last fetched.
-		if p := TargetProblem(admins, strings.TrimSpace(j.Company), t); p != nil {
+		if p := TargetProblemIn(w, admins, strings.TrimSpace(j.Company), t); p != nil {
 			ps = append(ps, *p)
 		}
 	}
-	if _, err := SplitJournal(j, JournalSplitOptions(settings)); err != nil {
+	opts := JournalSplitOptions(settings)
+	opts.Words = w
+	if _, err := SplitJournal(j, opts); err != nil {
 		var je *JournalError
 		if errors.As(err, &je) && je.Rule != RuleUnbalanced {
 			ps = append(ps, je.Problem())
@@ -264,13 +286,21 @@ func JournalProblems(settings map[string]string, j connectors.JournalEntry) []Pr
 
 // ExpandJournal is what the upload sends for a pending payroll journal: its
 // parts (SplitJournal under the module's split options), each addressed to
-// the company's administration and journal code.
+// the company's administration and journal code. Its errors are in English;
+// ExpandJournalIn writes them in another language.
 func ExpandJournal(settings map[string]string, j connectors.JournalEntry) ([]connectors.JournalEntry, error) {
-	target, p := JournalTargetOf(settings, j.Company)
+	return ExpandJournalIn(english(), settings, j)
+}
+
+// ExpandJournalIn is ExpandJournal in w's language.
+func ExpandJournalIn(w *words.Words, settings map[string]string, j connectors.JournalEntry) ([]connectors.JournalEntry, error) {
+	target, p := JournalTargetIn(w, settings, j.Company)
 	if p != nil {
 		return nil, &JournalError{Journal: j.Code, Rule: p.Rule, Cause: p.Cause, Fix: p.Fix}
 	}
-	parts, err := SplitJournal(j, JournalSplitOptions(settings))
+	opts := JournalSplitOptions(settings)
+	opts.Words = w
+	parts, err := SplitJournal(j, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -345,6 +375,15 @@ type journalWriter struct {
 	reader   connectors.Reader
 	settings map[string]string
 	batch    int
+	// words are the language of LedgerLink's own messages; nil is English.
+	words *words.Words
+}
+
+func (jw *journalWriter) lang() *words.Words {
+	if jw.words == nil {
+		return english()
+	}
+	return jw.words
 }
 
 // sentPart is one part of one journal on its way.
@@ -366,10 +405,10 @@ func (jw *journalWriter) Write(ctx context.Context, t connectors.RecordType, ite
 	for i, it := range items {
 		results[i].Key = it.Key
 		if it.Record.Journal == nil {
-			results[i].Err = &connectors.ItemError{Code: RuleJournalSplit, Message: "The record sent as a payroll journal carries no journal."}
+			results[i].Err = &connectors.ItemError{Code: RuleJournalSplit, Message: jw.lang().T("engine.journal.no_journal")}
 			continue
 		}
-		parts, err := ExpandJournal(jw.settings, *it.Record.Journal)
+		parts, err := ExpandJournalIn(jw.lang(), jw.settings, *it.Record.Journal)
 		if err != nil {
 			results[i].Err = &connectors.ItemError{Code: RuleJournalSplit, Message: err.Error()}
 			continue
@@ -394,9 +433,8 @@ func (jw *journalWriter) Write(ctx context.Context, t connectors.RecordType, ite
 		}
 		if it.RemoteID != "" && (len(gone) > 0 || len(old) == 0) {
 			slices.Sort(gone)
-			results[i].Err = &connectors.ItemError{Code: RuleJournalSplit, Message: fmt.Sprintf(
-				"Payroll journal %s now splits into other parts than when it was sent (%s); LedgerLink does not change it, so nothing is booked twice. Reverse the entry in the accounting package, then use Mark as Not Exported so that it is sent again.",
-				it.Record.Journal.Code, cmpOr(strings.Join(gone, ", "), "it was sent whole"))}
+			results[i].Err = &connectors.ItemError{Code: RuleJournalSplit, Message: jw.lang().T("engine.journal.split_changed",
+				"Code", it.Record.Journal.Code, "Parts", cmpOr(strings.Join(gone, ", "), jw.lang().T("engine.journal.sent_whole")))}
 			continue
 		}
 		ids[i] = map[string]string{}
@@ -454,7 +492,7 @@ func (jw *journalWriter) Write(ctx context.Context, t connectors.RecordType, ite
 				failed[sp.item] = errNoVerdict
 			case r.Err != nil:
 				if failed[sp.item] == nil || errors.Is(failed[sp.item], errNoVerdict) {
-					failed[sp.item] = partError(sp.code, r.Err)
+					failed[sp.item] = partError(jw.lang(), sp.code, r.Err)
 				}
 			default:
 				ids[sp.item][sp.code] = r.RemoteID
@@ -482,12 +520,12 @@ func (jw *journalWriter) Write(ctx context.Context, t connectors.RecordType, ite
 var errNoVerdict = errors.New("the accounting package gave no verdict")
 
 // partError keeps the package's own words and code, naming the part.
-func partError(code string, err error) error {
+func partError(w *words.Words, code string, err error) error {
 	var ie *connectors.ItemError
 	if errors.As(err, &ie) {
-		return &connectors.ItemError{Code: ie.Code, Field: ie.Field, Message: fmt.Sprintf("Part %s: %s", code, ie.Message)}
+		return &connectors.ItemError{Code: ie.Code, Field: ie.Field, Message: w.T("engine.journal.part_error", "Part", code, "Message", ie.Message)}
 	}
-	return &connectors.ItemError{Message: fmt.Sprintf("Part %s: %v", code, err)}
+	return &connectors.ItemError{Message: w.T("engine.journal.part_error", "Part", code, "Message", w.Error(err))}
 }
 
 type journalReader struct{ inner connectors.Reader }
@@ -568,7 +606,7 @@ func JournalsAutoSend(settings map[string]string) bool {
 // sync run when "send automatically after import" is on; otherwise they
 // wait in Pending Export for Upload Data.
 func JournalsStep() Step {
-	return Step{Name: "Send payroll journals", Run: func(ctx context.Context, run *Run) error {
+	return Step{Name: "engine.step.journals", Run: func(ctx context.Context, run *Run) error {
 		settings, err := run.Engine.db.Settings(run.Module)
 		if err != nil {
 			return err
@@ -616,8 +654,7 @@ func (e *Engine) SendJournalsAfterImport(ctx context.Context, module string) (re
 func (e *Engine) sendJournals(ctx context.Context, def connectors.Definition, conn connectors.Connection, settings map[string]string, rep *Report) error {
 	m, _ := MatrixFromSettings(settings)
 	if uploadLevels(m, settings, def.Caps)[connectors.Journals] == Off {
-		return fmt.Errorf("payroll journals are set to be sent automatically, but %s is OFF (%s) or %s cannot take them; set it on the Synchronisation tab",
-			connectors.Journals.Label(), connectors.Upload.Label(), title(def))
+		return sayErr(e.Words(), nil, "engine.journal.auto_send_off", "Type", connectors.Journals.Text(), "Direction", words.Sentence(connectors.Upload.Key()), "Package", title(def))
 	}
 	if _, err := e.refresh(ctx, def); err != nil {
 		return err

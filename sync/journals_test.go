@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -190,7 +191,7 @@ func TestJournalCompanyMapping(t *testing.T) {
 			if p == nil || p.Rule != tc.wantRule || !strings.Contains(p.Cause, tc.cause) || !strings.Contains(p.Fix, "Configure → Administrations") && tc.company != "" {
 				t.Fatalf("problem %+v", p)
 			}
-			if len(problems) != 1 || problems[0] != *p {
+			if len(problems) != 1 || !reflect.DeepEqual(problems[0], *p) {
 				t.Fatalf("pre-check problems %+v", problems)
 			}
 		})

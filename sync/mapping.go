@@ -9,6 +9,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // MappingKind is what a mapping row maps.
@@ -31,15 +32,29 @@ func (k MappingKind) prefix() string {
 	return MapNominalPrefix
 }
 
-// Label names the kind for people.
-func (k MappingKind) Label() string {
+// Label names the kind in English; LabelIn says it in another language.
+func (k MappingKind) Label() string { return k.LabelIn(english()) }
+
+// LabelIn names the kind for people in w's language.
+func (k MappingKind) LabelIn(w *words.Words) string {
 	switch k {
 	case MapTax:
-		return "Tax rate"
+		return w.T("engine.mapping.kind.tax")
 	case MapBank:
-		return "Bank account"
+		return w.T("engine.mapping.kind.bank")
 	}
-	return "Nominal code"
+	return w.T("engine.mapping.kind.nominal")
+}
+
+// unmappedKey is the note on n codes of kind k that are not mapped.
+func unmappedKey(k MappingKind) string {
+	switch k {
+	case MapTax:
+		return "engine.mapping.unmapped.tax"
+	case MapBank:
+		return "engine.mapping.unmapped.bank"
+	}
+	return "engine.mapping.unmapped.nominal"
 }
 
 // MappingRow is one local code on the Mapping tab.
@@ -91,11 +106,11 @@ func (e *Engine) RemoteChoices(ctx context.Context, module string) ([]RemoteChoi
 			c := RemoteChoice{Kind: MapNominal, Code: a.Code, Name: a.Name, Class: a.Class}
 			switch {
 			case a.Archived:
-				c.Unusable = "archived"
+				c.Unusable = e.Words().T("engine.mapping.archived")
 			case a.Stock:
-				c.Unusable = "a stock account: LedgerLink never posts to it"
+				c.Unusable = e.Words().T("engine.mapping.stock_account")
 			case a.CostOfSale:
-				c.Unusable = "a cost-of-sale account: LedgerLink never posts to it"
+				c.Unusable = e.Words().T("engine.mapping.cost_of_sale_account")
 			}
 			out = append(out, c)
 			if a.Bank {
@@ -274,7 +289,7 @@ const unmappedLimit = 2000
 
 // unmappedNotes says, for the module list, which local codes waiting
 // documents use that have no mapping yet.
-func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings map[string]string) ([]string, error) {
+func unmappedNotes(ctx context.Context, w *words.Words, db *storage.DB, module string, settings map[string]string) ([]string, error) {
 	items, err := db.Queue(ctx, module)
 	if err != nil {
 		return nil, err
@@ -317,32 +332,9 @@ func unmappedNotes(ctx context.Context, db *storage.DB, module string, settings 
 		if len(codes) == 0 {
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("%s %s used by waiting documents %s not mapped: map %s on the Mapping tab.",
-			pluralLabel(k, len(codes)), strings.Join(codes, ", "), isAre(len(codes)), itThem(len(codes))))
+		notes = append(notes, w.N(unmappedKey(k), len(codes), "Codes", strings.Join(codes, ", ")))
 	}
 	return notes, nil
-}
-
-func pluralLabel(k MappingKind, n int) string {
-	l := k.Label()
-	if n > 1 {
-		l += "s"
-	}
-	return l
-}
-
-func isAre(n int) string {
-	if n > 1 {
-		return "are"
-	}
-	return "is"
-}
-
-func itThem(n int) string {
-	if n > 1 {
-		return "them"
-	}
-	return "it"
 }
 
 // withCodes returns rec with its nominal, tax and bank codes passed
@@ -388,7 +380,7 @@ func withCodes(rec connectors.Record, nominal, tax, bank func(string) string) co
 // journals of it are not yet exported.
 // They are read from the workspace, not from Pending Export, so they are
 // right straight after an import.
-func unmappedCompanyNotes(ctx context.Context, db *storage.DB, def connectors.Definition, settings map[string]string) ([]string, error) {
+func unmappedCompanyNotes(ctx context.Context, w *words.Words, db *storage.DB, def connectors.Definition, settings map[string]string) ([]string, error) {
 	if _, known := AdministrationsOf(settings); !known || !def.Caps.Supports(connectors.Journals, connectors.Upload) {
 		// Only a package with administrations to choose from has a
 		// company mapping to make in Configure → Administrations.
@@ -407,7 +399,7 @@ func unmappedCompanyNotes(ctx context.Context, db *storage.DB, def connectors.De
 		if j == nil || exported[j.Code] || strings.TrimSpace(j.Company) == "" {
 			return nil
 		}
-		if _, p := JournalTargetOf(settings, j.Company); p != nil {
+		if _, p := JournalTargetIn(w, settings, j.Company); p != nil {
 			companies[strings.TrimSpace(j.Company)]++
 		}
 		return nil
@@ -417,17 +409,20 @@ func unmappedCompanyNotes(ctx context.Context, db *storage.DB, def connectors.De
 	}
 	notes := make([]string, 0, len(companies))
 	for _, c := range slices.Sorted(maps.Keys(companies)) {
-		notes = append(notes, UnmappedCompanyNote(c, companies[c]))
+		notes = append(notes, UnmappedCompanyNoteIn(w, c, companies[c]))
 	}
 	return notes, nil
 }
 
 // UnmappedCompanyNote says that an unmapped payroll company holds back only
 // its own journals.
+// UnmappedCompanyNote is in English; UnmappedCompanyNoteIn says it in
+// another language.
 func UnmappedCompanyNote(company string, n int) string {
-	js := "journal waits"
-	if n != 1 {
-		js = "journals wait"
-	}
-	return fmt.Sprintf("Payroll company %s is not mapped: its %d %s; other companies' journals still go. Map it in Configure → Administrations.", company, n, js)
+	return UnmappedCompanyNoteIn(english(), company, n)
+}
+
+// UnmappedCompanyNoteIn is UnmappedCompanyNote in w's language.
+func UnmappedCompanyNoteIn(w *words.Words, company string, n int) string {
+	return w.N("engine.mapping.company_unmapped", n, "Company", company)
 }

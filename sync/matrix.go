@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"ledgerlink/connectors"
+
+	"ledgerlink/words"
 )
 
 // Level is how much of one record type moves one way.
@@ -93,7 +95,7 @@ func ParseLevel(s string) (Level, error) {
 		return Off, nil
 	case "new", "1", "amber", "new only":
 		return NewOnly, nil
-	case "new+updated", "new + updated", "new and updated", "new & updated", "new+update",
+	case "new+updated", "new + updated", "new and updated", "new & updated", "new+update", // words:verbatim (levels as typed on the command line)
 		"updated", "2", "green", "all":
 		return NewAndUpdated, nil
 	}
@@ -330,14 +332,19 @@ func (m Matrix) Next(d connectors.Direction, t connectors.RecordType) Level {
 // lets LedgerLink change records already in the accounting package, so the
 // person is warned that it changes the books.
 func (m Matrix) NeedsConfirmation(d connectors.Direction, t connectors.RecordType, l Level) (bool, string) {
+	return m.NeedsConfirmationIn(english(), d, t, l)
+}
+
+// NeedsConfirmationIn is NeedsConfirmation with the warning in w's
+// language.
+func (m Matrix) NeedsConfirmationIn(w *words.Words, d connectors.Direction, t connectors.RecordType, l Level) (bool, string) {
 	if d != connectors.Upload || l != NewAndUpdated || m.Level(d, t) == NewAndUpdated {
 		return false, ""
 	}
 	if checkCell(d, t) != nil {
 		return false, ""
 	}
-	return true, fmt.Sprintf("With %s at NEW + UPDATED, LedgerLink will change %s that are already in the accounting package whenever they change here. This changes your books. Make sure changes are made in LedgerLink and not in the accounting package, then confirm.",
-		t.Label(), strings.ToLower(t.Label()))
+	return true, w.T("engine.matrix.confirm_updates", "Type", t.LabelIn(w), "Records", lowerLabel(w, t))
 }
 
 // Check reports the first breach of the prerequisite rules, or nil.

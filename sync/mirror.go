@@ -10,6 +10,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // inbound turns the package's codes back into local ones: the inverse of the
@@ -115,7 +116,7 @@ func (e *Engine) runError(ctx context.Context, def connectors.Definition, rep *R
 	switch {
 	case errors.As(err, &rl) && rl.Daily:
 		rep.ResumeAt = rl.ResumeAt
-		return fmt.Errorf("%s's daily limit is reached; the rest waits until %s: %w", title(def), rl.ResumeAt.Local().Format("15:04 on 2 Jan"), err)
+		return sayErr(e.Words(), err, "engine.run.daily_limit", "Package", title(def), "ResumeAt", rl.ResumeAt.Local())
 	case errors.Is(err, connectors.ErrAuth):
 		return e.connError(ctx, def, err)
 	}
@@ -161,7 +162,7 @@ func (e *Engine) refreshAncillaryTypes(ctx context.Context, def connectors.Defin
 					rec.Type = t
 				}
 				if err := checkRemote(t, rec); err != nil {
-					bad = append(bad, badRemote(def, t, r, err))
+					bad = append(bad, badRemote(e.Words(), def, t, r, err))
 					continue
 				}
 				recs = append(recs, rec)
@@ -206,11 +207,11 @@ func checkRemote(t connectors.RecordType, rec connectors.Record) error {
 	return rec.Validate()
 }
 
-func badRemote(def connectors.Definition, t connectors.RecordType, r connectors.Remote, err error) FeedbackRow {
+func badRemote(w *words.Words, def connectors.Definition, t connectors.RecordType, r connectors.Remote, err error) FeedbackRow {
 	return FeedbackRow{Type: t, Code: r.Record.Code(),
-		Message: fmt.Sprintf("%s sent a record LedgerLink cannot read (ID %s): %v", title(def), r.RemoteID, err),
-		Cause:   fmt.Sprintf("The record in %s is incomplete or not what LedgerLink expected, so it was left out; everything else was taken.", title(def)),
-		Fix:     fmt.Sprintf("Open the record in %s and complete it (a code and a name at least); it is fetched again at the next sync.", title(def)),
+		Message: w.T("engine.mirror.unreadable", "Package", title(def), "ID", r.RemoteID, "Error", w.Error(err)),
+		Cause:   w.T("engine.mirror.unreadable.cause", "Package", title(def)),
+		Fix:     w.T("engine.mirror.unreadable.fix", "Package", title(def)),
 	}
 }
 
@@ -261,7 +262,7 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 		}
 		latest, started := since, e.now()
 		p, read := progress{e: e, module: def.Name}, 0
-		p.step("Reading "+t.Label()+" from "+title(def), 0)
+		p.step(words.Sentence("engine.step.reading", "Type", t.Text(), "Package", title(def)), 0)
 		err := lister.ListChanged(ctx, t, since, func(page []connectors.Remote) error {
 			read += len(page)
 			p.count(read, 0)
@@ -312,11 +313,11 @@ func (e *Engine) mirrorPage(ctx context.Context, def connectors.Definition, t co
 		}
 		rec := in.record(t, r.Record)
 		if err := checkRemote(t, rec); err != nil {
-			bad = append(bad, badRemote(def, t, r, err))
+			bad = append(bad, badRemote(e.Words(), def, t, r, err))
 			continue
 		}
 		if strings.TrimSpace(r.RemoteID) == "" {
-			bad = append(bad, badRemote(def, t, r, errors.New("it has no ID")))
+			bad = append(bad, badRemote(e.Words(), def, t, r, words.Errorf(nil, "engine.mirror.no_id")))
 			continue
 		}
 		if other, ok := otherPartyType(t); ok {
@@ -345,8 +346,8 @@ func (e *Engine) mirrorPage(ctx context.Context, def connectors.Definition, t co
 	}
 	for _, c := range res.Conflicts {
 		bad = append(bad, FeedbackRow{Type: t, Code: c.Ref.Code,
-			Message: fmt.Sprintf("Not taken from %s (ID %s).", title(def), c.RemoteID),
-			Cause:   c.Reason, Fix: "Correct the code in the accounting package; it is fetched again at the next sync."})
+			Message: e.Words().T("engine.mirror.conflict", "Package", title(def), "ID", c.RemoteID),
+			Cause:   c.Reason, Fix: e.Words().T("engine.mirror.conflict.fix")})
 	}
 	rep.Add(connectors.Mirror, t, res.Added, res.Updated, len(bad))
 	if err := e.mirrorGone(ctx, def, t, gone, rep); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // SecretKeeper is what module management needs of the keyring.
@@ -45,7 +46,23 @@ type Modules struct {
 	secrets SecretKeeper
 	// sandbox says the modules are the Sandbox's.
 	sandbox bool
+	// words are the person's language, asked each time: the notes and
+	// what Apply says are written in it.
+	words func() *words.Words
 }
+
+// ModulesWords has the modules speak the language words returns at the
+// time (the engine's Words, say); the default is English.
+func ModulesWords(words func() *words.Words) ModulesOption {
+	return func(m *Modules) {
+		if words != nil {
+			m.words = words
+		}
+	}
+}
+
+// lang are the words the modules speak now.
+func (m *Modules) lang() *words.Words { return m.words() }
 
 // ModulesOption tunes NewModules.
 type ModulesOption func(*Modules)
@@ -61,6 +78,10 @@ func NewModules(db *storage.DB, reg *connectors.Registry, secrets SecretKeeper, 
 	for _, o := range opts {
 		o(m)
 	}
+	if m.words == nil {
+		en := English(reg)
+		m.words = func() *words.Words { return en }
+	}
 	return m
 }
 
@@ -69,16 +90,31 @@ func NewModules(db *storage.DB, reg *connectors.Registry, secrets SecretKeeper, 
 // a sign-in the package refused. The module list and the Configure screen
 // (with the edits not yet saved) both show it; the list adds the keyring's
 // state and the codes waiting documents need mapped. In the Sandbox no
-// secret is needed: it signs in to its simulators with their own.
+// secret is needed: it signs in to its simulators with their own. The notes
+// are in English; SettingsStatusIn says them in another language.
 func SettingsStatus(def connectors.Definition, settings map[string]string, hasSecret func(key string) bool, sandbox bool) (connectors.Light, []string) {
+	return SettingsStatusIn(English(nil), def, settings, hasSecret, sandbox)
+}
+
+// SettingsStatusIn is SettingsStatus with the notes in w's language (w
+// from the catalogue with the connectors' words, so their settings'
+// labels are said too).
+func SettingsStatusIn(w *words.Words, def connectors.Definition, settings map[string]string, hasSecret func(key string) bool, sandbox bool) (connectors.Light, []string) {
 	if sandbox {
 		hasSecret = func(string) bool { return true }
 	}
-	light, notes := storage.Status(def, true, settings, hasSecret)
+	light := connectors.Green
+	var notes []string
+	for _, n := range def.Problems(settings, hasSecret) {
+		notes = append(notes, w.Say(n))
+	}
+	if len(notes) > 0 {
+		light = connectors.Amber
+	}
 	if light == connectors.Green {
 		if mx, err := MatrixFromSettings(settings); err == nil && nothingToSync(mx, settings, def.Caps) {
 			light = connectors.Amber
-			notes = append(notes, "Nothing is set to sync yet: choose what goes which way on the Synchronisation tab.")
+			notes = append(notes, w.T("engine.modules.nothing_to_sync"))
 		}
 	}
 	// A sign-in the package refused, or a condition to clear in the
@@ -173,19 +209,19 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 	if !installed {
 		st.Light, st.Notes = storage.Status(def, false, nil, nil)
 	} else {
-		st.Light, st.Notes = SettingsStatus(def, settings, hasSecret, m.sandbox)
+		st.Light, st.Notes = SettingsStatusIn(m.lang(), def, settings, hasSecret, m.sandbox)
 	}
 	if keyringErr != nil {
 		st.Light = connectors.Amber
-		st.Notes = append(st.Notes, keyringErr.Error())
+		st.Notes = append(st.Notes, m.lang().Error(keyringErr))
 	}
 	st.CanSync = installed && st.Light == connectors.Green
 	if installed {
-		notes, err := unmappedNotes(ctx, m.db, def.Name, settings)
+		notes, err := unmappedNotes(ctx, m.lang(), m.db, def.Name, settings)
 		if err != nil {
 			return st, err
 		}
-		companies, err := unmappedCompanyNotes(ctx, m.db, def, settings)
+		companies, err := unmappedCompanyNotes(ctx, m.lang(), m.db, def, settings)
 		if err != nil {
 			return st, err
 		}

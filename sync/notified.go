@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"ledgerlink/words"
 	"slices"
 	"strings"
 
@@ -86,7 +87,7 @@ func (e *Engine) SyncChanged(ctx context.Context, module string, changed []Chang
 // longer there, as deleted.
 func (e *Engine) readChanged(ctx context.Context, def connectors.Definition, conn connectors.Connection, reader connectors.Reader, t connectors.RecordType, changed []ChangedRecord) (got, gone []connectors.Remote, err error) {
 	p := progress{e: e, module: def.Name}
-	p.step(e.Words().T("engine.step.read_changed", "Type", t.Label(), "Package", title(def)), len(changed))
+	p.step(words.Sentence("engine.step.read_changed", "Type", t.Text(), "Package", title(def)), len(changed))
 	var ids, codes []string
 	for _, c := range changed {
 		id := strings.TrimSpace(c.RemoteID)

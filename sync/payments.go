@@ -11,6 +11,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // ImportRow is one row of the Import grid.
@@ -18,7 +19,9 @@ type ImportRow = storage.ImportRow
 
 // StatusAllocated is the Import grid's status of a payment that was created
 // and allocated.
-const StatusAllocated = "Payment created and allocated"
+// in English (the default); the row holds it in the engine's language, as
+// the catalogue's engine.payments.allocated says it.
+const StatusAllocated = "Payment created and allocated" // words:verbatim (the English of engine.payments.allocated, for comparisons)
 
 // ImportPayments is Create & Allocate Payments: it downloads the payments
 // made in the module's accounting package since the last import (customer
@@ -76,7 +79,7 @@ func paymentTypes(def connectors.Definition, settings map[string]string) []conne
 // PaymentsStep is Create & Allocate Payments as a stage of every full sync
 // run (see WithSteps).
 func PaymentsStep() Step {
-	return Step{Name: "Create & Allocate Payments", Run: func(ctx context.Context, run *Run) error {
+	return Step{Name: "engine.step.payments", Run: func(ctx context.Context, run *Run) error {
 		_, err := run.Engine.importPayments(ctx, run.Def, run.Conn, true, run.Report)
 		return err
 	}}
@@ -323,8 +326,8 @@ func (imp *importer) process(tx *storage.ImportTx, t connectors.RecordType, r co
 	if err := checkRemote(t, rec); err != nil {
 		row.Reference = rec.Code()
 		row.Outcome = storage.ImportUnreadable
-		row.Status = fmt.Sprintf("LedgerLink cannot read this payment from %s: %v.", imp.pkg(), err)
-		row.Fix = fmt.Sprintf("Open the payment in %s and complete it; it is downloaded again when it changes.", imp.pkg())
+		row.Status = imp.w().T("engine.payments.unreadable", "Package", imp.pkg(), "Error", imp.w().Error(err))
+		row.Fix = imp.w().T("engine.payments.unreadable.fix", "Package", imp.pkg())
 		return imp.write(tx, row)
 	}
 	p := rec.Payment
@@ -370,10 +373,10 @@ func (imp *importer) process(tx *storage.ImportTx, t connectors.RecordType, r co
 	}
 	if !imp.allocate {
 		row.Outcome = storage.ImportWaiting
-		row.Status = "Downloaded; not created yet."
-		row.Fix = "Press Create & Allocate Payments to create it in LedgerLink and allocate it."
+		row.Status = imp.w().T("engine.payments.waiting")
+		row.Fix = imp.w().T("engine.payments.waiting.fix")
 		if v != nil {
-			row.Status = "Downloaded; not created yet. " + v.status
+			row.Status = imp.w().T("engine.payments.waiting_with", "Status", v.status)
 		}
 		return imp.write(tx, row)
 	}
@@ -386,9 +389,9 @@ func (imp *importer) process(tx *storage.ImportTx, t connectors.RecordType, r co
 		row.Outcome, row.Status, row.Fix = v.outcome, v.status, v.fix
 	case len(targets) == 0:
 		row.Outcome = storage.ImportCreated
-		row.Status = fmt.Sprintf("Payment created; %s has not allocated it to any invoice.", imp.pkg())
+		row.Status = imp.w().T("engine.payments.created_unallocated", "Package", imp.pkg())
 	default:
-		row.Outcome, row.Status = storage.ImportAllocated, StatusAllocated
+		row.Outcome, row.Status = storage.ImportAllocated, imp.w().T("engine.payments.allocated")
 	}
 	return imp.write(tx, row)
 }
@@ -417,8 +420,8 @@ func (imp *importer) alreadyThere(tx *storage.ImportTx, payRef Ref, remoteID str
 		return false, nil, err
 	} else if found && code != payRef.Code {
 		return false, &verdict{outcome: storage.ImportAlreadyThere,
-			status: fmt.Sprintf("Payment already in LedgerLink as %s; it was not created again.", code),
-			fix:    fmt.Sprintf("Nothing to do if it is the same payment; %s changed its reference.", imp.pkg())}, nil
+			status: imp.w().T("engine.payments.known_as", "Code", code),
+			fix:    imp.w().T("engine.payments.known_as.fix", "Package", imp.pkg())}, nil
 	}
 	sr, exists, err := tx.Get(payRef)
 	if err != nil || !exists {
@@ -437,9 +440,8 @@ func (imp *importer) alreadyThere(tx *storage.ImportTx, payRef Ref, remoteID str
 		return false, nil, nil
 	}
 	return false, &verdict{outcome: storage.ImportAlreadyThere,
-		status: fmt.Sprintf("Payment already imported: LedgerLink already has a payment %s; it was not created again.", payRef.Code),
-		fix: fmt.Sprintf("Nothing to do if it is the same payment. If it is a different one, give it another reference in %s; it is downloaded again when it changes.",
-			imp.pkg())}, nil
+		status: imp.w().T("engine.payments.already_imported", "Code", payRef.Code),
+		fix:    imp.w().T("engine.payments.already_imported.fix", "Package", imp.pkg())}, nil
 }
 
 // invoiceTypeOf is the document type a payment of type t pays.
@@ -465,10 +467,11 @@ func (imp *importer) targets(tx *storage.ImportTx, t connectors.RecordType, r co
 			docType = want
 		}
 		shown := cmpOr(a.DocumentCode, a.DocumentRemoteID)
+		w := imp.w()
 		if docType != want && docType != connectors.CreditNotes {
 			return nil, &verdict{outcome: storage.ImportUnreadable,
-				status: fmt.Sprintf("%s allocates this payment to %s %s, which a %s payment cannot pay.", imp.pkg(), noun(docType), shown, storage.ImportKindOf(t)),
-				fix:    fmt.Sprintf("Correct the allocation in %s; the payment is tried again at the next run.", imp.pkg())}, nil
+				status: w.T(kindKey(t), "Package", imp.pkg(), "What", noun(w, docType), "Code", shown),
+				fix:    w.T("engine.payments.wrong_document.fix", "Package", imp.pkg())}, nil
 		}
 		code, linked, err := imp.localCode(tx, docType, a)
 		if err != nil {
@@ -483,24 +486,22 @@ func (imp *importer) targets(tx *storage.ImportTx, t connectors.RecordType, r co
 		}
 		if !found || sr.Record.Document == nil {
 			return nil, &verdict{outcome: storage.ImportUnknownInvoice,
-				status: fmt.Sprintf("%s %s is unknown to LedgerLink: it is not linked to a document here.", capital(noun(docType)), shown),
-				fix: fmt.Sprintf("Turn %s on (accounting package → LedgerLink) so LedgerLink fetches it from %s, or import it from your business system and upload it; the payment is tried again at the next run.",
-					docType.Label(), imp.pkg())}, nil
+				status: w.T("engine.payments.unknown_document", "What", capital(noun(w, docType)), "Code", shown),
+				fix:    w.T("engine.payments.unknown_document.fix", "Type", docType.LabelIn(w), "Package", imp.pkg())}, nil
 		}
 		ref := Ref{Type: docType, Code: code}
 		if docType == connectors.CreditNotes && !imp.def.Caps.CreditNoteAllocations {
 			creditNote = &verdict{outcome: storage.ImportCreditNote,
-				status: fmt.Sprintf("Payment created and allocated to its invoices; its allocation to credit note %s cannot be brought over, because %s does not let LedgerLink allocate credit notes.", code, imp.pkg()),
-				fix:    fmt.Sprintf("Allocate the payment to credit note %s by hand in your business system.", code)}
+				status: w.T("engine.payments.credit_note", "Code", code, "Package", imp.pkg()),
+				fix:    w.T("engine.payments.credit_note.fix", "Code", code)}
 			continue
 		}
 		doc := *sr.Record.Document
 		docCur := cmpOr(strings.ToUpper(strings.TrimSpace(doc.Currency)), imp.base)
 		if docCur != "" && currency != "" && docCur != currency {
 			return nil, &verdict{outcome: storage.ImportCurrencyMismatch,
-				status: fmt.Sprintf("Currency mismatch: the payment is in %s but %s %s is in %s in LedgerLink.", currency, noun(docType), code, docCur),
-				fix: fmt.Sprintf("Correct the currency of %s %s in your business system, or of the payment in %s; the payment is tried again at the next run.",
-					noun(docType), code, imp.pkg())}, nil
+				status: w.T("engine.payments.currency", "Currency", currency, "What", noun(w, docType), "Code", code, "DocumentCurrency", docCur),
+				fix:    w.T("engine.payments.currency.fix", "What", noun(w, docType), "Code", code, "Package", imp.pkg())}, nil
 		}
 		if i, ok := byRef[ref]; ok {
 			out[i].amount = out[i].amount.Add(a.Amount)
@@ -519,12 +520,10 @@ func (imp *importer) targets(tx *storage.ImportTx, t connectors.RecordType, r co
 			continue
 		}
 		due := imp.amountDue(tg.doc)
-		if tg.amount.GreaterThan(due) {
+		if w := imp.w(); tg.amount.GreaterThan(due) {
 			return nil, &verdict{outcome: storage.ImportOverAllocation,
-				status: fmt.Sprintf("Over-allocation: the payment allocates %s to %s %s, but LedgerLink has only %s still due on it.",
-					tg.amount.StringFixed(2), noun(tg.ref.Type), tg.ref.Code, due.StringFixed(2)),
-				fix: fmt.Sprintf("Check %s %s in your business system and in %s (a payment recorded twice, or a changed total) and correct whichever is wrong; the payment is tried again at the next run.",
-					noun(tg.ref.Type), tg.ref.Code, imp.pkg())}, nil
+				status: w.T("engine.payments.over_allocation", "Amount", w.Decimal(tg.amount, 2), "What", noun(w, tg.ref.Type), "Code", tg.ref.Code, "Due", w.Decimal(due, 2)),
+				fix:    w.T("engine.payments.over_allocation.fix", "What", noun(w, tg.ref.Type), "Code", tg.ref.Code, "Package", imp.pkg())}, nil
 		}
 		out[i].doc.Total = imp.total(tg.doc)
 		out[i].doc.AmountDue = due
@@ -651,7 +650,7 @@ func (imp *importer) apply(tx *storage.ImportTx, t connectors.RecordType, r conn
 // it waits for that.
 func (imp *importer) deleted(tx *storage.ImportTx, t connectors.RecordType, r connectors.Remote) error {
 	if imp.allocate {
-		row, err := undoPayment(tx, imp.def, t, r, imp.rep)
+		row, err := undoPayment(imp.e.Words(), tx, imp.def, t, r, imp.rep)
 		if row != nil {
 			imp.wrote = append(imp.wrote, *row)
 		}
@@ -672,6 +671,18 @@ func (imp *importer) deleted(tx *storage.ImportTx, t connectors.RecordType, r co
 		row = ImportRow{Type: t, Kind: storage.ImportKindOf(t), RemoteID: r.RemoteID, Code: code, Reference: code}
 	}
 	row.Outcome, row.Remote, row.Fix = storage.ImportWaiting, r, ""
-	row.Status = fmt.Sprintf("Deleted or voided in %s; Create & Allocate Payments takes it off its invoices here.", imp.pkg())
+	row.Status = imp.w().T("engine.payments.deleted", "Package", imp.pkg())
 	return imp.write(tx, row)
+}
+
+// w are the words the import writes its statuses in.
+func (imp *importer) w() *words.Words { return imp.e.Words() }
+
+// kindKey is the status of an allocation to a document a payment of type
+// t cannot pay.
+func kindKey(t connectors.RecordType) string {
+	if storage.ImportKindOf(t) == storage.ImportPurchase {
+		return "engine.payments.wrong_document.purchase"
+	}
+	return "engine.payments.wrong_document.sales"
 }

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // Pre-check rules, by name (Problem.Rule).
@@ -32,7 +32,9 @@ type checker struct {
 	db     *storage.DB
 	module string
 	pkg    string // the package's name for people
-	caps   connectors.Capabilities
+	// w are the words the problems and notes are written in.
+	w    *words.Words
+	caps connectors.Capabilities
 
 	settings map[string]string
 	// items and accounts are the package's reference data as last fetched;
@@ -54,7 +56,7 @@ func (e *Engine) newChecker(ctx context.Context, def connectors.Definition) (*ch
 		return nil, err
 	}
 	c := &checker{
-		db: e.db, module: def.Name, pkg: title(def), caps: def.Caps,
+		db: e.db, module: def.Name, pkg: title(def), caps: def.Caps, w: e.Words(),
 		settings: settings,
 		prereqs:  map[Ref]string{},
 		base:     strings.ToUpper(strings.TrimSpace(settings[settingBaseCurrency])),
@@ -121,47 +123,17 @@ func prerequisitesOf(rec connectors.Record) []Ref {
 	return out
 }
 
-func noun(t connectors.RecordType) string {
-	switch t {
-	case connectors.Customers:
-		return "customer"
-	case connectors.Suppliers:
-		return "supplier"
-	case connectors.Quotes:
-		return "quote"
-	case connectors.SalesInvoices:
-		return "sales invoice"
-	case connectors.PurchaseInvoices:
-		return "purchase invoice"
-	case connectors.CreditNotes:
-		return "credit note"
-	case connectors.InvoicePayments, connectors.PurchasePayments:
-		return "payment"
-	case connectors.Journals:
-		return "journal"
-	case connectors.Items:
-		return "product"
-	}
-	return strings.ToLower(t.Label())
-}
-
-func capital(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // check returns rec's problems (none means it may go) and notes on what
 // will happen with it.
 func (c *checker) check(ctx context.Context, rec connectors.Record) (ps []Problem, notes []string, err error) {
 	add := func(rule, cause, fix string) { ps = append(ps, Problem{Rule: rule, Cause: cause, Fix: fix}) }
-	what := noun(rec.Type)
+	w := c.w
+	what, thisOne := noun(w, rec.Type), this(w, rec.Type)
 
 	// Prerequisites: the party, and for a payment the documents it pays.
 	if p, ok := partyOf(rec); ok && rec.Document != nil && strings.TrimSpace(p.Code) == "" {
-		add(RuleMissingContact, fmt.Sprintf("This %s names no %s.", what, noun(p.Type)),
-			fmt.Sprintf("Give the %s a %s in your business system and import it again.", what, noun(p.Type)))
+		add(RuleMissingContact, w.T("engine.precheck.no_party.cause", "This", capital(thisOne), "Party", noun(w, p.Type)),
+			w.T("engine.precheck.no_party.fix", "What", what, "Party", noun(w, p.Type)))
 	}
 	for _, dep := range prerequisitesOf(rec) {
 		problem, err := c.prerequisite(ctx, dep)
@@ -175,9 +147,8 @@ func (c *checker) check(ctx context.Context, rec connectors.Record) (ps []Proble
 		if dep.Type != connectors.Customers && dep.Type != connectors.Suppliers {
 			rule = RuleMissingDocument
 		}
-		add(rule, fmt.Sprintf("%s %s %s.", capital(noun(dep.Type)), dep.Code, problem),
-			fmt.Sprintf("Make sure %s %s is in LedgerLink and set %s to NEW or NEW + UPDATED on the Synchronisation tab (LedgerLink → accounting package), or add it in %s; then run the pre-check again.",
-				noun(dep.Type), dep.Code, dep.Type.Label(), c.pkg))
+		add(rule, w.T(problem, "What", capital(noun(w, dep.Type)), "Code", dep.Code, "Package", c.pkg),
+			w.T("engine.precheck.prerequisite.fix", "What", noun(w, dep.Type), "Code", dep.Code, "Type", dep.Type.LabelIn(w), "Package", c.pkg))
 	}
 
 	// Lines of documents and journals.
@@ -200,30 +171,30 @@ func (c *checker) check(ctx context.Context, rec connectors.Record) (ps []Proble
 			acct, known := c.accounts[remote]
 			switch {
 			case !mapped:
-				add(RuleNominalUnmapped, fmt.Sprintf("Nominal code %s on line %d has no matching account in %s.", l.nominal, n, c.pkg),
-					fmt.Sprintf("Map nominal code %s to an account of %s on the Mapping tab, then run the pre-check again.", l.nominal, c.pkg))
+				add(RuleNominalUnmapped, w.T("engine.precheck.nominal_unmapped.cause", "Code", l.nominal, "Line", w.Int(int64(n)), "Package", c.pkg),
+					w.T("engine.precheck.nominal_unmapped.fix", "Code", l.nominal, "Package", c.pkg))
 			case c.accounts != nil && !known:
-				add(RuleNominalUnknown, fmt.Sprintf("Nominal code %s on line %d is mapped to account %s, which %s does not have.", l.nominal, n, remote, c.pkg),
-					"Press Get Nominal & Tax Accounts on the Mapping tab and map the code to an account that exists.")
+				add(RuleNominalUnknown, w.T("engine.precheck.nominal_unknown.cause", "Code", l.nominal, "Line", w.Int(int64(n)), "Account", remote, "Package", c.pkg),
+					w.T("engine.precheck.nominal_unknown.fix"))
 			case acct.Stock || acct.CostOfSale:
-				kind := "a stock account"
+				kind := w.T("engine.precheck.stock_account")
 				if acct.CostOfSale {
-					kind = "a cost-of-sale account"
+					kind = w.T("engine.precheck.cost_of_sale_account")
 				}
-				add(RuleStockNominal, fmt.Sprintf("Nominal code %s on line %d goes to %s %s, %s; LedgerLink never posts to stock or cost-of-sale accounts.", l.nominal, n, remote, acct.Name, kind),
-					fmt.Sprintf("Map nominal code %s to a sales or purchase account on the Mapping tab; manage stock and its cost in %s itself.", l.nominal, c.pkg))
+				add(RuleStockNominal, w.T("engine.precheck.stock_nominal.cause", "Code", l.nominal, "Line", w.Int(int64(n)), "Account", remote, "Name", acct.Name, "Kind", kind),
+					w.T("engine.precheck.stock_nominal.fix", "Code", l.nominal, "Package", c.pkg))
 			}
 		}
 		if l.tax != "" {
 			if _, mapped := c.mapped(MapTaxPrefix, l.tax); !mapped {
-				add(RuleTaxUnmapped, fmt.Sprintf("Tax code %s on line %d has no matching tax rate in %s.", l.tax, n, c.pkg),
-					fmt.Sprintf("Map tax code %s to a tax rate of %s on the Mapping tab, then run the pre-check again.", l.tax, c.pkg))
+				add(RuleTaxUnmapped, w.T("engine.precheck.tax_unmapped.cause", "Code", l.tax, "Line", w.Int(int64(n)), "Package", c.pkg),
+					w.T("engine.precheck.tax_unmapped.fix", "Code", l.tax, "Package", c.pkg))
 			}
 		}
 		if l.item != "" && c.items != nil && !c.items[l.item] {
 			if !c.productsUpload() {
-				add(RuleUnknownItem, fmt.Sprintf("Product %s on line %d does not exist in %s.", l.item, n, c.pkg),
-					fmt.Sprintf("Create product %s in %s (LedgerLink fetches products at every sync), or correct the product code in your business system.", l.item, c.pkg))
+				add(RuleUnknownItem, w.T("engine.precheck.unknown_item.cause", "Code", l.item, "Line", w.Int(int64(n)), "Package", c.pkg),
+					w.T("engine.precheck.unknown_item.fix", "Code", l.item, "Package", c.pkg))
 				continue
 			}
 			p, err := c.missingProduct(ctx, l.item, n)
@@ -233,30 +204,31 @@ func (c *checker) check(ctx context.Context, rec connectors.Record) (ps []Proble
 			switch {
 			case p != nil:
 				ps = append(ps, *p)
-			case !slices.Contains(notes, createNote(l.item, c.pkg)):
-				notes = append(notes, createNote(l.item, c.pkg))
+			case !slices.Contains(notes, createNote(w, l.item, c.pkg)):
+				notes = append(notes, createNote(w, l.item, c.pkg))
 			}
 		}
 	}
 
 	if rec.Journal != nil && !rec.Journal.Balanced() {
 		dr, cr := journalTotals(rec.Journal)
-		add(RuleUnbalanced, fmt.Sprintf("The debits (%s) and credits (%s) of this journal differ by %s.", dr.StringFixed(2), cr.StringFixed(2), dr.Sub(cr).Abs().StringFixed(2)),
-			"Correct the journal in the payroll system so debits equal credits, and import it again.")
+		add(RuleUnbalanced, w.T("engine.precheck.unbalanced.cause", "Debits", w.Decimal(dr, 2), "Credits", w.Decimal(cr, 2), "Difference", w.Decimal(dr.Sub(cr).Abs(), 2)),
+			w.T("engine.precheck.unbalanced.fix"))
 	}
 	if rec.Journal != nil {
-		ps = append(ps, JournalProblems(c.settings, *rec.Journal)...)
+		ps = append(ps, JournalProblemsIn(w, c.settings, *rec.Journal)...)
 	}
 
 	if cur := currencyOf(rec); cur != "" && !c.multi && c.base != "" && !strings.EqualFold(cur, c.base) {
-		add(RuleCurrency, fmt.Sprintf("This %s is in %s, but multi-currency is off and the organisation's currency is %s.", what, strings.ToUpper(cur), c.base),
-			fmt.Sprintf("Turn on Multi-currency on the Options tab (and enable %s in %s), or issue the %s in %s.", strings.ToUpper(cur), c.pkg, what, c.base))
+		add(RuleCurrency, w.T("engine.precheck.currency.cause", "This", capital(thisOne), "Currency", strings.ToUpper(cur), "Base", c.base),
+			w.T("engine.precheck.currency.fix", "Currency", strings.ToUpper(cur), "Package", c.pkg, "What", what, "Base", c.base))
 	}
 	return ps, notes, nil
 }
 
-// prerequisite says what is wrong with dep ("" when it has reached the
-// package or waits in Pending Export ahead of the record).
+// prerequisite says what is wrong with dep: the catalogue key of the
+// problem ("" when it has reached the package or waits in Pending Export
+// ahead of the record).
 func (c *checker) prerequisite(ctx context.Context, dep Ref) (string, error) {
 	if why, ok := c.prereqs[dep]; ok {
 		return why, nil
@@ -272,7 +244,7 @@ func (c *checker) lookupPrerequisite(ctx context.Context, dep Ref) (string, erro
 	if _, found, err := c.db.Head(ctx, dep.Type, dep.Code); err != nil {
 		return "", err
 	} else if !found {
-		return "is not in LedgerLink", nil
+		return "engine.precheck.prerequisite.missing", nil
 	}
 	if !c.caps.Supports(dep.Type, connectors.Upload) {
 		// The package makes its own (from the document, for example).
@@ -286,7 +258,7 @@ func (c *checker) lookupPrerequisite(ctx context.Context, dep Ref) (string, erro
 	if _, queued := c.queued[dep]; queued {
 		return "", nil
 	}
-	return fmt.Sprintf("has not been exported to %s and is not waiting to be", c.pkg), nil
+	return "engine.precheck.prerequisite.not_exported", nil
 }
 
 func (c *checker) mapped(prefix, local string) (string, bool) {
@@ -411,8 +383,8 @@ func (e *Engine) precheck(ctx context.Context, c *checker, items []PendingItem, 
 		if !found {
 			ch.gone = true
 			ch.problems = []Problem{{Rule: RuleRecordGone,
-				Cause: fmt.Sprintf("%s %s is no longer in LedgerLink.", capital(noun(it.Type)), it.Code),
-				Fix:   "Import it again from your business system, or mark the row as exported if it is not wanted."}}
+				Cause: c.w.T("engine.precheck.record_gone.cause", "What", capital(noun(c.w, it.Type)), "Code", it.Code),
+				Fix:   c.w.T("engine.precheck.record_gone.fix")}}
 		} else {
 			ch.rec = sr
 			if ch.problems, ch.notes, err = c.check(ctx, sr.Record); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // Products (connectors.Items) are the one kind of reference data the
@@ -112,8 +113,8 @@ func (c *checker) productState(ctx context.Context, code string) (created bool, 
 
 // createNote is pre-check's note on a line whose product LedgerLink creates
 // in the package first.
-func createNote(code, pkg string) string {
-	return fmt.Sprintf("Product %s is not in %s yet: LedgerLink will create it there first, then send this document.", code, pkg)
+func createNote(w *words.Words, code, pkg string) string {
+	return w.T("engine.precheck.create_product.note", "Code", code, "Package", pkg)
 }
 
 // missingProduct is pre-check's verdict on product code (on line n), which
@@ -128,13 +129,13 @@ func (c *checker) missingProduct(ctx context.Context, code string, n int) (*Prob
 		return nil, err
 	} else if found {
 		return &Problem{Rule: RuleUnknownItem,
-			Cause: fmt.Sprintf("Product %s on line %d is not in %s and is not waiting in Pending Export.", code, n, c.pkg),
-			Fix:   fmt.Sprintf("Check the Products level on the Synchronisation tab (LedgerLink → accounting package), or create product %s in %s; then run the pre-check again.", code, c.pkg),
+			Cause: c.w.T("engine.precheck.product_not_pending.cause", "Code", code, "Line", c.w.Int(int64(n)), "Package", c.pkg),
+			Fix:   c.w.T("engine.precheck.product_not_pending.fix", "Code", code, "Package", c.pkg),
 		}, nil
 	}
 	return &Problem{Rule: RuleUnknownItem,
-		Cause: fmt.Sprintf("Product %s on line %d is neither in %s nor in LedgerLink, so LedgerLink cannot create it.", code, n, c.pkg),
-		Fix:   fmt.Sprintf("Import product %s from your business system (its products file) so LedgerLink creates it in %s, or create it in %s yourself, or correct the product code.", code, c.pkg, c.pkg),
+		Cause: c.w.T("engine.precheck.product_nowhere.cause", "Code", code, "Line", c.w.Int(int64(n)), "Package", c.pkg),
+		Fix:   c.w.T("engine.precheck.product_nowhere.fix", "Code", code, "Package", c.pkg),
 	}, nil
 }
 
@@ -165,8 +166,8 @@ func (up *uploader) productNotReady(ctx context.Context, rec connectors.Record) 
 			continue
 		}
 		return &Problem{Rule: RuleUnknownItem,
-			Cause: fmt.Sprintf("Product %s has not reached %s yet, so this %s cannot go.", p.Code, up.pkg(), noun(rec.Type)),
-			Fix:   fmt.Sprintf("Fix the problem of product %s shown in Error Feedback, then upload both again.", p.Code),
+			Cause: up.lang().T("engine.upload.product_not_ready.cause", "Code", p.Code, "Package", up.pkg(), "This", this(up.lang(), rec.Type)),
+			Fix:   up.lang().T("engine.upload.product_not_ready.fix", "Code", p.Code),
 		}, nil
 	}
 	return nil, nil
@@ -179,10 +180,6 @@ func (up *uploader) noteProducts() {
 		if c.Direction != connectors.Upload || c.Type != connectors.Items || c.Created == 0 {
 			continue
 		}
-		what := "products"
-		if c.Created == 1 {
-			what = "product"
-		}
-		up.rep.Notes = append(up.rep.Notes, fmt.Sprintf("LedgerLink created %d %s in %s before the documents that use them.", c.Created, what, up.pkg()))
+		up.rep.Notes = append(up.rep.Notes, up.lang().N("engine.upload.products_created", c.Created, "Package", up.pkg()))
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"ledgerlink/connectors"
+
+	"ledgerlink/words"
 )
 
 // Mode is how often automatic runs happen.
@@ -38,21 +40,25 @@ func Modes() []Mode {
 	return []Mode{ModeDisabled, ModeDaily, ModeWeekly, ModeFortnightly, ModeMonthly, ModeTest}
 }
 
-// Label is the mode's name on the Timing tab.
-func (m Mode) Label() string {
+// Label is the mode's name on the Timing tab, in English; LabelIn says it
+// in another language.
+func (m Mode) Label() string { return m.LabelIn(english()) }
+
+// LabelIn is the mode's name in w's language.
+func (m Mode) LabelIn(w *words.Words) string {
 	switch m {
 	case ModeDisabled:
-		return "Disabled (manual only)"
+		return w.T("engine.timing.mode.disabled")
 	case ModeDaily:
-		return "Daily"
+		return w.T("engine.timing.mode.daily")
 	case ModeWeekly:
-		return "Weekly"
+		return w.T("engine.timing.mode.weekly")
 	case ModeFortnightly:
-		return "Fortnightly"
+		return w.T("engine.timing.mode.fortnightly")
 	case ModeMonthly:
-		return "Monthly"
+		return w.T("engine.timing.mode.monthly")
 	case ModeTest:
-		return "Test mode"
+		return w.T("engine.timing.mode.test")
 	}
 	return string(m)
 }
@@ -68,7 +74,7 @@ func ParseMode(s string) (Mode, error) {
 		return ModeTest, nil
 	case "every day", "nightly":
 		return ModeDaily, nil
-	case "biweekly", "every two weeks", "every other week":
+	case "biweekly", "every two weeks", "every other week": // words:verbatim (modes as typed on the command line)
 		return ModeFortnightly, nil
 	}
 	for _, m := range Modes() {
@@ -121,25 +127,58 @@ func (t Timing) Validate() error {
 	return nil
 }
 
-// String says the timing in words for the Timing tab and the tray.
-func (t Timing) String() string {
-	at := fmt.Sprintf("at %02d:00", t.Hour)
+// String says the timing in English; Describe says it in another
+// language.
+func (t Timing) String() string { return t.Describe(english()) }
+
+// Describe says the timing in words in w's language, for the Timing tab
+// and the tray.
+func (t Timing) Describe(w *words.Words) string {
+	at := fmt.Sprintf("%02d:00", t.Hour)
 	anchor := t.anchor()
 	switch t.Mode {
 	case ModeDisabled:
-		return "Manual only"
+		return w.T("engine.timing.manual")
 	case ModeDaily:
-		return "Daily " + at
+		return w.T("engine.timing.daily", "At", at)
 	case ModeTest:
-		return "Test mode: daily " + at + ", and whenever asked"
+		return w.T("engine.timing.test", "At", at)
 	case ModeWeekly:
-		return fmt.Sprintf("Weekly on %ss %s", anchor.Weekday(), at)
+		return w.T("engine.timing.weekly", "Day", weekday(w, anchor.Weekday()), "At", at)
 	case ModeFortnightly:
-		return fmt.Sprintf("Every other %s %s, counting from %s", anchor.Weekday(), at, anchor.Format("2 Jan 2006"))
+		return w.T("engine.timing.fortnightly", "Day", weekday(w, anchor.Weekday()), "At", at, "From", longDate(w, anchor.Time))
 	case ModeMonthly:
-		return fmt.Sprintf("Monthly on day %d (or the month's last day) %s", anchor.Day(), at)
+		return w.T("engine.timing.monthly", "Day", anchor.Day(), "At", at)
 	}
 	return string(t.Mode)
+}
+
+// longDate is the anchor day as the Timing tab writes it: "1 Jan 2024" in
+// English, the language's own date elsewhere.
+func longDate(w *words.Words, d time.Time) string {
+	if w.Lang() == "en" {
+		return d.Format("2 Jan 2006")
+	}
+	return w.Date(d)
+}
+
+// weekday is the day's name in w's language.
+func weekday(w *words.Words, d time.Weekday) string {
+	switch d {
+	case time.Monday:
+		return w.T("engine.weekday.monday")
+	case time.Tuesday:
+		return w.T("engine.weekday.tuesday")
+	case time.Wednesday:
+		return w.T("engine.weekday.wednesday")
+	case time.Thursday:
+		return w.T("engine.weekday.thursday")
+	case time.Friday:
+		return w.T("engine.weekday.friday")
+	case time.Saturday:
+		return w.T("engine.weekday.saturday")
+	}
+	return w.T("engine.weekday.sunday")
 }
 
 func (t Timing) anchor() connectors.Date {
@@ -369,18 +408,22 @@ type State struct {
 // Idle reports whether no run is in progress.
 func (s State) Idle() bool { return len(s.Running) == 0 }
 
-// String says the state in a few words: "idle", "paused", "running fakebooks",
-// "running fakebooks (automatic runs paused)".
-func (s State) String() string {
+// String says the state in a few words in English: "idle", "paused",
+// "running fakebooks", "running fakebooks (automatic runs paused)";
+// Describe says it in another language.
+func (s State) String() string { return s.Describe(english()) }
+
+// Describe says the state in a few words in w's language.
+func (s State) Describe(w *words.Words) string {
 	switch {
 	case s.Idle() && s.Paused:
-		return "paused"
+		return w.T("engine.scheduler.paused")
 	case s.Idle():
-		return "idle"
+		return w.T("engine.scheduler.idle")
 	case s.Paused:
-		return "running " + strings.Join(s.Running, ", ") + " (automatic runs paused)"
+		return w.T("engine.scheduler.running_paused", "Modules", strings.Join(s.Running, ", "))
 	}
-	return "running " + strings.Join(s.Running, ", ")
+	return w.T("engine.scheduler.running", "Modules", strings.Join(s.Running, ", "))
 }
 
 // ErrSchedulerStopped is returned for runs asked for after the scheduler

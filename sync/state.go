@@ -2,11 +2,12 @@ package sync
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	stdsync "sync"
 	"time"
+
+	"ledgerlink/words"
 )
 
 // Activity is what the engine is doing for one module.
@@ -34,8 +35,11 @@ type ModuleState struct {
 	Module   string   `json:"module"`
 	Activity Activity `json:"activity"`
 	// Step names the stage of a run in plain words ("Sending Sales
-	// Invoices").
+	// Invoices"), in the engine's language when the stage began. A face
+	// says StepText in its own language (StepIn, Describe).
 	Step string `json:"step,omitempty"`
+	// StepText is the stage as words not yet put in a language.
+	StepText words.Text `json:"step_text,omitzero"`
 	// Done of Total records of the step; Total is zero when not known.
 	Done  int `json:"done"`
 	Total int `json:"total"`
@@ -50,26 +54,55 @@ type ModuleState struct {
 	Err error `json:"-"`
 }
 
-// String says the state in a few words, for a tooltip or a log line.
-func (s ModuleState) String() string {
+// String says the state in a few words in English, for a log line.
+func (s ModuleState) String() string { return s.Describe(english()) }
+
+// StepIn is the stage of the run in w's language ("" when none).
+func (s ModuleState) StepIn(w *words.Words) string {
+	if s.StepText.Key == "" || w == nil {
+		return s.Step
+	}
+	return say(w, s.StepText)
+}
+
+// say puts t in w's language; a Text whose key is not in the catalogue (a
+// step named in plain text) is its key as written.
+func say(w *words.Words, t words.Text) string {
+	if !w.Has(t.Key) {
+		return t.Key
+	}
+	return w.Say(t)
+}
+
+// Describe says the state in a few words in w's language, for a tooltip,
+// the tray or the command line: "books: Sending records to Books Online, 3 of 9".
+func (s ModuleState) Describe(w *words.Words) string {
+	if w == nil {
+		w = english()
+	}
 	switch s.Activity {
 	case ActivitySyncing:
+		step := s.StepIn(w)
 		if s.Total > 0 {
-			return fmt.Sprintf("%s: %s, %d of %d", s.Module, s.Step, s.Done, s.Total)
+			return w.T("engine.state.syncing_count", "Module", s.Module, "Step", step, "Done", w.Int(int64(s.Done)), "Total", w.Int(int64(s.Total)))
 		}
-		if s.Step != "" {
-			return fmt.Sprintf("%s: %s", s.Module, s.Step)
+		if step != "" {
+			return w.T("engine.state.syncing_step", "Module", s.Module, "Step", step)
 		}
-		return s.Module + ": syncing"
+		return w.T("engine.state.syncing", "Module", s.Module)
 	case ActivityWaitingRateLimit:
-		return fmt.Sprintf("%s: waiting for the package's rate limit until %s", s.Module, s.Until.Local().Format("15:04:05"))
+		return w.T("engine.state.waiting_rate_limit", "Module", s.Module, "Until", w.Clock(s.Until.Local()))
 	case ActivityWaitingSignIn:
-		return s.Module + ": waiting for a new sign-in"
+		return w.T("engine.state.waiting_sign_in", "Module", s.Module)
 	case ActivityPaused:
-		return s.Module + ": automatic runs paused"
+		return w.T("engine.state.paused", "Module", s.Module)
 	}
-	return s.Module + ": idle"
+	return w.T("engine.state.idle", "Module", s.Module)
 }
+
+// english is the English catalogue of LedgerLink's own words, loaded once:
+// String is English for the logs whatever the person reads.
+var english = stdsync.OnceValue(func() *words.Words { return English(nil) })
 
 // Busy reports whether a run is in progress.
 func (s ModuleState) Busy() bool {
@@ -195,9 +228,10 @@ type progress struct {
 }
 
 // step starts a stage of the run, with total records when known.
-func (p progress) step(name string, total int) {
+func (p progress) step(name words.Text, total int) {
+	said := say(p.e.Words(), name)
 	p.e.states.set(p.module, func(st *ModuleState) {
-		st.Activity, st.Step, st.Done, st.Total, st.Until = ActivitySyncing, name, 0, total, time.Time{}
+		st.Activity, st.Step, st.StepText, st.Done, st.Total, st.Until = ActivitySyncing, said, name, 0, total, time.Time{}
 	})
 }
 
@@ -218,7 +252,8 @@ func (p progress) waiting(until time.Time) {
 // begin marks a run started.
 func (p progress) begin(trigger Trigger) {
 	p.e.states.set(p.module, func(st *ModuleState) {
-		*st = ModuleState{Module: p.module, Activity: ActivitySyncing, Step: "Connecting", Trigger: trigger}
+		connecting := words.Sentence("engine.step.connecting")
+		*st = ModuleState{Module: p.module, Activity: ActivitySyncing, Step: p.e.Words().Say(connecting), StepText: connecting, Trigger: trigger}
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // Upload sends the module's pending records (refs empty: all of them; a
@@ -45,7 +46,7 @@ func (e *Engine) finish(rep *Report, err error) (Report, error) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			rep.Cancelled = true
 		}
-		rep.Errors = append(rep.Errors, err.Error())
+		rep.Errors = append(rep.Errors, e.Words().Error(err))
 	}
 	return *rep, err
 }
@@ -119,6 +120,9 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 		// A payroll journal goes as its parts: one per period, and per cost
 		// centre / cost type when the options say so.
 		up.w, up.r = JournalWrites(up.w, up.r, settings, up.batch)
+		if jw, ok := up.w.(*journalWriter); ok {
+			jw.words = e.Words()
+		}
 	}
 	defer func() {
 		if ferr := up.complete(ctx, nil); ferr != nil {
@@ -136,7 +140,7 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 	}
 	for _, r := range refs {
 		if _, ok := c.queued[r]; !ok {
-			rep.Errors = append(rep.Errors, fmt.Sprintf("%s %s is not in Pending Export.", capital(noun(r.Type)), r.Code))
+			rep.Errors = append(rep.Errors, e.Words().T("engine.upload.not_pending", "What", capital(noun(e.Words(), r.Type)), "Code", r.Code))
 		}
 	}
 	items := c.selectPending(refs)
@@ -146,7 +150,7 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 		}
 	}
 	up.total = len(items)
-	up.state().step("Sending records to "+title(def), up.total)
+	up.state().step(words.Sentence("engine.step.sending", "Package", title(def)), up.total)
 	up.report()
 	// Chunk by chunk (one type each, dependency order), so memory holds a
 	// chunk of records, not the whole Pending Export.
@@ -178,6 +182,9 @@ func (up *uploader) report() {
 }
 
 func (up *uploader) pkg() string { return title(up.def) }
+
+// lang are the words the upload writes its feedback and report in.
+func (up *uploader) lang() *words.Words { return up.e.Words() }
 
 // withPrerequisites adds to a selection the pending records it needs first
 // (a selected invoice's pending customer, a payment's pending invoice).
@@ -237,9 +244,7 @@ func (up *uploader) reconcile(ctx context.Context) error {
 		for _, en := range uncertain {
 			up.blocked[en.item.Ref()] = true
 		}
-		up.rep.Errors = append(up.rep.Errors, fmt.Sprintf(
-			"%d records may have reached %s before LedgerLink stopped, and %s cannot be asked. Check them in %s, then mark them as exported or not exported.",
-			len(uncertain), up.pkg(), up.pkg(), up.pkg()))
+		up.rep.Errors = append(up.rep.Errors, up.lang().N("engine.upload.uncertain_unaskable", len(uncertain), "Package", up.pkg()))
 		return nil
 	}
 	slices.SortFunc(uncertain, func(a, b entry) int { return rank(a.item.Type) - rank(b.item.Type) })
@@ -251,7 +256,7 @@ func (up *uploader) reconcile(ctx context.Context) error {
 		}
 		delivered, rest, err := up.lookup(ctx, t, uncertain[:n])
 		if err != nil {
-			return up.stop(ctx, nil, fmt.Errorf("LedgerLink could not ask %s whether earlier uploads arrived, so nothing new was sent: %w", up.pkg(), err))
+			return up.stop(ctx, nil, sayErr(up.lang(), err, "engine.upload.lookup_failed", "Package", up.pkg()))
 		}
 		if err := up.complete(ctx, delivered); err != nil {
 			return err
@@ -381,7 +386,7 @@ func (up *uploader) checkAndSend(ctx context.Context, c *checker, t connectors.R
 		case len(ch.problems) > 0:
 			for _, p := range ch.problems {
 				feedback = append(feedback, FeedbackRow{Type: ch.item.Type, Code: ch.item.Code,
-					Message: "Pre-check: " + p.Cause, Cause: p.Cause, Fix: p.Fix})
+					Message: up.lang().T("engine.feedback.precheck", "Cause", p.Cause), Cause: p.Cause, Fix: p.Fix, Key: p.Key, Args: p.Args})
 			}
 			up.rep.Add(connectors.Upload, ch.item.Type, 0, 0, 1)
 			up.done++
@@ -416,7 +421,7 @@ func (up *uploader) sendChunk(ctx context.Context, c *checker, t connectors.Reco
 	wasUncertain := map[Ref]bool{}
 	passed := storage.Check{Status: storage.CheckOK, CheckedAt: up.e.now().UTC()}
 	notSent := func(ref Ref, why *Problem) {
-		feedback = append(feedback, FeedbackRow{Type: t, Code: ref.Code, Message: "Not sent: " + why.Cause, Cause: why.Cause, Fix: why.Fix})
+		feedback = append(feedback, FeedbackRow{Type: t, Code: ref.Code, Message: up.lang().T("engine.feedback.not_sent", "Cause", why.Cause), Cause: why.Cause, Fix: why.Fix})
 		up.rep.Add(connectors.Upload, t, 0, 0, 1)
 		up.done++
 	}
@@ -513,7 +518,7 @@ func (up *uploader) sendBatch(ctx context.Context, t connectors.RecordType, entr
 	case errors.As(err, &rl) || errors.Is(err, connectors.ErrAuth):
 		return up.stop(ctx, entries, err)
 	default:
-		return up.stop(ctx, entries, fmt.Errorf("%s did not take the upload of %s (%w); the records stay in Pending Export and are checked with %s before they are sent again", up.pkg(), t.Label(), err, up.pkg()))
+		return up.stop(ctx, entries, sayErr(up.lang(), err, "engine.upload.batch_refused", "Package", up.pkg(), "Type", t.Text()))
 	}
 }
 
@@ -537,9 +542,10 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Withdrawn}
 			up.park(en.item.Ref())
 		case ok && r.Err != nil:
-			cause, fix := up.explain(r.Err)
+			x := up.explain(r.Err)
 			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Rejected,
-				Feedback: &FeedbackRow{Type: t, Code: en.item.Code, Message: r.Err.Error(), Cause: cause, Fix: fix}}
+				Feedback: &FeedbackRow{Type: t, Code: en.item.Code, Message: r.Err.Error(), // words:verbatim (the package's own)
+					Cause: x.Cause, Fix: x.Fix, Key: x.Key, Args: x.Args}}
 		default:
 			// No verdict for this item: looked up before it goes again.
 			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Unknown}
@@ -557,15 +563,25 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 	return nil
 }
 
-// explain turns the package's verdict into a cause and a fix.
-func (up *uploader) explain(err error) (cause, fix string) {
-	if ex, ok := As[connectors.Explainer](up.conn); ok {
-		if x, ok := ex.Explain(err); ok && x.Cause != "" {
-			return x.Cause, x.Fix
+// explain turns the package's verdict into a cause and a fix in the
+// engine's language, keeping the explanation's key and values so a face
+// can say them again in its own.
+func (up *uploader) explain(err error) connectors.Explanation {
+	return explain(up.e.Words(), up.conn, err, up.pkg())
+}
+
+// explain is the connector's explanation of err in w's language, or the
+// engine's own general one (with the package's name) when the connector
+// has none.
+func explain(w *words.Words, conn connectors.Connection, err error, pkg string) connectors.Explanation {
+	if ex, ok := As[connectors.Explainer](conn); ok {
+		if x, ok := ex.Explain(err); ok {
+			if x = x.In(w); x.Cause != "" {
+				return x
+			}
 		}
 	}
-	return fmt.Sprintf("%s did not accept this record.", up.pkg()),
-		fmt.Sprintf("Read %s's message, correct the record in your business system (or the mapping in LedgerLink), and upload it again.", up.pkg())
+	return connectors.Explanation{Key: "engine.feedback.refused", Args: map[string]string{"Package": pkg}}.In(w)
 }
 
 // notReady says why rec cannot be sent yet: a prerequisite has not reached
@@ -584,9 +600,10 @@ func (up *uploader) notReady(ctx context.Context, rec connectors.Record) (*Probl
 			up.linked[dep] = true
 			continue
 		}
+		w := up.lang()
 		return &Problem{Rule: RuleMissingContact,
-			Cause: fmt.Sprintf("%s %s has not reached %s yet, so this %s cannot go.", capital(noun(dep.Type)), dep.Code, up.pkg(), noun(rec.Type)),
-			Fix:   fmt.Sprintf("Fix the problem of %s %s shown in Error Feedback, then upload both again.", noun(dep.Type), dep.Code),
+			Cause: w.T("engine.upload.prerequisite_not_ready.cause", "What", capital(noun(w, dep.Type)), "Code", dep.Code, "Package", up.pkg(), "This", this(w, rec.Type)),
+			Fix:   w.T("engine.upload.prerequisite_not_ready.fix", "What", noun(w, dep.Type), "Code", dep.Code),
 		}, nil
 	}
 	return up.productNotReady(ctx, rec)
@@ -602,9 +619,10 @@ func (up *uploader) remoteID(ctx context.Context, ref Ref) (string, *Problem, er
 	if linked && l.RemoteID != "" {
 		return l.RemoteID, nil, nil
 	}
+	w := up.lang()
 	notFound := &Problem{Rule: "not-found",
-		Cause: fmt.Sprintf("This %s was marked as exported by hand, and %s has no %s %s to update.", noun(ref.Type), up.pkg(), noun(ref.Type), ref.Code),
-		Fix:   "Mark it as not exported in Successfully Exported so it is sent as new, or enter it in the package with the same code.",
+		Cause: w.T("engine.upload.not_found.cause", "This", capital(this(w, ref.Type)), "Package", up.pkg(), "What", noun(w, ref.Type), "Code", ref.Code),
+		Fix:   w.T("engine.upload.not_found.fix"),
 	}
 	if up.r == nil {
 		return "", notFound, nil
@@ -651,7 +669,7 @@ func (up *uploader) verify(ctx context.Context) error {
 	defer func() {
 		if len(vs) > 0 {
 			if err := up.e.db.MarkVerified(context.WithoutCancel(ctx), up.def.Name, vs); err != nil {
-				up.rep.Errors = append(up.rep.Errors, err.Error())
+				up.rep.Errors = append(up.rep.Errors, up.lang().Error(err))
 			}
 		}
 	}()
@@ -667,7 +685,7 @@ func (up *uploader) verify(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return true, ctx.Err()
 		}
-		up.rep.Errors = append(up.rep.Errors, fmt.Sprintf("LedgerLink could not read %s back from %s to verify the upload; it tries again at the next run (%v).", t.Label(), up.pkg(), err))
+		up.rep.Errors = append(up.rep.Errors, up.lang().T("engine.upload.verify_failed", "Type", t.LabelIn(up.lang()), "Package", up.pkg(), "Error", up.lang().Error(err)))
 		var rl *connectors.RateLimitError
 		if errors.As(err, &rl) && rl.Daily {
 			up.rep.ResumeAt = rl.ResumeAt

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Text is a sentence not yet put in a language: a catalogue key and the
@@ -21,6 +22,25 @@ func Sentence(key string, pairs ...any) Text { return Text{Key: key, Pairs: pair
 
 // Say puts t in w's language.
 func (w *Words) Say(t Text) string { return w.T(t.Key, t.Pairs...) }
+
+// inner says a placeholder's value that is itself words: a Text (a record
+// type's name, a setting's label) is said in w's language first. A Text
+// whose key the catalogue lacks is its key as written: a label a connector
+// gave as plain text. A time is written as the language writes a day and
+// an hour.
+func (w *Words) inner(v any) any {
+	if at, ok := v.(time.Time); ok {
+		return w.DateTime(at)
+	}
+	t, ok := v.(Text)
+	if !ok {
+		return v
+	}
+	if !w.Has(t.Key) {
+		return t.Key
+	}
+	return w.Say(t)
+}
 
 // String is the key and its values, for logs and tests.
 func (t Text) String() string {

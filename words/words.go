@@ -214,7 +214,7 @@ func (w *Words) localize(key string, count *int, pairs []any) string {
 	data := map[string]any{}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		name, _ := pairs[i].(string)
-		data[name] = pairs[i+1]
+		data[name] = w.inner(pairs[i+1])
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: key, TemplateData: data}
 	if count != nil {

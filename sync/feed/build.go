@@ -506,7 +506,7 @@ func (s *sheet) addIssues(first *rowCtx, ctxs []*rowCtx, rec connectors.Record) 
 			}
 		}
 	}
-	for _, is := range checkRecord(rec) {
+	for _, is := range checkRecord(s.rd.opts.lang(), rec) {
 		c := first
 		isLine := is.index >= 0
 		if isLine {

@@ -1,12 +1,13 @@
 package feed
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+
+	"ledgerlink/words"
 )
 
 // issue is a problem check found in a built record. index is the line
@@ -24,26 +25,26 @@ type issue struct {
 // format it came in. They are the rules of a well-formed record; business
 // rules that need the accounting package (does the nominal code exist?)
 // belong to pre-check.
-func checkRecord(rec connectors.Record) []issue {
+func checkRecord(w *words.Words, rec connectors.Record) []issue {
 	switch {
 	case rec.Party != nil:
-		return checkParty(rec.Type, rec.Party)
+		return checkParty(w, rec.Type, rec.Party)
 	case rec.Document != nil:
-		return checkDocument(rec.Type, rec.Document)
+		return checkDocument(w, rec.Type, rec.Document)
 	case rec.Payment != nil:
-		return checkPayment(rec.Type, rec.Payment)
+		return checkPayment(w, rec.Type, rec.Payment)
 	case rec.Journal != nil:
-		return checkJournal(rec.Journal)
+		return checkJournal(w, rec.Journal)
 	case rec.Item != nil:
-		return checkItem(rec.Item)
+		return checkItem(w, rec.Item)
 	}
-	return []issue{{index: -1, msg: fmt.Sprintf("the record has no %s details", noun(rec.Type))}}
+	return []issue{{index: -1, msg: w.T("engine.feed.check.no_details", "What", w.T(nounKey(rec.Type)))}}
 }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-func missing(field, what string) issue {
-	return issue{index: -1, field: field, msg: what + " is missing"}
+func missing(w *words.Words, field, what string) issue {
+	return issue{index: -1, field: field, msg: w.T("engine.feed.check.missing", "What", what)}
 }
 
 func checkCurrency(code string) *issue {
@@ -56,18 +57,18 @@ func checkCurrency(code string) *issue {
 	return nil
 }
 
-func checkParty(t connectors.RecordType, p *connectors.Party) []issue {
+func checkParty(w *words.Words, t connectors.RecordType, p *connectors.Party) []issue {
 	var out []issue
 	if blank(p.Code) {
-		out = append(out, missing("code", "the "+noun(t)+" code"))
+		out = append(out, missing(w, "code", w.T("engine.feed.check.the_code", "What", w.T(nounKey(t)))))
 	}
 	if blank(p.Name) {
-		out = append(out, missing("name", "the name"))
+		out = append(out, missing(w, "name", w.T("engine.feed.check.the_name")))
 	}
 	if e := strings.TrimSpace(p.Email); e != "" {
 		at := strings.IndexByte(e, '@')
 		if at <= 0 || at == len(e)-1 || strings.Count(e, "@") != 1 || strings.ContainsAny(e, " ,;") {
-			out = append(out, issue{index: -1, field: "email", msg: fmt.Sprintf("'%s' is not an email address", e)})
+			out = append(out, issue{index: -1, field: "email", msg: w.T("engine.feed.check.not_email", "Value", e)})
 		}
 	}
 	if is := checkCurrency(p.Currency); is != nil {
@@ -75,66 +76,66 @@ func checkParty(t connectors.RecordType, p *connectors.Party) []issue {
 	}
 	for name := range p.CustomFields {
 		if blank(name) {
-			out = append(out, issue{index: -1, field: "custom_fields", msg: "a custom field has no name"})
+			out = append(out, issue{index: -1, field: "custom_fields", msg: w.T("engine.feed.check.custom_field_unnamed")})
 			break
 		}
 	}
 	return out
 }
 
-func checkDocument(t connectors.RecordType, d *connectors.Document) []issue {
+func checkDocument(w *words.Words, t connectors.RecordType, d *connectors.Document) []issue {
 	var out []issue
-	n := noun(t)
+	n := w.T(nounKey(t))
 	if blank(d.Code) {
-		out = append(out, missing("code", "the "+n+" number"))
+		out = append(out, missing(w, "code", w.T("engine.feed.check.the_number", "What", n)))
 	}
 	if blank(d.PartyCode) {
-		who := "customer"
+		who := connectors.Customers
 		if t == connectors.PurchaseInvoices || (t == connectors.CreditNotes && d.Purchase) {
-			who = "supplier"
+			who = connectors.Suppliers
 		}
-		out = append(out, missing("party_code", "the "+who+" code"))
+		out = append(out, missing(w, "party_code", w.T("engine.feed.check.the_code", "What", w.T(nounKey(who)))))
 	}
 	if d.Date.IsZero() {
-		out = append(out, missing("date", "the "+n+" date"))
+		out = append(out, missing(w, "date", w.T("engine.feed.check.the_date", "What", n)))
 	}
 	if !d.DueDate.IsZero() && !d.Date.IsZero() && d.DueDate.Before(d.Date.Time) {
-		out = append(out, issue{index: -1, field: "due_date", msg: fmt.Sprintf("the due date %s is before the %s date %s", d.DueDate, n, d.Date)})
+		out = append(out, issue{index: -1, field: "due_date", msg: w.T("engine.feed.check.due_before_date", "Due", d.DueDate.String(), "What", n, "Date", d.Date.String())})
 	}
 	if is := checkCurrency(d.Currency); is != nil {
 		out = append(out, *is)
 	}
 	if !validStatus(d.Status) {
-		out = append(out, issue{index: -1, field: "status", msg: fmt.Sprintf("'%s' is not a status; use draft, submitted, authorised, paid, voided or deleted", d.Status)})
+		out = append(out, issue{index: -1, field: "status", msg: w.T("engine.feed.check.bad_status", "Value", string(d.Status))})
 	}
 	if d.Purchase && t != connectors.CreditNotes {
-		out = append(out, issue{index: -1, field: "purchase", msg: "only credit notes can be marked as purchase"})
+		out = append(out, issue{index: -1, field: "purchase", msg: w.T("engine.feed.check.purchase_not_credit_note")})
 	}
 	if len(d.Lines) == 0 {
-		out = append(out, issue{index: -1, field: "lines", msg: "the " + n + " has no lines"})
+		out = append(out, issue{index: -1, field: "lines", msg: w.T("engine.feed.check.no_lines", "What", n)})
 	}
 	hundred := decimal.NewFromInt(100)
 	for i, l := range d.Lines {
 		if blank(l.Description) && blank(l.ItemCode) {
-			out = append(out, issue{index: i, field: "description", msg: "the line needs a description or an item code"})
+			out = append(out, issue{index: i, field: "description", msg: w.T("engine.feed.check.no_description")})
 		}
 		if l.DiscountPercent.IsNegative() || l.DiscountPercent.GreaterThan(hundred) {
-			out = append(out, issue{index: i, field: "discount_percent", msg: fmt.Sprintf("a discount of %s%% is not between 0 and 100", l.DiscountPercent)})
+			out = append(out, issue{index: i, field: "discount_percent", msg: w.T("engine.feed.check.bad_discount", "Percent", l.DiscountPercent.String())})
 		}
 	}
 	return out
 }
 
-func checkPayment(t connectors.RecordType, p *connectors.Payment) []issue {
+func checkPayment(w *words.Words, t connectors.RecordType, p *connectors.Payment) []issue {
 	var out []issue
 	if blank(p.Code) {
-		out = append(out, missing("code", "the payment code"))
+		out = append(out, missing(w, "code", w.T("engine.feed.check.payment_code")))
 	}
 	if p.Date.IsZero() {
-		out = append(out, missing("date", "the payment date"))
+		out = append(out, missing(w, "date", w.T("engine.feed.check.payment_date")))
 	}
 	if !p.Amount.IsPositive() {
-		out = append(out, issue{index: -1, field: "amount", msg: fmt.Sprintf("the payment amount %s must be more than zero (a refund is entered as a credit note)", p.Amount)})
+		out = append(out, issue{index: -1, field: "amount", msg: w.T("engine.feed.check.payment_not_positive", "Amount", p.Amount.String())})
 	}
 	if is := checkCurrency(p.Currency); is != nil {
 		out = append(out, *is)
@@ -146,59 +147,63 @@ func checkPayment(t connectors.RecordType, p *connectors.Payment) []issue {
 	sum := decimal.Zero
 	for i, a := range p.Allocations {
 		if blank(a.DocumentCode) {
-			out = append(out, issue{index: i, field: "document_code", msg: "the allocation does not say which document it pays"})
+			out = append(out, issue{index: i, field: "document_code", msg: w.T("engine.feed.check.allocation_no_document")})
 		}
 		if !a.Amount.IsPositive() {
-			out = append(out, issue{index: i, field: "amount", msg: fmt.Sprintf("the allocated amount %s must be more than zero", a.Amount)})
+			out = append(out, issue{index: i, field: "amount", msg: w.T("engine.feed.check.allocation_not_positive", "Amount", a.Amount.String())})
 		}
 		ok := false
 		for _, at := range allowed {
 			ok = ok || a.DocumentType == at
 		}
 		if !ok {
-			out = append(out, issue{index: i, field: "document_type", msg: fmt.Sprintf("%s can be allocated to %s or a credit note, not to '%s'", aNoun(noun(t)), aNoun(noun(allowed[0])), a.DocumentType)})
+			key := "engine.feed.check.allocation_wrong_type.sales"
+			if t == connectors.PurchasePayments {
+				key = "engine.feed.check.allocation_wrong_type.purchase"
+			}
+			out = append(out, issue{index: i, field: "document_type", msg: w.T(key, "Value", string(a.DocumentType))})
 		}
 		sum = sum.Add(a.Amount)
 	}
 	if p.Amount.IsPositive() && sum.GreaterThan(p.Amount) {
-		out = append(out, issue{index: -1, msg: fmt.Sprintf("the allocations add up to %s, more than the payment of %s", sum, p.Amount)})
+		out = append(out, issue{index: -1, msg: w.T("engine.feed.check.over_allocated", "Sum", sum.String(), "Amount", p.Amount.String())})
 	}
 	return out
 }
 
-func checkJournal(j *connectors.JournalEntry) []issue {
+func checkJournal(w *words.Words, j *connectors.JournalEntry) []issue {
 	var out []issue
 	if blank(j.Code) {
-		out = append(out, missing("code", "the journal code"))
+		out = append(out, missing(w, "code", w.T("engine.feed.check.journal_code")))
 	}
 	if blank(j.Company) {
-		out = append(out, missing("company", "the company"))
+		out = append(out, missing(w, "company", w.T("engine.feed.check.company")))
 	}
 	if j.Date.IsZero() {
-		out = append(out, missing("date", "the journal date"))
+		out = append(out, missing(w, "date", w.T("engine.feed.check.journal_date")))
 	}
 	switch {
 	case blank(j.Period):
-		out = append(out, missing("period", "the period"))
+		out = append(out, missing(w, "period", w.T("engine.feed.check.period")))
 	case !validPeriod(j.Period):
-		out = append(out, issue{index: -1, field: "period", msg: fmt.Sprintf("'%s' is not a period in the form 2026-11", j.Period)})
+		out = append(out, issue{index: -1, field: "period", msg: w.T("engine.feed.check.bad_period", "Value", j.Period)})
 	}
 	if len(j.Lines) == 0 {
-		out = append(out, issue{index: -1, field: "lines", msg: "the journal has no lines"})
+		out = append(out, issue{index: -1, field: "lines", msg: w.T("engine.feed.check.journal_no_lines")})
 	}
 	for i, l := range j.Lines {
 		if blank(l.NominalCode) {
-			out = append(out, issue{index: i, field: "nominal_code", msg: "the nominal code is missing"})
+			out = append(out, issue{index: i, field: "nominal_code", msg: w.T("engine.feed.check.no_nominal")})
 		}
 		hasDebit, hasCredit := !l.Debit.IsZero(), !l.Credit.IsZero()
 		switch {
 		case hasDebit && hasCredit:
-			out = append(out, issue{index: i, field: "credit", msg: "the line has both a debit and a credit; put them on separate lines"})
+			out = append(out, issue{index: i, field: "credit", msg: w.T("engine.feed.check.debit_and_credit")})
 		case !hasDebit && !hasCredit:
-			out = append(out, issue{index: i, field: "debit", msg: "the line has neither a debit nor a credit"})
+			out = append(out, issue{index: i, field: "debit", msg: w.T("engine.feed.check.no_amount")})
 		}
 		if l.Period != "" && !validPeriod(l.Period) {
-			out = append(out, issue{index: i, field: "period", msg: fmt.Sprintf("'%s' is not a period in the form 2026-11", l.Period)})
+			out = append(out, issue{index: i, field: "period", msg: w.T("engine.feed.check.bad_period", "Value", l.Period)})
 		}
 	}
 	if len(j.Lines) > 0 && !j.Balanced() {
@@ -206,7 +211,7 @@ func checkJournal(j *connectors.JournalEntry) []issue {
 		for _, l := range j.Lines {
 			dr, cr = dr.Add(l.Debit), cr.Add(l.Credit)
 		}
-		out = append(out, issue{index: -1, msg: fmt.Sprintf("the journal does not balance: debits %s, credits %s (difference %s)", dr.StringFixed(2), cr.StringFixed(2), dr.Sub(cr).Abs().StringFixed(2))})
+		out = append(out, issue{index: -1, msg: w.T("engine.feed.check.unbalanced", "Debits", dr.StringFixed(2), "Credits", cr.StringFixed(2), "Difference", dr.Sub(cr).Abs().StringFixed(2))})
 	}
 	return out
 }
@@ -244,20 +249,20 @@ func finish(rec *connectors.Record, opts Options) {
 	}
 }
 
-func checkItem(it *connectors.Item) []issue {
+func checkItem(w *words.Words, it *connectors.Item) []issue {
 	var out []issue
 	if blank(it.Code) {
-		out = append(out, missing("code", "the product code"))
+		out = append(out, missing(w, "code", w.T("engine.feed.check.product_code")))
 	}
 	if blank(it.Name) {
-		out = append(out, missing("name", "the product name"))
+		out = append(out, missing(w, "name", w.T("engine.feed.check.product_name")))
 	}
 	for _, p := range []struct {
 		field string
 		v     decimal.Decimal
 	}{{"sales_price", it.SalesPrice}, {"purchase_price", it.PurchasePrice}} {
 		if p.v.IsNegative() {
-			out = append(out, issue{index: -1, field: p.field, msg: "a price cannot be negative"})
+			out = append(out, issue{index: -1, field: p.field, msg: w.T("engine.feed.check.negative_price")})
 		}
 	}
 	return out

@@ -52,19 +52,19 @@ func partyColumns(t connectors.RecordType) []column {
 		{key: "contact_person", field: "contact_person", aliases: []string{"contact", "contact name", "attention", "attn"}},
 		{key: "email", field: "email", aliases: []string{"e-mail", "email address", "e-mail address"}},
 		{key: "phone", field: "phone", aliases: []string{"telephone", "tel", "phone number", "mobile"}},
-		{key: "tax_number", field: "tax_number", aliases: []string{"tax id", "vat number", "vat no", "vat registration", "vat reg no"}},
+		{key: "tax_number", field: "tax_number", aliases: []string{"tax id", "vat number", "vat no", "vat registration", "vat reg no"}}, // words:verbatim (headings as business files write them)
 		{key: "currency", field: "currency", aliases: []string{"currency code"}},
-		{key: "billing_line1", field: "billing_address.line1", aliases: []string{"billing address", "billing address 1", "billing address line 1", "address", "address 1", "address line 1", "street"}},
-		{key: "billing_line2", field: "billing_address.line2", aliases: []string{"billing address 2", "billing address line 2", "address 2", "address line 2"}},
+		{key: "billing_line1", field: "billing_address.line1", aliases: []string{"billing address", "billing address 1", "billing address line 1", "address", "address 1", "address line 1", "street"}}, // words:verbatim (headings as business files write them)
+		{key: "billing_line2", field: "billing_address.line2", aliases: []string{"billing address 2", "billing address line 2", "address 2", "address line 2"}},                                         // words:verbatim (headings as business files write them)
 		{key: "billing_city", field: "billing_address.city", aliases: []string{"billing town", "city", "town"}},
 		{key: "billing_region", field: "billing_address.region", aliases: []string{"billing county", "billing state", "region", "county", "state", "province"}},
 		{key: "billing_postal_code", field: "billing_address.postal_code", aliases: []string{"billing postcode", "billing zip", "postal code", "postcode", "post code", "zip", "zip code"}},
 		{key: "billing_country", field: "billing_address.country", aliases: []string{"country"}},
-		{key: "delivery_line1", field: "delivery_address.line1", aliases: []string{"delivery address", "delivery address 1", "delivery address line 1", "shipping address", "shipping address 1"}},
-		{key: "delivery_line2", field: "delivery_address.line2", aliases: []string{"delivery address 2", "delivery address line 2", "shipping address 2"}},
+		{key: "delivery_line1", field: "delivery_address.line1", aliases: []string{"delivery address", "delivery address 1", "delivery address line 1", "shipping address", "shipping address 1"}}, // words:verbatim (headings as business files write them)
+		{key: "delivery_line2", field: "delivery_address.line2", aliases: []string{"delivery address 2", "delivery address line 2", "shipping address 2"}},                                         // words:verbatim (headings as business files write them)
 		{key: "delivery_city", field: "delivery_address.city", aliases: []string{"delivery town", "shipping city"}},
 		{key: "delivery_region", field: "delivery_address.region", aliases: []string{"delivery county", "delivery state", "shipping region", "shipping state"}},
-		{key: "delivery_postal_code", field: "delivery_address.postal_code", aliases: []string{"delivery postcode", "delivery zip", "shipping postcode", "shipping postal code", "shipping zip"}},
+		{key: "delivery_postal_code", field: "delivery_address.postal_code", aliases: []string{"delivery postcode", "delivery zip", "shipping postcode", "shipping postal code", "shipping zip"}}, // words:verbatim (headings as business files write them)
 		{key: "delivery_country", field: "delivery_address.country", aliases: []string{"shipping country"}},
 		{key: "tags", field: "tags", aliases: []string{"tag", "labels", "groups"}},
 		{key: "archived", field: "archived", aliases: []string{"inactive"}},
@@ -88,8 +88,8 @@ func documentColumns(t connectors.RecordType) []column {
 		codeAliases = append(codeAliases, "invoice number", "invoice no", "invoice code", "bill number", "bill no")
 		dateAliases = append(dateAliases, "invoice date", "bill date")
 	case connectors.CreditNotes:
-		codeAliases = append(codeAliases, "credit note number", "credit note no", "credit note code")
-		dateAliases = append(dateAliases, "credit note date")
+		codeAliases = append(codeAliases, "credit note number", "credit note no", "credit note code") // words:verbatim (headings as business files write them)
+		dateAliases = append(dateAliases, "credit note date")                                         // words:verbatim (headings as business files write them)
 	}
 	if t == connectors.PurchaseInvoices {
 		partyAliases = append(partyAliases, "supplier code", "supplier id", "supplier number", "supplier no", "supplier ref", "supplier account")
@@ -107,7 +107,7 @@ func documentColumns(t connectors.RecordType) []column {
 		{key: "due_date", field: "due_date", aliases: dueAliases},
 		{key: "reference", field: "reference", aliases: []string{"ref", "your reference", "order number", "po number", "purchase order"}},
 		{key: "currency", field: "currency", aliases: []string{"currency code"}},
-		{key: "tax_inclusive", field: "tax_inclusive", aliases: []string{"prices include tax", "amounts include tax", "incl tax", "vat inclusive", "line amount types"}},
+		{key: "tax_inclusive", field: "tax_inclusive", aliases: []string{"prices include tax", "amounts include tax", "incl tax", "vat inclusive", "line amount types"}}, // words:verbatim (headings as business files write them)
 		{key: "status", field: "status", aliases: []string{"document status", "invoice status"}},
 		{key: "total", field: "total", aliases: []string{"document total", "invoice total", "gross total"}},
 		{key: "item_code", field: "item_code", line: true, aliases: []string{"item", "product code", "product", "sku", "stock code"}},
@@ -130,7 +130,7 @@ func documentColumns(t connectors.RecordType) []column {
 
 func paymentColumns(t connectors.RecordType) []column {
 	partyAliases := []string{"party code", "account ref", "a/c"}
-	docAliases := []string{"allocated document code", "allocated to", "document code", "document number", "applied to"}
+	docAliases := []string{"allocated document code", "allocated to", "document code", "document number", "applied to"} // words:verbatim (headings as business files write them)
 	if t == connectors.InvoicePayments {
 		partyAliases = append(partyAliases, "customer code", "customer id", "customer number", "customer no", "customer ref", "customer account")
 		docAliases = append(docAliases, "invoice number", "invoice no", "invoice")
@@ -149,7 +149,7 @@ func paymentColumns(t connectors.RecordType) []column {
 		{key: "reference", field: "reference", aliases: []string{"ref", "payment reference"}},
 		{key: "allocated_document", field: "document_code", line: true, aliases: docAliases},
 		{key: "allocated_amount", field: "amount", line: true, aliases: []string{"allocation amount", "amount allocated", "applied amount"}},
-		{key: "allocated_type", field: "document_type", line: true, aliases: []string{"allocated document type", "document type"}},
+		{key: "allocated_type", field: "document_type", line: true, aliases: []string{"allocated document type", "document type"}}, // words:verbatim (headings as business files write them)
 	}
 }
 
@@ -179,8 +179,8 @@ func itemColumns() []column {
 		{key: "description", field: "description", aliases: []string{"sales description", "long description"}},
 		{key: "sales_price", field: "sales_price", aliases: []string{"selling price", "sell price", "retail price", "unit price", "price"}},
 		{key: "purchase_price", field: "purchase_price", aliases: []string{"cost price", "buy price", "unit cost", "cost"}},
-		{key: "sales_account", field: "sales_account", aliases: []string{"sales nominal", "sales nominal code", "sales account code", "income account"}},
-		{key: "purchase_account", field: "purchase_account", aliases: []string{"purchase nominal", "purchase nominal code", "purchase account code", "cost account"}},
+		{key: "sales_account", field: "sales_account", aliases: []string{"sales nominal", "sales nominal code", "sales account code", "income account"}},              // words:verbatim (headings as business files write them)
+		{key: "purchase_account", field: "purchase_account", aliases: []string{"purchase nominal", "purchase nominal code", "purchase account code", "cost account"}}, // words:verbatim (headings as business files write them)
 		{key: "stock", field: "stock", aliases: []string{"stock item", "stocked", "tracked", "track stock", "inventory"}},
 	}
 }

@@ -22,6 +22,8 @@ import (
 	"unicode/utf8"
 
 	"ledgerlink/connectors"
+
+	"ledgerlink/words"
 )
 
 // DefaultMaxBytes is the largest file Read accepts when Options.MaxBytes is 0.
@@ -42,6 +44,9 @@ type Options struct {
 	DefaultCurrency string
 	// MaxBytes refuses larger files; 0 means DefaultMaxBytes.
 	MaxBytes int64
+	// Words are the language of the outcomes, the errors files and the
+	// import messages; nil is English.
+	Words *words.Words
 }
 
 // Problem is one thing Read could not accept, where it is in the file.
@@ -57,24 +62,23 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
-// String renders the problem for people:
+// String renders the problem for people in English:
 // "line 14, column 'date': '31/02/2026' is not a real date".
-func (p Problem) String() string {
-	var b strings.Builder
-	if p.Line > 0 {
-		fmt.Fprintf(&b, "line %d", p.Line)
+func (p Problem) String() string { return p.Describe(english()) }
+
+// Describe renders the problem in w's language (the message itself is in
+// the language it was read in).
+func (p Problem) Describe(w *words.Words) string {
+	line := w.Int(int64(p.Line))
+	switch {
+	case p.Line > 0 && p.Column != "":
+		return w.T("engine.feed.problem.line_column", "Line", line, "Column", p.Column, "Message", p.Message)
+	case p.Line > 0:
+		return w.T("engine.feed.problem.line", "Line", line, "Message", p.Message)
+	case p.Column != "":
+		return w.T("engine.feed.problem.column", "Column", p.Column, "Message", p.Message)
 	}
-	if p.Column != "" {
-		if b.Len() > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "column '%s'", p.Column)
-	}
-	if b.Len() > 0 {
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
+	return p.Message
 }
 
 // Result is what Read made of one file.

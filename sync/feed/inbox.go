@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"ledgerlink/connectors"
+
+	"ledgerlink/words"
 )
 
 // Inbox folder layout and timing defaults.
@@ -285,7 +287,7 @@ func (in *Inbox) processFile(ctx context.Context, name string, sink Sink) (FileO
 	dest, err := moveInto(path, filepath.Join(in.Dir, ProcessedFolder), in.now())
 	if err != nil {
 		out.Disposition = Retry
-		out.Error = fmt.Sprintf("the file was imported but could not be moved to %s: %v; it will be read again, which changes nothing", ProcessedFolder, err)
+		out.Error = in.Options.lang().T("engine.feed.inbox.not_moved", "Folder", ProcessedFolder, "Error", err.Error())
 		return out, nil
 	}
 	out.Path = dest
@@ -297,17 +299,17 @@ func (in *Inbox) fail(out FileOutcome, fileErr error) FileOutcome {
 	now := in.now()
 	out.Disposition = Failed
 	if fileErr != nil && out.Error == "" {
-		out.Error = fileErr.Error()
+		out.Error = in.Options.lang().Error(fileErr)
 	}
 	dest, err := moveInto(out.Path, filepath.Join(in.Dir, FailedFolder), now)
 	if err != nil {
 		out.Disposition = Retry
-		out.Error = fmt.Sprintf("%s (and the file could not be moved to %s: %v)", out.Error, FailedFolder, err)
+		out.Error = in.Options.lang().T("engine.feed.inbox.not_moved_failed", "Error", out.Error, "Folder", FailedFolder, "MoveError", err.Error())
 		return out
 	}
 	out.Path = dest
 	errPath := dest + ErrorsSuffix
-	if err := os.WriteFile(errPath, []byte(errorsReport(out, now)), 0o600); err != nil {
+	if err := os.WriteFile(errPath, []byte(errorsReport(in.Options.lang(), out, now)), 0o600); err != nil {
 		in.logger().Error("the errors file could not be written", "file", errPath, "error", err)
 		return out
 	}
@@ -316,26 +318,25 @@ func (in *Inbox) fail(out FileOutcome, fileErr error) FileOutcome {
 }
 
 // errorsReport is the text of a failed file's errors file.
-func errorsReport(out FileOutcome, now time.Time) string {
+func errorsReport(w *words.Words, out FileOutcome, now time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "LedgerLink could not import everything in %s (checked %s).\n", out.Name, now.Format("2006-01-02 15:04:05"))
+	b.WriteString(w.T("engine.feed.report.title", "File", out.Name, "Checked", now.Format("2006-01-02 15:04:05")) + "\n")
 	if out.Error != "" {
-		fmt.Fprintf(&b, "\n%s\n\nNothing from this file was imported.\n", out.Error)
+		b.WriteString("\n" + out.Error + "\n\n" + w.T("engine.feed.report.nothing_imported") + "\n")
 	} else {
-		what := "records"
+		what := w.T("engine.feed.report.records")
 		switch {
 		case out.Type != "" && out.Records == 1:
-			what = noun(out.Type)
+			what = w.T(nounKey(out.Type))
 		case out.Type != "":
-			what = strings.ToLower(out.Type.Label())
+			what = strings.ToLower(out.Type.LabelIn(w))
 		}
-		fmt.Fprintf(&b, "Data lines read: %d. Stored: %d %s (%d new, %d changed, %d already up to date).\n",
-			out.Lines, out.Records, what, out.Stored.Added, out.Stored.Updated, out.Stored.Unchanged)
-		b.WriteString("The rows below were not imported. Correct them (in the business system or in this file) and put the\n" +
-			"whole file back in the inbox: rows already imported are recognised and not imported twice.\n\n")
+		b.WriteString(w.T("engine.feed.report.counts", "Lines", w.Int(int64(out.Lines)), "Records", w.Int(int64(out.Records)), "What", what,
+			"Added", w.Int(int64(out.Stored.Added)), "Updated", w.Int(int64(out.Stored.Updated)), "Unchanged", w.Int(int64(out.Stored.Unchanged))) + "\n")
+		b.WriteString(w.T("engine.feed.report.not_imported") + "\n\n")
 	}
 	for _, p := range out.Problems {
-		b.WriteString(p.String())
+		b.WriteString(p.Describe(w))
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -360,7 +361,7 @@ func importPath(ctx context.Context, path, origin string, sink Sink, opts Option
 	f, err := os.Open(path)
 	if err != nil {
 		out.Disposition = Retry
-		out.Error = fmt.Sprintf("%s could not be opened: %v", out.Name, err)
+		out.Error = opts.lang().T("engine.feed.inbox.not_opened", "File", out.Name, "Error", err.Error())
 		return out, nil
 	}
 	res, err := Read(ctx, path, f, opts)
@@ -371,11 +372,11 @@ func importPath(ctx context.Context, path, origin string, sink Sink, opts Option
 		}
 		if !errors.Is(err, ErrFile) {
 			out.Disposition = Retry
-			out.Error = err.Error()
+			out.Error = opts.lang().Error(err)
 			return out, nil
 		}
 		out.Disposition = Failed
-		out.Error = err.Error()
+		out.Error = opts.lang().Error(err)
 		return out, err
 	}
 	out.Type, out.Lines, out.Records, out.Problems = res.Type, res.Lines, len(res.Records), res.Problems
@@ -386,7 +387,7 @@ func importPath(ctx context.Context, path, origin string, sink Sink, opts Option
 				return out, ctx.Err()
 			}
 			out.Disposition = Retry
-			out.Error = fmt.Sprintf("the records of %s could not be stored: %v", out.Name, err)
+			out.Error = opts.lang().T("engine.feed.inbox.not_stored", "File", out.Name, "Error", opts.lang().Error(err))
 			return out, nil
 		}
 		out.Stored = stored

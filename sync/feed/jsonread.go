@@ -302,7 +302,7 @@ func hasOnlyPayload(rec connectors.Record, key string) bool {
 func (rd reader) finishJSON(rec *connectors.Record, payloadPath string, w *walker) []Problem {
 	finish(rec, rd.opts)
 	var probs []Problem
-	for _, is := range checkRecord(*rec) {
+	for _, is := range checkRecord(rd.opts.lang(), *rec) {
 		p := payloadPath
 		if is.index >= 0 {
 			list := "lines"

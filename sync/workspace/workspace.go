@@ -99,7 +99,6 @@ func open(dir string, sandbox, verbose bool, opts Options, pacers *sync.Pacers) 
 		DB:      db,
 		Reg:     reg,
 		Keyring: kr,
-		Modules: newModules(db, reg, kr, sandbox),
 		Log:     log,
 		pacers:  pacers,
 		opts:    opts,
@@ -107,6 +106,9 @@ func open(dir string, sandbox, verbose bool, opts Options, pacers *sync.Pacers) 
 	if w.pacers == nil {
 		w.pacers = sync.NewPacers(log)
 	}
+	// The modules' notes speak the engine's language, which the window can
+	// change while it runs.
+	w.Modules = newModules(db, reg, kr, sandbox, func() *words.Words { return w.Engine.Words() })
 	chosen, err := w.chooseWords()
 	if err != nil {
 		_ = db.Close()
@@ -186,9 +188,10 @@ func NoModuleInstalled(dataDir string) (bool, error) {
 	return len(mods) == 0, err
 }
 
-func newModules(db *storage.DB, reg *connectors.Registry, kr secrets.Store, sandbox bool) *sync.Modules {
+func newModules(db *storage.DB, reg *connectors.Registry, kr secrets.Store, sandbox bool, lang func() *words.Words) *sync.Modules {
+	opts := []sync.ModulesOption{sync.ModulesWords(lang)}
 	if sandbox {
-		return sync.NewModules(db, reg, kr, sync.InSandbox())
+		opts = append(opts, sync.InSandbox())
 	}
-	return sync.NewModules(db, reg, kr)
+	return sync.NewModules(db, reg, kr, opts...)
 }
