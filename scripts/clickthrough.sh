@@ -183,7 +183,7 @@ step "alt+e" "export loaded module=$module" export-before-sync
 from=$(lines)
 key alt+s
 wait_trace "$from" "sync started module=$module" >/dev/null
-wait_trace "$from" "progress module=$module step=\"Sending records[^\"]*\" done=[0-9]+ total=2000" >/dev/null
+wait_trace "$from" "progress module=$module step=\"engine.step.sending\" done=[0-9]+ total=2000" >/dev/null
 shot sync-progress
 finished=$(wait_trace "$from" "run finished module=$module")
 echo "sync now: ${finished#*LEDGERLINK-UI }"

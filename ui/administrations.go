@@ -292,11 +292,11 @@ func (at *administrationsTab) changed(r *companyRow) {
 // its journals can go).
 func (at *administrationsTab) problem(company string) string {
 	w := at.cs.a.w
-	t, p := sync.JournalTargetOf(at.values, company)
+	t, p := sync.JournalTargetIn(at.cs.a.w, at.values, company)
 	if p != nil {
 		return w.Label(p.Cause)
 	}
-	if p := sync.TargetProblem(at.admins, company, t); p != nil {
+	if p := sync.TargetProblemIn(at.cs.a.w, at.admins, company, t); p != nil {
 		return w.Label(p.Cause)
 	}
 	return ""
@@ -321,8 +321,8 @@ func (at *administrationsTab) unmappedNotes() []string {
 		if c.Pending == 0 {
 			continue
 		}
-		if _, p := sync.JournalTargetOf(at.values, c.Company); p != nil {
-			notes = append(notes, sync.UnmappedCompanyNote(c.Company, c.Pending))
+		if _, p := sync.JournalTargetIn(at.cs.a.w, at.values, c.Company); p != nil {
+			notes = append(notes, sync.UnmappedCompanyNoteIn(at.cs.a.w, c.Company, c.Pending))
 		} else if p := at.problem(c.Company); p != "" {
 			w := at.cs.a.w
 			notes = append(notes, w.T("window.admins.choose_again", "Problem", p,

@@ -261,7 +261,7 @@ func (cs *ConfigureScreen) liveStatus() (connectors.Light, []string) {
 	}
 	hasSecret := func(k string) bool { return cs.secretsSet[k] || cs.account.typedSecret(k) }
 	// The module list's rule, on the edits not saved yet.
-	light, notes := sync.SettingsStatus(cs.def, values, hasSecret, cs.a.svc.Sandbox)
+	light, notes := sync.SettingsStatusIn(cs.a.w, cs.def, values, hasSecret, cs.a.svc.Sandbox)
 	if cs.mapping != nil {
 		notes = append(notes, cs.mapping.unmappedNotes()...)
 	}

@@ -204,7 +204,7 @@ func (ms *ModuleScreen) showLive(st sync.ModuleState) {
 		ms.runBar.Max = float64(st.Total)
 		ms.runBar.SetValue(float64(min(st.Done, st.Total)))
 		ms.runBar.Show()
-		ms.a.tracef("progress module=%s step=%q done=%d total=%d", ms.module, st.Step, st.Done, st.Total) // words:verbatim: trace for scripts
+		ms.a.tracef("progress module=%s step=%q done=%d total=%d", ms.module, st.StepText.Key, st.Done, st.Total) // words:verbatim: trace for scripts
 		ms.scheduleReload()
 	} else {
 		ms.runBar.Hide()
@@ -219,7 +219,7 @@ func liveText(w *words.Words, st sync.ModuleState, title string) string {
 // liveState is the state of a run in a few words: the step and its
 // counts, or the wait for the package's rate limit.
 func liveState(w *words.Words, st sync.ModuleState, title string) string {
-	step := w.Label(st.Step)
+	step := st.StepIn(w)
 	switch st.Activity {
 	case sync.ActivityWaitingRateLimit:
 		return w.T("window.run.rate_limit", "Module", title, "Time", w.Clock(st.Until.Local()))

@@ -48,7 +48,7 @@ func modeLabel(w *words.Words, m sync.Mode) string {
 	case sync.ModeTest:
 		return w.T("window.timing.mode.test")
 	}
-	return w.Label(m.Label())
+	return m.LabelIn(w)
 }
 
 // timingText says a timing in words: "Daily at 02:00", "Weekly on
