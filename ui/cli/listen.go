@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/sync"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 // Change calls are taken once they have been quiet this long, so a burst
@@ -33,7 +32,7 @@ type changeListener struct {
 // listenForChanges starts the listener on addr. Modules whose package does
 // not call (no Receiver) or whose settings name no address are left out,
 // with a line said for each of the latter.
-func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, say func(string, ...any)) (*changeListener, error) {
+func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, t *words.Words, say func(string)) (*changeListener, error) {
 	cl := &changeListener{receivers: map[string]connectors.ChangeReceiver{}}
 	mux := http.NewServeMux()
 	for _, def := range w.Reg.InOrder() {
@@ -49,18 +48,18 @@ func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, 
 		}
 		r, err := def.Receiver(w.ConnectorConfig(def.Name, settings))
 		if err != nil {
-			say("%s does not receive change calls: %v", def.Title, err)
+			say(t.T("verbs.listen.not_receiving", "Module", def.Title, "Problem", t.Error(err)))
 			continue
 		}
 		cl.receivers[def.Name] = r
 		mux.Handle("/"+def.Name+"/", r)
 	}
 	if len(cl.receivers) == 0 {
-		return nil, errors.New("no installed module receives change calls from its package")
+		return nil, words.Errorf(nil, "verbs.listen.none")
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+		return nil, words.Errorf(err, "verbs.listen.cannot_listen", "Address", addr)
 	}
 	cl.ln = ln
 	cl.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
@@ -74,7 +73,7 @@ func (cl *changeListener) Addr() string { return cl.ln.Addr().String() }
 
 // watch starts a run of each module whose change calls have gone quiet,
 // until ctx ends.
-func (cl *changeListener) watch(ctx context.Context, sched *sync.Scheduler, say func(string, ...any)) {
+func (cl *changeListener) watch(ctx context.Context, sched *sync.Scheduler, t *words.Words, say func(string)) {
 	tick := time.NewTicker(changePoll)
 	defer tick.Stop()
 	for {
@@ -92,14 +91,14 @@ func (cl *changeListener) watch(ctx context.Context, sched *sync.Scheduler, say 
 			for _, c := range changed {
 				names = append(names, c.Type.Label()+" "+c.Code)
 			}
-			say("%s: the package reported changes (%s); syncing", module, strings.Join(names, ", "))
+			say(t.T("verbs.listen.changes", "Module", module, "Changes", strings.Join(names, ", ")))
 			go func() {
 				rep, err := sched.RunNow(ctx, module, sync.TriggerChange)
 				switch {
 				case err != nil:
-					say("%s: the sync after the change calls did not finish: %v", module, err)
+					say(t.T("verbs.listen.failed", "Module", module, "Problem", t.Error(err)))
 				default:
-					say("%s: synced after the change calls: %d record(s) moved", module, rep.Moved())
+					say(t.N("verbs.listen.synced", rep.Moved(), "Module", module))
 				}
 			}()
 		}
