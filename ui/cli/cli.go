@@ -93,9 +93,9 @@ func newRootCommand(e *env) *cobra.Command {
 	g := &globalFlags{}
 	w := e.words()
 	root := &cobra.Command{
-		Use:   "ledgerlink [verb]",
-		Short: w.T("verbs.root.short"),
-		Long:  w.T("verbs.root.long"),
+		Use:           "ledgerlink [verb]",
+		Short:         w.T("verbs.root.short"),
+		Long:          w.T("verbs.root.long"),
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -294,7 +294,7 @@ func uninstallCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "uninstall MODULE",
 		Short: e.words().T("verbs.uninstall.short"),
 		Long:  e.words().T("verbs.uninstall.long"),
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
@@ -314,7 +314,7 @@ func backupCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "backup FILE",
 		Short: e.words().T("verbs.backup.short"),
 		Long:  e.words().T("verbs.backup.long"),
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		target, err := filepath.Abs(args[0])
@@ -345,7 +345,7 @@ func restoreCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "restore FILE",
 		Short: e.words().T("verbs.restore.short"),
 		Long:  e.words().T("verbs.restore.long"),
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		source, err := filepath.Abs(args[0])

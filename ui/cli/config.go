@@ -23,7 +23,7 @@ func configCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "config MODULE [KEY[=VALUE]...]",
 		Short: t.T("verbs.config.short"),
 		Long:  t.T("verbs.config.long"),
-		Args: cobra.MinimumNArgs(1),
+		Args:  cobra.MinimumNArgs(1),
 	}
 	var getAccounts, defaultSetup, administrations bool
 	var choicesKey string

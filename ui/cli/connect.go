@@ -25,7 +25,7 @@ func loginCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "login MODULE",
 		Short: t.T("verbs.login.short"),
 		Long:  t.T("verbs.login.long"),
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.Flags().StringVar(&clientID, "client-id", "", t.T("verbs.login.flag.client_id"))
 	c.Flags().StringVar(&organisation, "organisation", "", t.T("verbs.login.flag.organisation"))
@@ -124,7 +124,7 @@ func simulateCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "simulate MODULE --listen 127.0.0.1:PORT", // words:verbatim the verb's form: its name and flags
 		Short: t.T("verbs.simulate.short"),
 		Long:  t.T("verbs.simulate.long"),
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.Flags().StringVar(&listen, "listen", "127.0.0.1:8765", t.T("verbs.simulate.flag.listen"))
 	c.Flags().StringVar(&state, "state", "", t.T("verbs.simulate.flag.state"))

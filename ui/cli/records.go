@@ -25,7 +25,7 @@ func importCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "import FILE...",
 		Short: t.T("verbs.import.short"),
 		Long:  t.T("verbs.import.long"),
-		Args: cobra.MinimumNArgs(1),
+		Args:  cobra.MinimumNArgs(1),
 	}
 	c.Flags().StringVar(&typeName, "type", "", t.T("verbs.import.flag.type"))
 	c.Flags().StringVar(&currency, "currency", "", t.T("verbs.import.flag.currency"))
@@ -229,7 +229,7 @@ func uploadCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "upload MODULE (--all | TYPE:CODE...)",
 		Short: t.T("verbs.upload.short"),
 		Long:  t.T("verbs.upload.long"),
-		Args: cobra.MinimumNArgs(1),
+		Args:  cobra.MinimumNArgs(1),
 	}
 	c.Flags().BoolVar(&all, "all", false, t.T("verbs.upload.flag.all"))
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -466,7 +466,7 @@ func paymentsCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "payments MODULE [--allocate]", // words:verbatim the verb's form: its name and flag
 		Short: t.T("verbs.payments.short"),
 		Long:  t.T("verbs.payments.long"),
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 	}
 	var list bool
 	var dr dateRange
@@ -525,7 +525,7 @@ func syncCommand(e *env, g *globalFlags) *cobra.Command {
 		Use:   "sync MODULE",
 		Short: e.words().T("verbs.sync.short"),
 		Long:  e.words().T("verbs.sync.long"),
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
