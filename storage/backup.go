@@ -48,38 +48,16 @@ type BackupInfo struct {
 	Size int64 `json:"size"`
 }
 
-// backupFileError is a refusal of a file offered as a backup: a plain
-// message naming the file, matched by errors.Is against its kind
-// (ErrNotABackup or ErrNewerSchema) and the underlying cause.
-type backupFileError struct {
-	msg   string
-	kind  error
-	cause error
-}
-
-func (e *backupFileError) Error() string { return e.msg }
-
-func (e *backupFileError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{e.kind}
-	}
-	return []error{e.kind, e.cause}
-}
-
+// A refusal of a file offered as a backup is a personError naming the
+// file, matched by errors.Is against its kind (ErrNotABackup or
+// ErrNewerSchema) and the underlying cause. reason is the key of the
+// sentence, one of the "storage.backup.refused." family.
 func notABackup(path, reason string, cause error) error {
-	return &backupFileError{
-		msg:   fmt.Sprintf("%s is not a usable LedgerLink backup: %s. Choose a backup file that LedgerLink made.", path, reason),
-		kind:  ErrNotABackup,
-		cause: cause,
-	}
+	return sayKind(ErrNotABackup, cause, reason, "File", path)
 }
 
 func newerBackup(path string, version uint64) error {
-	return &backupFileError{
-		msg: fmt.Sprintf("%s was made by a newer version of LedgerLink (database layout %d; this version reads up to %d). Install the newer LedgerLink to restore it.",
-			path, version, SchemaVersion),
-		kind: ErrNewerSchema,
-	}
+	return sayKind(ErrNewerSchema, nil, "storage.backup.newer", "File", path, "Layout", version, "Reads", SchemaVersion)
 }
 
 // Backup writes a consistent copy of the whole database to w and returns
@@ -101,7 +79,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return n, ctxErr
 		}
-		return n, fmt.Errorf("cannot make the backup: %w", err)
+		return n, sayErr(err, "storage.backup.cannot_make")
 	}
 	return n, nil
 }
@@ -113,15 +91,15 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
 func (db *DB) BackupToFile(ctx context.Context, path string) (err error) {
 	target, err := filepath.Abs(path)
 	if err != nil {
-		return fmt.Errorf("cannot use %s for the backup: %w", path, err)
+		return sayErr(err, "storage.backup.cannot_use", "File", path)
 	}
 	if sameFile(target, filepath.Join(db.dir, FileName)) {
-		return fmt.Errorf("%s is LedgerLink's own database; choose another name for the backup", path)
+		return sayErr(nil, "storage.backup.is_live", "File", path)
 	}
 	dir := filepath.Dir(target)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("cannot save the backup in %s: %w", dir, err)
+		return sayErr(err, "storage.backup.cannot_save_in", "Folder", dir)
 	}
 	defer func() {
 		if err != nil {
@@ -130,19 +108,19 @@ func (db *DB) BackupToFile(ctx context.Context, path string) (err error) {
 		}
 	}()
 	if err = tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return fmt.Errorf("cannot make the backup private: %w", err)
+		return sayErr(err, "storage.backup.cannot_make_private")
 	}
 	if _, err = db.Backup(ctx, tmp); err != nil {
 		return err
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("cannot finish writing the backup %s: %w", path, err)
+		return sayErr(err, "storage.backup.cannot_finish", "File", path)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("cannot finish writing the backup %s: %w", path, err)
+		return sayErr(err, "storage.backup.cannot_finish", "File", path)
 	}
 	if err = os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("cannot save the backup as %s: %w", path, err)
+		return sayErr(err, "storage.backup.cannot_save_as", "File", path)
 	}
 	syncDir(dir)
 	return nil
@@ -163,26 +141,26 @@ func verifyBackup(ctx context.Context, path string) (BackupInfo, error) {
 	defer cancel()
 	st, err := os.Stat(path)
 	if err != nil {
-		return BackupInfo{}, fmt.Errorf("cannot read the backup file %s: %w", path, err)
+		return BackupInfo{}, sayErr(err, "storage.backup.unreadable", "File", path)
 	}
 	if st.IsDir() {
-		return BackupInfo{}, notABackup(path, "it is a folder, not a file", nil)
+		return BackupInfo{}, notABackup(path, "storage.backup.refused.folder", nil)
 	}
 	if st.Size() == 0 {
-		return BackupInfo{}, notABackup(path, "it is empty", nil)
+		return BackupInfo{}, notABackup(path, "storage.backup.refused.empty", nil)
 	}
 	tmpDir, err := os.MkdirTemp("", "ledgerlink-verify-*")
 	if err != nil {
-		return BackupInfo{}, fmt.Errorf("cannot make room to check the backup: %w", err)
+		return BackupInfo{}, sayErr(err, "storage.backup.no_room")
 	}
 	cleanup := func() { _ = os.RemoveAll(tmpDir) }
 	private := filepath.Join(tmpDir, FileName)
 	if err := copyScratch(ctx, path, private); err != nil {
 		cleanup()
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return BackupInfo{}, fmt.Errorf("checking %s was stopped: %w", path, ctxErr)
+			return BackupInfo{}, sayErr(ctxErr, "storage.backup.check_stopped", "File", path)
 		}
-		return BackupInfo{}, fmt.Errorf("cannot read the backup file %s: %w", path, err)
+		return BackupInfo{}, sayErr(err, "storage.backup.unreadable", "File", path)
 	}
 	info, err := inspectFile(ctx, private, path, cleanup)
 	if err != nil {
@@ -208,7 +186,7 @@ func inspectFile(ctx context.Context, file, shown string, cleanup func()) (Backu
 		var res result
 		defer func() {
 			if r := recover(); r != nil {
-				res = result{err: notABackup(shown, "it is damaged", fmt.Errorf("%w: %v", errStructure, r))}
+				res = result{err: notABackup(shown, "storage.backup.refused.damaged", fmt.Errorf("%w: %v", errStructure, r))}
 			}
 			cleanup()
 			done <- res
@@ -219,14 +197,14 @@ func inspectFile(ctx context.Context, file, shown string, cleanup func()) (Backu
 	case res := <-done:
 		return res.info, res.err
 	case <-ctx.Done():
-		return BackupInfo{}, fmt.Errorf("checking %s took too long: %w", shown, ctx.Err())
+		return BackupInfo{}, sayErr(ctx.Err(), "storage.backup.check_too_long", "File", shown)
 	}
 }
 
 func inspectBolt(file, shown string) (BackupInfo, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return BackupInfo{}, fmt.Errorf("cannot read the backup file %s: %w", shown, err)
+		return BackupInfo{}, sayErr(err, "storage.backup.unreadable", "File", shown)
 	}
 	st, err := f.Stat()
 	if err == nil {
@@ -236,16 +214,16 @@ func inspectBolt(file, shown string) (BackupInfo, error) {
 	switch {
 	case err == nil:
 	case errors.Is(err, errNotBolt):
-		return BackupInfo{}, notABackup(shown, "it is not a database file", err)
+		return BackupInfo{}, notABackup(shown, "storage.backup.refused.not_a_database", err)
 	case errors.Is(err, errTooShort):
-		return BackupInfo{}, notABackup(shown, "it is cut short (perhaps it was not copied completely)", err)
+		return BackupInfo{}, notABackup(shown, "storage.backup.refused.cut_short", err)
 	default:
-		return BackupInfo{}, notABackup(shown, "it is damaged", err)
+		return BackupInfo{}, notABackup(shown, "storage.backup.refused.damaged", err)
 	}
 	info := BackupInfo{Size: st.Size()}
 	b, err := bolt.Open(file, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
-		return BackupInfo{}, notABackup(shown, "it cannot be opened as a database", err)
+		return BackupInfo{}, notABackup(shown, "storage.backup.refused.cannot_open", err)
 	}
 	defer func() { _ = b.Close() }()
 	err = b.View(func(tx *bolt.Tx) error {
@@ -256,15 +234,15 @@ func inspectBolt(file, shown string) (BackupInfo, error) {
 			}
 		}
 		if damage != nil {
-			return notABackup(shown, "it is damaged", fmt.Errorf("%w: %v", errStructure, damage))
+			return notABackup(shown, "storage.backup.refused.damaged", fmt.Errorf("%w: %v", errStructure, damage))
 		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			return notABackup(shown, "it is a database, but not one made by LedgerLink", nil)
+			return notABackup(shown, "storage.backup.refused.not_ledgerlink", nil)
 		}
 		raw := meta.Get(keySchema)
 		if len(raw) != 8 || binary.BigEndian.Uint64(raw) == 0 {
-			return notABackup(shown, "it is a database, but it does not say which LedgerLink layout it has", nil)
+			return notABackup(shown, "storage.backup.refused.no_layout", nil)
 		}
 		version := binary.BigEndian.Uint64(raw)
 		if version > SchemaVersion {
@@ -284,11 +262,10 @@ func inspectBolt(file, shown string) (BackupInfo, error) {
 		return nil
 	})
 	if err != nil {
-		var refusal *backupFileError
-		if errors.As(err, &refusal) {
+		if errors.Is(err, ErrNotABackup) || errors.Is(err, ErrNewerSchema) {
 			return BackupInfo{}, err
 		}
-		return BackupInfo{}, notABackup(shown, "it cannot be read", err)
+		return BackupInfo{}, notABackup(shown, "storage.backup.refused.unreadable", err)
 	}
 	return info, nil
 }
@@ -318,7 +295,7 @@ func restore(ctx context.Context, dir, backupPath string, afterPlace func(live s
 		return "", err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("cannot create the data folder %s: %w", dir, err)
+		return "", sayErr(err, "storage.db.no_folder", "Folder", dir)
 	}
 	live := filepath.Join(dir, FileName)
 	unlock, existed, err := lockForRestore(live, dir)
@@ -329,7 +306,7 @@ func restore(ctx context.Context, dir, backupPath string, afterPlace func(live s
 
 	tmp, err := copyIntoDir(ctx, backupPath, dir)
 	if err != nil {
-		return "", fmt.Errorf("cannot copy the backup into %s; nothing was changed: %w", dir, err)
+		return "", sayErr(err, "storage.restore.cannot_copy", "Folder", dir)
 	}
 	placed := false
 	defer func() {
@@ -344,17 +321,17 @@ func restore(ctx context.Context, dir, backupPath string, afterPlace func(live s
 	}
 	if existed {
 		if keptAside, err = keepAside(ctx, live); err != nil {
-			return "", fmt.Errorf("cannot keep the current database aside, so nothing was changed: %w", err)
+			return "", sayErr(err, "storage.restore.cannot_keep_aside")
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return keptAside, fmt.Errorf("the restore was stopped before anything was changed: %w", err)
+		return keptAside, sayErr(err, "storage.restore.stopped")
 	}
 	// Let go of the old file before replacing it: Windows cannot replace a
 	// file that is open.
 	unlock()
 	if err := os.Rename(tmp, live); err != nil {
-		return keptAside, fmt.Errorf("cannot put the backup in place; nothing was changed: %w", err)
+		return keptAside, sayErr(err, "storage.restore.cannot_place")
 	}
 	placed = true
 	syncDir(dir)
@@ -375,10 +352,9 @@ func restore(ctx context.Context, dir, backupPath string, afterPlace func(live s
 		// Put the previous database back even when ctx is over: leaving the
 		// folder with a database that does not open is worse.
 		if backErr := putBack(keptAside, live, dir); backErr != nil {
-			return keptAside, fmt.Errorf("the restored database does not open (%v) and the previous one could not be put back (%w); it is kept as %s",
-				openErr, backErr, keptAside)
+			return keptAside, sayErr(backErr, "storage.restore.not_put_back", "Problem", openErr.Error(), "File", keptAside)
 		}
-		return keptAside, fmt.Errorf("the restored database does not open, so the previous one was put back: %w", openErr)
+		return keptAside, sayErr(openErr, "storage.restore.put_back")
 	}
 	return keptAside, nil
 }
@@ -391,11 +367,11 @@ func lockForRestore(live, dir string) (unlock func(), existed bool, err error) {
 	if _, err := os.Stat(live); errors.Is(err, fs.ErrNotExist) {
 		return func() {}, false, nil
 	} else if err != nil {
-		return nil, false, fmt.Errorf("cannot read the database %s: %w", live, err)
+		return nil, false, sayErr(err, "storage.restore.unreadable", "File", live)
 	}
 	b, err := openForLock(live)
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, true, fmt.Errorf("%w (%s); close it before restoring. Nothing was changed", ErrAlreadyRunning, dir)
+		return nil, true, sayKind(ErrAlreadyRunning, err, "storage.restore.running", "Folder", dir)
 	}
 	if err != nil {
 		return func() {}, true, nil
@@ -441,7 +417,7 @@ func keepAside(ctx context.Context, live string) (string, error) {
 		syncDir(filepath.Dir(live))
 		return name, nil
 	}
-	return "", fmt.Errorf("too many earlier copies named %s-…; move some away", base)
+	return "", sayErr(nil, "storage.restore.too_many_copies", "Name", base)
 }
 
 // putBack restores the kept-aside database over live by copying it (the

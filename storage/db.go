@@ -48,9 +48,10 @@ type Options struct {
 
 // DB is an open LedgerLink database. Its methods are safe for concurrent use.
 type DB struct {
-	bolt *bolt.DB
-	dir  string
-	now  func() time.Time
+	bolt  *bolt.DB
+	dir   string
+	now   func() time.Time
+	words dbWords
 }
 
 // Open opens (creating when missing) the database in dir. The folder is
@@ -63,15 +64,15 @@ func Open(dir string, opts Options) (*DB, error) {
 		opts.Now = time.Now
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create the data folder %s: %w", dir, err)
+		return nil, sayErr(err, "storage.db.no_folder", "Folder", dir)
 	}
 	path := filepath.Join(dir, FileName)
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, dir)
+			return nil, sayKind(ErrAlreadyRunning, err, "storage.db.already_running", "Folder", dir)
 		}
-		return nil, fmt.Errorf("cannot open the LedgerLink database %s: %w", path, err)
+		return nil, sayErr(err, "storage.db.cannot_open", "File", path)
 	}
 	db := &DB{bolt: b, dir: dir, now: opts.Now}
 	if err := db.checkSchema(opts.ReadOnly); err != nil {
@@ -86,7 +87,7 @@ func (db *DB) checkSchema(readOnly bool) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			if readOnly {
-				return errors.New("the database is empty")
+				return sayErr(nil, "storage.db.empty")
 			}
 			var err error
 			if meta, err = tx.CreateBucket(bucketMeta); err != nil {
@@ -99,10 +100,10 @@ func (db *DB) checkSchema(readOnly bool) error {
 		}
 		raw := meta.Get(keySchema)
 		if len(raw) != 8 {
-			return errors.New("the database has no readable schema version; it is not a LedgerLink database or it is damaged")
+			return sayErr(nil, "storage.db.no_layout")
 		}
 		if v := binary.BigEndian.Uint64(raw); v > SchemaVersion {
-			return fmt.Errorf("%w (it has layout %d, this LedgerLink reads up to %d)", ErrNewerSchema, v, SchemaVersion)
+			return sayKind(ErrNewerSchema, nil, "storage.db.newer", "Layout", v, "Reads", SchemaVersion)
 		}
 		return nil
 	}
@@ -155,6 +156,11 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (found bool, err error) {
 // ErrNotInstalled means the module has not been installed in this data folder.
 var ErrNotInstalled = errors.New("module is not installed")
 
+// notInstalled is ErrNotInstalled for module, in words.
+func notInstalled(module string) error {
+	return sayKind(ErrNotInstalled, nil, "storage.not_installed", "Module", module)
+}
+
 // bucketModules holds one nested bucket per installed module; everything a
 // module owns (settings, links, queue, logs) lives in sub-buckets of it, so
 // uninstalling deletes exactly that module's data.
@@ -167,7 +173,7 @@ func moduleBucket(tx *bolt.Tx, module string) (*bolt.Bucket, error) {
 			return b, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: %s", ErrNotInstalled, module)
+	return nil, notInstalled(module)
 }
 
 // moduleSub returns (creating in a writable tx) the sub-bucket name of the

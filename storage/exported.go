@@ -165,7 +165,7 @@ func (db *DB) Exported(ctx context.Context, module string, from, to time.Time) (
 		if err != nil || b == nil {
 			return err
 		}
-		out, err = decodeByTime[ExportedRow](b, from, to, "an exported row")
+		out, err = decodeByTime[ExportedRow](b, from, to, subExported)
 		return err
 	})
 	return out, err

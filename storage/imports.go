@@ -291,7 +291,7 @@ func (t *ImportTx) PutFromPackage(rec connectors.Record, remoteID string, mirror
 		return RecordHead{}, err
 	}
 	if rec.Type.IsAncillary() {
-		return RecordHead{}, fmt.Errorf("%s %s: %w", rec.Type.Label(), rec.Code(), ErrReadOnlyType)
+		return RecordHead{}, readOnly(rec.Type, rec.Code())
 	}
 	if strings.TrimSpace(remoteID) == "" {
 		return RecordHead{}, fmt.Errorf("%s %s from the accounting package has no ID", rec.Type.Label(), rec.Code())
@@ -329,7 +329,7 @@ func (t *ImportTx) PutPackageFigures(rec connectors.Record) (RecordHead, error) 
 		return RecordHead{}, err
 	}
 	if !found {
-		return RecordHead{}, fmt.Errorf("%w: %s %s", ErrRecordNotFound, ref.Type.Label(), ref.Code)
+		return RecordHead{}, recordNotFound(ref.Type, ref.Code)
 	}
 	var h RecordHead
 	if _, err := t.w.put(prev.Origin, rec, &h); err != nil {

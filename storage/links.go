@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // A module's links tie workspace records to the accounting package's own
@@ -60,12 +61,18 @@ const (
 	GoneVoided Gone = "voided"
 )
 
-// Words is the state in plain words: "deleted in the accounting package".
-func (g Gone) Words() string {
-	if g == "" {
+// Words is the state in plain words, in w's language: "deleted in the
+// accounting package".
+func (g Gone) Words(w *words.Words) string {
+	switch g {
+	case "":
 		return ""
+	case GoneDeleted:
+		return w.T("storage.gone.deleted")
+	case GoneVoided:
+		return w.T("storage.gone.voided")
 	}
-	return string(g) + " in the accounting package"
+	return string(g)
 }
 
 // Holds reports whether the package is known to hold content fp.
@@ -279,7 +286,7 @@ func goneCursorKey(t connectors.RecordType) []byte { return refKey("gone", strin
 // PullCursor returns when the module last pulled records of type t (the zero
 // time when it never did).
 func (db *DB) PullCursor(ctx context.Context, module string, t connectors.RecordType) (time.Time, error) {
-	return db.cursorTime(ctx, module, pullCursorKey(t), "the pull cursor of "+t.Label())
+	return db.cursorTime(ctx, module, pullCursorKey(t), "storage.cursor.pull_damaged", t)
 }
 
 // SetPullCursor stores when the module last pulled records of type t.
@@ -290,7 +297,7 @@ func (db *DB) SetPullCursor(ctx context.Context, module string, t connectors.Rec
 // GoneCursor returns when the module last asked the package which records
 // of type t it deleted or voided (the zero time when it never did).
 func (db *DB) GoneCursor(ctx context.Context, module string, t connectors.RecordType) (time.Time, error) {
-	return db.cursorTime(ctx, module, goneCursorKey(t), "the deletions cursor of "+t.Label())
+	return db.cursorTime(ctx, module, goneCursorKey(t), "storage.cursor.gone_damaged", t)
 }
 
 // SetGoneCursor stores when the module last asked for deletions of type t.
@@ -298,7 +305,9 @@ func (db *DB) SetGoneCursor(ctx context.Context, module string, t connectors.Rec
 	return db.setCursorTime(ctx, module, goneCursorKey(t), at)
 }
 
-func (db *DB) cursorTime(ctx context.Context, module string, key []byte, what string) (time.Time, error) {
+// cursorTime reads a cursor; damaged is the key of the sentence for one
+// that cannot be read.
+func (db *DB) cursorTime(ctx context.Context, module string, key []byte, damaged string, t connectors.RecordType) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, err
 	}
@@ -314,7 +323,7 @@ func (db *DB) cursorTime(ctx context.Context, module string, key []byte, what st
 		}
 		at, err = time.Parse(time.RFC3339Nano, string(v))
 		if err != nil {
-			return fmt.Errorf("%s is damaged: %w", what, err)
+			return sayErr(err, damaged, "Type", t.Label())
 		}
 		return nil
 	})

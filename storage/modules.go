@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -42,7 +41,7 @@ func (db *DB) Install(ctx context.Context, def connectors.Definition, progress f
 		progress = func(string) {}
 	}
 	if strings.TrimSpace(def.Name) == "" {
-		return errors.New("cannot install a module without a name")
+		return sayErr(nil, "storage.install.no_name")
 	}
 	title := moduleTitle(def)
 	if err := ctx.Err(); err != nil {
@@ -52,8 +51,9 @@ func (db *DB) Install(ctx context.Context, def connectors.Definition, progress f
 	if _, installed, err := db.Installed(def.Name); err != nil {
 		return err
 	} else if installed {
-		return fmt.Errorf("%w: %s is already installed; uninstall it first to start again", ErrAlreadyInstalled, title)
+		return sayKind(ErrAlreadyInstalled, nil, "storage.install.already", "Module", title)
 	}
+	say := db.Words()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		root, err := tx.CreateBucketIfNotExists(bucketModules)
 		if err != nil {
@@ -61,9 +61,9 @@ func (db *DB) Install(ctx context.Context, def connectors.Definition, progress f
 		}
 		if root.Bucket([]byte(def.Name)) != nil {
 			// Another caller installed it between the check and now.
-			return fmt.Errorf("%w: %s is already installed; uninstall it first to start again", ErrAlreadyInstalled, title)
+			return sayKind(ErrAlreadyInstalled, nil, "storage.install.already", "Module", title)
 		}
-		progress("Creating storage for " + title)
+		progress(say.T("storage.install.creating", "Module", title))
 		mb, err := root.CreateBucket([]byte(def.Name))
 		if err != nil {
 			return err
@@ -71,7 +71,7 @@ func (db *DB) Install(ctx context.Context, def connectors.Definition, progress f
 		if err := mb.Put(keyInstalledAt, []byte(db.now().UTC().Format(time.RFC3339Nano))); err != nil {
 			return err
 		}
-		progress("Writing default settings")
+		progress(say.T("storage.install.defaults"))
 		sb, err := mb.CreateBucket([]byte(subSettings))
 		if err != nil {
 			return err
@@ -91,9 +91,9 @@ func (db *DB) Install(ctx context.Context, def connectors.Definition, progress f
 		if errors.Is(err, ErrAlreadyInstalled) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		return fmt.Errorf("cannot install %s: %w", title, err)
+		return sayErr(err, "storage.install.failed", "Module", title)
 	}
-	progress("Done")
+	progress(say.T("storage.install.done"))
 	return nil
 }
 
@@ -114,7 +114,7 @@ func (db *DB) Uninstall(ctx context.Context, module string) error {
 		return tx.Bucket(bucketModules).DeleteBucket([]byte(module))
 	})
 	if err != nil && !errors.Is(err, ErrNotInstalled) {
-		return fmt.Errorf("cannot uninstall %s: %w", module, err)
+		return sayErr(err, "storage.uninstall.failed", "Module", module)
 	}
 	return err
 }
@@ -168,7 +168,7 @@ func readModuleInfo(module string, mb *bolt.Bucket) (ModuleInfo, error) {
 	}
 	at, err := time.Parse(time.RFC3339Nano, string(raw))
 	if err != nil {
-		return info, fmt.Errorf("the installation date of %s is unreadable; the database may be damaged: %w", module, err)
+		return info, sayErr(err, "storage.install.date_unreadable", "Module", module)
 	}
 	info.InstalledAt = at
 	return info, nil

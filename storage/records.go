@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,11 +107,11 @@ func (r Ref) String() string { return string(r.Type) + ":" + r.Code }
 func ParseRef(s string) (Ref, error) {
 	typ, code, ok := strings.Cut(s, ":")
 	if !ok || strings.TrimSpace(code) == "" {
-		return Ref{}, fmt.Errorf("%q is not a record reference; write the type and the code, for example sales_invoice:INV-001", s)
+		return Ref{}, sayErr(nil, "storage.ref.malformed", "Ref", strconv.Quote(s))
 	}
 	t, err := connectors.ParseRecordType(typ)
 	if err != nil {
-		return Ref{}, fmt.Errorf("%q is not a record reference: %w", s, err)
+		return Ref{}, sayErr(err, "storage.ref.unknown_type", "Ref", strconv.Quote(s))
 	}
 	return Ref{Type: t, Code: strings.TrimSpace(code)}, nil
 }
@@ -168,6 +169,16 @@ type PutResult struct {
 // the accounting package.
 var ErrReadOnlyType = errors.New("this kind of record comes from the accounting package and cannot be changed in LedgerLink")
 
+// readOnly is ErrReadOnlyType for the record of type t with code.
+func readOnly(t connectors.RecordType, code string) error {
+	return sayKind(ErrReadOnlyType, nil, "storage.record.read_only", "Type", t.Label(), "Code", code)
+}
+
+// recordNotFound is ErrRecordNotFound for the record of type t with code.
+func recordNotFound(t connectors.RecordType, code string) error {
+	return sayKind(ErrRecordNotFound, nil, "storage.record.not_found", "Type", t.Label(), "Code", code)
+}
+
 // ErrRecordNotFound means the workspace has no record with that type and code.
 var ErrRecordNotFound = errors.New("no such record in LedgerLink")
 
@@ -188,7 +199,7 @@ func (db *DB) PutRecords(ctx context.Context, origin string, recs []connectors.R
 			return PutResult{}, fmt.Errorf("record %d: %w", i+1, err)
 		}
 		if rec.Type.IsReadOnly() {
-			return PutResult{}, fmt.Errorf("record %d (%s %s): %w", i+1, rec.Type.Label(), rec.Code(), ErrReadOnlyType)
+			return PutResult{}, readOnly(rec.Type, rec.Code())
 		}
 	}
 	var res PutResult
@@ -449,7 +460,7 @@ func (db *DB) Get(ctx context.Context, t connectors.RecordType, code string) (St
 		return StoredRecord{}, err
 	}
 	if !found {
-		return StoredRecord{}, fmt.Errorf("%w: %s %s", ErrRecordNotFound, t.Label(), code)
+		return StoredRecord{}, recordNotFound(t, code)
 	}
 	return sr, nil
 }
@@ -786,7 +797,7 @@ func (db *DB) MirrorRecords(ctx context.Context, module string, onlyNew bool, it
 			}
 			if byID && linkedCode != ref.Code {
 				res.Conflicts = append(res.Conflicts, MirrorConflict{Ref: ref, RemoteID: it.RemoteID,
-					Reason: fmt.Sprintf("The accounting package changed the code of %s %s to %s; LedgerLink keeps %s. Change the code back in the package, or in your business system to match.", ref.Type.Label(), linkedCode, ref.Code, linkedCode)})
+					Reason: db.Words().T("storage.mirror.code_changed", "Type", ref.Type.Label(), "Kept", linkedCode, "Code", ref.Code)})
 				continue
 			}
 			l, linked, err := linkIn(tx, module, ref)
@@ -795,7 +806,7 @@ func (db *DB) MirrorRecords(ctx context.Context, module string, onlyNew bool, it
 			}
 			if linked && l.RemoteID != "" && l.RemoteID != it.RemoteID {
 				res.Conflicts = append(res.Conflicts, MirrorConflict{Ref: ref, RemoteID: it.RemoteID,
-					Reason: fmt.Sprintf("The accounting package has two %s with code %s; LedgerLink keeps the one it already knows. Give the other one a different code in the package.", ref.Type.Label(), ref.Code)})
+					Reason: db.Words().T("storage.mirror.two_with_code", "Type", ref.Type.Label(), "Code", ref.Code)})
 				continue
 			}
 			if onlyNew && linked && l.RemoteID != "" {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // A module's settings are one flat set of string keys in its "settings"
@@ -128,10 +130,10 @@ func (db *DB) SetSettings(ctx context.Context, def connectors.Definition, values
 		switch {
 		case !ok:
 			problems = append(problems, &SettingError{Key: key, Kind: ErrUnknownSetting,
-				Err: fmt.Errorf("%s has no setting called %q", title, key)})
+				Err: sayErr(nil, "storage.settings.unknown", "Module", title, "Key", strconv.Quote(key))})
 		case isSecretField(f):
 			problems = append(problems, &SettingError{Key: key, Kind: ErrSecretSetting,
-				Err: fmt.Errorf("%s is a secret: it is saved in the system keyring, never in the database", f.Label)})
+				Err: sayErr(nil, "storage.settings.secret", "Setting", english().Label(f.Label))})
 		default:
 			if err := f.Check(value); err != nil {
 				problems = append(problems, &SettingError{Key: key, Kind: ErrInvalidSetting, Err: err})
@@ -164,8 +166,8 @@ func (db *DB) SetEngineSettings(ctx context.Context, module string, values map[s
 	for _, key := range slices.Sorted(maps.Keys(values)) {
 		if !IsEngineKey(key) {
 			problems = append(problems, &SettingError{Key: key, Kind: ErrUnknownSetting,
-				Err: fmt.Errorf("%q is not a setting LedgerLink keeps for a module (those start with %s, %s, %s, %s or %s)",
-					key, PrefixSync, PrefixTiming, PrefixMap, PrefixOption, PrefixState)})
+				Err: sayErr(nil, "storage.settings.not_engine", "Key", strconv.Quote(key),
+					"Prefixes", strings.Join([]string{PrefixSync, PrefixTiming, PrefixMap, PrefixOption}, ", "), "Last", PrefixState)})
 		}
 	}
 	if len(problems) > 0 {
@@ -195,7 +197,7 @@ func (db *DB) writeSettings(ctx context.Context, module string, values map[strin
 		return ctx.Err()
 	})
 	if err != nil && !errors.Is(err, ErrNotInstalled) && ctx.Err() == nil {
-		return fmt.Errorf("cannot save the settings of %s: %w", module, err)
+		return sayErr(err, "storage.settings.not_saved", "Module", module)
 	}
 	return err
 }
@@ -211,9 +213,17 @@ func (db *DB) writeSettings(ctx context.Context, module string, values map[strin
 //
 // hasSecret reports whether a secret field is stored in the keyring. Blank
 // extra notes are ignored.
+//
+// The notes are in English; StatusIn says them in another language.
 func Status(def connectors.Definition, installed bool, settings map[string]string, hasSecret func(key string) bool, extra ...string) (connectors.Light, []string) {
+	return StatusIn(english(), def, installed, settings, hasSecret, extra...)
+}
+
+// StatusIn is Status with LedgerLink's own note in w's language (the
+// definition's notes and the extra ones are as given).
+func StatusIn(w *words.Words, def connectors.Definition, installed bool, settings map[string]string, hasSecret func(key string) bool, extra ...string) (connectors.Light, []string) {
 	if !installed {
-		return connectors.Red, []string{"Not installed. Press Install."}
+		return connectors.Red, []string{w.T("storage.status.not_installed")}
 	}
 	notes := def.Notes(settings, hasSecret)
 	for _, n := range extra {

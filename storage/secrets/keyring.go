@@ -3,7 +3,6 @@ package secrets
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	keyring "github.com/zalando/go-keyring"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // DefaultTimeout is how long one keyring call may take before it gives up.
@@ -279,7 +279,7 @@ func classify(o op, module, key, secret string, err error) error {
 	case errors.Is(err, keyring.ErrNotFound):
 		return &notFoundError{module: module, key: key}
 	case errors.Is(err, keyring.ErrSetDataTooBig):
-		return &invalidError{"The secret is too long for this computer's keyring."}
+		return &invalidError{words.Sentence("storage.secrets.too_long_for_keyring")}
 	case errors.Is(err, ErrUnavailable), isUnavailable(err):
 		cause := err
 		var u *unavailableError
@@ -334,6 +334,10 @@ type unavailableError struct {
 
 func (e *unavailableError) Error() string { return ErrUnavailable.Error() }
 
+func (e *unavailableError) As(target any) bool {
+	return asWords(target, words.Errorf(nil, "storage.secrets.unavailable"))
+}
+
 func (e *unavailableError) Unwrap() []error {
 	if e.cause == nil {
 		return []error{ErrUnavailable}
@@ -346,25 +350,25 @@ type timeoutError struct {
 	after time.Duration
 }
 
-func (e *timeoutError) Error() string {
-	return fmt.Sprintf("The system keyring did not answer within %s. Unlock it and try again.", plainDuration(e.after))
-}
-
-func (e *timeoutError) Is(target error) bool { return target == ErrTimeout }
-
-// plainDuration writes d the way a person would say it.
-func plainDuration(d time.Duration) string {
+// said is the sentence, with the timeout written the way a person would
+// say it.
+func (e *timeoutError) said() *words.Error {
+	d := e.after
 	switch {
 	case d == time.Second:
-		return "1 second"
+		return words.Errorf(nil, "storage.secrets.timeout.one_second")
 	case d%time.Second == 0:
-		return fmt.Sprintf("%d seconds", d/time.Second)
+		return words.Errorf(nil, "storage.secrets.timeout.seconds", "Seconds", int64(d/time.Second))
 	case d < time.Second:
-		return fmt.Sprintf("%d milliseconds", d.Milliseconds())
+		return words.Errorf(nil, "storage.secrets.timeout.milliseconds", "Milliseconds", d.Milliseconds())
 	default:
-		return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " seconds"
+		return words.Errorf(nil, "storage.secrets.timeout.seconds", "Seconds", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
 	}
 }
+
+func (e *timeoutError) Error() string        { return english().Error(e.said()) }
+func (e *timeoutError) As(target any) bool   { return asWords(target, e.said()) }
+func (e *timeoutError) Is(target error) bool { return target == ErrTimeout }
 
 // failedError is any other refusal by the keyring.
 type failedError struct {
@@ -373,8 +377,21 @@ type failedError struct {
 	cause       error
 }
 
-func (e *failedError) Error() string {
-	return fmt.Sprintf("The system keyring could not %s the %q of %s: %v.", e.op, e.key, e.module, e.cause)
+// said is the sentence for the call that failed, followed by the
+// keyring's own words.
+func (e *failedError) said() *words.Error {
+	key := "storage.secrets.failed.read"
+	switch e.op {
+	case opSet:
+		key = "storage.secrets.failed.save"
+	case opDelete:
+		key = "storage.secrets.failed.remove"
+	}
+	return words.Errorf(e.cause, key, "Key", strconv.Quote(e.key), "Module", e.module)
 }
+
+// Error is the sentence and the cause, as a log reads it.
+func (e *failedError) Error() string      { return english().Error(e.said()) + "." }
+func (e *failedError) As(target any) bool { return asWords(target, e.said()) }
 
 func (e *failedError) Unwrap() error { return e.cause }

@@ -15,12 +15,13 @@ package secrets
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Service is the keyring service name every LedgerLink secret is filed
@@ -83,37 +84,44 @@ type notFoundError struct {
 	module, key string
 }
 
-func (e *notFoundError) Error() string {
-	return fmt.Sprintf("The system keyring has no saved %q for %s.", e.key, e.module)
+func (e *notFoundError) said() *words.Error {
+	return words.Errorf(nil, "storage.secrets.not_found", "Key", strconv.Quote(e.key), "Module", e.module)
 }
 
-func (e *notFoundError) Unwrap() error { return ErrNotFound }
+func (e *notFoundError) Error() string      { return english().Error(e.said()) }
+func (e *notFoundError) As(target any) bool { return asWords(target, e.said()) }
+func (e *notFoundError) Unwrap() error      { return ErrNotFound }
 
 // invalidError says why a name or value was refused; it matches ErrInvalid.
 // It never carries the secret value itself.
 type invalidError struct {
-	reason string
+	reason words.Text
 }
 
-func (e *invalidError) Error() string { return e.reason }
+func (e *invalidError) Error() string      { return english().Say(e.reason) }
+func (e *invalidError) As(target any) bool { return asWords(target, &words.Error{Text: e.reason}) }
+func (e *invalidError) Unwrap() error      { return ErrInvalid }
 
-func (e *invalidError) Unwrap() error { return ErrInvalid }
-
-// checkName validates a module name or key; what is "module name" or "key".
+// checkName validates a module name or key; what is the base key of the
+// sentences about one ("storage.secrets.invalid_module" or
+// "storage.secrets.invalid_key"), each reason a key of its family.
 func checkName(what, name string) error {
+	reason := func(why string, pairs ...any) error {
+		return &invalidError{words.Sentence(what+"."+why, pairs...)}
+	}
 	switch {
 	case name == "":
-		return &invalidError{fmt.Sprintf("The secret's %s is empty.", what)}
+		return reason("empty")
 	case len(name) > maxNameBytes:
-		return &invalidError{fmt.Sprintf("The secret's %s is longer than %d characters.", what, maxNameBytes)}
+		return reason("too_long", "Max", maxNameBytes)
 	case !utf8.ValidString(name):
-		return &invalidError{fmt.Sprintf("The secret's %s is not valid text.", what)}
+		return reason("not_text")
 	case strings.Contains(name, "/"):
-		return &invalidError{fmt.Sprintf("The secret's %s %q contains \"/\", which is not allowed.", what, name)}
+		return reason("slash", "Name", strconv.Quote(name))
 	case strings.TrimSpace(name) != name:
-		return &invalidError{fmt.Sprintf("The secret's %s %q starts or ends with a space.", what, name)}
+		return reason("space", "Name", strconv.Quote(name))
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return &invalidError{fmt.Sprintf("The secret's %s %q contains a control character.", what, name)}
+		return reason("control", "Name", strconv.Quote(name))
 	}
 	return nil
 }
@@ -121,10 +129,10 @@ func checkName(what, name string) error {
 // userKey validates module and key and joins them into the keyring's user
 // name.
 func userKey(module, key string) (string, error) {
-	if err := checkName("module name", module); err != nil {
+	if err := checkName("storage.secrets.invalid_module", module); err != nil {
 		return "", err
 	}
-	if err := checkName("key", key); err != nil {
+	if err := checkName("storage.secrets.invalid_key", key); err != nil {
 		return "", err
 	}
 	return module + "/" + key, nil
@@ -133,7 +141,7 @@ func userKey(module, key string) (string, error) {
 // checkValue validates a secret value without ever quoting it.
 func checkValue(value string) error {
 	if len(value) > MaxValueBytes {
-		return &invalidError{fmt.Sprintf("The secret is %d bytes long; LedgerLink stores at most %d.", len(value), MaxValueBytes)}
+		return &invalidError{words.Sentence("storage.secrets.value_too_long", "Size", len(value), "Max", MaxValueBytes)}
 	}
 	return nil
 }
@@ -141,13 +149,13 @@ func checkValue(value string) error {
 // checkKeys validates every key of a DeleteModule call before any is
 // deleted, and drops repeats.
 func checkKeys(module string, keys []string) ([]string, error) {
-	if err := checkName("module name", module); err != nil {
+	if err := checkName("storage.secrets.invalid_module", module); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]bool, len(keys))
 	unique := make([]string, 0, len(keys))
 	for _, key := range keys {
-		if err := checkName("key", key); err != nil {
+		if err := checkName("storage.secrets.invalid_key", key); err != nil {
 			return nil, err
 		}
 		if !seen[key] {

@@ -2,10 +2,10 @@ package workspace
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ledgerlink/assets"
@@ -63,7 +63,7 @@ func (w *Workspace) Words() *words.Words { return w.Engine.Words() }
 // wins over the saved setting.
 func (w *Workspace) SetLanguage(lang string) (*words.Words, error) {
 	if lang != "" && !slices.Contains(words.Languages(), lang) {
-		return nil, fmt.Errorf("%q is not a language LedgerLink speaks (%s)", lang, strings.Join(words.Languages(), ", "))
+		return nil, words.Errorf(nil, "storage.language.unknown", "Value", strconv.Quote(lang), "Languages", strings.Join(words.Languages(), ", "))
 	}
 	path := filepath.Join(w.preferencesDir(), languageFile)
 	if lang == "" {
@@ -80,5 +80,6 @@ func (w *Workspace) SetLanguage(lang string) (*words.Words, error) {
 		chosen = w.catalogue.In(words.Choose(w.opts.Lang, "", os.Getenv))
 	}
 	w.Engine.SetWords(chosen)
+	w.DB.SetWords(chosen)
 	return chosen, nil
 }

@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
+	"ledgerlink/words"
 )
 
 // sandboxModule is the module the Sandbox sets up first: the first
@@ -21,7 +21,7 @@ func (w *Workspace) sandboxModule() (string, error) {
 			return d.Name, nil
 		}
 	}
-	return "", errors.New("no accounting package of this build has a Sandbox")
+	return "", words.Errorf(nil, "storage.sandbox.none")
 }
 
 // SetUpSandbox installs and configures the Sandbox's first module against
@@ -57,14 +57,15 @@ func (w *Workspace) SetUpSandbox(ctx context.Context, progress func(string)) err
 }
 
 func (w *Workspace) configureSandbox(ctx context.Context, sandboxModule string, progress func(string)) error {
-	progress("Connecting to the sample organisation")
+	t := w.Words()
+	progress(t.T("storage.sandbox.connecting"))
 	def, _ := w.Reg.Lookup(sandboxModule)
 	if def.Sandbox == nil || def.Login == nil {
 		return fmt.Errorf("%s has no Sandbox", def.Title)
 	}
 	orgs, err := def.Login(ctx, w.ConnectorConfig(sandboxModule, nil), nil)
 	if err != nil {
-		return fmt.Errorf("the Sandbox could not reach its simulated accounting package: %w", err)
+		return words.Errorf(err, "storage.sandbox.unreachable")
 	}
 	values := map[string]string{}
 	if len(orgs) > 0 {
@@ -88,20 +89,20 @@ func (w *Workspace) configureSandbox(ctx context.Context, sandboxModule string, 
 	}
 	values[sync.TimingModeKey] = string(sync.ModeDisabled)
 	if _, err := w.Modules.Apply(ctx, sandboxModule, values, true); err != nil {
-		return fmt.Errorf("the Sandbox could not be configured: %w", err)
+		return words.Errorf(err, "storage.sandbox.not_configured")
 	}
-	progress("Importing the sample business")
+	progress(t.T("storage.sandbox.importing"))
 	if err := importSample(ctx, w); err != nil {
 		return err
 	}
-	progress("Reading the sample organisation's accounts and mapping the sample's codes")
+	progress(t.T("storage.sandbox.mapping"))
 	if _, err := w.Engine.FetchChart(ctx, sandboxModule); err != nil {
 		return err
 	}
 	if _, err := w.Engine.ApplyDefaultSetup(ctx, w.Modules, sandboxModule); err != nil {
 		return err
 	}
-	progress("The Sandbox is ready")
+	progress(t.T("storage.sandbox.ready"))
 	return nil
 }
 

@@ -2,12 +2,13 @@ package workspace
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"ledgerlink/connectors"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // ChooseFunc picks one of the organisations a sign-in reaches: the window
@@ -15,7 +16,7 @@ import (
 type ChooseFunc func(ctx context.Context, orgs []connectors.Organisation) (connectors.Organisation, error)
 
 // ErrNoOrganisation means a sign-in worked but reaches no organisation.
-var ErrNoOrganisation = errors.New("the sign-in worked but reaches no organisation: connect one in the accounting package and sign in again")
+var ErrNoOrganisation = words.Errorf(nil, "storage.signin.no_organisation")
 
 // Connect signs a module in (through prompt where the package needs the
 // person), lets choose pick the organisation when there are several, saves
@@ -27,7 +28,7 @@ func (w *Workspace) Connect(ctx context.Context, module string, prompt connector
 		return connectors.Organisation{}, fmt.Errorf("%w %q", sync.ErrUnknownModule, module)
 	}
 	if def.Login == nil {
-		return connectors.Organisation{}, fmt.Errorf("%s needs no sign-in: fill in its settings (Account tab, or ledgerlink config %s)", def.Title, def.Name)
+		return connectors.Organisation{}, words.Errorf(nil, "storage.signin.not_needed", "Module", def.Title, "Name", def.Name)
 	}
 	settings, err := w.DB.Settings(module)
 	if err != nil {
@@ -44,7 +45,7 @@ func (w *Workspace) Connect(ctx context.Context, module string, prompt connector
 	case len(orgs) == 1 && choose == nil:
 		chosen = orgs[0]
 	case choose == nil:
-		return connectors.Organisation{}, fmt.Errorf("the sign-in reaches several organisations; choose one: %s", OrganisationNames(orgs))
+		return connectors.Organisation{}, words.Errorf(nil, "storage.signin.several", "Organisations", OrganisationNames(orgs))
 	default:
 		if chosen, err = choose(ctx, orgs); err != nil {
 			return connectors.Organisation{}, err
@@ -74,9 +75,9 @@ func ChooseByName(want string) ChooseFunc {
 			return orgs[0], nil
 		}
 		if want != "" {
-			return connectors.Organisation{}, fmt.Errorf("no organisation %q; the sign-in reaches: %s", want, OrganisationNames(orgs))
+			return connectors.Organisation{}, words.Errorf(nil, "storage.signin.no_such_organisation", "Name", strconv.Quote(want), "Organisations", OrganisationNames(orgs))
 		}
-		return connectors.Organisation{}, fmt.Errorf("the sign-in reaches several organisations; choose one with --organisation: %s", OrganisationNames(orgs))
+		return connectors.Organisation{}, words.Errorf(nil, "storage.signin.choose_with_flag", "Organisations", OrganisationNames(orgs))
 	}
 }
 
@@ -94,7 +95,7 @@ func OrganisationNames(orgs []connectors.Organisation) string {
 func (w *Workspace) Disconnect(ctx context.Context, module string) error {
 	def, ok := w.Reg.Lookup(module)
 	if !ok || def.Disconnect == nil {
-		return fmt.Errorf("%s has no sign-in to disconnect", module)
+		return words.Errorf(nil, "storage.signin.nothing_to_disconnect", "Module", module)
 	}
 	settings, err := w.DB.Settings(def.Name)
 	if err != nil {
@@ -103,10 +104,11 @@ func (w *Workspace) Disconnect(ctx context.Context, module string) error {
 	if err := def.Disconnect(ctx, w.ConnectorConfig(def.Name, settings)); err != nil {
 		return err
 	}
-	return w.DB.SetSetting(ctx, def.Name, sync.ReconnectSetting, DisconnectedNote(def))
+	return w.DB.SetSetting(ctx, def.Name, sync.ReconnectSetting, DisconnectedNote(w.Words(), def))
 }
 
-// DisconnectedNote is the module's note after a disconnect.
-func DisconnectedNote(def connectors.Definition) string {
-	return fmt.Sprintf("Disconnected from %s: sign in again (Sign in on the Account tab, or ledgerlink login %s).", def.Title, def.Name)
+// DisconnectedNote is the module's note after a disconnect, in t's
+// language.
+func DisconnectedNote(t *words.Words, def connectors.Definition) string {
+	return t.T("storage.signin.disconnected", "Module", def.Title, "Name", def.Name)
 }

@@ -114,6 +114,7 @@ func open(dir string, sandbox, verbose bool, opts Options, pacers *sync.Pacers) 
 		_ = db.Close()
 		return nil, err
 	}
+	db.SetWords(chosen)
 	w.Engine = sync.New(db, reg, w.OpenConnection, sync.WithLogger(log), sync.WithSteps(w.steps()...), sync.WithWords(chosen))
 	return w, nil
 }

@@ -18,6 +18,7 @@ import (
 	"ledgerlink/storage/secrets"
 	"ledgerlink/sync"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 // version is set at build time with -ldflags "-X ledgerlink/ui/cli.version=…".
@@ -70,7 +71,7 @@ func Main(ctx context.Context, args []string, e Env) int {
 		terminal: isTerminal,
 		window: func(ctx context.Context, w *workspace.Workspace, _ globalFlags) error {
 			if e.Window == nil {
-				return errors.New("this build of LedgerLink has no window; use a verb (see --help)")
+				return words.Errorf(nil, "verbs.no_window")
 			}
 			return e.Window(ctx, w)
 		},
@@ -91,12 +92,11 @@ func defaultDataDir() string {
 
 func newRootCommand(e *env) *cobra.Command {
 	g := &globalFlags{}
+	w := e.words()
 	root := &cobra.Command{
-		Use:   "ledgerlink [verb]",
-		Short: "Keep your business records and your accounting package in step",
-		Long: `LedgerLink keeps your business records and your accounting package in step.
-With no verb it opens the window and stays in the system tray.
-With a verb it works without a window (for scripts, cron and servers).`,
+		Use:           "ledgerlink [verb]",
+		Short:         w.T("verbs.root.short"),
+		Long:          w.T("verbs.root.long"),
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -110,14 +110,18 @@ With a verb it works without a window (for scripts, cron and servers).`,
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.dataDir, "data-dir", defaultDataDir(), "the folder holding LedgerLink's database")
-	pf.BoolVar(&g.json, "json", false, "print results as JSON")
-	pf.BoolVar(&g.sandbox, "sandbox", false, "point every connector at its simulator (sample data, no account needed)")
-	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log what happens in detail")
-	pf.BoolVar(&g.sandboxIfNew, "sandbox-if-new", false, "use the Sandbox while no module is installed in the data folder")
+	pf.StringVar(&g.dataDir, "data-dir", defaultDataDir(), w.T("verbs.flag.data_dir"))
+	pf.BoolVar(&g.json, "json", false, w.T("verbs.flag.json"))
+	pf.BoolVar(&g.sandbox, "sandbox", false, w.T("verbs.flag.sandbox"))
+	pf.BoolVarP(&g.verbose, "verbose", "v", false, w.T("verbs.flag.verbose"))
+	pf.BoolVar(&g.sandboxIfNew, "sandbox-if-new", false, w.T("verbs.flag.sandbox_if_new"))
 	_ = pf.MarkHidden("sandbox-if-new")
+	// The language is chosen before the verbs are built (see run); the flag
+	// is here so it is accepted and shown.
+	var lang string
+	pf.StringVar(&lang, "lang", "", w.T("verbs.flag.lang", "Languages", strings.Join(words.Languages(), ", ")))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return codedError{exitSetup, fmt.Errorf("%w (see --help)", err)}
+		return codedError{exitSetup, words.Errorf(nil, "verbs.usage.flag", "Problem", err.Error())}
 	})
 	root.AddCommand(
 		versionCommand(e, g),
@@ -140,6 +144,7 @@ With a verb it works without a window (for scripts, cron and servers).`,
 		loginCommand(e, g),
 		simulateCommand(e, g),
 		runCommand(e, g),
+		languageCommand(e, g),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
@@ -148,6 +153,7 @@ With a verb it works without a window (for scripts, cron and servers).`,
 		}
 		wrapArgs(c)
 	}
+	sayCobrasWords(root, w)
 	return root
 }
 
@@ -156,7 +162,7 @@ func wrapArgs(c *cobra.Command) {
 	check := c.Args
 	c.Args = func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return codedError{exitSetup, fmt.Errorf("%s: %w (see ledgerlink %s --help)", cmd.Name(), err, cmd.Name())}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.usage.args", "Verb", cmd.Name(), "Problem", err.Error())}
 		}
 		return nil
 	}
@@ -178,7 +184,7 @@ func (e *env) openWorkspace(ctx context.Context, g globalFlags) (*workspace.Work
 }
 
 func (e *env) workspaceOptions() workspace.Options {
-	return workspace.Options{Registry: e.deps.registry, Keyring: e.deps.keyring, LogTo: e.stderr}
+	return workspace.Options{Registry: e.deps.registry, Keyring: e.deps.keyring, LogTo: e.stderr, Lang: e.lang}
 }
 
 // printer writes a verb's result as text or JSON.
@@ -204,11 +210,11 @@ func (p printer) emit(v any, text func(w io.Writer)) error {
 func versionCommand(e *env, g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print LedgerLink's version",
+		Short: e.words().T("verbs.version.short"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := map[string]any{"version": version, "schema_version": storage.SchemaVersion}
 			return e.printer(g).emit(v, func(w io.Writer) {
-				fmt.Fprintf(w, "LedgerLink %s (database layout %d)\n", version, storage.SchemaVersion)
+				fmt.Fprintln(w, e.words().T("verbs.version.line", "Version", version, "Layout", storage.SchemaVersion))
 			})
 		},
 	}
@@ -229,16 +235,13 @@ func (e *env) withWorkspace(g *globalFlags, fn func(ctx context.Context, w *work
 func modulesCommand(e *env, g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "modules",
-		Short: "List the modules with their status light and what to fix",
-		Long: `List every module (accounting-package connection) with its status light:
-RED not installed, AMBER installed but something is missing (the notes say what),
-GREEN ready.`,
+		Short: e.words().T("verbs.modules.short"),
+		Long:  e.words().T("verbs.modules.long"),
 		RunE: e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
 			list, err := w.Modules.List(ctx)
 			if err != nil {
 				return err
 			}
-			tr := w.Words()
 			rows := make([]moduleRow, len(list))
 			for i, m := range list {
 				rows[i].ModuleStatus = m
@@ -247,16 +250,17 @@ GREEN ready.`,
 				}
 			}
 			return e.printer(g).emit(rows, func(out io.Writer) {
-				fmt.Fprintln(out, "LIGHT\tMODULE\tNAME\tNOTES")
+				t := e.words()
+				fmt.Fprintln(out, t.T("verbs.modules.header"))
 				for _, m := range rows {
 					notes := strings.Join(m.Notes, " ")
 					if notes == "" {
-						notes = "Ready."
+						notes = t.T("verbs.modules.ready")
 					}
 					if c := m.CallsToday; c != nil {
-						notes += " " + tr.T("verbs.modules.calls_today", "Calls", tr.Int(int64(c.Calls)), "Limit", tr.Int(int64(c.Limit)))
+						notes += " " + t.T("verbs.modules.calls_today", "Calls", t.Int(int64(c.Calls)), "Limit", t.Int(int64(c.Limit)))
 					}
-					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", m.Light, m.Name, m.Title, notes)
+					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", light(t, m.Light), m.Name, m.Title, notes)
 				}
 			})
 		}),
@@ -273,7 +277,7 @@ type moduleRow struct {
 func installCommand(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "install MODULE",
-		Short: "Install a module (creates its storage and default settings)",
+		Short: e.words().T("verbs.install.short"),
 		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -293,7 +297,7 @@ func installCommand(e *env, g *globalFlags) *cobra.Command {
 				return err
 			}
 			return e.printer(g).emit(map[string]any{"steps": steps, "module": st}, func(out io.Writer) {
-				fmt.Fprintf(out, "%s is installed. Status: %s.\n", st.Title, st.Light)
+				fmt.Fprintln(out, e.words().T("verbs.install.done", "Module", st.Title, "Light", light(e.words(), st.Light)))
 				for _, n := range st.Notes {
 					fmt.Fprintf(out, "  - %s\n", n)
 				}
@@ -306,11 +310,9 @@ func installCommand(e *env, g *globalFlags) *cobra.Command {
 func uninstallCommand(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "uninstall MODULE",
-		Short: "Remove a module, its data in LedgerLink and its saved sign-in",
-		Long: `Remove a module: its settings, links, queues and logs in LedgerLink's
-database, and its saved sign-in in the system keyring. Nothing is changed in
-the accounting package. Make a backup first if you may want it back.`,
-		Args: cobra.ExactArgs(1),
+		Short: e.words().T("verbs.uninstall.short"),
+		Long:  e.words().T("verbs.uninstall.long"),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
@@ -318,7 +320,7 @@ the accounting package. Make a backup first if you may want it back.`,
 				return setupError(err)
 			}
 			return e.printer(g).emit(map[string]any{"uninstalled": args[0]}, func(out io.Writer) {
-				fmt.Fprintf(out, "%s is uninstalled.\n", args[0])
+				fmt.Fprintln(out, e.words().T("verbs.uninstall.done", "Module", args[0]))
 			})
 		})(cmd, args)
 	}
@@ -328,11 +330,9 @@ the accounting package. Make a backup first if you may want it back.`,
 func backupCommand(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "backup FILE",
-		Short: "Save a backup of LedgerLink's database to FILE",
-		Long: `Save a consistent copy of LedgerLink's database to FILE. While the window
-is open, use its Backup button instead: it copies the database while syncs go
-on. Saved sign-ins live in the system keyring and are never part of a backup.`,
-		Args: cobra.ExactArgs(1),
+		Short: e.words().T("verbs.backup.short"),
+		Long:  e.words().T("verbs.backup.long"),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		target, err := filepath.Abs(args[0])
@@ -352,7 +352,7 @@ on. Saved sign-ins live in the system keyring and are never part of a backup.`,
 			return codedError{exitSetup, err}
 		}
 		return e.printer(g).emit(map[string]any{"file": target, "size": info.Size, "modules": info.Modules}, func(out io.Writer) {
-			fmt.Fprintf(out, "Backup saved to %s (%d bytes).\n", target, info.Size)
+			fmt.Fprintln(out, e.words().T("verbs.backup.done", "File", target, "Size", e.words().Int(info.Size)))
 		})
 	}
 	return c
@@ -361,12 +361,9 @@ on. Saved sign-ins live in the system keyring and are never part of a backup.`,
 func restoreCommand(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "restore FILE",
-		Short: "Replace LedgerLink's database with the backup in FILE",
-		Long: `Replace LedgerLink's database with a backup. The file is checked first; the
-current database is kept aside (its name is printed) so nothing is lost.
-LedgerLink must not be running with this data folder. Saved sign-ins in the
-system keyring are left as they are.`,
-		Args: cobra.ExactArgs(1),
+		Short: e.words().T("verbs.restore.short"),
+		Long:  e.words().T("verbs.restore.long"),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		source, err := filepath.Abs(args[0])
@@ -382,9 +379,9 @@ system keyring are left as they are.`,
 			return codedError{exitSetup, err}
 		}
 		return e.printer(g).emit(map[string]any{"restored_from": source, "kept_aside": kept, "modules": info.Modules}, func(out io.Writer) {
-			fmt.Fprintf(out, "Restored from %s.\n", source)
+			fmt.Fprintln(out, e.words().T("verbs.restore.done", "File", source))
 			if kept != "" {
-				fmt.Fprintf(out, "The database it replaced was kept as %s.\n", kept)
+				fmt.Fprintln(out, e.words().T("verbs.restore.kept", "File", kept))
 			}
 		})
 	}

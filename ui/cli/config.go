@@ -12,42 +12,27 @@ import (
 
 	"ledgerlink/sync"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 func configCommand(e *env, g *globalFlags) *cobra.Command {
 	var secretKey string
 	var yes bool
+	t := e.words()
 	c := &cobra.Command{
 		Use:   "config MODULE [KEY[=VALUE]...]",
-		Short: "Show or change a module's settings",
-		Long: `Show or change a module's settings.
-
-  ledgerlink config MODULE                        show every setting
-  ledgerlink config MODULE timing.mode            show one
-  ledgerlink config MODULE timing.mode=daily timing.hour=2
-  ledgerlink config MODULE sync.upload.sales_invoice=new
-  ledgerlink config MODULE map.nominal.200=4000 opt.multi_currency=true
-  ledgerlink config MODULE --secret client_secret read a secret from standard input
-  ledgerlink config MODULE --administrations      list the administrations and journals
-                                                  the package reaches, and the payroll
-                                                  companies mapped to them
-  ledgerlink config MODULE map.company.X=ADMIN map.journalcode.X=JOURNAL
-  ledgerlink config MODULE --choices opt.customer_tag  list the values the package offers
-
-Sync levels are off, new (new records only) and new+updated. Raising a
-LedgerLink → accounting package level to new+updated changes your books and
-needs --yes. Every value is checked first; one bad value changes nothing.
-Secrets are never accepted on the command line.`,
-		Args: cobra.MinimumNArgs(1),
+		Short: t.T("verbs.config.short"),
+		Long:  t.T("verbs.config.long"),
+		Args:  cobra.MinimumNArgs(1),
 	}
 	var getAccounts, defaultSetup, administrations bool
 	var choicesKey string
-	c.Flags().StringVar(&choicesKey, "choices", "", "list the values the accounting package offers for the setting KEY (a customer tag, custom fields)")
-	c.Flags().StringVar(&secretKey, "secret", "", "store the secret setting KEY, read from standard input, in the system keyring")
-	c.Flags().BoolVar(&getAccounts, "get-accounts", false, "read the accounting package's accounts, tax rates and bank accounts now (Get Nominal & Tax Accounts)")
-	c.Flags().BoolVar(&defaultSetup, "apply-default-setup", false, "map every unmapped code to the package's code of the same name (Apply Default Setup)")
-	c.Flags().BoolVar(&administrations, "administrations", false, "list the administrations and journals the package reaches and the payroll companies mapped to them (fetched first when never fetched, or with --get-accounts)")
-	c.Flags().BoolVar(&yes, "yes", false, "confirm a change that alters the books")
+	c.Flags().StringVar(&choicesKey, "choices", "", t.T("verbs.config.flag.choices"))
+	c.Flags().StringVar(&secretKey, "secret", "", t.T("verbs.config.flag.secret"))
+	c.Flags().BoolVar(&getAccounts, "get-accounts", false, t.T("verbs.config.flag.get_accounts"))
+	c.Flags().BoolVar(&defaultSetup, "apply-default-setup", false, t.T("verbs.config.flag.apply_default_setup"))
+	c.Flags().BoolVar(&administrations, "administrations", false, t.T("verbs.config.flag.administrations"))
+	c.Flags().BoolVar(&yes, "yes", false, t.T("verbs.config.flag.yes"))
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			if secretKey != "" {
@@ -71,19 +56,19 @@ Secrets are never accepted on the command line.`,
 					continue
 				}
 				if strings.TrimSpace(k) == "" {
-					return codedError{exitSetup, fmt.Errorf("%q has no setting name before '='", a)}
+					return codedError{exitSetup, words.Errorf(nil, "verbs.config.no_name", "Argument", a)}
 				}
 				values[strings.TrimSpace(k)] = v
 			}
 			if len(values) > 0 && len(show) > 0 {
-				return codedError{exitSetup, errors.New("either show settings (KEY) or change them (KEY=VALUE), not both at once")}
+				return codedError{exitSetup, words.Errorf(nil, "verbs.config.show_or_change")}
 			}
 			if len(values) > 0 {
 				changes, err := w.Modules.Apply(ctx, module, values, yes)
 				if err != nil {
 					var ce *sync.ConfirmationError
 					if errors.As(err, &ce) {
-						return codedError{exitSetup, fmt.Errorf("%s\nRun again with --yes to confirm", ce.Warning)}
+						return codedError{exitSetup, words.Errorf(nil, "verbs.config.confirm", "Warning", ce.Warning)}
 					}
 					return codedError{exitSetup, err}
 				}
@@ -95,7 +80,7 @@ Secrets are never accepted on the command line.`,
 					for _, ch := range changes {
 						fmt.Fprintln(o, "- "+ch)
 					}
-					fmt.Fprintf(o, "Status: %s. %s\n", st.Light, strings.Join(st.Notes, " "))
+					fmt.Fprintln(o, strings.TrimSpace(t.T("verbs.config.status", "Light", light(t, st.Light), "Notes", strings.Join(st.Notes, " "))))
 				})
 			}
 			all, cfgErr := w.Modules.Config(ctx, module)
@@ -114,20 +99,20 @@ Secrets are never accepted on the command line.`,
 						}
 					}
 					if !found {
-						return codedError{exitSetup, fmt.Errorf("%s has no setting %q; run ledgerlink config %s to see them all", module, k, module)}
+						return codedError{exitSetup, words.Errorf(nil, "verbs.config.no_setting", "Module", module, "Key", k)}
 					}
 				}
 			}
 			if err := e.printer(g).emit(nonNil(list), func(o io.Writer) {
-				fmt.Fprintln(o, "KEY\tSETTING\tVALUE")
+				fmt.Fprintln(o, t.T("verbs.config.header"))
 				for _, s := range list {
-					fmt.Fprintf(o, "%s\t%s\t%s\n", s.Key, s.Label, s.Value)
+					fmt.Fprintf(o, "%s\t%s\t%s\n", s.Key, t.Label(s.Label), s.Value)
 				}
 			}); err != nil {
 				return err
 			}
 			if cfgErr != nil {
-				fmt.Fprintln(e.stderr, "Note:", cfgErr)
+				fmt.Fprintln(e.stderr, t.T("verbs.note", "Note", t.Error(cfgErr)))
 			}
 			return nil
 		})(cmd, args)
@@ -150,12 +135,14 @@ func (e *env) showChoices(ctx context.Context, w *workspace.Workspace, g *global
 		return err
 	}
 	f, _ := def.Field(key)
+	t := e.words()
+	label := t.Label(f.Label)
 	return e.printer(g).emit(nonNil(choices), func(o io.Writer) {
 		if len(choices) == 0 {
-			fmt.Fprintf(o, "%s offers no values for %s.\n", def.Title, f.Label)
+			fmt.Fprintln(o, t.T("verbs.choices.none", "Package", def.Title, "Setting", label))
 			return
 		}
-		fmt.Fprintf(o, "%s offers for %s:\n", def.Title, f.Label)
+		fmt.Fprintln(o, t.T("verbs.choices.list", "Package", def.Title, "Setting", label))
 		for _, ch := range choices {
 			line := ch.Value
 			if ch.Label != "" && ch.Label != ch.Value {
@@ -163,18 +150,18 @@ func (e *env) showChoices(ctx context.Context, w *workspace.Workspace, g *global
 			}
 			if f.CustomFieldsOf != "" {
 				if ch.InBusinessFiles {
-					line += "\tin your business files too"
+					line += "\t" + t.T("verbs.choices.in_files")
 				} else {
-					line += "\tnot in your business files"
+					line += "\t" + t.T("verbs.choices.not_in_files")
 				}
 			}
 			fmt.Fprintln(o, line)
 		}
-		sep := "VALUE"
+		value := t.T("verbs.choices.value")
 		if f.Multiple {
-			sep = "VALUE,VALUE"
+			value += "," + value
 		}
-		fmt.Fprintf(o, "Set it with: ledgerlink config %s %s=%s\n", module, key, sep)
+		fmt.Fprintln(o, t.T("verbs.choices.set", "Module", module, "Key", key, "Value", value))
 	})
 }
 
@@ -186,7 +173,7 @@ func (e *env) storeSecret(ctx context.Context, w *workspace.Workspace, g *global
 	}
 	f, ok := def.Field(key)
 	if !ok || !f.Secret {
-		return codedError{exitSetup, fmt.Errorf("%s has no secret setting %q", def.Title, key)}
+		return codedError{exitSetup, words.Errorf(nil, "verbs.secret.no_setting", "Module", def.Title, "Key", key)}
 	}
 	value, err := readSecret(e.stdin)
 	if err != nil {
@@ -196,7 +183,7 @@ func (e *env) storeSecret(ctx context.Context, w *workspace.Workspace, g *global
 		return codedError{exitSetup, err}
 	}
 	return e.printer(g).emit(map[string]any{"stored": key}, func(o io.Writer) {
-		fmt.Fprintf(o, "%s is saved in the system keyring.\n", f.Label)
+		fmt.Fprintln(o, e.words().T("verbs.secret.saved", "Setting", e.words().Label(f.Label)))
 	})
 }
 
@@ -216,12 +203,12 @@ func readSecret(r io.Reader) (string, error) {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return "", fmt.Errorf("could not read the secret from standard input: %w", err)
+			return "", words.Errorf(err, "verbs.secret.unreadable")
 		}
 	}
 	s := strings.TrimRight(b.String(), "\r")
 	if s == "" {
-		return "", errors.New("no secret was given on standard input")
+		return "", words.Errorf(nil, "verbs.secret.none")
 	}
 	return s, nil
 }
@@ -255,23 +242,24 @@ func (e *env) mappingSetup(ctx context.Context, w *workspace.Workspace, g *globa
 			unmapped++
 		}
 	}
+	t := e.words()
 	return e.printer(g).emit(map[string]any{"changes": nonNil(changes), "mappings": nonNil(rows)}, func(o io.Writer) {
 		for _, ch := range changes {
 			fmt.Fprintln(o, "- "+ch)
 		}
-		fmt.Fprintln(o, "KIND\tLOCAL\tMAPPED TO\tWAITING DOCUMENTS")
+		fmt.Fprintln(o, t.T("verbs.mapping.header"))
 		for _, r := range rows {
 			remote := r.Remote
 			if r.RemoteName != "" {
 				remote += " (" + r.RemoteName + ")"
 			}
 			if remote == "" {
-				remote = "NOT MAPPED"
+				remote = t.T("verbs.mapping.not_mapped")
 			}
-			fmt.Fprintf(o, "%s\t%s\t%s\t%d\n", r.Kind.Label(), r.Local, remote, r.Pending)
+			fmt.Fprintf(o, "%s\t%s\t%s\t%s\n", r.Kind.Label(), r.Local, remote, t.Int(int64(r.Pending)))
 		}
 		if unmapped > 0 {
-			fmt.Fprintf(o, "%d code(s) used by waiting documents are not mapped: map them with ledgerlink config %s map.nominal.CODE=ACCOUNT (or map.tax., map.bank.).\n", unmapped, module)
+			fmt.Fprintln(o, t.N("verbs.mapping.unmapped", unmapped, "Module", module))
 		}
 	})
 }
@@ -299,35 +287,36 @@ func (e *env) listAdministrations(ctx context.Context, w *workspace.Workspace, g
 	}
 	if !known {
 		def, _ := w.Modules.Definition(module)
-		return codedError{exitSetup, fmt.Errorf("%s has no administrations to choose from: each company's journals go to the one organisation it is connected to", cmp.Or(def.Title, module))}
+		return codedError{exitSetup, words.Errorf(nil, "verbs.admin.none", "Module", cmp.Or(def.Title, module))}
 	}
 	companies, err := w.Engine.PayrollCompanies(ctx, module)
 	if err != nil {
 		return err
 	}
+	t := e.words()
 	return e.printer(g).emit(map[string]any{"administrations": nonNil(admins), "companies": nonNil(companies)}, func(o io.Writer) {
-		fmt.Fprintln(o, "ADMINISTRATION\tNAME\tJOURNALS")
+		fmt.Fprintln(o, t.T("verbs.admin.header"))
 		for _, a := range admins {
 			name := a.Name
 			if a.ReadOnly {
-				name += " (read only)"
+				name += " " + t.T("verbs.admin.read_only")
 			}
 			js := make([]string, len(a.Journals))
 			for i, j := range a.Journals {
 				js[i] = j.Label()
 				if j.Unusable != "" {
-					js[i] += " (not for payroll)"
+					js[i] += " " + t.T("verbs.admin.not_for_payroll")
 				}
 			}
 			fmt.Fprintf(o, "%s\t%s\t%s\n", a.Code, name, strings.Join(js, ", "))
 		}
 		if len(companies) == 0 {
-			fmt.Fprintln(o, "\nNo payroll journals are imported yet; the companies they name are mapped with map.company.COMPANY=ADMINISTRATION map.journalcode.COMPANY=JOURNAL.")
+			fmt.Fprintln(o, "\n"+t.T("verbs.admin.no_companies"))
 			return
 		}
-		fmt.Fprintln(o, "\nPAYROLL COMPANY\tJOURNALS\tWAITING\tADMINISTRATION\tJOURNAL\tPROBLEM")
+		fmt.Fprintln(o, "\n"+t.T("verbs.admin.companies_header"))
 		for _, c := range companies {
-			fmt.Fprintf(o, "%s\t%d\t%d\t%s\t%s\t%s\n", c.Company, c.Journals, c.Pending, cmp.Or(c.Administration, "-"), cmp.Or(c.JournalCode, "-"), c.Problem)
+			fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Company, t.Int(int64(c.Journals)), t.Int(int64(c.Pending)), cmp.Or(c.Administration, "-"), cmp.Or(c.JournalCode, "-"), c.Problem)
 		}
 	})
 }

@@ -15,32 +15,23 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 func loginCommand(e *env, g *globalFlags) *cobra.Command {
 	var clientID, organisation string
+	t := e.words()
 	c := &cobra.Command{
 		Use:   "login MODULE",
-		Short: "Sign in to the accounting package and choose the organisation",
-		Long: `Sign in to the accounting package. Where the package signs in through the
-web browser this opens its sign-in page; LedgerLink receives the answer on this
-computer only, or asks you to paste the address the browser landed on. Where it
-signs in with a username and password or a key, set those first with
-ledgerlink config, and login checks them.
-For a package app of your own (a custom connection, or your own client ID and
-secret) give --client-id: the client secret is then read from standard input,
-never from the command line.
-When the sign-in reaches several organisations, choose one with --organisation.
-Where the package can flag LedgerLink's access as needing attention (the
-module shows AMBER with the package's words), --refresh clears the flag
-through the package's API and checks the connection again.`,
-		Args: cobra.ExactArgs(1),
+		Short: t.T("verbs.login.short"),
+		Long:  t.T("verbs.login.long"),
+		Args:  cobra.ExactArgs(1),
 	}
-	c.Flags().StringVar(&clientID, "client-id", "", "client ID of a custom connection (its secret is read from standard input)")
-	c.Flags().StringVar(&organisation, "organisation", "", "the organisation to use, by name or ID")
+	c.Flags().StringVar(&clientID, "client-id", "", t.T("verbs.login.flag.client_id"))
+	c.Flags().StringVar(&organisation, "organisation", "", t.T("verbs.login.flag.organisation"))
 	var disconnect, refresh bool
-	c.Flags().BoolVar(&disconnect, "disconnect", false, "disconnect LedgerLink from the organisation and forget the sign-in")
-	c.Flags().BoolVar(&refresh, "refresh", false, "clear what the package flagged on LedgerLink's access (where the module has a Refresh action), then check the connection")
+	c.Flags().BoolVar(&disconnect, "disconnect", false, t.T("verbs.login.flag.disconnect"))
+	c.Flags().BoolVar(&refresh, "refresh", false, t.T("verbs.login.flag.refresh"))
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			def, _ := w.Reg.Lookup(module)
@@ -53,12 +44,12 @@ through the package's API and checks the connection again.`,
 					return err
 				}
 				return e.printer(g).emit(map[string]any{"disconnected": module, "module": st}, func(o io.Writer) {
-					fmt.Fprintf(o, "%s is disconnected. Status: %s.\n", def.Title, st.Light)
+					fmt.Fprintln(o, t.T("verbs.login.disconnected", "Module", def.Title, "Light", light(t, st.Light)))
 				})
 			}
 			if refresh {
 				if def.RefreshLabel == "" {
-					return codedError{exitSetup, fmt.Errorf("%s has nothing to refresh", def.Title)}
+					return codedError{exitSetup, words.Errorf(nil, "verbs.login.nothing_to_refresh", "Module", def.Title)}
 				}
 				err := w.Engine.RefreshAction(ctx, module)
 				st, serr := w.Modules.Status(ctx, module)
@@ -69,21 +60,21 @@ through the package's API and checks the connection again.`,
 					return codedError{exitSetup, err}
 				}
 				return e.printer(g).emit(map[string]any{"refreshed": module, "module": st}, func(o io.Writer) {
-					fmt.Fprintf(o, "%s: done. Status: %s.\n", def.RefreshLabel, st.Light)
+					fmt.Fprintln(o, t.T("verbs.login.refreshed", "Action", t.Label(def.RefreshLabel), "Light", light(t, st.Light)))
 					for _, n := range st.Notes {
 						fmt.Fprintf(o, "  - %s\n", n)
 					}
 				})
 			}
 			if def.Login == nil {
-				return codedError{exitSetup, fmt.Errorf("%s needs no sign-in: fill in its settings with ledgerlink config %s", def.Title, module)}
+				return codedError{exitSetup, words.Errorf(nil, "verbs.login.no_sign_in", "Module", def.Title, "Name", module)}
 			}
 			if clientID != "" {
 				if err := e.saveClientCredentials(ctx, w, def, clientID); err != nil {
 					return err
 				}
 			}
-			chosen, err := w.Connect(ctx, module, terminalPrompt{in: e.stdin, out: e.stderr}, workspace.ChooseByName(organisation))
+			chosen, err := w.Connect(ctx, module, terminalPrompt{in: e.stdin, out: e.stderr, w: t}, workspace.ChooseByName(organisation))
 			if err != nil {
 				if clientID != "" {
 					// A secret the package refused is not kept.
@@ -98,7 +89,7 @@ through the package's API and checks the connection again.`,
 				return err
 			}
 			return e.printer(g).emit(map[string]any{"organisation": chosen, "module": st}, func(o io.Writer) {
-				fmt.Fprintf(o, "Signed in to %s: %s. Status: %s.\n", def.Title, chosen.Name, st.Light)
+				fmt.Fprintln(o, t.T("verbs.login.signed_in", "Module", def.Title, "Organisation", chosen.Name, "Light", light(t, st.Light)))
 				for _, n := range st.Notes {
 					fmt.Fprintf(o, "  - %s\n", n)
 				}
@@ -120,7 +111,7 @@ func openBrowser(url string) error {
 		cmd = exec.Command("xdg-open", url)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("could not open the browser: %w", err)
+		return words.Errorf(err, "verbs.login.no_browser")
 	}
 	go func() { _ = cmd.Wait() }()
 	return nil
@@ -128,17 +119,15 @@ func openBrowser(url string) error {
 
 func simulateCommand(e *env, g *globalFlags) *cobra.Command {
 	var listen, state string
+	t := e.words()
 	c := &cobra.Command{
-		Use:   "simulate MODULE --listen 127.0.0.1:PORT",
-		Short: "Serve an accounting package's simulator on this computer, for trying and testing",
-		Long: `Serve an accounting package's simulator on a loopback address, so LedgerLink
-(or anything that speaks that package's API) can be pointed at it. It prints
-the settings that point a module at it. Only loopback addresses are accepted.
-Stop it with Ctrl+C.`,
-		Args: cobra.ExactArgs(1),
+		Use:   "simulate MODULE --listen 127.0.0.1:PORT", // words:verbatim the verb's form: its name and flags
+		Short: t.T("verbs.simulate.short"),
+		Long:  t.T("verbs.simulate.long"),
+		Args:  cobra.ExactArgs(1),
 	}
-	c.Flags().StringVar(&listen, "listen", "127.0.0.1:8765", "loopback address and port to listen on")
-	c.Flags().StringVar(&state, "state", "", "file to keep the simulator's records in between runs")
+	c.Flags().StringVar(&listen, "listen", "127.0.0.1:8765", t.T("verbs.simulate.flag.listen"))
+	c.Flags().StringVar(&state, "state", "", t.T("verbs.simulate.flag.state"))
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		reg, err := e.deps.registry(g.sandbox)
 		if err != nil {
@@ -152,14 +141,14 @@ Stop it with Ctrl+C.`,
 		}
 		def, ok := reg.Lookup(args[0])
 		if !ok || def.Simulator == nil {
-			return codedError{exitSetup, fmt.Errorf("there is no simulator for %q; there are simulators for: %s", args[0], strings.Join(names, ", "))}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.simulate.unknown", "Name", args[0], "Names", strings.Join(names, ", "))}
 		}
 		host, _, err := net.SplitHostPort(listen)
 		if err != nil {
-			return codedError{exitSetup, fmt.Errorf("--listen %q is not HOST:PORT", listen)}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.simulate.bad_address", "Address", listen)}
 		}
 		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return codedError{exitSetup, fmt.Errorf("the simulator listens on this computer only: use 127.0.0.1:PORT, not %s", listen)}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.simulate.not_loopback", "Address", listen)}
 		}
 		sim, err := def.Simulator(connectors.SimulatorOptions{StateFile: state})
 		if err != nil {
@@ -168,11 +157,11 @@ Stop it with Ctrl+C.`,
 		defer sim.Close()
 		ln, err := net.Listen("tcp", listen)
 		if err != nil {
-			return codedError{exitSetup, fmt.Errorf("the simulator cannot listen on %s: %w", listen, err)}
+			return codedError{exitSetup, words.Errorf(err, "verbs.simulate.cannot_listen", "Address", listen)}
 		}
 		address := "http://" + ln.Addr().String()
 		if !g.json {
-			fmt.Fprintf(e.stdout, "%s simulator listening on %s (Ctrl+C to stop)\n%s\n", def.Title, address, sim.Describe(address))
+			fmt.Fprintf(e.stdout, "%s\n%s\n", t.T("verbs.simulate.listening", "Package", def.Title, "Address", address), sim.Describe(address))
 		}
 		srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 		served := make(chan error, 1)
@@ -193,10 +182,11 @@ Stop it with Ctrl+C.`,
 type terminalPrompt struct {
 	in  io.Reader
 	out io.Writer
+	w   *words.Words
 }
 
 func (p terminalPrompt) OpenBrowser(address string) error {
-	fmt.Fprintf(p.out, "Opening your browser to sign in. If it does not open, visit:\n%s\n", address)
+	fmt.Fprintf(p.out, "%s\n%s\n", p.w.T("verbs.login.opening_browser"), address)
 	return openBrowser(address)
 }
 
@@ -207,7 +197,7 @@ func (p terminalPrompt) Ask(ctx context.Context, question string) (string, error
 	}
 	answer, err := readSecret(p.in)
 	if err != nil {
-		return "", fmt.Errorf("no answer was given: %w", err)
+		return "", words.Errorf(err, "verbs.login.no_answer")
 	}
 	return strings.TrimSpace(answer), nil
 }
@@ -223,14 +213,14 @@ const (
 // standard input, each checked against the module's schema first.
 func (e *env) saveClientCredentials(ctx context.Context, w *workspace.Workspace, def connectors.Definition, clientID string) error {
 	if _, ok := def.Field(clientIDKey); !ok {
-		return codedError{exitSetup, fmt.Errorf("%s takes no client ID: leave out --client-id", def.Title)}
+		return codedError{exitSetup, words.Errorf(nil, "verbs.login.no_client_id", "Module", def.Title)}
 	}
 	if f, ok := def.Field(clientSecretKey); !ok || !f.Secret {
-		return codedError{exitSetup, fmt.Errorf("%s takes no client secret: leave out --client-id", def.Title)}
+		return codedError{exitSetup, words.Errorf(nil, "verbs.login.no_client_secret", "Module", def.Title)}
 	}
 	secret, err := readSecret(e.stdin)
 	if err != nil {
-		return codedError{exitSetup, fmt.Errorf("--client-id needs the client secret on standard input: %w", err)}
+		return codedError{exitSetup, words.Errorf(err, "verbs.login.secret_needed")}
 	}
 	if _, err := w.Modules.Apply(ctx, def.Name, map[string]string{clientIDKey: clientID}, false); err != nil {
 		return codedError{exitSetup, err}

@@ -966,7 +966,7 @@ func TestE2EMemoryRunImportsInbox(t *testing.T) {
 		t.Fatal("run did not stop within 10 s of being told to")
 	}
 	wantExit(t, o, exitOK)
-	for _, want := range []string{"LedgerLink is running", "customers-web.csv: imported, 1 record(s), 0 problem(s)", "LedgerLink stopped"} {
+	for _, want := range []string{"LedgerLink is running", "customers-web.csv: imported, 1 record, 0 problems", "LedgerLink stopped"} {
 		if !strings.Contains(o.stdout, want) {
 			t.Errorf("run said %q, want it to say %q", o.stdout, want)
 		}

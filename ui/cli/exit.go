@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"ledgerlink/words"
 )
 
 // Exit codes of the verbs.
@@ -22,10 +26,31 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	deps           dependencies
+	// w are the words the verbs speak, chosen before the verbs are built;
+	// lang is the language asked for by --lang or LEDGERLINK_LANG ("" when
+	// neither says), handed to the workspace.
+	w    *words.Words
+	lang string
+}
+
+// words are the words the verbs speak: English until run has chosen.
+func (e *env) words() *words.Words {
+	if e.w == nil {
+		e.w = catalogue(e.deps.registry).In("en")
+	}
+	return e.w
 }
 
 // run executes one command line and returns its exit code.
 func run(ctx context.Context, args []string, e env) int {
+	a := askedLanguage(args, os.Getenv)
+	e.lang = a.lang
+	e.w = chooseWords(catalogue(e.deps.registry), a, dataDirOf(args), os.Getenv)
+	if a.bad != "" {
+		fmt.Fprintln(e.stderr, e.w.T("verbs.error", "Error", e.w.T("verbs.lang.unknown",
+			"Value", a.bad, "From", a.from, "Languages", strings.Join(words.Languages(), ", "))))
+		return exitSetup
+	}
 	root := newRootCommand(&e)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
@@ -40,7 +65,7 @@ func run(ctx context.Context, args []string, e env) int {
 		// The verb has already reported each item.
 		return exitItems
 	}
-	fmt.Fprintln(e.stderr, "Error:", err)
+	fmt.Fprintln(e.stderr, e.w.T("verbs.error", "Error", e.w.Error(err)))
 	var ce codedError
 	if errors.As(err, &ce) {
 		return ce.code

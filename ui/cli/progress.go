@@ -12,6 +12,7 @@ import (
 
 	"ledgerlink/sync"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 // isTerminal reports whether w is a terminal a person watches.
@@ -27,6 +28,7 @@ func isTerminal(w io.Writer) bool {
 type runProgress struct {
 	out         io.Writer
 	interactive bool
+	w           *words.Words
 
 	mu    stdsync.Mutex
 	bar   *progressbar.ProgressBar
@@ -41,7 +43,7 @@ func (e *env) followRun(g *globalFlags, w *workspace.Workspace, module string) (
 	if g.json {
 		return func() {}
 	}
-	p := &runProgress{out: e.stderr, interactive: e.deps.terminal != nil && e.deps.terminal(e.stderr)}
+	p := &runProgress{out: e.stderr, interactive: e.deps.terminal != nil && e.deps.terminal(e.stderr), w: e.words()}
 	cancel := w.Engine.Subscribe(func(st sync.ModuleState) {
 		if st.Module == module {
 			p.show(st)
@@ -66,7 +68,7 @@ func (p *runProgress) show(st sync.ModuleState) {
 		p.step, p.total = st.Step, st.Total
 		if !p.interactive {
 			if st.Total > 0 {
-				fmt.Fprintf(p.out, "%s (%d)…\n", st.Step, st.Total)
+				fmt.Fprintf(p.out, "%s (%s)…\n", st.Step, p.w.Int(int64(st.Total)))
 			} else {
 				fmt.Fprintf(p.out, "%s…\n", st.Step)
 			}
@@ -92,7 +94,7 @@ func (p *runProgress) show(st sync.ModuleState) {
 	}
 	if st.Activity == sync.ActivityWaitingRateLimit && !st.Until.Equal(p.until) {
 		p.until = st.Until
-		msg := fmt.Sprintf("The accounting package asked LedgerLink to slow down; going on at %s", st.Until.Local().Format("15:04:05"))
+		msg := p.w.T("verbs.progress.slow_down", "At", p.w.Clock(st.Until.Local()))
 		if p.bar != nil {
 			p.bar.Describe(msg)
 		} else {

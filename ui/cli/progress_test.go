@@ -35,7 +35,7 @@ func TestRunProgressOnATerminalAndInALog(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			p := &runProgress{out: &out, interactive: tc.interactive}
+			p := &runProgress{out: &out, interactive: tc.interactive, w: (&env{}).words()}
 			for _, st := range run {
 				p.show(st)
 			}

@@ -15,24 +15,20 @@ import (
 	"ledgerlink/sync"
 	"ledgerlink/sync/feed"
 	"ledgerlink/sync/workspace"
+	"ledgerlink/words"
 )
 
 func importCommand(e *env, g *globalFlags) *cobra.Command {
 	var typeName, currency string
+	t := e.words()
 	c := &cobra.Command{
 		Use:   "import FILE...",
-		Short: "Read business files (CSV or JSON) into LedgerLink",
-		Long: `Read business files into LedgerLink: customers, suppliers, quotes, sales and
-purchase invoices, credit notes, payments and payroll journals, as CSV or JSON.
-The record type comes from the file name (customers.csv, sales_invoices.csv,
-...), from a "type" column, or from --type. Bad rows are listed with their line
-and column; the good rows are still imported. Importing the same file twice
-changes nothing. The files themselves are left where they are.
-See docs/business-files.md for every column.`,
-		Args: cobra.MinimumNArgs(1),
+		Short: t.T("verbs.import.short"),
+		Long:  t.T("verbs.import.long"),
+		Args:  cobra.MinimumNArgs(1),
 	}
-	c.Flags().StringVar(&typeName, "type", "", "record type of every file (e.g. customers, sales_invoices)")
-	c.Flags().StringVar(&currency, "currency", "", "currency for rows that name none (e.g. GBP)")
+	c.Flags().StringVar(&typeName, "type", "", t.T("verbs.import.flag.type"))
+	c.Flags().StringVar(&currency, "currency", "", t.T("verbs.import.flag.currency"))
 	c.RunE = func(cmd *cobra.Command, files []string) error {
 		var opts feed.Options
 		if typeName != "" {
@@ -63,11 +59,11 @@ See docs/business-files.md for every column.`,
 			if err := e.printer(g).emit(outcomes, func(o io.Writer) {
 				for _, out := range outcomes {
 					if out.Error != "" {
-						fmt.Fprintf(o, "%s: not imported: %s\n", out.Path, out.Error)
+						fmt.Fprintln(o, t.T("verbs.import.not_imported", "File", out.Path, "Problem", out.Error))
 						continue
 					}
-					fmt.Fprintf(o, "%s: %s, %d record(s): %d new, %d changed, %d unchanged\n",
-						out.Path, out.Type.Label(), out.Records, out.Stored.Added, out.Stored.Updated, out.Stored.Unchanged)
+					fmt.Fprintln(o, t.N("verbs.import.imported", out.Records, "File", out.Path, "Type", out.Type.Label(),
+						"New", t.Int(int64(out.Stored.Added)), "Changed", t.Int(int64(out.Stored.Updated)), "Unchanged", t.Int(int64(out.Stored.Unchanged))))
 					for _, p := range out.Problems {
 						fmt.Fprintf(o, "  - %s\n", p)
 					}
@@ -79,8 +75,8 @@ See docs/business-files.md for every column.`,
 				if out.Type == connectors.Journals && out.Stored.Added+out.Stored.Updated > 0 {
 					for _, rep := range w.SendImportedJournals(ctx) {
 						if !g.json {
-							fmt.Fprintf(e.stderr, "Payroll journals sent automatically to %s:\n", rep.Module)
-							printReport(e.stderr, rep)
+							fmt.Fprintln(e.stderr, t.T("verbs.import.journals_sent", "Module", rep.Module))
+							printReport(e.stderr, t, rep)
 						}
 					}
 					break
@@ -111,7 +107,7 @@ func parseRefs(args []string) ([]sync.Ref, error) {
 func pendingCommand(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "pending MODULE",
-		Short: "List what is waiting to be sent to the accounting package (Pending Export)",
+		Short: e.words().T("verbs.pending.short"),
 		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -123,14 +119,15 @@ func pendingCommand(e *env, g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			t := e.words()
 			return e.printer(g).emit(nonNil(items), func(o io.Writer) {
 				if len(items) == 0 {
-					fmt.Fprintln(o, "Nothing is waiting to be exported.")
+					fmt.Fprintln(o, t.T("verbs.pending.none"))
 					return
 				}
-				fmt.Fprintln(o, "TYPE\tCODE\tDATE\tNEW/UPDATED\tPRE-CHECK")
+				fmt.Fprintln(o, t.T("verbs.pending.header"))
 				for _, it := range items {
-					fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\n", it.Type, it.Code, it.SourceDate, it.Kind, checkText(it.Check))
+					fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\n", it.Type, it.Code, t.Date(it.SourceDate.Time), kindText(t, it.Kind), checkText(t, it.Check))
 				}
 			})
 		})(cmd, args)
@@ -138,28 +135,47 @@ func pendingCommand(e *env, g *globalFlags) *cobra.Command {
 	return c
 }
 
+// kindText is the New/Updated column in words.
+func kindText(t *words.Words, k storage.Kind) string {
+	switch k {
+	case storage.KindNew:
+		return t.T("verbs.kind.new")
+	case storage.KindUpdated:
+		return t.T("verbs.kind.updated")
+	}
+	return string(k)
+}
+
 // checkText is the Pre-check column in words.
-func checkText(c storage.Check) string {
-	if c.Status == "" {
-		return "not checked"
+func checkText(t *words.Words, c storage.Check) string {
+	var status string
+	switch c.Status {
+	case storage.CheckNotRun:
+		return t.T("verbs.check.not_run")
+	case storage.CheckOK:
+		status = t.T("verbs.check.ok")
+	case storage.CheckProblems:
+		status = t.T("verbs.check.problems")
+	default:
+		status = string(c.Status)
 	}
 	if len(c.Problems) == 0 {
 		if len(c.Notes) > 0 {
-			return string(c.Status) + ": " + strings.Join(c.Notes, "; ")
+			return status + ": " + strings.Join(c.Notes, "; ")
 		}
-		return string(c.Status)
+		return status
 	}
 	parts := make([]string, 0, len(c.Problems))
 	for _, p := range c.Problems {
 		parts = append(parts, p.Cause)
 	}
-	return string(c.Status) + ": " + strings.Join(parts, "; ")
+	return status + ": " + strings.Join(parts, "; ")
 }
 
 func precheckCommand(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "precheck MODULE [TYPE:CODE...]",
-		Short: "Check pending records before they are sent, and say what to fix",
+		Use:   "precheck MODULE [TYPE:CODE...]", // words:verbatim the verb's form: its name and arguments
+		Short: e.words().T("verbs.precheck.short"),
 		Args:  cobra.MinimumNArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -181,18 +197,19 @@ func precheckCommand(e *env, g *globalFlags) *cobra.Command {
 					failed++
 				}
 			}
+			t := e.words()
 			if err := e.printer(g).emit(nonNil(items), func(o io.Writer) {
 				for _, it := range items {
 					if len(it.Check.Problems) == 0 {
-						fmt.Fprintf(o, "%s %s: ready to send\n", it.Type.Label(), it.Code)
+						fmt.Fprintln(o, t.T("verbs.precheck.ready", "Type", it.Type.Label(), "Code", it.Code))
 						continue
 					}
 					fmt.Fprintf(o, "%s %s:\n", it.Type.Label(), it.Code)
 					for _, p := range it.Check.Problems {
-						fmt.Fprintf(o, "  - %s\n    Fix: %s\n", p.Cause, p.Fix)
+						fmt.Fprintf(o, "  - %s\n    %s\n", p.Cause, t.T("verbs.precheck.fix", "Fix", p.Fix))
 					}
 				}
-				fmt.Fprintf(o, "%d checked, %d with something to fix.\n", len(items), failed)
+				fmt.Fprintln(o, t.N("verbs.precheck.summary", len(items), "Failed", t.Int(int64(failed))))
 			}); err != nil {
 				return err
 			}
@@ -207,22 +224,21 @@ func precheckCommand(e *env, g *globalFlags) *cobra.Command {
 
 func uploadCommand(e *env, g *globalFlags) *cobra.Command {
 	var all bool
+	t := e.words()
 	c := &cobra.Command{
 		Use:   "upload MODULE (--all | TYPE:CODE...)",
-		Short: "Send pending records to the accounting package (Upload Data)",
-		Long: `Send pending records to the accounting package. Each record is pre-checked
-first; records that fail stay pending with the reason in Error Feedback, and
-never stop the others. A record is never sent twice, even after a crash.`,
-		Args: cobra.MinimumNArgs(1),
+		Short: t.T("verbs.upload.short"),
+		Long:  t.T("verbs.upload.long"),
+		Args:  cobra.MinimumNArgs(1),
 	}
-	c.Flags().BoolVar(&all, "all", false, "send everything that is pending")
+	c.Flags().BoolVar(&all, "all", false, t.T("verbs.upload.flag.all"))
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		refs, err := parseRefs(args[1:])
 		if err != nil {
 			return err
 		}
 		if all == (len(refs) > 0) {
-			return codedError{exitSetup, fmt.Errorf("say what to send: --all, or one or more TYPE:CODE references (see ledgerlink upload --help)")}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.upload.what")}
 		}
 		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
 			if err := w.Engine.Refresh(ctx, module); err != nil {
@@ -239,12 +255,12 @@ never stop the others. A record is never sent twice, even after a crash.`,
 
 // report prints a run report and turns it into the exit code.
 func (e *env) report(g *globalFlags, rep sync.Report, runErr error) error {
-	if err := e.printer(g).emit(rep, func(o io.Writer) { printReport(o, rep) }); err != nil {
+	if err := e.printer(g).emit(rep, func(o io.Writer) { printReport(o, e.words(), rep) }); err != nil {
 		return err
 	}
 	if errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded) {
 		// Ctrl+C, SIGTERM or a timeout: say what it means for the books.
-		return codedError{exitSetup, fmt.Errorf("stopped before the end (%w); nothing is lost: what was sent is kept, and the next run finishes the rest", runErr)}
+		return codedError{exitSetup, words.Errorf(nil, "verbs.report.stopped", "Reason", runErr.Error())}
 	}
 	if runErr != nil {
 		return runErr
@@ -258,7 +274,7 @@ func (e *env) report(g *globalFlags, rep sync.Report, runErr error) error {
 	return nil
 }
 
-func printReport(o io.Writer, rep sync.Report) {
+func printReport(o io.Writer, t *words.Words, rep sync.Report) {
 	// A sync lists every type it looked at; people need only those where
 	// something happened.
 	var moved []sync.Count
@@ -268,36 +284,36 @@ func printReport(o io.Writer, rep sync.Report) {
 		}
 	}
 	if len(moved) == 0 && len(rep.Errors) == 0 && !rep.Cancelled {
-		fmt.Fprintln(o, "Nothing to do: everything is in step.")
+		fmt.Fprintln(o, t.T("verbs.report.nothing"))
 	}
 	if len(moved) > 0 {
-		fmt.Fprintln(o, "DIRECTION\tTYPE\tCREATED\tUPDATED\tFAILED")
+		fmt.Fprintln(o, t.T("verbs.report.header"))
 		for _, c := range moved {
-			dir := "to the package"
+			dir := t.T("verbs.report.to_package")
 			if c.Direction == connectors.Mirror {
-				dir = "from the package"
+				dir = t.T("verbs.report.from_package")
 			}
-			fmt.Fprintf(o, "%s\t%s\t%d\t%d\t%d\n", dir, c.Type.Label(), c.Created, c.Updated, c.Failed)
+			fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\n", dir, c.Type.Label(), t.Int(int64(c.Created)), t.Int(int64(c.Updated)), t.Int(int64(c.Failed)))
 		}
 	}
 	for _, msg := range rep.Notes {
-		fmt.Fprintf(o, "Note: %s\n", msg)
+		fmt.Fprintln(o, t.T("verbs.note", "Note", msg))
 	}
 	for _, msg := range rep.Errors {
-		fmt.Fprintf(o, "Problem: %s\n", msg)
+		fmt.Fprintln(o, t.T("verbs.report.problem", "Problem", msg))
 	}
 	if !rep.ResumeAt.IsZero() {
-		fmt.Fprintf(o, "The accounting package's daily limit was reached; sync resumes at %s.\n", rep.ResumeAt.Local().Format("15:04 on Mon 2 Jan"))
+		fmt.Fprintln(o, t.T("verbs.report.resumes", "At", t.DateTime(rep.ResumeAt.Local())))
 	}
 	if rep.FailedItems() > 0 {
-		fmt.Fprintln(o, "See what to fix with: ledgerlink feedback "+rep.Module)
+		fmt.Fprintln(o, t.T("verbs.report.see_feedback", "Module", rep.Module))
 	}
 }
 
 func markCommand(e *env, g *globalFlags, exported bool) *cobra.Command {
-	use, short := "mark-exported MODULE TYPE:CODE...", "Mark pending records as exported by hand (they are not sent)"
+	use, short := "mark-exported MODULE TYPE:CODE...", e.words().T("verbs.mark.exported.short")
 	if !exported {
-		use, short = "mark-not-exported MODULE TYPE:CODE...", "Put records marked as exported by hand back in Pending Export"
+		use, short = "mark-not-exported MODULE TYPE:CODE...", e.words().T("verbs.mark.not_exported.short")
 	}
 	c := &cobra.Command{Use: use, Short: short, Args: cobra.MinimumNArgs(2)}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -319,10 +335,11 @@ func markCommand(e *env, g *globalFlags, exported bool) *cobra.Command {
 				return err
 			}
 			done := len(refs) - len(refused)
+			t := e.words()
 			if err := e.printer(g).emit(map[string]any{"marked": done, "refused": nonNil(refused)}, func(o io.Writer) {
-				fmt.Fprintf(o, "%d marked.\n", done)
+				fmt.Fprintln(o, t.N("verbs.mark.done", done))
 				for _, r := range refused {
-					fmt.Fprintf(o, "%s not marked: %s\n", r.Ref, r.Reason)
+					fmt.Fprintln(o, t.T("verbs.mark.refused", "Ref", r.Ref.String(), "Reason", r.Reason))
 				}
 			}); err != nil {
 				return err
@@ -339,9 +356,9 @@ func markCommand(e *env, g *globalFlags, exported bool) *cobra.Command {
 // dateRange adds --from and --to (YYYY-MM-DD) to a listing verb.
 type dateRange struct{ from, to string }
 
-func (d *dateRange) flags(c *cobra.Command) {
-	c.Flags().StringVar(&d.from, "from", "", "only rows on or after this day (YYYY-MM-DD)")
-	c.Flags().StringVar(&d.to, "to", "", "only rows on or before this day (YYYY-MM-DD)")
+func (d *dateRange) flags(c *cobra.Command, t *words.Words) {
+	c.Flags().StringVar(&d.from, "from", "", t.T("verbs.flag.from"))
+	c.Flags().StringVar(&d.to, "to", "", t.T("verbs.flag.to"))
 }
 
 // bounds returns [from, to) in local time; zero means open.
@@ -352,7 +369,7 @@ func (d dateRange) bounds() (from, to time.Time, err error) {
 		}
 		t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
 		if err != nil {
-			return time.Time{}, codedError{exitSetup, fmt.Errorf("%q is not a day in the form YYYY-MM-DD", s)}
+			return time.Time{}, codedError{exitSetup, words.Errorf(nil, "verbs.dates.bad_day", "Value", s)}
 		}
 		return t, nil
 	}
@@ -366,7 +383,7 @@ func (d dateRange) bounds() (from, to time.Time, err error) {
 		to = to.AddDate(0, 0, 1)
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		err = codedError{exitSetup, fmt.Errorf("--from %s is after --to %s", d.from, d.to)}
+		err = codedError{exitSetup, words.Errorf(nil, "verbs.dates.from_after_to", "From", d.from, "To", d.to)}
 	}
 	return
 }
@@ -377,7 +394,7 @@ func listByDate[T any](e *env, g *globalFlags, use, short, empty string,
 	text func(o io.Writer, rows []T)) *cobra.Command {
 	var dr dateRange
 	c := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1)}
-	dr.flags(c)
+	dr.flags(c, e.words())
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		from, to, err := dr.bounds()
 		if err != nil {
@@ -401,61 +418,64 @@ func listByDate[T any](e *env, g *globalFlags, use, short, empty string,
 }
 
 func exportedCommand(e *env, g *globalFlags) *cobra.Command {
-	return listByDate(e, g, "exported MODULE", "List what was sent to the accounting package (Successfully Exported)",
-		"Nothing was exported in that period.",
+	t := e.words()
+	return listByDate(e, g, "exported MODULE", t.T("verbs.exported.short"), t.T("verbs.exported.none"),
 		func(ctx context.Context, w *workspace.Workspace, module string, from, to time.Time) ([]sync.ExportedRow, error) {
 			return w.Engine.Exported(ctx, module, from, to)
 		},
 		func(o io.Writer, rows []sync.ExportedRow) {
-			fmt.Fprintln(o, "TYPE\tCODE\tEXPORTED AT\tREMOTE ID\tVERIFIED\tHOW\tOPEN")
+			fmt.Fprintln(o, t.T("verbs.exported.header"))
 			for _, r := range rows {
-				how := "uploaded"
+				how := t.T("verbs.exported.uploaded")
 				if r.Manual {
-					how = "marked by hand"
+					how = t.T("verbs.exported.by_hand")
 				}
-				if r.Gone != "" {
-					how += ", then " + string(r.Gone) + " in the package"
+				switch r.Gone {
+				case "":
+				case storage.GoneDeleted:
+					how = t.T("verbs.exported.then_deleted", "How", how)
+				case storage.GoneVoided:
+					how = t.T("verbs.exported.then_voided", "How", how)
+				default:
+					how += ", " + string(r.Gone)
 				}
-				fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.Code, r.ExportedAt.Local().Format("2006-01-02 15:04"),
-					r.RemoteID, yesNo(r.Verified), how, r.URL)
+				fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.Code, t.DateTime(r.ExportedAt.Local()),
+					r.RemoteID, yesNo(t, r.Verified), how, r.URL)
 			}
 		})
 }
 
 func feedbackCommand(e *env, g *globalFlags) *cobra.Command {
-	return listByDate(e, g, "feedback MODULE", "List what could not be sent, with the cause and the fix (Error Feedback)",
-		"No errors in that period.",
+	t := e.words()
+	return listByDate(e, g, "feedback MODULE", t.T("verbs.feedback.short"), t.T("verbs.feedback.none"),
 		func(ctx context.Context, w *workspace.Workspace, module string, from, to time.Time) ([]sync.FeedbackRow, error) {
 			return w.Engine.Feedback(ctx, module, from, to)
 		},
 		func(o io.Writer, rows []sync.FeedbackRow) {
 			for _, r := range rows {
-				fmt.Fprintf(o, "%s  %s %s\n  Message: %s\n  Cause:   %s\n  Fix:     %s\n",
-					r.When.Local().Format("2006-01-02 15:04"), r.Type.Label(), r.Code, r.Message, r.Cause, r.Fix)
+				fmt.Fprintf(o, "%s  %s %s\n", t.DateTime(r.When.Local()), r.Type.Label(), r.Code)
+				fmt.Fprintln(o, t.T("verbs.feedback.row", "Message", r.Message, "Cause", r.Cause, "Fix", r.Fix))
 			}
 		})
 }
 
 func paymentsCommand(e *env, g *globalFlags) *cobra.Command {
 	var allocate bool
+	t := e.words()
 	c := &cobra.Command{
-		Use:   "payments MODULE [--allocate]",
-		Short: "Download payments made in the accounting package (Create & Allocate Payments)",
-		Long: `Download the payments made in the accounting package since the last import.
-With --allocate, each is created in LedgerLink and allocated to the invoice it
-pays; without, they are only shown with what would happen. Each payment gets a
-status: "Payment created and allocated", or the reason it was not (and what to
-fix). Payments that could not be allocated are tried again next time.`,
-		Args: cobra.ExactArgs(1),
+		Use:   "payments MODULE [--allocate]", // words:verbatim the verb's form: its name and flag
+		Short: t.T("verbs.payments.short"),
+		Long:  t.T("verbs.payments.long"),
+		Args:  cobra.ExactArgs(1),
 	}
 	var list bool
 	var dr dateRange
-	c.Flags().BoolVar(&allocate, "allocate", false, "allocate each payment to the invoice it pays")
-	c.Flags().BoolVar(&list, "list", false, "show the Import grid as it stands (nothing is downloaded)")
-	dr.flags(c)
+	c.Flags().BoolVar(&allocate, "allocate", false, t.T("verbs.payments.flag.allocate"))
+	c.Flags().BoolVar(&list, "list", false, t.T("verbs.payments.flag.list"))
+	dr.flags(c, t)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if list && allocate {
-			return codedError{exitSetup, errors.New("--list shows the grid and --allocate downloads: choose one")}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.payments.list_or_allocate")}
 		}
 		from, to, err := dr.bounds()
 		if err != nil {
@@ -480,13 +500,13 @@ fix). Payments that could not be allocated are tried again next time.`,
 			}
 			if err := e.printer(g).emit(nonNil(rows), func(o io.Writer) {
 				if len(rows) == 0 {
-					fmt.Fprintln(o, "No new payments.")
+					fmt.Fprintln(o, t.T("verbs.payments.none"))
 					return
 				}
-				fmt.Fprintln(o, "COMPANY\tDATE\tREFERENCE\tAMOUNT\tALLOCATED TO\tKIND\tSTATUS")
+				fmt.Fprintln(o, t.T("verbs.payments.header"))
 				for _, r := range rows {
-					fmt.Fprintf(o, "%s\t%s\t%s\t%s %s\t%s\t%s\t%s\n", r.Company, r.PaymentDate, r.Reference,
-						r.Amount.StringFixed(2), r.Currency, strings.Join(r.AllocatedTo, ", "), r.Kind, r.Status)
+					fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Company, t.Date(r.PaymentDate.Time), r.Reference,
+						t.Amount(r.Amount, r.Currency), strings.Join(r.AllocatedTo, ", "), importKindText(t, r.Kind), r.Status)
 				}
 			}); err != nil {
 				return err
@@ -503,12 +523,9 @@ fix). Payments that could not be allocated are tried again next time.`,
 func syncCommand(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sync MODULE",
-		Short: "Run one full sync of the module now",
-		Long: `Run one full sync now: refresh the reference data (accounts, tax rates,
-products, bank accounts), bring in changes from the accounting package, send
-pending records, and import payments, as the module's Synchronisation settings
-allow.`,
-		Args: cobra.ExactArgs(1),
+		Short: e.words().T("verbs.sync.short"),
+		Long:  e.words().T("verbs.sync.long"),
+		Args:  cobra.ExactArgs(1),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return e.withReadyModule(g, args[0], func(ctx context.Context, w *workspace.Workspace, module string) error {
@@ -532,7 +549,7 @@ func (e *env) withModule(g *globalFlags, name string, fn func(ctx context.Contex
 		if _, ok, err := w.DB.Installed(def.Name); err != nil {
 			return err
 		} else if !ok {
-			return codedError{exitSetup, fmt.Errorf("%s is not installed: run ledgerlink install %s first", def.Title, def.Name)}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.module.not_installed", "Module", def.Title, "Name", def.Name)}
 		}
 		return fn(ctx, w, def.Name)
 	})
@@ -549,17 +566,28 @@ func (e *env) withReadyModule(g *globalFlags, name string, fn func(ctx context.C
 			return err
 		}
 		if !st.CanSync {
-			return codedError{exitSetup, fmt.Errorf("%s is not ready (%s): %s", st.Title, st.Light, strings.Join(st.Notes, " "))}
+			return codedError{exitSetup, words.Errorf(nil, "verbs.module.not_ready", "Module", st.Title, "Light", light(e.words(), st.Light), "Notes", strings.Join(st.Notes, " "))}
 		}
 		return fn(ctx, w, module)
 	})
 }
 
-func yesNo(b bool) string {
+func yesNo(t *words.Words, b bool) string {
 	if b {
-		return "yes"
+		return t.T("verbs.yes")
 	}
-	return "no"
+	return t.T("verbs.no")
+}
+
+// importKindText is the Kind column of the Import grid in words.
+func importKindText(t *words.Words, k storage.ImportKind) string {
+	switch k {
+	case storage.ImportSales:
+		return t.T("verbs.payments.kind.sales")
+	case storage.ImportPurchase:
+		return t.T("verbs.payments.kind.purchase")
+	}
+	return string(k)
 }
 
 // nonNil makes empty lists print as [] rather than null in JSON.

@@ -17,6 +17,7 @@ import (
 
 func runCommand(e *env, g *globalFlags) *cobra.Command {
 	var listen string
+	t := e.words()
 	c := &cobra.Command{
 		Use:   "run",
 		Short: "Sync on schedule without a window, until stopped (for servers)",
@@ -33,12 +34,13 @@ reads just the records the calls name). The
 package must reach the address: on a desktop behind a router it cannot, and
 the scheduled runs keep the books in step instead.`,
 		RunE: e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
-			say := func(format string, args ...any) {
+			// say prints one line of what happens, after the time of day.
+			say := func(line string) {
 				if !g.json {
-					fmt.Fprintf(e.stdout, time.Now().Format("15:04:05")+" "+format+"\n", args...)
+					fmt.Fprintln(e.stdout, t.Clock(time.Now())+" "+line)
 				}
 			}
-			sched, err := w.NewScheduler(func(s sync.State) { say("%s", s) })
+			sched, err := w.NewScheduler(func(s sync.State) { say(stateText(t, s)) })
 			if err != nil {
 				return codedError{exitSetup, err}
 			}
@@ -47,21 +49,22 @@ the scheduled runs keep the books in step instead.`,
 			}
 			defer sched.Stop()
 			if listen != "" {
-				cl, err := listenForChanges(ctx, w, listen, say)
+				cl, err := listenForChanges(ctx, w, listen, func(format string, args ...any) { say(fmt.Sprintf(format, args...)) })
 				if err != nil {
 					return codedError{exitSetup, err}
 				}
 				defer cl.Close()
 			}
-			say("LedgerLink is running; business files go in %s", feed.DefaultInboxDir(w.DataDir))
+			say(t.T("verbs.run.running", "Inbox", feed.DefaultInboxDir(w.DataDir)))
 			err = w.WatchInbox(ctx, func(o feed.FileOutcome) {
-				say("%s: %s, %d record(s), %d problem(s)", o.Name, o.Disposition, o.Records, len(o.Problems))
+				say(t.T("verbs.run.file_line", "File", o.Name, "Outcome", dispositionText(t, o.Disposition),
+					"Records", t.N("verbs.run.records", o.Records), "Problems", t.N("verbs.run.problems", len(o.Problems))))
 			})
-			say("LedgerLink stopped")
+			say(t.T("verbs.run.stopped"))
 			return err
 		}),
 	}
-	c.Flags().StringVar(&listen, "listen", "", "also receive the packages' change calls on this address (host:port)")
+	c.Flags().StringVar(&listen, "listen", "", t.T("verbs.run.flag.listen"))
 	return c
 }
 
@@ -114,4 +117,31 @@ func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, 
 	}
 	say("%s", tr.T("verbs.run.listen.receiving", "Address", cl.Addr()))
 	return cl, nil
+}
+
+// stateText says what the scheduler is doing.
+func stateText(t *words.Words, s sync.State) string {
+	running := strings.Join(s.Running, ", ")
+	switch {
+	case s.Idle() && s.Paused:
+		return t.T("verbs.run.state.paused")
+	case s.Idle():
+		return t.T("verbs.run.state.idle")
+	case s.Paused:
+		return t.T("verbs.run.state.running_paused", "Modules", running)
+	}
+	return t.T("verbs.run.state.running", "Modules", running)
+}
+
+// dispositionText says what became of a file dropped in the inbox.
+func dispositionText(t *words.Words, d feed.Disposition) string {
+	switch d {
+	case feed.Imported:
+		return t.T("verbs.run.file.imported")
+	case feed.Failed:
+		return t.T("verbs.run.file.failed")
+	case feed.Retry:
+		return t.T("verbs.run.file.retry")
+	}
+	return string(d)
 }
