@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // kind is how a column's text is read.
@@ -82,6 +83,9 @@ func (c *rowCtx) fail(key, msg string) {
 	c.bad = append(c.bad, key)
 }
 
+// failErr notes err, said in the reader's language, against key.
+func (c *rowCtx) failErr(key string, err error) { c.fail(key, c.s.w().Error(err)) }
+
 func (c *rowCtx) failed(key string) bool { return slices.Contains(c.bad, key) }
 
 func (c *rowCtx) text(key string) string { return c.s.cell(c.r, key) }
@@ -95,7 +99,7 @@ func (c *rowCtx) value(key string) string {
 	}
 	v, err := readValue(columnKinds[key], raw, c.s.mark)
 	if err != nil {
-		c.fail(key, err.Error())
+		c.failErr(key, err)
 		return ""
 	}
 	return v
@@ -108,7 +112,7 @@ func (c *rowCtx) date(key string) connectors.Date {
 	}
 	d, err := parseDate(raw)
 	if err != nil {
-		c.fail(key, err.Error())
+		c.failErr(key, err)
 	}
 	return d
 }
@@ -125,7 +129,7 @@ func (c *rowCtx) number(key string) decimal.Decimal {
 	}
 	n, err := parse(raw, c.s.mark)
 	if err != nil {
-		c.fail(key, err.Error())
+		c.failErr(key, err)
 		return decimal.Zero
 	}
 	return n
@@ -169,11 +173,12 @@ func (s *sheet) buildSingles(ctx context.Context, rows []row) ([]connectors.Reco
 		good = append(good, built{rec, r.line})
 	}
 	var recs []connectors.Record
+	w := s.w()
 	for _, b := range good {
 		lines := linesByCode[b.rec.Code()]
 		if len(lines) > 1 {
 			probs = append(probs, anchored{Problem{File: s.rd.file, Line: b.line, Column: s.heading("code"),
-				Message: fmt.Sprintf("%s %s is on lines %s; keep one row per %s (none of these rows was imported)", noun(s.typ), b.rec.Code(), lineList(lines), noun(s.typ))}, b.line})
+				Message: w.T("engine.feed.row.code_on_several_lines", "What", w.T(nounKey(s.typ)), "Code", b.rec.Code(), "Lines", lineList(lines))}, b.line})
 			continue
 		}
 		recs = append(recs, b.rec)
@@ -244,11 +249,16 @@ func (s *sheet) buildGroups(ctx context.Context, rows []row) ([]connectors.Recor
 	var probs []anchored
 	var groups []*group
 	byCode := map[string]*group{}
+	w := s.w()
 	for _, r := range rows {
 		code := s.cell(r, "code")
 		if code == "" {
+			missingKey := "engine.feed.check.the_code"
+			if codeWord(s.typ) == "number" {
+				missingKey = "engine.feed.check.the_number"
+			}
 			probs = append(probs, anchored{Problem{File: s.rd.file, Line: r.line, Column: s.heading("code"),
-				Message: fmt.Sprintf("the %s %s is missing; every line of %s carries it (this line was not imported)", noun(s.typ), codeWord(s.typ), aNoun(noun(s.typ)))}, r.line})
+				Message: w.T("engine.feed.row.code_missing", "Missing", w.T(missingKey, "What", w.T(nounKey(s.typ))), "AWhat", aWhat(w, s.typ))}, r.line})
 			continue
 		}
 		g, ok := byCode[code]
@@ -279,12 +289,8 @@ func (s *sheet) buildGroups(ctx context.Context, rows []row) ([]connectors.Recor
 		for i, r := range g.rows {
 			lines[i] = r.line
 		}
-		where := "line " + lineList(lines)
-		if len(lines) > 1 {
-			where = "lines " + lineList(lines)
-		}
 		probs = append(probs, anchored{Problem{File: s.rd.file, Line: anchor,
-			Message: fmt.Sprintf("%s %s (%s) was not imported because of the problems above; fix them and import the file again", noun(s.typ), g.code, where)}, anchor})
+			Message: w.N("engine.feed.row.group_not_imported", len(lines), "What", w.T(nounKey(s.typ)), "Code", g.code, "Lines", lineList(lines))}, anchor})
 	}
 	return recs, probs, nil
 }
@@ -322,6 +328,7 @@ func (s *sheet) buildGroup(g *group) (connectors.Record, []Problem) {
 // means "as above".
 func (s *sheet) checkConsistent(ctxs []*rowCtx) {
 	first := ctxs[0]
+	w := s.w()
 	for _, key := range s.headerKeys {
 		firstRaw := s.cell(first.r, key)
 		same := true
@@ -349,22 +356,22 @@ func (s *sheet) checkConsistent(ctxs []*rowCtx) {
 			}
 			got, err := readValue(columnKinds[key], raw, s.mark)
 			if err != nil {
-				c.fail(key, err.Error())
+				c.failErr(key, err)
 				continue
 			}
 			if got == want {
 				continue
 			}
-			firstSays := fmt.Sprintf("'%s'", s.cell(first.r, key))
+			firstSays := "'" + s.cell(first.r, key) + "'"
 			if want == "" {
-				firstSays = "nothing"
+				firstSays = w.T("engine.feed.row.nothing")
 			}
 			hint := ""
 			if key == "description" && s.typ == connectors.Journals {
-				hint = "; if each line has its own description, name the column 'line_description'"
+				hint = w.T("engine.feed.row.line_description_hint")
 			}
-			c.fail(key, fmt.Sprintf("'%s' differs from line %d of this %s, which says %s; the %s must be the same on every line of %s%s",
-				raw, first.r.line, noun(s.typ), firstSays, s.heading(key), aNoun(noun(s.typ)), hint))
+			c.fail(key, w.T("engine.feed.row.differs", "Value", raw, "Line", first.r.line, "What", w.T(nounKey(s.typ)),
+				"First", firstSays, "Column", s.heading(key), "AWhat", aWhat(w, s.typ), "Hint", hint))
 		}
 	}
 }
@@ -400,7 +407,7 @@ func (s *sheet) buildDocument(g *group, ctxs []*rowCtx) *connectors.Document {
 			l.Quantity = c.number("quantity")
 		}
 		if s.cell(c.r, "unit_price") == "" {
-			c.fail("unit_price", "the unit price is missing; write 0 for a line without a price")
+			c.fail("unit_price", s.w().T("engine.feed.row.unit_price_missing"))
 		} else {
 			l.UnitPrice = c.number("unit_price")
 		}
@@ -429,7 +436,7 @@ func (s *sheet) buildPayment(g *group, ctxs []*rowCtx) *connectors.Payment {
 		rawAmount := s.cell(c.r, "allocated_amount")
 		if doc == "" && rawAmount == "" {
 			if len(ctxs) > 1 {
-				c.fail("allocated_document", "this row of a payment on several rows allocates nothing; fill in the document it pays or remove the row")
+				c.fail("allocated_document", s.w().T("engine.feed.row.allocates_nothing"))
 			}
 			continue
 		}
@@ -437,7 +444,7 @@ func (s *sheet) buildPayment(g *group, ctxs []*rowCtx) *connectors.Payment {
 		if raw := c.text("allocated_type"); raw != "" {
 			t, err := allocationType(raw, defaultType)
 			if err != nil {
-				c.fail("allocated_type", err.Error())
+				c.failErr("allocated_type", err)
 			} else {
 				a.DocumentType = t
 			}
@@ -448,7 +455,7 @@ func (s *sheet) buildPayment(g *group, ctxs []*rowCtx) *connectors.Payment {
 		case len(ctxs) == 1:
 			a.Amount = p.Amount
 		default:
-			c.fail("allocated_amount", fmt.Sprintf("say how much of the payment goes to %s", doc))
+			c.fail("allocated_amount", s.w().T("engine.feed.row.allocation_amount_missing", "Document", doc))
 		}
 		p.Allocations = append(p.Allocations, a)
 		c.hasAllocation = true
@@ -464,7 +471,7 @@ func allocationType(raw string, invoiceType connectors.RecordType) (connectors.R
 	}
 	t, err := parseTypeName(raw)
 	if err != nil || (t != invoiceType && t != connectors.CreditNotes) {
-		return "", fmt.Errorf("'%s' is not something a payment is allocated to; use 'invoice' or 'credit note'", raw)
+		return "", wordsError("engine.feed.row.not_allocatable", "Value", raw)
 	}
 	return t, nil
 }
@@ -533,6 +540,20 @@ func (s *sheet) anyFailed(ctxs []*rowCtx, key string) bool {
 		}
 	}
 	return false
+}
+
+// w are the words the sheet's problems are written in.
+func (s *sheet) w() *words.Words { return s.rd.opts.lang() }
+
+// aWhat is one record of type t as a sentence names it after "of" or "is":
+// with its article in English ("an invoice payment"). Dutch and Danish
+// sentences carry their own article, so they get the noun alone.
+func aWhat(w *words.Words, t connectors.RecordType) string {
+	n := w.T(nounKey(t))
+	if w.Lang() == "en" {
+		return aNoun(n)
+	}
+	return n
 }
 
 // lineList writes line numbers compactly: "3–5, 9".

@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // row is one data row of a CSV file and the line it starts on.
@@ -60,19 +60,19 @@ func (rd reader) readCSV(ctx context.Context, text []byte) (Result, error) {
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return Result{}, fileErrorf("%s is empty", rd.file)
+		return Result{}, fileWords("engine.feed.file.empty", "File", rd.file)
 	}
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return Result{}, fileErrorf("%s: the heading on line %d cannot be read: %s", rd.file, pe.StartLine+offset, csvMessage(pe))
+			return Result{}, fileWords("engine.feed.csv.heading_unreadable", "File", rd.file, "Line", pe.StartLine+offset, "Problem", csvMessage(pe))
 		}
-		return Result{}, fmt.Errorf("%s could not be read: %w", rd.file, err)
+		return Result{}, wrapWords(err, "engine.feed.file.not_read", "File", rd.file)
 	}
 	headerLine, _ := cr.FieldPos(0)
 	headerLine += offset
 	if allBlank(header) {
-		return Result{}, fileErrorf("%s has no heading: its first line must name the columns", rd.file)
+		return Result{}, fileWords("engine.feed.csv.no_heading", "File", rd.file)
 	}
 
 	var probs []anchored
@@ -91,11 +91,11 @@ func (rd reader) readCSV(ctx context.Context, text []byte) (Result, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return Result{}, fmt.Errorf("%s could not be read: %w", rd.file, err)
+				return Result{}, wrapWords(err, "engine.feed.file.not_read", "File", rd.file)
 			}
 			lines++
 			line := pe.StartLine + offset
-			probs = append(probs, anchored{Problem{File: rd.file, Line: line, Message: csvMessage(pe)}, line})
+			probs = append(probs, anchored{Problem{File: rd.file, Line: line, Message: rd.opts.lang().Say(csvMessage(pe))}, line})
 			continue
 		}
 		if allBlank(cells) {
@@ -184,17 +184,18 @@ func allBlank(cells []string) bool {
 	return true
 }
 
-// csvMessage words a CSV syntax error for people.
-func csvMessage(pe *csv.ParseError) string {
+// csvMessage words a CSV syntax error for people (the reader's own words
+// for an unforeseen one stay as it wrote them).
+func csvMessage(pe *csv.ParseError) words.Text {
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
-		return `a quote mark (") is in the middle of a value; put the whole value in quotes and double the quote mark ("12"" screen")`
+		return words.Sentence("engine.feed.csv.bare_quote")
 	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
-		return fmt.Sprintf("a value in quotes starting on this line is not closed by line %d; the rows it swallowed were not read", pe.Line)
+		return words.Sentence("engine.feed.csv.quote_not_closed_by", "Line", pe.Line)
 	case errors.Is(pe.Err, csv.ErrQuote):
-		return `a value in quotes is not closed properly; a quote mark inside a quoted value must be doubled ("")`
+		return words.Sentence("engine.feed.csv.quote_not_closed")
 	}
-	return "this row cannot be read: " + pe.Err.Error()
+	return words.Sentence("engine.feed.csv.row_unreadable", "Error", pe.Err.Error())
 }
 
 // newSheet settles the file's type and maps its heading to columns.
@@ -215,7 +216,8 @@ func (rd reader) newSheet(header []string, headerLine int, rows []row, delim run
 			t, err := parseTypeName(r.cells[typeIdx])
 			if err != nil {
 				if rd.forced == "" && rd.nameType == "" {
-					return nil, nil, fileErrorf("%s, line %d, column '%s': %v", rd.file, r.line, strings.TrimSpace(header[typeIdx]), err)
+					return nil, nil, fileWords("engine.feed.file.at_line_column", "File", rd.file, "Line", r.line,
+						"Column", strings.TrimSpace(header[typeIdx]), "Error", rd.opts.lang().Error(err))
 				}
 				break
 			}
@@ -223,7 +225,7 @@ func (rd reader) newSheet(header []string, headerLine int, rows []row, delim run
 			break
 		}
 	}
-	typ, err := rd.resolveType(content, "'type' column")
+	typ, err := rd.resolveType(content, rd.opts.lang().T("engine.feed.csv.type_column"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -236,6 +238,7 @@ func (rd reader) newSheet(header []string, headerLine int, rows []row, delim run
 	cols := columnsFor(typ)
 	index := headingIndex(cols)
 	var probs []anchored
+	w := rd.opts.lang()
 	problem := func(col, msg string) {
 		probs = append(probs, anchored{Problem{File: rd.file, Line: headerLine, Column: col, Message: msg}, 0})
 	}
@@ -251,11 +254,11 @@ func (rd reader) newSheet(header []string, headerLine int, rows []row, delim run
 			name := strings.TrimSpace(h[len(customPrefix):])
 			switch {
 			case typ != connectors.Customers && typ != connectors.Suppliers:
-				problem(h, "custom fields are read only from customer and supplier files; this column was not read")
+				problem(h, w.T("engine.feed.csv.custom_not_party"))
 			case name == "":
-				problem(h, "the custom field has no name after 'custom:'; this column was not read")
+				problem(h, w.T("engine.feed.csv.custom_unnamed"))
 			case customSeen[strings.ToLower(name)] != "":
-				return nil, nil, fileErrorf("%s: the columns '%s' and '%s' are the same custom field; keep one", rd.file, customSeen[strings.ToLower(name)], h)
+				return nil, nil, fileWords("engine.feed.csv.custom_twice", "File", rd.file, "First", customSeen[strings.ToLower(name)], "Second", h)
 			default:
 				customSeen[strings.ToLower(name)] = h
 				s.custom = append(s.custom, customCol{name: name, idx: i})
@@ -266,15 +269,14 @@ func (rd reader) newSheet(header []string, headerLine int, rows []row, delim run
 		if !ok {
 			hint := ""
 			if typ == connectors.Customers || typ == connectors.Suppliers {
-				hint = ", or start it with 'custom:' to keep it as a custom field"
+				hint = w.T("engine.feed.csv.custom_hint")
 			}
-			problem(h, fmt.Sprintf("LedgerLink does not know this column in %s file and did not read it; rename it to one of %s%s, or remove it",
-				aNoun(noun(typ)), knownKeys(cols), hint))
+			problem(h, w.T("engine.feed.csv.unknown_column", "AWhat", aWhat(w, typ), "Known", knownKeys(cols), "Hint", hint))
 			continue
 		}
 		c := cols[ci]
 		if prev, dup := s.pos[c.key]; dup {
-			return nil, nil, fileErrorf("%s: the columns '%s' and '%s' both mean '%s'; keep one of them", rd.file, s.heads[prev], h, c.key)
+			return nil, nil, fileWords("engine.feed.csv.same_column", "File", rd.file, "First", s.heads[prev], "Second", h, "Key", c.key)
 		}
 		s.pos[c.key] = i
 		if c.field != "" {
@@ -286,18 +288,18 @@ func (rd reader) newSheet(header []string, headerLine int, rows []row, delim run
 	}
 	for _, c := range cols {
 		if _, ok := s.pos[c.key]; c.required && !ok {
-			also := ""
+			var also any = ""
 			if len(c.aliases) > 0 {
-				also = fmt.Sprintf(" (headings '%s' are also understood)", strings.Join(c.aliases, "', '"))
+				also = words.Sentence("engine.feed.csv.also_understood", "Headings", "'"+strings.Join(c.aliases, "', '")+"'")
 			}
-			return nil, nil, fileErrorf("%s has no '%s' column%s; add it to the heading line", rd.file, c.key, also)
+			return nil, nil, fileWords("engine.feed.csv.no_column", "File", rd.file, "Key", c.key, "Also", also)
 		}
 	}
 	if typ == connectors.Journals {
 		_, dr := s.pos["debit"]
 		_, cr := s.pos["credit"]
 		if !dr && !cr {
-			return nil, nil, fileErrorf("%s has neither a 'debit' nor a 'credit' column; add them to the heading line", rd.file)
+			return nil, nil, fileWords("engine.feed.csv.no_debit_credit", "File", rd.file)
 		}
 	}
 	return s, probs, nil
@@ -324,6 +326,7 @@ func (s *sheet) dropOtherTypes(rows []row) ([]row, []anchored) {
 		return rows, nil
 	}
 	var probs []anchored
+	w := s.w()
 	kept := rows[:0:0]
 	for _, r := range rows {
 		v := ""
@@ -337,10 +340,10 @@ func (s *sheet) dropOtherTypes(rows []row) ([]row, []anchored) {
 		t, err := parseTypeName(v)
 		switch {
 		case err != nil:
-			probs = append(probs, anchored{Problem{File: s.rd.file, Line: r.line, Column: s.heads[s.typeIdx], Message: err.Error()}, r.line})
+			probs = append(probs, anchored{Problem{File: s.rd.file, Line: r.line, Column: s.heads[s.typeIdx], Message: w.Error(err)}, r.line})
 		case t != s.typ:
 			probs = append(probs, anchored{Problem{File: s.rd.file, Line: r.line, Column: s.heads[s.typeIdx],
-				Message: fmt.Sprintf("this row is %s but the file holds %s; put each type in its own file", aNoun(noun(t)), strings.ToLower(s.typ.Label()))}, r.line})
+				Message: w.T("engine.feed.csv.other_type", "AWhat", aWhat(w, t), "Holds", strings.ToLower(w.T(s.typ.Key())))}, r.line})
 		default:
 			kept = append(kept, r)
 		}
@@ -359,8 +362,9 @@ func (s *sheet) unheadedValues(rows []row, headerLine int) []anchored {
 				continue
 			}
 			reported[i] = true
+			w := s.w()
 			probs = append(probs, anchored{Problem{File: s.rd.file, Line: headerLine,
-				Message: fmt.Sprintf("column %d has no heading but holds values (first '%s' on line %d); they were not read: give the column a heading or remove the values", i+1, strings.TrimSpace(c), r.line)}, 0})
+				Message: w.T("engine.feed.csv.unheaded_values", "Column", i+1, "Value", strings.TrimSpace(c), "Line", r.line)}, 0})
 		}
 	}
 	return probs

@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // jsonElem is one record of a JSON file: its bytes and where they start.
@@ -49,15 +50,15 @@ func (rd reader) readJSON(ctx context.Context, data []byte) (Result, error) {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &se):
-			return fileErrorf("%s is not valid JSON: line %d: %s", rd.file, lines.line(int(se.Offset)), se.Error())
+			return fileWords("engine.feed.json.invalid_at", "File", rd.file, "Line", lines.line(int(se.Offset)), "Error", se.Error())
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-			return fileErrorf("%s is not valid JSON: it ends in the middle of a record", rd.file)
+			return fileWords("engine.feed.json.ends_early", "File", rd.file)
 		}
-		return fileErrorf("%s is not valid JSON: %v", rd.file, err)
+		return fileWords("engine.feed.json.invalid", "File", rd.file, "Error", err.Error())
 	}
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
-		return Result{}, fileErrorf("%s is empty", rd.file)
+		return Result{}, fileWords("engine.feed.file.empty", "File", rd.file)
 	}
 	if err != nil {
 		return Result{}, syntax(err)
@@ -107,7 +108,7 @@ func (rd reader) readJSON(ctx context.Context, data []byte) (Result, error) {
 				}
 				s, ok := v.(string)
 				if !ok {
-					return Result{}, fileErrorf("%s: \"type\" must be text, such as \"sales_invoices\"", rd.file)
+					return Result{}, fileWords("engine.feed.json.type_not_text", "File", rd.file)
 				}
 				envType = s
 			case "records":
@@ -116,46 +117,46 @@ func (rd reader) readJSON(ctx context.Context, data []byte) (Result, error) {
 					return Result{}, syntax(err)
 				}
 				if t != json.Delim('[') {
-					return Result{}, fileErrorf("%s: \"records\" must be a list [ ... ] of records", rd.file)
+					return Result{}, fileWords("engine.feed.json.records_not_list", "File", rd.file)
 				}
 				if elems, err = readArray(); err != nil {
 					return Result{}, err
 				}
 				sawRecords = true
 			default:
-				return Result{}, fileErrorf("%s: LedgerLink does not know the field \"%s\" at the top of the file; it expects \"type\" and \"records\"", rd.file, key)
+				return Result{}, fileWords("engine.feed.json.unknown_top_field", "File", rd.file, "Field", key)
 			}
 		}
 		if _, err := dec.Token(); err != nil {
 			return Result{}, syntax(err)
 		}
 		if !sawRecords {
-			return Result{}, fileErrorf("%s has no \"records\" list", rd.file)
+			return Result{}, fileWords("engine.feed.json.no_records", "File", rd.file)
 		}
 	default:
-		return Result{}, fileErrorf("%s: a JSON business file must be a list [ ... ] of records or an object with \"type\" and \"records\"", rd.file)
+		return Result{}, fileWords("engine.feed.json.not_list_or_object", "File", rd.file)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Result{}, fileErrorf("%s has more after the end of its JSON content; keep one list or object per file", rd.file)
+		return Result{}, fileWords("engine.feed.json.more_after", "File", rd.file)
 	}
 
-	content, where := connectors.RecordType(""), "\"type\""
+	content, where := connectors.RecordType(""), `"type"` // words:verbatim
 	if envelope && strings.TrimSpace(envType) != "" {
 		t, err := parseTypeName(envType)
 		if err != nil {
-			return Result{}, fileErrorf("%s: %v", rd.file, err)
+			return Result{}, fileWords("engine.feed.file.problem", "File", rd.file, "Error", rd.opts.lang().Error(err))
 		}
 		content = t
 	}
 	if !envelope && len(elems) > 0 {
-		where = "first record's \"type\""
+		where = rd.opts.lang().T("engine.feed.json.first_record_type")
 		var head struct {
 			Type string `json:"type"`
 		}
 		if json.Unmarshal(elems[0].raw, &head) == nil && strings.TrimSpace(head.Type) != "" {
 			t, err := parseTypeName(head.Type)
 			if err != nil && rd.forced == "" && rd.nameType == "" {
-				return Result{}, fileErrorf("%s, line %d: %v", rd.file, lines.line(elems[0].offset), err)
+				return Result{}, fileWords("engine.feed.file.at_line", "File", rd.file, "Line", lines.line(elems[0].offset), "Error", rd.opts.lang().Error(err))
 			}
 			content = t
 		}
@@ -216,7 +217,8 @@ func payloadKey(t connectors.RecordType) (key string, typ reflect.Type) {
 
 // jsonRecord reads one element of the array form.
 func (rd reader) jsonRecord(typ connectors.RecordType, el jsonElem, path string, lines lineIndex) (connectors.Record, []Problem) {
-	w := newWalker(rd.file, el, lines)
+	lang := rd.opts.lang()
+	w := newWalker(lang, rd.file, el, lines)
 	w.walk(reflect.TypeFor[connectors.Record](), path)
 	if len(w.probs) > 0 {
 		return connectors.Record{}, w.probs
@@ -232,24 +234,24 @@ func (rd reader) jsonRecord(typ connectors.RecordType, el jsonElem, path string,
 		t, err := parseTypeName(string(rec.Type))
 		switch {
 		case err != nil:
-			return rec, []Problem{{File: rd.file, Line: at, Column: path + ".type", Message: err.Error()}}
+			return rec, []Problem{{File: rd.file, Line: at, Column: path + ".type", Message: lang.Error(err)}}
 		case t != typ:
 			return rec, []Problem{{File: rd.file, Line: at, Column: path + ".type",
-				Message: fmt.Sprintf("this record is %s but the file holds %s; put each type in its own file", aNoun(noun(t)), strings.ToLower(typ.Label()))}}
+				Message: lang.T("engine.feed.json.other_type", "AWhat", aWhat(lang, t), "Holds", strings.ToLower(lang.T(typ.Key())))}}
 		}
 		rec.Type = t
 	}
 	key, _ := payloadKey(typ)
 	if !hasOnlyPayload(rec, key) {
 		return rec, []Problem{{File: rd.file, Line: at, Column: path,
-			Message: fmt.Sprintf("%s record carries its details under \"%s\" and nothing else besides \"type\"", aNoun(noun(typ)), key)}}
+			Message: lang.T("engine.feed.json.only_payload", "AWhat", aWhat(lang, typ), "Key", key)}}
 	}
 	return rec, rd.finishJSON(&rec, path+"."+key, w)
 }
 
 // jsonPayload reads one element of the {"type", "records"} form.
 func (rd reader) jsonPayload(typ connectors.RecordType, el jsonElem, path string, lines lineIndex) (connectors.Record, []Problem) {
-	w := newWalker(rd.file, el, lines)
+	w := newWalker(rd.opts.lang(), rd.file, el, lines)
 	_, payloadType := payloadKey(typ)
 	w.walk(payloadType, path)
 	if len(w.probs) > 0 {
@@ -275,10 +277,10 @@ func (rd reader) jsonPayload(typ connectors.RecordType, el jsonElem, path string
 		err = strictUnmarshal(el.raw, rec.Document)
 	}
 	if err == nil && bytes.Equal(bytes.TrimSpace(el.raw), []byte("null")) {
-		err = errors.New("the record is empty (null)")
+		err = wordsError("engine.feed.json.null_record")
 	}
 	if err != nil {
-		return connectors.Record{}, []Problem{w.problem(path, el.offset, err.Error())}
+		return connectors.Record{}, []Problem{w.problem(path, el.offset, w.lang.Error(err))}
 	}
 	return rec, rd.finishJSON(&rec, path, w)
 }
@@ -318,7 +320,7 @@ func (rd reader) finishJSON(rec *connectors.Record, payloadPath string, w *walke
 	}
 	if len(probs) == 0 {
 		if err := rec.Validate(); err != nil {
-			probs = append(probs, w.problem(payloadPath, w.el.offset, err.Error()))
+			probs = append(probs, w.problem(payloadPath, w.el.offset, w.lang.Error(err)))
 		}
 	}
 	return probs
@@ -337,6 +339,8 @@ var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 // value of the wrong kind, which encoding/json would report one at a time
 // and without a path.
 type walker struct {
+	// lang are the words the problems are written in.
+	lang    *words.Words
 	file    string
 	el      jsonElem
 	lines   lineIndex
@@ -345,10 +349,10 @@ type walker struct {
 	offsets map[string]int
 }
 
-func newWalker(file string, el jsonElem, lines lineIndex) *walker {
+func newWalker(lang *words.Words, file string, el jsonElem, lines lineIndex) *walker {
 	dec := json.NewDecoder(bytes.NewReader(el.raw))
 	dec.UseNumber()
-	return &walker{file: file, el: el, lines: lines, dec: dec, offsets: map[string]int{}}
+	return &walker{lang: lang, file: file, el: el, lines: lines, dec: dec, offsets: map[string]int{}}
 }
 
 func (w *walker) problem(path string, fileOffset int, msg string) Problem {
@@ -372,7 +376,7 @@ func (w *walker) offsetOf(path string) int {
 
 func (w *walker) walk(t reflect.Type, path string) {
 	if err := w.value(t, path); err != nil && len(w.probs) == 0 {
-		w.probs = append(w.probs, w.problem(path, w.el.offset, "this record cannot be read: "+err.Error()))
+		w.probs = append(w.probs, w.problem(path, w.el.offset, w.lang.T("engine.feed.json.record_unreadable", "Error", err.Error())))
 	}
 }
 
@@ -413,7 +417,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 	switch t.Kind() {
 	case reflect.Struct:
 		if tok != json.Delim('{') {
-			w.add(path, start, "must be an object written { ... }")
+			w.add(path, start, w.lang.T("engine.feed.json.not_object"))
 			return w.skipRest(tok)
 		}
 		fields := jsonFields(t)
@@ -426,7 +430,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 			key, _ := keyTok.(string)
 			ft, ok := lookupField(fields, key)
 			if !ok {
-				w.add(path+"."+key, keyOff, fmt.Sprintf("LedgerLink does not know the field \"%s\" here; check its spelling", key))
+				w.add(path+"."+key, keyOff, w.lang.T("engine.feed.json.unknown_field", "Field", key))
 				if _, err := w.skipValue(); err != nil {
 					return err
 				}
@@ -440,7 +444,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 		return err
 	case reflect.Slice:
 		if tok != json.Delim('[') {
-			w.add(path, start, "must be a list written [ ... ]")
+			w.add(path, start, w.lang.T("engine.feed.json.not_list"))
 			return w.skipRest(tok)
 		}
 		for i := 0; w.dec.More(); i++ {
@@ -452,7 +456,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 		return err
 	case reflect.Map:
 		if tok != json.Delim('{') {
-			w.add(path, start, "must be an object written { ... }")
+			w.add(path, start, w.lang.T("engine.feed.json.not_object"))
 			return w.skipRest(tok)
 		}
 		for w.dec.More() {
@@ -469,17 +473,17 @@ func (w *walker) value(t reflect.Type, path string) error {
 		return err
 	case reflect.String:
 		if _, ok := tok.(string); !ok {
-			w.add(path, start, "must be text in quotes")
+			w.add(path, start, w.lang.T("engine.feed.json.not_text"))
 			return w.skipRest(tok)
 		}
 	case reflect.Bool:
 		if _, ok := tok.(bool); !ok {
-			w.add(path, start, "must be true or false")
+			w.add(path, start, w.lang.T("engine.feed.json.not_bool"))
 			return w.skipRest(tok)
 		}
 	default:
 		if _, ok := tok.(json.Number); !ok {
-			w.add(path, start, "must be a number")
+			w.add(path, start, w.lang.T("engine.feed.json.not_number"))
 			return w.skipRest(tok)
 		}
 	}
@@ -495,26 +499,36 @@ func (w *walker) checkScalar(t reflect.Type, raw []byte, path string, off int) {
 			return
 		}
 		if len(raw) > maxNumberLen+2 || bytes.ContainsAny(raw, "{[") {
-			w.add(path, off, fmt.Sprintf("'%.40s' is not an amount LedgerLink can read", text))
+			w.add(path, off, w.lang.T("engine.feed.json.amount_unreadable", "Value", fmt.Sprintf("%.40s", text)))
 			return
 		}
 		var d decimal.Decimal
 		if err := d.UnmarshalJSON(raw); err != nil || (raw[0] == '"' && len(raw) == 2) {
-			w.add(path, off, fmt.Sprintf("'%s' is not a number; write amounts with a decimal point, e.g. 1234.56", text))
+			w.add(path, off, w.lang.T("engine.feed.json.amount_decimal_point", "Value", text))
 		}
 		return
 	}
 	v := reflect.New(t).Interface().(json.Unmarshaler)
 	if err := v.UnmarshalJSON(raw); err != nil {
-		msg := err.Error()
+		msg := w.lang.Error(err)
 		if t == reflect.TypeFor[connectors.Date]() {
-			msg = fmt.Sprintf("'%.40s' is not a date; write dates as 2026-11-23", text)
-			if _, perr := parseDate(text); perr != nil && strings.Contains(perr.Error(), "real date") {
-				msg = fmt.Sprintf("'%s' is not a real date", text)
+			msg = w.lang.T("engine.feed.json.date_iso", "Value", fmt.Sprintf("%.40s", text))
+			if _, perr := parseDate(text); notRealDate(perr) {
+				msg = w.lang.T("engine.feed.value.date_not_real", "Value", text)
 			}
 		}
 		w.add(path, off, msg)
 	}
+}
+
+// notRealDate reports whether err says a date names a day that does not
+// exist (31 February, month 13) rather than being unreadable.
+func notRealDate(err error) bool {
+	var we *words.Error
+	if !errors.As(err, &we) {
+		return false
+	}
+	return we.Text.Key == "engine.feed.value.date_not_real" || we.Text.Key == "engine.feed.value.date_day_first"
 }
 
 // skipValue consumes the next value and returns its bytes.

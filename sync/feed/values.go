@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,7 +11,42 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
+
+// sayError is a problem with a value or a file in words for a person. Its
+// Error() says it in English (what logs and English callers read);
+// Words.Error says it in the reader's language. A file's problem also
+// wraps ErrFile.
+type sayError struct {
+	we   *words.Error
+	file bool
+}
+
+func (e *sayError) Error() string { return english().Error(e.we) }
+
+func (e *sayError) Unwrap() []error {
+	if e.file {
+		return []error{e.we, ErrFile}
+	}
+	return []error{e.we}
+}
+
+// wordsError is a value's problem said by the catalogue entry key.
+func wordsError(key string, pairs ...any) error {
+	return &sayError{we: words.Errorf(nil, key, pairs...)}
+}
+
+// fileWords is a whole file's problem (it wraps ErrFile) said by key.
+func fileWords(key string, pairs ...any) error {
+	return &sayError{we: words.Errorf(nil, key, pairs...), file: true}
+}
+
+// wrapWords is err (a read failure, said as its package wrote it) after
+// the catalogue entry key.
+func wrapWords(err error, key string, pairs ...any) error {
+	return &sayError{we: words.Errorf(err, key, pairs...)}
+}
 
 // maxNumberLen bounds the digits of one number: no real amount needs more,
 // and it keeps a hostile file from making decimal arithmetic slow.
@@ -48,12 +82,10 @@ var monthNames = map[string]time.Month{
 // month 23.
 func parseDate(s string) (connectors.Date, error) {
 	s = strings.TrimSpace(s)
-	notReal := func() error { return fmt.Errorf("'%s' is not a real date", s) }
-	unreadable := func() error {
-		return fmt.Errorf("'%s' is not a date I can read; write it as 2026-11-23 or 23/11/2026", s)
-	}
+	notReal := func() error { return wordsError("engine.feed.value.date_not_real", "Value", s) }
+	unreadable := func() error { return wordsError("engine.feed.value.date_unreadable", "Value", s) }
 	if s == "" {
-		return connectors.Date{}, errors.New("the date is missing")
+		return connectors.Date{}, wordsError("engine.feed.value.date_missing")
 	}
 	datePart := s
 	if strings.IndexByte(s, 'T') == 10 {
@@ -74,7 +106,7 @@ func parseDate(s string) (connectors.Date, error) {
 		dayStr, monthStr, yearStr = parts[0], parts[1], parts[2]
 		dayFirst = true
 	case len(parts[2]) == 2 && isDigits(parts[2]):
-		return connectors.Date{}, fmt.Errorf("'%s' has a two-digit year; write the year in full, e.g. 23/11/2026", s)
+		return connectors.Date{}, wordsError("engine.feed.value.date_two_digit_year", "Value", s)
 	default:
 		return connectors.Date{}, unreadable()
 	}
@@ -96,12 +128,12 @@ func parseDate(s string) (connectors.Date, error) {
 	}
 	if month < 1 || month > 12 {
 		if dayFirst && day >= 1 && day <= 12 && month <= 31 {
-			return connectors.Date{}, fmt.Errorf("'%s' is not a real date: dates are read day first (day/month/year), and there is no month %d", s, month)
+			return connectors.Date{}, wordsError("engine.feed.value.date_day_first", "Value", s, "Month", month)
 		}
 		return connectors.Date{}, notReal()
 	}
 	if year < minYear || year > maxYear {
-		return connectors.Date{}, fmt.Errorf("'%s' has the year %d, which looks like a typing mistake", s, year)
+		return connectors.Date{}, wordsError("engine.feed.value.year_typo", "Value", s, "Year", year)
 	}
 	d := connectors.NewDate(year, time.Month(month), day)
 	if day < 1 || d.Day() != day {
@@ -165,12 +197,12 @@ func isDigits(s string) bool {
 // parentheses around the number, make it negative.
 func parseNumber(s string, decimalMark byte) (decimal.Decimal, error) {
 	orig := strings.TrimSpace(s)
-	bad := func() error { return fmt.Errorf("'%s' is not a number I can read", orig) }
+	bad := func() error { return wordsError("engine.feed.value.number_unreadable", "Value", orig) }
 	if orig == "" {
-		return decimal.Zero, errors.New("the number is missing")
+		return decimal.Zero, wordsError("engine.feed.value.number_missing")
 	}
 	if len(orig) > 3*maxNumberLen {
-		return decimal.Zero, fmt.Errorf("'%.20s…' has too many digits", orig)
+		return decimal.Zero, wordsError("engine.feed.value.number_too_long", "Value", fmt.Sprintf("%.20s…", orig))
 	}
 	t := orig
 	if !plainNumber(t) {
@@ -211,7 +243,7 @@ func parseNumber(s string, decimalMark byte) (decimal.Decimal, error) {
 		}
 	}
 	if len(t) > maxNumberLen {
-		return decimal.Zero, fmt.Errorf("'%s' has too many digits", orig)
+		return decimal.Zero, wordsError("engine.feed.value.number_too_long", "Value", orig)
 	}
 	if simpleDecimal(t) && !(decimalMark == ',' && looksGroupedDot(t)) {
 		// The common case: digits with at most a decimal point.
@@ -376,7 +408,7 @@ func parsePercent(s string, decimalMark byte) (decimal.Decimal, error) {
 	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
 	d, err := parseNumber(t, decimalMark)
 	if err != nil {
-		return decimal.Zero, fmt.Errorf("'%s' is not a percentage I can read", strings.TrimSpace(s))
+		return decimal.Zero, wordsError("engine.feed.value.percent_unreadable", "Value", strings.TrimSpace(s))
 	}
 	return d, nil
 }
@@ -390,17 +422,17 @@ func parseBool(s string) (bool, error) {
 	case "yes", "y", "true", "1", "x", "inclusive", "tax inclusive":
 		return true, nil
 	}
-	return false, fmt.Errorf("'%s' is not yes or no", strings.TrimSpace(s))
+	return false, wordsError("engine.feed.value.not_yes_no", "Value", strings.TrimSpace(s))
 }
 
 // parsePeriod reads a pay period as 2026-11, 2026/11, 11-2026, 11/2026 or
 // 202611 and returns it as YYYY-MM.
 func parsePeriod(s string) (string, error) {
 	t := strings.TrimSpace(s)
-	bad := fmt.Errorf("'%s' is not a period I can read; write it as year and month, e.g. 2026-11", t)
 	if validPeriodFast(t) {
 		return t, nil
 	}
+	bad := wordsError("engine.feed.value.period_unreadable", "Value", t)
 	var yearStr, monthStr string
 	if i := strings.IndexAny(t, "-/."); i >= 0 {
 		a, b := t[:i], t[i+1:]
@@ -423,10 +455,10 @@ func parsePeriod(s string) (string, error) {
 	year, _ := strconv.Atoi(yearStr)
 	month, _ := strconv.Atoi(monthStr)
 	if month < 1 || month > 12 {
-		return "", fmt.Errorf("'%s' is not a real period: there is no month %d", t, month)
+		return "", wordsError("engine.feed.value.period_not_real", "Value", t, "Month", month)
 	}
 	if year < minYear || year > maxYear {
-		return "", fmt.Errorf("'%s' has the year %d, which looks like a typing mistake", t, year)
+		return "", wordsError("engine.feed.value.year_typo", "Value", t, "Year", year)
 	}
 	return fmt.Sprintf("%04d-%02d", year, month), nil
 }
@@ -451,7 +483,7 @@ func validPeriod(p string) bool {
 func parseCurrency(s string) (string, error) {
 	t := strings.TrimSpace(s)
 	if len(t) != 3 || !isUpperLetters(strings.ToUpper(t)) {
-		return "", fmt.Errorf("'%s' is not a currency code; use the three-letter code, e.g. EUR or GBP", t)
+		return "", wordsError("engine.feed.value.not_currency", "Value", t)
 	}
 	return strings.ToUpper(t), nil
 }
@@ -499,7 +531,7 @@ func parseStatus(s string) (connectors.DocumentStatus, error) {
 	if st, ok := statusWords[t]; ok {
 		return st, nil
 	}
-	return "", fmt.Errorf("'%s' is not a status I know; use draft, submitted, authorised, paid, voided or deleted", strings.TrimSpace(s))
+	return "", wordsError("engine.feed.value.not_status", "Value", strings.TrimSpace(s))
 }
 
 // validStatus reports whether st is one of the model's statuses (or unset).
