@@ -207,7 +207,7 @@ func (m *Modules) status(ctx context.Context, def connectors.Definition) (Module
 		return ok
 	}
 	if !installed {
-		st.Light, st.Notes = storage.Status(def, false, nil, nil)
+		st.Light, st.Notes = storage.StatusIn(m.lang(), def, false, nil, nil)
 	} else {
 		st.Light, st.Notes = SettingsStatusIn(m.lang(), def, settings, hasSecret, m.sandbox)
 	}
