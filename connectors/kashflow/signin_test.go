@@ -142,12 +142,12 @@ func TestExplainCatalogue(t *testing.T) {
 func TestNotesNameWhatIsMissing(t *testing.T) {
 	def := kashflow.Definition()
 	notes := strings.Join(def.Notes(map[string]string{}, func(string) bool { return false }), " ")
-	// A note names the field by its label, a catalogue key the faces say
-	// in the reader's language.
+	// A note names the field by its label (a catalogue key), said in the
+	// engine's English.
 	en := wordsIn(t, "en")
 	for key, label := range map[string]string{kashflow.KeyUsername: "KashFlow username", kashflow.KeyPassword: "KashFlow API password"} {
 		f, _ := def.Field(key)
-		if want := f.Label + " is not set."; !strings.Contains(notes, want) {
+		if want := label + " is not set."; !strings.Contains(notes, want) {
 			t.Errorf("notes %q lack %q", notes, want)
 		}
 		if got := en.Label(f.Label); got != label {
