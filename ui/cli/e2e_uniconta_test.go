@@ -191,8 +191,15 @@ func TestE2EUnicontaHasErrorsUntilRefresh(t *testing.T) {
 	o = c.run("--sandbox", "modules", "--json")
 	mod := moduleNamed(t, o, "uniconta")
 	notes := strings.Join(mod.Notes, "\n")
-	if mod.Light != "AMBER" || !strings.Contains(notes, "Has errors: calling "+address) || !strings.Contains(notes, "tryk på Opdater/Refresh") {
+	if mod.Light != "AMBER" || !strings.Contains(notes, "Has errors: calling "+address) || !strings.Contains(notes, "press Refresh") {
 		t.Fatalf("module %s with notes %q; want AMBER with Uniconta's words and the fix", mod.Light, notes)
+	}
+	// In Danish the fix gives Uniconta's own Danish menu names beside the English ones.
+	// (--json stays in English for scripts, so this reads the text.)
+	o = c.run("--sandbox", "--lang", "da", "modules")
+	wantExit(t, o, exitOK)
+	if !strings.Contains(o.stdout, "Has errors: calling "+address) || !strings.Contains(o.stdout, "tryk på Opdater/Refresh") {
+		t.Fatalf("in Danish the modules read:\n%s\nwant Uniconta's words and the Danish steps", o.stdout)
 	}
 
 	o = c.run("--sandbox", "login", "uniconta", "--refresh")
