@@ -127,7 +127,7 @@ func TestSignInRefusesForeignOrBrokenAddress(t *testing.T) {
 			h := newHarness(t, harnessOpt{simOpts: []qbosim.Option{qbosim.WithRedirect(redirect)}})
 			cfg := signInConfig(h, redirect)
 			_, err := quickbooks.Definition().Login(t.Context(), cfg, &browser{hc: h.srv.Client(), tamper: tc.tamper})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err == nil || !strings.Contains(englishWords(t).Error(err), tc.want) {
 				t.Fatalf("Login: %v; want an error saying %q", err, tc.want)
 			}
 			if _, err := h.secrets.Get(t.Context(), quickbooks.SecretRefreshToken); !errors.Is(err, connectors.ErrSecretNotFound) {
@@ -144,7 +144,7 @@ func TestSignInNeedsPromptAndSecret(t *testing.T) {
 		t.Errorf("Login without a prompt: %v; want ErrNoPrompt", err)
 	}
 	delete(h.secrets.vals, quickbooks.SecretClientSecret)
-	if _, err := quickbooks.Definition().Login(t.Context(), cfg, &browser{hc: h.srv.Client()}); err == nil || !strings.Contains(err.Error(), "Client secret") {
+	if _, err := quickbooks.Definition().Login(t.Context(), cfg, &browser{hc: h.srv.Client()}); err == nil || !strings.Contains(englishWords(t).Error(err), "Client secret") {
 		t.Errorf("Login without the client secret: %v", err)
 	}
 }
@@ -217,7 +217,7 @@ func TestInvalidGrantAsksToReconnect(t *testing.T) {
 	h := newHarness(t, harnessOpt{})
 	h.secrets.vals[quickbooks.SecretRefreshToken] = "RT1-long-gone"
 	_, err := h.conn.Check(t.Context())
-	if !errors.Is(err, connectors.ErrAuth) || !strings.Contains(err.Error(), "Reconnect to QuickBooks") {
+	if !errors.Is(err, connectors.ErrAuth) || !strings.Contains(englishWords(t).Error(err), "Reconnect to QuickBooks") {
 		t.Fatalf("Check with a dead refresh token: %v; want ErrAuth saying Reconnect to QuickBooks", err)
 	}
 	if why, ok := h.conn.Explain(err); !ok || !strings.Contains(why.Fix, "Reconnect to QuickBooks") {

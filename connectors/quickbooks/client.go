@@ -229,7 +229,7 @@ func (t *sandboxSignIn) accessToken(ctx context.Context) (string, error) {
 		resp, err := hc.Do(req)
 		if err != nil {
 			t.once.Unlock()
-			return "", temporary("the QuickBooks simulator did not answer: %v", err)
+			return "", temporary(err, "quickbooks.temporary.simulator")
 		}
 		resp.Body.Close()
 		l, err := parseLanding(resp.Header.Get("Location"))
@@ -376,7 +376,7 @@ func (c *Conn) send(ctx context.Context, r request) ([]byte, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, temporary("no answer from QuickBooks to %s %s: %v", r.method, r.path, err)
+			return nil, temporary(fmt.Errorf("%s %s: %w", r.method, r.path, err), "quickbooks.temporary.no_answer")
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 		resp.Body.Close()
@@ -384,7 +384,7 @@ func (c *Conn) send(ctx context.Context, r request) ([]byte, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, temporary("QuickBooks's answer to %s %s was cut off: %v", r.method, r.path, err)
+			return nil, temporary(fmt.Errorf("%s %s: %w", r.method, r.path, err), "quickbooks.temporary.cut_off")
 		}
 		if tid := resp.Header.Get("intuit_tid"); tid != "" && resp.StatusCode >= 400 {
 			c.log.Info("quickbooks: refused", "status", resp.StatusCode, "path", r.path, "intuit_tid", tid)
@@ -508,7 +508,7 @@ func (c *Conn) batch(ctx context.Context, items []batchItemRequest, requestID st
 		BatchItemResponse []batchItemResponse `json:"BatchItemResponse"`
 	}
 	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, temporary("QuickBooks's answer to a batch could not be read: %v", err)
+		return nil, temporary(err, "quickbooks.temporary.batch_unreadable")
 	}
 	out := make(map[string]batchItemResponse, len(env.BatchItemResponse))
 	for _, r := range env.BatchItemResponse {

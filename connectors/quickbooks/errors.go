@@ -11,14 +11,16 @@ import (
 	"time"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // throttleWait is how long Intuit asks callers to wait after a 429 that
 // names no wait of its own.
 const throttleWait = 60 * time.Second
 
-// reconnect is what a refused sign-in says, so the person knows what to do.
-const reconnect = "Reconnect to QuickBooks"
+// reconnect is the words of a refused sign-in the catalogue's entry
+// "reconnect to quickbooks" matches.
+const reconnect = "reconnect to QuickBooks" // words:verbatim: matched, not shown
 
 // APIError is a Fault QuickBooks answered, its words kept as they are.
 type APIError struct {
@@ -57,12 +59,22 @@ func (e *APIError) code() string {
 	return e.Errors[0].Code
 }
 
-func authError(msg string) error {
-	return fmt.Errorf("%w: %s. %s.", connectors.ErrAuth, msg, reconnect)
+// authError wraps connectors.ErrAuth with key's words: what happened and
+// that the person must reconnect.
+func authError(key string, pairs ...any) error {
+	return words.Errorf(connectors.ErrAuth, key, pairs...)
 }
 
-func temporary(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", connectors.ErrTemporary, fmt.Sprintf(format, args...))
+// refused is oauthkit's Refused: what it says happened stays as detail,
+// and the person is asked to sign in again.
+func refused(what string) error {
+	return words.Errorf(fmt.Errorf("%w: %s", connectors.ErrAuth, what), "quickbooks.auth.reconnect")
+}
+
+// temporary wraps connectors.ErrTemporary and what went wrong underneath
+// with key's words for the person.
+func temporary(err error, key string, pairs ...any) error {
+	return words.Errorf(fmt.Errorf("%w: %w", connectors.ErrTemporary, err), key, pairs...)
 }
 
 // parseFault reads the Fault of an answer body, in any of the forms
@@ -147,24 +159,23 @@ func answerError(status int, hdr http.Header, body []byte, now time.Time) error 
 		if s, err := strconv.Atoi(strings.TrimSpace(hdr.Get("Retry-After"))); err == nil && s > 0 {
 			wait = time.Duration(s) * time.Second
 		}
-		msg := "QuickBooks asked LedgerLink to slow down"
+		msg := "QuickBooks asked LedgerLink to slow down" // words:verbatim: for the log only; the person reads Explain's words
 		if hasFault {
 			msg = faultMessage(f.Error[0])
 		}
 		return &connectors.RateLimitError{RetryAfter: wait, Message: msg}
 	case status == http.StatusUnauthorized:
-		detail := "the access was refused"
 		if hasFault {
-			detail = faultMessage(f.Error[0])
+			return authError("quickbooks.auth.refused", "Detail", faultMessage(f.Error[0]))
 		}
-		return authError("QuickBooks refused LedgerLink's sign-in (" + detail + ")")
+		return authError("quickbooks.auth.refused_plain")
 	case status == http.StatusForbidden:
-		return authError("QuickBooks says LedgerLink may not reach this company (the app may lack permission, or the keys are for the other environment)")
+		return authError("quickbooks.auth.forbidden")
 	case status >= 500:
 		if hasFault {
 			return fmt.Errorf("%w: %w", connectors.ErrTemporary, &APIError{Status: status, Type: f.Type, Errors: f.Error})
 		}
-		return temporary("QuickBooks answered %d %s", status, http.StatusText(status))
+		return temporary(fmt.Errorf("%d %s", status, http.StatusText(status)), "quickbooks.temporary.server", "Status", status)
 	case hasFault:
 		return &APIError{Status: status, Type: f.Type, Errors: f.Error}
 	case status == http.StatusNotFound:
@@ -176,21 +187,23 @@ func answerError(status int, hdr http.Header, body []byte, now time.Time) error 
 // itemError turns a Fault about one record into the package's verdict.
 func itemError(f fault) *connectors.ItemError {
 	if len(f.Error) == 0 {
-		return &connectors.ItemError{Message: "QuickBooks refused the record without saying why"}
+		return &connectors.ItemError{Message: english().T("quickbooks.item.refused_silently")}
 	}
 	fe := f.Error[0]
 	return &connectors.ItemError{Code: fe.Code, Message: faultMessage(fe), Field: fe.Element}
 }
 
 // localError is LedgerLink's own refusal of a record it could not send.
-func localError(format string, args ...any) *connectors.ItemError {
-	return &connectors.ItemError{Code: "LEDGERLINK", Message: fmt.Sprintf(format, args...)}
+// Its message is the connector's English words for key: it stands beside
+// the package's own verdicts, which are English too.
+func localError(key string, pairs ...any) *connectors.ItemError {
+	return &connectors.ItemError{Code: "LEDGERLINK", Message: english().T(key, pairs...)}
 }
 
 // refError is LedgerLink's refusal of a record naming a code QuickBooks
 // does not have (yet): field says which.
-func refError(field, format string, args ...any) *connectors.ItemError {
-	e := localError(format, args...)
+func refError(field, key string, pairs ...any) *connectors.ItemError {
+	e := localError(key, pairs...)
 	e.Field = field
 	return e
 }

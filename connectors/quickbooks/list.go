@@ -300,7 +300,7 @@ func (c *Conn) listByQuery(ctx context.Context, m mapper, t connectors.RecordTyp
 	for _, e := range entities {
 		var conds []string
 		if nameListEntities[e] {
-			conds = append(conds, "Active IN (true, false)")
+			conds = append(conds, "Active IN (true, false)") // words:verbatim: QuickBooks query / account type
 		}
 		if t == connectors.BankAccounts {
 			conds = append(conds, "AccountType = 'Bank'")

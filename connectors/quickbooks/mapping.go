@@ -163,10 +163,10 @@ type mapper struct {
 func (m mapper) accountID(code, what string) (string, *connectors.ItemError) {
 	a, ok := m.c.refs.account(code)
 	if !ok {
-		return "", refError("nominal_code", "The %s %q is not in the QuickBooks chart of accounts (no account has that number or name). Map it to a QuickBooks account on the Mapping tab, or add the account in QuickBooks.", what, code)
+		return "", refError("nominal_code", "quickbooks.item.account_missing", "What", what, "Code", code)
 	}
 	if a.Active != nil && !*a.Active {
-		return "", refError("nominal_code", "The %s %q is inactive in QuickBooks. Make it active again in QuickBooks, or map it to another account on the Mapping tab.", what, code)
+		return "", refError("nominal_code", "quickbooks.item.account_inactive", "What", what, "Code", code)
 	}
 	return a.ID, nil
 }
@@ -177,7 +177,7 @@ func (m mapper) taxID(code string) (*ref, *connectors.ItemError) {
 	}
 	t, ok := m.c.refs.taxCode(code)
 	if !ok {
-		return nil, refError("tax_code", "The tax code %q is not one of QuickBooks's tax codes. Map it to a QuickBooks tax code on the Mapping tab.", code)
+		return nil, refError("tax_code", "quickbooks.item.tax_code_missing", "Code", code)
 	}
 	return refTo(t.ID), nil
 }
@@ -190,9 +190,9 @@ func (m mapper) itemID(code string) (string, *connectors.ItemError) {
 	it, ok := m.c.refs.item(name)
 	if !ok {
 		if code == "" {
-			return "", refError("item_code", "QuickBooks needs a product or service on every line, and the product for lines without one, %q (Options tab), is not in QuickBooks. Add it in QuickBooks or choose another in the Options.", name)
+			return "", refError("item_code", "quickbooks.item.default_item_missing", "Name", name)
 		}
-		return "", refError("item_code", "The product %q is not in QuickBooks (no item has that SKU or name). Add it in QuickBooks, or upload it with the products.", code)
+		return "", refError("item_code", "quickbooks.item.product_missing", "Code", code)
 	}
 	return it.ID, nil
 }
@@ -203,7 +203,7 @@ func (m mapper) classRef(name string) (*ref, *connectors.ItemError) {
 	}
 	c, ok := m.c.refs.costCentre(name, false)
 	if !ok {
-		return nil, refError("cost_centre", "The cost centre %q is not a class in QuickBooks. Add the class in QuickBooks (Settings → All lists → Classes).", name)
+		return nil, refError("cost_centre", "quickbooks.item.class_missing", "Name", name)
 	}
 	return refTo(c.ID), nil
 }
@@ -218,7 +218,7 @@ func (m mapper) partyRef(entity, code string) (*ref, *connectors.ItemError, erro
 		if entity == "Vendor" {
 			who = "supplier"
 		}
-		return nil, localError("The %s %s is not in QuickBooks yet. Upload the %ss first.", who, code, who), nil
+		return nil, localError("quickbooks.item.party_missing", "Who", who, "Code", code), nil
 	}
 	return refTo(id), nil, nil
 }
@@ -226,7 +226,7 @@ func (m mapper) partyRef(entity, code string) (*ref, *connectors.ItemError, erro
 // toDocument is a quote, invoice, bill or credit note as its entity.
 func (m mapper) toDocument(entity string, d connectors.Document) (txn, *connectors.ItemError, error) {
 	if len(d.Code) > maxDocNumber {
-		return txn{}, localError("The document number %s is longer than QuickBooks's %d characters.", d.Code, maxDocNumber), nil
+		return txn{}, localError("quickbooks.item.document_number_too_long", "Code", d.Code, "Max", maxDocNumber), nil
 	}
 	purchase := entity == "Bill" || entity == "VendorCredit"
 	out := txn{DocNumber: d.Code, TxnDate: d.Date.String(), PrivateNote: d.Reference, GlobalTaxCalculation: "TaxExcluded"}
@@ -253,7 +253,7 @@ func (m mapper) toDocument(entity string, d connectors.Document) (txn, *connecto
 		out.CustomerRef = pr
 	}
 	if len(d.Lines) == 0 {
-		return txn{}, localError("Document %s has no lines; QuickBooks needs at least one.", d.Code), nil
+		return txn{}, localError("quickbooks.item.no_lines", "Code", d.Code), nil
 	}
 	for i, l := range d.Lines {
 		tax, ie := m.taxID(l.TaxCode)
@@ -291,14 +291,14 @@ func (m mapper) toDocument(entity string, d connectors.Document) (txn, *connecto
 			}
 			ql.Amount = amt(l.Quantity.Mul(l.UnitPrice).Round(2))
 			if !l.DiscountPercent.IsZero() {
-				return txn{}, localError("Line %d of %s has a discount: QuickBooks bills take no line discounts; put the discounted price on the line instead.", i+1, d.Code), nil
+				return txn{}, localError("quickbooks.item.bill_discount", "Line", i+1, "Code", d.Code), nil
 			}
 			ql.DetailType = "ItemBasedExpenseLineDetail"
 			ql.ItemBasedExpenseLineDetail = &itemExpenseDetail{ItemRef: refTo(itemID), Qty: amt(l.Quantity), UnitPrice: amt(l.UnitPrice),
 				ItemAccountRef: refTo(acct), TaxCodeRef: tax, ClassRef: class}
 		default:
 			if acct == "" {
-				return txn{}, localError("Line %d of %s has no nominal code: QuickBooks needs an account on every bill line.", i+1, d.Code), nil
+				return txn{}, localError("quickbooks.item.bill_line_no_account", "Line", i+1, "Code", d.Code), nil
 			}
 			ql.DetailType = "AccountBasedExpenseLineDetail"
 			ql.AccountBasedExpenseLineDetail = &accountExpenseDetail{AccountRef: refTo(acct), TaxCodeRef: tax, ClassRef: class}
@@ -415,16 +415,16 @@ func (m mapper) taxName(id string) string {
 // side in PostingType, the cost centre as Class or Location.
 func (m mapper) toJournal(j connectors.JournalEntry) (txn, *connectors.ItemError) {
 	if len(j.Code) > maxDocNumber {
-		return txn{}, localError("The journal code %s is longer than QuickBooks's %d characters.", j.Code, maxDocNumber)
+		return txn{}, localError("quickbooks.item.journal_code_too_long", "Code", j.Code, "Max", maxDocNumber)
 	}
 	out := txn{DocNumber: j.Code, TxnDate: j.Date.String(), PrivateNote: j.Description, Adjustment: ptr(false)}
 	for i, l := range j.Lines {
 		side, value := "Debit", l.Debit
 		switch {
 		case !l.Debit.IsZero() && !l.Credit.IsZero():
-			return txn{}, localError("Line %d of journal %s has both a debit and a credit; QuickBooks needs one or the other.", i+1, j.Code)
+			return txn{}, localError("quickbooks.item.journal_both_sides", "Line", i+1, "Code", j.Code)
 		case l.Debit.IsNegative() || l.Credit.IsNegative():
-			return txn{}, localError("Line %d of journal %s has a negative amount; put it on the other side instead.", i+1, j.Code)
+			return txn{}, localError("quickbooks.item.journal_negative", "Line", i+1, "Code", j.Code)
 		case !l.Credit.IsZero():
 			side, value = "Credit", l.Credit
 		}
@@ -433,14 +433,14 @@ func (m mapper) toJournal(j connectors.JournalEntry) (txn, *connectors.ItemError
 			ie.Message = "Line " + itoa(i+1) + ": " + ie.Message
 			return txn{}, ie
 		}
-		if a, _ := m.c.refs.accountByID(acct); a.AccountType == "Accounts Receivable" || a.AccountType == "Accounts Payable" {
-			return txn{}, localError("Line %d of journal %s posts to %s (%s): QuickBooks needs a customer or vendor on such lines, which a payroll journal does not carry. Post it to another account.", i+1, j.Code, a.Name, a.AccountType)
+		if a, _ := m.c.refs.accountByID(acct); a.AccountType == "Accounts Receivable" || a.AccountType == "Accounts Payable" { // words:verbatim: QuickBooks query / account type
+			return txn{}, localError("quickbooks.item.journal_party_line", "Line", i+1, "Code", j.Code, "Account", a.Name, "AccountType", a.AccountType)
 		}
 		det := &journalDetail{PostingType: side, AccountRef: refTo(acct)}
 		if cc := strings.TrimSpace(l.CostCentre); cc != "" {
 			c, ok := m.c.refs.costCentre(cc, m.c.s.costCentreDept)
 			if !ok {
-				return txn{}, refError("cost_centre", "The cost centre %q of journal %s is not a %s in QuickBooks. Add it in QuickBooks, or change the cost-centre option.", cc, j.Code, map[bool]string{false: "class", true: "location"}[m.c.s.costCentreDept])
+				return txn{}, refError("cost_centre", "quickbooks.item.journal_cost_centre", "Name", cc, "Code", j.Code, "Kind", map[bool]string{false: "class", true: "location"}[m.c.s.costCentreDept])
 			}
 			if m.c.s.costCentreDept {
 				det.DepartmentRef = refTo(c.ID)
@@ -451,7 +451,7 @@ func (m mapper) toJournal(j connectors.JournalEntry) (txn, *connectors.ItemError
 		out.Line = append(out.Line, line{Description: l.Description, Amount: amt(value), DetailType: "JournalEntryLineDetail", JournalEntryLineDetail: det})
 	}
 	if !j.Balanced() {
-		return txn{}, localError("Journal %s does not balance (debits and credits differ); QuickBooks refuses it.", j.Code)
+		return txn{}, localError("quickbooks.item.journal_unbalanced", "Code", j.Code)
 	}
 	return out, nil
 }
@@ -519,7 +519,7 @@ func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
 			switch {
 			case asset == "" && a.AccountSubType == "Inventory":
 				asset = a.ID
-			case cogs == "" && a.AccountType == "Cost of Goods Sold":
+			case cogs == "" && a.AccountType == "Cost of Goods Sold": // words:verbatim: QuickBooks query / account type
 				cogs = a.ID
 			}
 		}
@@ -528,7 +528,7 @@ func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
 		}
 		m.c.refs.mu.Unlock()
 		if asset == "" || cogs == "" {
-			return item{}, localError("Product %s is a stock item, and QuickBooks needs a stock (inventory) asset account and a cost-of-sales account for it; add them in QuickBooks.", it.Code)
+			return item{}, localError("quickbooks.item.stock_item_accounts", "Code", it.Code)
 		}
 		out.AssetAccountRef, out.ExpenseAccountRef = refTo(asset), refTo(cogs)
 		out.TrackQtyOnHand, out.QtyOnHand, out.InvStartDate = ptr(true), amt(decimal.Zero), m.c.now().Format(time.DateOnly)
@@ -552,6 +552,6 @@ var classes = map[string]connectors.AccountClass{"Asset": connectors.ClassAsset,
 
 func (m mapper) fromAccount(a account) connectors.NominalAccount {
 	return connectors.NominalAccount{Code: accountCode(a), Name: a.Name, Class: classes[a.Classification], Type: a.AccountType,
-		TaxCode: m.taxName(a.TaxCodeRef.id()), Stock: a.AccountSubType == "Inventory", CostOfSale: a.AccountType == "Cost of Goods Sold",
+		TaxCode: m.taxName(a.TaxCodeRef.id()), Stock: a.AccountSubType == "Inventory", CostOfSale: a.AccountType == "Cost of Goods Sold", // words:verbatim: QuickBooks query / account type
 		Bank: a.AccountType == "Bank", Archived: a.Active != nil && !*a.Active}
 }

@@ -19,6 +19,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/oauthkit"
+	"ledgerlink/words"
 )
 
 // tokenSource hands out the bearer token for API calls.
@@ -47,7 +48,7 @@ func (r *rotatingTokens) invalidate() { r.kept.Forget() }
 
 func (r *rotatingTokens) accessToken(ctx context.Context) (string, error) {
 	return r.kept.Token(ctx, r.now, oauthkit.Rotation{
-		Secrets: r.secrets, Key: SecretRefreshToken, Package: "QuickBooks", Refused: authError, Refresh: r.refresh,
+		Secrets: r.secrets, Key: SecretRefreshToken, Package: "QuickBooks", Refused: refused, Refresh: r.refresh,
 	}.Renew)
 }
 
@@ -69,17 +70,17 @@ func tokenError(ctx context.Context, err error) error {
 	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return temporary("QuickBooks's sign-in service did not answer: %v", err)
+		return temporary(err, "quickbooks.temporary.identity")
 	}
 	switch {
 	case re.ErrorCode == "invalid_grant":
-		return authError("QuickBooks no longer accepts LedgerLink's sign-in (it expired, was disconnected, or was renewed elsewhere)")
+		return authError("quickbooks.auth.expired")
 	case re.ErrorCode == "invalid_client" || (re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized):
-		return authError("QuickBooks does not recognise the app's Client ID and Client secret")
+		return authError("quickbooks.auth.client_unknown")
 	case re.Response != nil && re.Response.StatusCode >= 500:
-		return temporary("QuickBooks's sign-in service answered %d", re.Response.StatusCode)
+		return temporary(re, "quickbooks.temporary.identity_server", "Status", re.Response.StatusCode)
 	}
-	return authError(fmt.Sprintf("QuickBooks's sign-in service refused the request (%s)", strings.TrimSpace(re.ErrorCode+" "+re.ErrorDescription)))
+	return authError("quickbooks.auth.request_refused", "Reason", strings.TrimSpace(re.ErrorCode+" "+re.ErrorDescription))
 }
 
 func oauthConfig(s settings, secret string) *oauth2.Config {
@@ -97,7 +98,7 @@ func parseLanding(raw string) (landing, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil || (u.RawQuery == "" && !strings.Contains(raw, "code=")) {
-		return landing{}, errors.New("that is not the address the browser landed on after signing in to QuickBooks: copy the whole address from the browser's address bar")
+		return landing{}, words.Errorf(nil, "quickbooks.sign_in.not_landing")
 	}
 	q := u.Query()
 	if u.RawQuery == "" {
@@ -110,11 +111,11 @@ func parseLanding(raw string) (landing, error) {
 func (l landing) check(state string) error {
 	switch {
 	case l.state != state:
-		return errors.New("that sign-in address does not belong to LedgerLink's current sign-in (its state does not match): start the sign-in again")
+		return words.Errorf(nil, "quickbooks.sign_in.wrong_state")
 	case l.errCode != "":
-		return authError("QuickBooks sign-in was cancelled or refused (" + l.errCode + ")")
+		return authError("quickbooks.auth.cancelled", "Reason", l.errCode)
 	case l.code == "" || l.realmID == "":
-		return errors.New("QuickBooks did not send a sign-in code and company ID: start the sign-in again")
+		return words.Errorf(nil, "quickbooks.sign_in.no_code")
 	}
 	return nil
 }
@@ -135,10 +136,9 @@ func authorise(ctx context.Context, s settings, conf *oauth2.Config, state strin
 	u, _ := url.Parse(s.redirect)
 	if u.Scheme != "http" || !connectors.IsLoopbackHost(u.Hostname()) {
 		if err := prompt.OpenBrowser(authURL); err != nil {
-			return landing{}, fmt.Errorf("could not open the browser (%v); open this address yourself: %s", err, authURL)
+			return landing{}, words.Errorf(err, "quickbooks.sign_in.open_browser", "Address", authURL)
 		}
-		answer, err := prompt.Ask(ctx, "After signing in to QuickBooks and choosing the company, the browser lands on "+s.redirect+
-			". Copy the whole address from the browser's address bar and paste it here:")
+		answer, err := prompt.Ask(ctx, english().T("quickbooks.sign_in.paste_landing", "Address", s.redirect))
 		if err != nil {
 			return landing{}, err
 		}
@@ -150,7 +150,7 @@ func authorise(ctx context.Context, s settings, conf *oauth2.Config, state strin
 	}
 	ln, err := net.Listen("tcp", u.Host)
 	if err != nil {
-		return landing{}, fmt.Errorf("LedgerLink could not listen on the sign-in return address %s (%v); close whatever uses that port, or register another redirect URI", u.Host, err)
+		return landing{}, words.Errorf(err, "quickbooks.sign_in.listen", "Address", u.Host)
 	}
 	done := make(chan landing, 1)
 	var once sync.Once
@@ -164,10 +164,10 @@ func authorise(ctx context.Context, s settings, conf *oauth2.Config, state strin
 			realmID: req.URL.Query().Get("realmId"), errCode: req.URL.Query().Get("error")}
 		if l.state != state {
 			// Not this sign-in (or a forged one): say so and keep waiting.
-			writeLoginPage(w, http.StatusBadRequest, "This sign-in link does not belong to LedgerLink's current sign-in. Go back to LedgerLink and start again.")
+			writeLoginPage(w, http.StatusBadRequest, browserWords(req).T("quickbooks.sign_in.page.wrong_state"))
 			return
 		}
-		writeLoginPage(w, http.StatusOK, "LedgerLink has your QuickBooks answer. You can close this window and return to LedgerLink.")
+		writeLoginPage(w, http.StatusOK, browserWords(req).T("quickbooks.sign_in.page.answered"))
 		once.Do(func() { done <- l })
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -178,13 +178,13 @@ func authorise(ctx context.Context, s settings, conf *oauth2.Config, state strin
 		_ = srv.Shutdown(shut)
 	}()
 	if err := prompt.OpenBrowser(authURL); err != nil {
-		return landing{}, fmt.Errorf("could not open the browser (%v); open this address yourself: %s", err, authURL)
+		return landing{}, words.Errorf(err, "quickbooks.sign_in.open_browser", "Address", authURL)
 	}
 	select {
 	case l := <-done:
 		return l, l.check(state)
 	case <-ctx.Done():
-		return landing{}, fmt.Errorf("the QuickBooks sign-in was not finished in the browser: %w", ctx.Err())
+		return landing{}, words.Errorf(ctx.Err(), "quickbooks.sign_in.unfinished")
 	}
 }
 
@@ -218,17 +218,17 @@ func Login(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt)
 		return "", err
 	}
 	if s.clientID == "" {
-		return "", errors.New("enter your Intuit app's Client ID on the Account tab before signing in")
+		return "", words.Errorf(nil, "quickbooks.sign_in.no_client_id")
 	}
 	if cfg.Secrets == nil {
-		return "", errors.New("LedgerLink has no keyring to keep the QuickBooks sign-in in")
+		return "", words.Errorf(nil, "quickbooks.sign_in.no_keyring")
 	}
 	secret, err := readSecret(ctx, cfg.Secrets, SecretClientSecret)
 	if err != nil {
 		return "", err
 	}
 	if secret == "" {
-		return "", errors.New("enter your Intuit app's Client secret on the Account tab before signing in")
+		return "", words.Errorf(nil, "quickbooks.sign_in.no_client_secret")
 	}
 	if prompt == nil {
 		return "", connectors.ErrNoPrompt
@@ -252,10 +252,10 @@ func Login(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt)
 		return "", tokenError(ctx, err)
 	}
 	if tok.RefreshToken == "" {
-		return "", errors.New("QuickBooks gave no refresh token; sign in again")
+		return "", words.Errorf(nil, "quickbooks.sign_in.no_refresh_token")
 	}
 	if err := cfg.Secrets.Set(ctx, SecretRefreshToken, tok.RefreshToken); err != nil {
-		return "", fmt.Errorf("saving the QuickBooks sign-in in the system keyring: %w", err)
+		return "", words.Errorf(err, "quickbooks.sign_in.keyring_save")
 	}
 	return l.realmID, nil
 }

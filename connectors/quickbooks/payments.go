@@ -2,7 +2,6 @@ package quickbooks
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -78,10 +77,10 @@ func (m mapper) linkLines(code string, allocs []connectors.Allocation, purchase 
 			id = ids[a.DocumentCode]
 		}
 		if id == "" {
-			return nil, sum, localError("Payment %s is allocated to %s, which is not in QuickBooks. Upload the document first, or correct the allocation.", code, a.DocumentCode), nil
+			return nil, sum, localError("quickbooks.item.payment_document_missing", "Code", code, "Document", a.DocumentCode), nil
 		}
 		if !a.Amount.IsPositive() {
-			return nil, sum, localError("Payment %s allocates %s to %s; QuickBooks needs a positive amount.", code, a.Amount, a.DocumentCode), nil
+			return nil, sum, localError("quickbooks.item.payment_not_positive", "Code", code, "Amount", a.Amount, "Document", a.DocumentCode), nil
 		}
 		lines = append(lines, line{Amount: amt(a.Amount), LinkedTxn: []linkedTxn{{TxnID: id, TxnType: e}}})
 		if e == "CreditMemo" || e == "VendorCredit" {
@@ -107,7 +106,7 @@ func splitVendorCredit(id string) (string, bool) {
 func (m mapper) toPayment(entity string, p connectors.Payment) (txn, *connectors.ItemError, error) {
 	purchase := entity == "BillPayment"
 	if len(p.Code) > maxDocNumber {
-		return txn{}, localError("The payment reference %s is longer than QuickBooks's %d characters.", p.Code, maxDocNumber), nil
+		return txn{}, localError("quickbooks.item.payment_reference_too_long", "Code", p.Code, "Max", maxDocNumber), nil
 	}
 	out := txn{TxnDate: p.Date.String(), PrivateNote: p.Reference, TotalAmt: amt(p.Amount)}
 	if p.Currency != "" {
@@ -115,7 +114,7 @@ func (m mapper) toPayment(entity string, p connectors.Payment) (txn, *connectors
 	}
 	party := p.PartyCode
 	if party == "" {
-		return txn{}, localError("Payment %s names no %s.", p.Code, map[bool]string{false: "customer", true: "supplier"}[purchase]), nil
+		return txn{}, localError("quickbooks.item.payment_no_party", "Code", p.Code, "Who", map[bool]string{false: "customer", true: "supplier"}[purchase]), nil
 	}
 	lines, _, ie, err := m.linkLines(p.Code, p.Allocations, purchase)
 	if ie != nil || err != nil {
@@ -134,7 +133,7 @@ func (m mapper) toPayment(entity string, p connectors.Payment) (txn, *connectors
 			return txn{}, ie, err
 		}
 		if bank == "" {
-			return txn{}, localError("Payment %s has no bank account; QuickBooks needs the account a bill payment is paid from.", p.Code), nil
+			return txn{}, localError("quickbooks.item.payment_no_bank", "Code", p.Code), nil
 		}
 		out.VendorRef, out.DocNumber, out.PayType, out.CheckPayment = pr, p.Code, "Check", &billPaymentCheck{BankAccountRef: refTo(bank)}
 		return out, nil, nil
@@ -188,7 +187,7 @@ func (c *Conn) applyAllocations(ctx context.Context, t connectors.RecordType, op
 			_, memo.TxnID = splitRemoteID(t, r.RemoteID)
 		}
 		lines = append(lines, line{Amount: amt(sum), LinkedTxn: []linkedTxn{memo}})
-		pay := txn{TxnDate: d.Date.String(), PrivateNote: "Credit note " + d.Code + " applied", TotalAmt: amt(decimal.Zero), Line: lines}
+		pay := txn{TxnDate: d.Date.String(), PrivateNote: "Credit note " + d.Code + " applied", TotalAmt: amt(decimal.Zero), Line: lines} // words:verbatim: a note kept in QuickBooks
 		entity := "Payment"
 		if purchase {
 			entity = "BillPayment"
@@ -293,7 +292,7 @@ func (c *Conn) unapplyChanged(ctx context.Context, ops []*op, results []connecto
 				p, ok := pays[pid]
 				if !ok || !p.TotalAmt.dec().IsZero() || appliedCredits(p, entity) != 1 {
 					dels = nil
-					results[o.idx].Err = allocationError(o.rec.Code(), "in QuickBooks it is applied in a payment that also moves money or applies other credits, which LedgerLink does not change.")
+					results[o.idx].Err = allocationError(o.rec.Code(), english().T("quickbooks.item.allocation_mixed"))
 					break
 				}
 				dels = append(dels, batchItemRequest{Operation: "delete", Entity: payEntity,
@@ -365,7 +364,7 @@ func sameAllocations(a, b []connectors.Allocation) bool {
 // allocationError says a credit note is in QuickBooks but not applied:
 // the record keeps its remote ID, and the words say what to do.
 func allocationError(code, why string) *connectors.ItemError {
-	return &connectors.ItemError{Code: "ALLOCATION", Message: fmt.Sprintf("Credit note %s is in QuickBooks, but applying it to its invoices failed: %s Apply it in QuickBooks (Receive payment), or correct the allocation.", code, why)}
+	return &connectors.ItemError{Code: "ALLOCATION", Message: english().T("quickbooks.item.allocation_failed", "Code", code, "Reason", why)}
 }
 
 // fromPayment reads a Payment or BillPayment; ok is false for a payment

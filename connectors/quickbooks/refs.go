@@ -90,7 +90,7 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 	for i, e := range referenceQueries {
 		where := ""
 		if e != "TaxRate" && e != "Preferences" {
-			where = " WHERE Active IN (true, false)"
+			where = " WHERE Active IN (true, false)" // words:verbatim: QuickBooks query / account type
 		}
 		items = append(items, batchItemRequest{BID: fmt.Sprintf("r%d", i), Query: fmt.Sprintf("SELECT * FROM %s%s STARTPOSITION 1 MAXRESULTS %d", e, where, MaxPage)})
 	}
@@ -103,7 +103,7 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 		br, ok := res[fmt.Sprintf("r%d", i)]
 		switch {
 		case !ok:
-			return temporary("QuickBooks did not answer the query of its %s list", e)
+			return temporary(fmt.Errorf("no answer for %s", e), "quickbooks.temporary.reference_list", "List", e)
 		case br.Fault != nil:
 			return &APIError{Status: 400, Type: br.Fault.Type, Errors: br.Fault.Error}
 		}
@@ -116,7 +116,7 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 		if len(rows) >= MaxPage && e != "Preferences" {
 			// More than one page: read the rest page by page.
 			rows = nil
-			where := "Active IN (true, false)"
+			where := "Active IN (true, false)" // words:verbatim: QuickBooks query / account type
 			if e == "TaxRate" {
 				where = ""
 			}
@@ -340,7 +340,7 @@ func (r *refCache) partyCodeOfID(ctx context.Context, entity, id string) (string
 }
 
 func (r *refCache) loadParties(ctx context.Context, entity string) error {
-	err := r.c.queryAll(ctx, entity, "Active IN (true, false)", func(rows []json.RawMessage) error {
+	err := r.c.queryAll(ctx, entity, "Active IN (true, false)", func(rows []json.RawMessage) error { // words:verbatim: QuickBooks query / account type
 		var ps []nameEntity
 		if err := decodeRows(rows, &ps); err != nil {
 			return fmt.Errorf("QuickBooks's %s list could not be read: %w", entity, err)
@@ -452,7 +452,7 @@ func (c *Conn) txnsWhere(ctx context.Context, entity, field string, vals []strin
 func inList(entity, field string, vals []string) string {
 	w := field + " IN " + quoteList(vals)
 	if nameListEntities[entity] {
-		w += " AND Active IN (true, false)"
+		w += " AND Active IN (true, false)" // words:verbatim: QuickBooks query / account type
 	}
 	return w
 }

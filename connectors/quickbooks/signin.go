@@ -12,6 +12,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/quickbooks/qbosim"
+	"ledgerlink/words"
 )
 
 // signIn is the registry's Login: the browser sign-in (none in the
@@ -51,7 +52,7 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 // sign-in.
 func disconnect(ctx context.Context, cfg connectors.Config) error {
 	if cfg.Secrets == nil {
-		return errors.New("LedgerLink has no keyring holding a QuickBooks sign-in")
+		return words.Errorf(nil, "quickbooks.disconnect.no_keyring")
 	}
 	s, err := readSettings(cfg)
 	if err != nil {
@@ -66,7 +67,7 @@ func disconnect(ctx context.Context, cfg connectors.Config) error {
 		return err
 	}
 	if refresh == "" {
-		return errors.New("LedgerLink is not signed in to QuickBooks")
+		return words.Errorf(nil, "quickbooks.disconnect.not_signed_in")
 	}
 	body, _ := json.Marshal(map[string]string{"token": refresh})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.revoke.String(), bytes.NewReader(body))
@@ -78,15 +79,15 @@ func disconnect(ctx context.Context, cfg connectors.Config) error {
 	req.Header.Set("Accept", "application/json")
 	resp, err := httpClient(cfg).Do(req)
 	if err != nil {
-		return temporary("disconnecting from QuickBooks: %v", err)
+		return temporary(err, "quickbooks.temporary.disconnect")
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	if resp.StatusCode >= 300 {
-		return fmt.Errorf("QuickBooks did not take the disconnection (it answered %d); disconnect LedgerLink under Apps in QuickBooks instead", resp.StatusCode)
+		return words.Errorf(fmt.Errorf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)), "quickbooks.disconnect.refused")
 	}
 	if err := cfg.Secrets.Delete(ctx, SecretRefreshToken); err != nil && !errors.Is(err, connectors.ErrSecretNotFound) {
-		return fmt.Errorf("disconnected in QuickBooks, but the saved sign-in could not be removed from the keyring: %w", err)
+		return words.Errorf(err, "quickbooks.disconnect.keyring_delete")
 	}
 	return nil
 }

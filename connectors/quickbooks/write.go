@@ -109,7 +109,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 			return nil, err
 		}
 		for _, o := range again {
-			results[o.idx].Err = &connectors.ItemError{Code: "5010", Message: "Stale Object Error : the record was changed in QuickBooks again while LedgerLink was updating it; it is sent again at the next run."}
+			results[o.idx].Err = &connectors.ItemError{Code: "5010", Message: english().T("quickbooks.item.stale_again")}
 		}
 	}
 	if err := c.applyAllocations(ctx, t, ops, results, rid); err != nil {
@@ -150,17 +150,17 @@ func (c *Conn) remember(k string, r connectors.WriteResult) {
 // toOp maps one item to its entity.
 func (c *Conn) toOp(m mapper, t connectors.RecordType, it connectors.WriteItem) (*op, *connectors.ItemError, error) {
 	if err := it.Record.Validate(); err != nil {
-		return nil, localError("%v", err), nil
+		return nil, &connectors.ItemError{Code: "LEDGERLINK", Message: err.Error()}, nil
 	}
 	if it.Record.Type != t {
-		return nil, localError("a %s record was sent as %s", it.Record.Type.Label(), t.Label()), nil
+		return nil, localError("quickbooks.item.wrong_type", "Kind", it.Record.Type.Label(), "Type", t.Label()), nil
 	}
 	o := &op{rec: it.Record}
 	r := it.Record
 	switch t {
 	case connectors.Customers, connectors.Suppliers:
 		if r.Party.Name == "" {
-			return nil, localError("%s %s has no name; QuickBooks needs a display name.", t.Label(), r.Party.Code), nil
+			return nil, localError("quickbooks.item.no_name", "Type", t.Label(), "Code", r.Party.Code), nil
 		}
 		o.entity = entityOf(t, false)
 		n := toParty(*r.Party, t == connectors.Suppliers)
@@ -194,12 +194,12 @@ func (c *Conn) toOp(m mapper, t connectors.RecordType, it connectors.WriteItem) 
 		}
 		o.body = &i
 	default:
-		return nil, localError("%s cannot be uploaded to QuickBooks", t.Label()), nil
+		return nil, localError("quickbooks.item.not_uploadable", "Type", t.Label()), nil
 	}
 	if it.RemoteID != "" {
 		entity, id := splitRemoteID(t, it.RemoteID)
 		if entity != o.entity {
-			return nil, localError("%s %s was a %s in QuickBooks and cannot become a %s; remove it there and upload it again.", t.Label(), r.Code(), entity, o.entity), nil
+			return nil, localError("quickbooks.item.kind_changed", "Type", t.Label(), "Code", r.Code(), "Was", entity, "Now", o.entity), nil
 		}
 		o.id = id
 	}
@@ -234,7 +234,7 @@ func (c *Conn) syncTokens(ctx context.Context, ops []*op, results []connectors.W
 		}
 		tok, ok := tokens[o.entity+"/"+o.id]
 		if !ok {
-			results[o.idx].Err = &connectors.ItemError{Code: "610", Message: fmt.Sprintf("Object Not Found : %s %s is no longer in QuickBooks (it was deleted there). Upload it as a new record, or remove it here.", o.rec.Type.Label(), o.rec.Code())}
+			results[o.idx].Err = &connectors.ItemError{Code: "610", Message: english().T("quickbooks.item.gone", "Type", o.rec.Type.Label(), "Code", o.rec.Code())}
 			continue
 		}
 		b := o.body.base()

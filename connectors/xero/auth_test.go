@@ -158,13 +158,13 @@ func TestLoginRefusals(t *testing.T) {
 
 	// The browser cannot be opened: the address is given to the person.
 	_, err = xero.Login(ctx, h.cfg, func(string) error { return errors.New("no browser") })
-	if err == nil || !strings.Contains(err.Error(), "open this address yourself") {
+	if err == nil || !strings.Contains(englishWords(t).Error(err), "open this address yourself") {
 		t.Errorf("no browser = %v", err)
 	}
 
 	// No client ID.
 	cfg.Settings[xero.KeyClientID] = ""
-	if _, err := xero.Login(ctx, cfg, h.browser()); err == nil || !strings.Contains(err.Error(), "client ID") {
+	if _, err := xero.Login(ctx, cfg, h.browser()); err == nil || !strings.Contains(englishWords(t).Error(err), "client ID") {
 		t.Errorf("no client ID = %v", err)
 	}
 
@@ -277,7 +277,7 @@ func TestRevokedConnectionAsksToReconnect(t *testing.T) {
 				h.clock.Advance(time.Hour)
 			}
 			_, err := h.conn.Check(ctx)
-			if !errors.Is(err, connectors.ErrAuth) || !strings.Contains(err.Error(), "Reconnect to Xero") {
+			if !errors.Is(err, connectors.ErrAuth) || !strings.Contains(englishWords(t).Error(err), "Reconnect to Xero") {
 				t.Fatalf("Check after revocation = %v", err)
 			}
 			ex, ok := xero.Explain(err)

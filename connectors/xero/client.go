@@ -22,6 +22,7 @@ import (
 	"ledgerlink/connectors/oauthkit"
 	"ledgerlink/connectors/simkit"
 	"ledgerlink/connectors/xero/xerosim"
+	"ledgerlink/words"
 )
 
 // maxRequestBytes keeps each write well under Xero's request-size limit;
@@ -288,7 +289,7 @@ func (c *Conn) Disconnect(ctx context.Context, connectionID string) error {
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return temporary("disconnecting from Xero: %v", err)
+		return temporary(err, "xero.temporary.disconnect")
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -316,14 +317,14 @@ func (c *Conn) tenant(ctx context.Context) (string, error) {
 	}
 	switch len(orgs) {
 	case 0:
-		return "", authError("the Xero sign-in reaches no organisation")
+		return "", authError("xero.auth.no_organisation")
 	case 1:
 		c.mu.Lock()
 		c.tenantID = orgs[0].TenantID
 		c.mu.Unlock()
 		return orgs[0].TenantID, nil
 	}
-	return "", errors.New("the Xero sign-in reaches several organisations: choose one on the Account tab")
+	return "", words.Errorf(nil, "xero.tenant.several")
 }
 
 // apiRequest is one call to the Accounting API.
@@ -366,16 +367,16 @@ func (c *Conn) do(ctx context.Context, r apiRequest, out any) error {
 			c.tokens.invalidate()
 			continue
 		case status == http.StatusUnauthorized:
-			return authError("Xero refused LedgerLink's sign-in")
+			return authError("xero.auth.refused")
 		case status == http.StatusForbidden:
-			return authError("Xero says LedgerLink may not reach this organisation (it may have been disconnected, or a permission is missing)")
+			return authError("xero.auth.forbidden")
 		case status == http.StatusNotFound:
 			return fmt.Errorf("%w: %s %s", connectors.ErrNotFound, r.method, r.path)
 		case status == http.StatusTooManyRequests:
 			// Not retried here: the engine's pacer waits as Xero asked.
 			return rateLimitFromResponse(hdr, c.now())
 		case status >= 500:
-			return temporary("Xero answered %d %s to %s %s", status, http.StatusText(status), r.method, r.path)
+			return temporary(fmt.Errorf("%d %s to %s %s", status, http.StatusText(status), r.method, r.path), "xero.temporary.server", "Status", status)
 		default:
 			return decodeAPIError(status, body)
 		}
@@ -424,14 +425,14 @@ func (c *Conn) send(ctx context.Context, tenant string, r apiRequest) (int, http
 		return 0, nil, nil, rl
 	default:
 		c.usage.sent()
-		return 0, nil, nil, temporary("no answer from Xero to %s %s: %v", r.method, r.path, err)
+		return 0, nil, nil, temporary(fmt.Errorf("%s %s: %w", r.method, r.path, err), "xero.temporary.no_answer")
 	}
 	c.usage.sent()
 	defer resp.Body.Close()
 	c.usage.observe(resp.Header)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		return 0, nil, nil, temporary("Xero's answer to %s %s was cut off: %v", r.method, r.path, err)
+		return 0, nil, nil, temporary(fmt.Errorf("%s %s: %w", r.method, r.path, err), "xero.temporary.cut_off")
 	}
 	return resp.StatusCode, resp.Header, data, nil
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // APIError is Xero's answer to a whole request that it refused.
@@ -36,7 +37,7 @@ func (e *APIError) Error() string {
 	case len(msgs) > 0:
 		return strings.Join(msgs, "; ")
 	}
-	return fmt.Sprintf("Xero answered %d %s", e.Status, http.StatusText(e.Status))
+	return fmt.Sprintf("Xero answered %d %s", e.Status, http.StatusText(e.Status)) // words:verbatim: the answer's status, for the log and the Message column
 }
 
 // Messages returns every validation message, in order, without repeats.
@@ -126,17 +127,22 @@ func clip(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// Reconnect is the plain-words advice carried by every sign-in failure.
-const Reconnect = "Reconnect to Xero: open the Xero module and sign in again."
-
-// authError wraps connectors.ErrAuth with what happened and what to do.
-func authError(what string) error {
-	return fmt.Errorf("%w: %s. %s", connectors.ErrAuth, what, Reconnect)
+// authError wraps connectors.ErrAuth with what happened and what to do:
+// key's entry says both, in the person's language.
+func authError(key string, pairs ...any) error {
+	return words.Errorf(connectors.ErrAuth, key, pairs...)
 }
 
-// temporary wraps connectors.ErrTemporary.
-func temporary(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{connectors.ErrTemporary}, args...)...)
+// refused is oauthkit's Refused: what it says happened stays as detail,
+// and the person is asked to sign in again.
+func refused(what string) error {
+	return words.Errorf(fmt.Errorf("%w: %s", connectors.ErrAuth, what), "xero.auth.reconnect")
+}
+
+// temporary wraps connectors.ErrTemporary and what went wrong underneath
+// with key's words for the person.
+func temporary(err error, key string, pairs ...any) error {
+	return words.Errorf(fmt.Errorf("%w: %w", connectors.ErrTemporary, err), key, pairs...)
 }
 
 // rateLimitProblem names the limit a 429 answer says was hit.
@@ -157,13 +163,13 @@ func rateLimitFromResponse(h http.Header, now time.Time) *connectors.RateLimitEr
 	case problemDay:
 		e.Daily = true
 		e.ResumeAt = now.Add(wait)
-		e.Message = "Xero's daily allowance of calls for this organisation is used up"
+		e.Message = "Xero's daily allowance of calls for this organisation is used up" // words:verbatim: for the log only; the person reads Explain's words
 	case problemConcurrent:
-		e.Message = "too many calls to Xero were in progress at once"
+		e.Message = "too many calls to Xero were in progress at once" // words:verbatim: for the log only; the person reads Explain's words
 	case problemAppMinute:
-		e.Message = "LedgerLink's calls to Xero across all organisations reached the per-minute limit"
+		e.Message = "LedgerLink's calls to Xero across all organisations reached the per-minute limit" // words:verbatim: for the log only; the person reads Explain's words
 	default:
-		e.Message = "Xero's per-minute limit of calls for this organisation was reached"
+		e.Message = "Xero's per-minute limit of calls for this organisation was reached" // words:verbatim: for the log only; the person reads Explain's words
 	}
 	return e
 }

@@ -54,7 +54,7 @@ func (c *Conn) inventoryAccount(ctx context.Context, items []connectors.WriteIte
 // organisation's inventory account ("" when items cannot be tracked).
 func itemFromProduct(p connectors.Item, remoteID, inventory string) (itemOut, *connectors.ItemError) {
 	if n := len([]rune(p.Code)); n > 30 {
-		return itemOut{}, localError("Product code %s is %d characters long; Xero takes at most 30.", p.Code, n)
+		return itemOut{}, localError("xero.item.product_code_too_long", "Code", p.Code, "Length", n)
 	}
 	name := p.Name
 	if len([]rune(name)) > 50 {

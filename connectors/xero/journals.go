@@ -46,7 +46,7 @@ const (
 // description (or "Payroll journal <code>" when it has none).
 func narration(j connectors.JournalEntry) string {
 	code := strings.TrimSpace(j.Code)
-	return code + narrationSep + cmp.Or(strings.TrimSpace(j.Description), "Payroll journal "+code)
+	return code + narrationSep + cmp.Or(strings.TrimSpace(j.Description), "Payroll journal "+code) // words:verbatim: written into Xero and read back
 }
 
 // parseNarration reads a narration back into a code and description; a
@@ -58,7 +58,7 @@ func parseNarration(n string) (code, description string, ok bool) {
 		return "", strings.TrimSpace(n), false
 	}
 	rest = strings.TrimSpace(rest)
-	if rest == "Payroll journal "+code {
+	if rest == "Payroll journal "+code { // words:verbatim: as narration writes it
 		rest = ""
 	}
 	return code, rest, true
@@ -99,13 +99,13 @@ func splitLineDescription(s string) (desc, centre, costType string) {
 // debits as positive line amounts, credits as negative ones.
 func (m mapper) manualJournalFromEntry(j connectors.JournalEntry, remoteID string) (manualJournal, *connectors.ItemError) {
 	if strings.TrimSpace(j.Code) == "" {
-		return manualJournal{}, localError("The payroll journal has no code, so it could not be found in Xero again; it was not sent.")
+		return manualJournal{}, localError("xero.item.journal_no_code")
 	}
 	if strings.ContainsFunc(strings.TrimSpace(j.Code), unicode.IsSpace) {
-		return manualJournal{}, localError("Payroll journal code %q contains a space; LedgerLink keeps the code at the start of the journal's narration in Xero, so it must be one word. Give the journal a code without spaces in the payroll system and import it again.", j.Code)
+		return manualJournal{}, localError("xero.item.journal_code_space", "Code", j.Code)
 	}
 	if j.Date.IsZero() {
-		return manualJournal{}, localError("Payroll journal %s has no date; Xero needs one. Give it a date in the payroll system and import it again.", j.Code)
+		return manualJournal{}, localError("xero.item.journal_no_date", "Code", j.Code)
 	}
 	mj := manualJournal{
 		ManualJournalID: remoteID,
@@ -123,7 +123,7 @@ func (m mapper) manualJournalFromEntry(j connectors.JournalEntry, remoteID strin
 	for i, l := range j.Lines {
 		code := strings.TrimSpace(l.NominalCode)
 		if code == "" {
-			return manualJournal{}, localError("Line %d of payroll journal %s has no nominal code, so Xero does not know which account to post it to. Map the payroll account to a Xero account on the Mapping tab, then upload again.", i+1, j.Code)
+			return manualJournal{}, localError("xero.item.journal_line_no_account", "Line", i+1, "Code", j.Code)
 		}
 		mj.JournalLines = append(mj.JournalLines, journalLine{
 			LineAmount:  num(l.Debit.Sub(l.Credit)),

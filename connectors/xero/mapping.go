@@ -21,8 +21,8 @@ const (
 )
 
 // localError is LedgerLink's own verdict on an item it did not send.
-func localError(format string, args ...any) *connectors.ItemError {
-	return &connectors.ItemError{Code: "LedgerLink", Message: fmt.Sprintf(format, args...)}
+func localError(key string, pairs ...any) *connectors.ItemError {
+	return &connectors.ItemError{Code: "LedgerLink", Message: english().T(key, pairs...)}
 }
 
 // mapper turns canonical records into Xero JSON and back, following the
@@ -223,7 +223,7 @@ func rollup(ls []connectors.Line) []lineItem {
 			desc = "1 line"
 		}
 		if k.tax != "" {
-			desc += " at tax rate " + k.tax
+			desc += " at tax rate " + k.tax // words:verbatim: a rolled-up line's description in Xero, as the business's documents read
 		}
 		li := lineItem{Description: desc, Quantity: num(decimal.NewFromInt(1)), UnitAmount: num(g.net),
 			AccountCode: k.account, TaxType: k.tax}
@@ -265,7 +265,7 @@ func (m mapper) currency(d connectors.Document) (string, *connectors.ItemError) 
 		return cur, nil
 	}
 	if m.baseCurrency != "" && !strings.EqualFold(cur, m.baseCurrency) {
-		return "", localError("This document is in %s but the Xero organisation works in %s and Multi-currency is off: turn on Multi-currency in the Xero module's Options (and enable %s in Xero), or issue the document in %s.", cur, m.baseCurrency, cur, m.baseCurrency)
+		return "", localError("xero.item.currency_off", "Currency", cur, "Base", m.baseCurrency)
 	}
 	return "", nil
 }

@@ -22,6 +22,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/oauthkit"
+	"ledgerlink/words"
 )
 
 // Keys of the secrets kept in the keyring (Config.Secrets).
@@ -123,7 +124,7 @@ func (r *rotatingTokens) invalidate() { r.kept.Forget() }
 
 func (r *rotatingTokens) accessToken(ctx context.Context) (string, error) {
 	return r.kept.Token(ctx, r.now, oauthkit.Rotation{
-		Secrets: r.secrets, Key: SecretRefreshToken, Package: "Xero", Refused: authError, Refresh: r.refresh,
+		Secrets: r.secrets, Key: SecretRefreshToken, Package: "Xero", Refused: refused, Refresh: r.refresh,
 	}.Renew)
 }
 
@@ -156,21 +157,21 @@ func (r *rotatingTokens) refresh(ctx context.Context, refreshToken string) (*oau
 		}
 		lastErr = err
 	}
-	return nil, temporary("Xero's sign-in service did not answer: %v", lastErr)
+	return nil, temporary(lastErr, "xero.temporary.identity")
 }
 
 // tokenError turns a refused token request into a plain-words error.
 func tokenError(re *oauth2.RetrieveError) error {
 	switch re.ErrorCode {
 	case "invalid_grant":
-		return authError("Xero no longer accepts LedgerLink's sign-in (it has expired or was disconnected)")
+		return authError("xero.auth.expired")
 	case "invalid_client", "unauthorized_client":
-		return authError("Xero does not recognise the app's client ID or secret")
+		return authError("xero.auth.client_unknown")
 	}
 	if re.Response != nil && (re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusForbidden) {
-		return authError("Xero refused the sign-in")
+		return authError("xero.auth.sign_in_refused")
 	}
-	return fmt.Errorf("Xero's sign-in service refused the request (%s): %w", strings.TrimSpace(re.ErrorCode+" "+re.ErrorDescription), re)
+	return words.Errorf(re, "xero.auth.request_refused", "Reason", strings.TrimSpace(re.ErrorCode+" "+re.ErrorDescription))
 }
 
 // clientCredentialTokens serves a custom connection: one organisation,
@@ -196,7 +197,7 @@ func (c *clientCredentialTokens) accessToken(ctx context.Context) (string, error
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, temporary("Xero's sign-in service did not answer: %v", err)
+			return nil, temporary(err, "xero.temporary.identity")
 		}
 		return tok, nil
 	})
@@ -243,10 +244,10 @@ func Login(ctx context.Context, cfg connectors.Config, openBrowser func(url stri
 		return Tokens{}, err
 	}
 	if s.clientID == "" {
-		return Tokens{}, errors.New("enter the Xero app's client ID on the Account tab before signing in")
+		return Tokens{}, words.Errorf(nil, "xero.sign_in.no_client_id")
 	}
 	if cfg.Secrets == nil {
-		return Tokens{}, errors.New("LedgerLink has no keyring to keep the Xero sign-in in")
+		return Tokens{}, words.Errorf(nil, "xero.sign_in.no_keyring")
 	}
 	if openBrowser == nil {
 		return Tokens{}, errors.New("no way to open the browser was given")
@@ -281,20 +282,20 @@ func Login(ctx context.Context, cfg connectors.Config, openBrowser func(url stri
 	mux := http.NewServeMux()
 	mux.HandleFunc(callbackPath, func(w http.ResponseWriter, req *http.Request) {
 		q := req.URL.Query()
+		page := browserWords(req)
 		switch {
 		case q.Get("state") != state:
 			// Not our sign-in (or a forged one): say so and keep waiting.
-			writeLoginPage(w, http.StatusBadRequest, "This sign-in link does not belong to LedgerLink's current sign-in. Go back to LedgerLink and start again.")
+			writeLoginPage(w, http.StatusBadRequest, page.T("xero.sign_in.page.wrong_state"))
 			return
 		case q.Get("error") != "":
-			msg := "Xero sign-in was cancelled or refused (" + q.Get("error") + ")."
-			writeLoginPage(w, http.StatusOK, msg+" You can close this window.")
-			finish(result{err: authError(msg)})
+			writeLoginPage(w, http.StatusOK, page.T("xero.sign_in.page.cancelled", "Reason", q.Get("error")))
+			finish(result{err: authError("xero.auth.cancelled", "Reason", q.Get("error"))})
 		case q.Get("code") == "":
-			writeLoginPage(w, http.StatusBadRequest, "Xero did not send a sign-in code. Go back to LedgerLink and start again.")
-			finish(result{err: errors.New("Xero did not send a sign-in code")})
+			writeLoginPage(w, http.StatusBadRequest, page.T("xero.sign_in.page.no_code"))
+			finish(result{err: words.Errorf(errors.New("no code in the sign-in answer"), "xero.sign_in.no_code")})
 		default:
-			writeLoginPage(w, http.StatusOK, "LedgerLink is now connected to Xero. You can close this window and return to LedgerLink.")
+			writeLoginPage(w, http.StatusOK, page.T("xero.sign_in.page.connected"))
 			finish(result{code: q.Get("code")})
 		}
 	})
@@ -308,13 +309,13 @@ func Login(ctx context.Context, cfg connectors.Config, openBrowser func(url stri
 
 	authURL := conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 	if err := openBrowser(authURL); err != nil {
-		return Tokens{}, fmt.Errorf("could not open the browser (%v); open this address yourself: %s", err, authURL)
+		return Tokens{}, words.Errorf(err, "xero.sign_in.open_browser", "Address", authURL)
 	}
 	var res result
 	select {
 	case res = <-done:
 	case <-ctx.Done():
-		return Tokens{}, fmt.Errorf("the Xero sign-in was not finished in the browser: %w", ctx.Err())
+		return Tokens{}, words.Errorf(ctx.Err(), "xero.sign_in.unfinished")
 	}
 	if res.err != nil {
 		return Tokens{}, res.err
@@ -325,13 +326,13 @@ func Login(ctx context.Context, cfg connectors.Config, openBrowser func(url stri
 		if errors.As(err, &re) {
 			return Tokens{}, tokenError(re)
 		}
-		return Tokens{}, temporary("Xero's sign-in service did not answer: %v", err)
+		return Tokens{}, temporary(err, "xero.temporary.identity")
 	}
 	if tok.RefreshToken == "" {
-		return Tokens{}, errors.New("Xero gave no refresh token: the offline_access scope is missing from the Scopes setting")
+		return Tokens{}, words.Errorf(nil, "xero.sign_in.no_refresh_token")
 	}
 	if err := cfg.Secrets.Set(ctx, SecretRefreshToken, tok.RefreshToken); err != nil {
-		return Tokens{}, fmt.Errorf("saving the Xero sign-in in the system keyring: %w", err)
+		return Tokens{}, words.Errorf(err, "xero.sign_in.keyring_save")
 	}
 	tenants, err := listConnections(ctx, hc, s.endpoints, tok.AccessToken)
 	if err != nil {
@@ -351,7 +352,7 @@ func randomState() (string, error) {
 func writeLoginPage(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, "<!doctype html><title>LedgerLink</title><p style=\"font-family:sans-serif\">%s</p>", html.EscapeString(msg))
+	fmt.Fprintf(w, "<!doctype html><title>LedgerLink</title><p style=\"font-family:sans-serif\">%s</p>", html.EscapeString(msg)) // words:verbatim: markup around the words
 }
 
 // connectionWire is one element of GET /connections.
@@ -374,12 +375,12 @@ func listConnections(ctx context.Context, hc *http.Client, ep endpoints, access 
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, temporary("listing the Xero organisations: %v", err)
+		return nil, temporary(err, "xero.temporary.connections")
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return nil, temporary("listing the Xero organisations: %v", err)
+		return nil, temporary(err, "xero.temporary.connections")
 	}
 	if err := statusError(resp, body); err != nil {
 		return nil, err
@@ -404,15 +405,15 @@ func statusError(resp *http.Response, body []byte) error {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return nil
 	case resp.StatusCode == http.StatusUnauthorized:
-		return authError("Xero refused LedgerLink's sign-in")
+		return authError("xero.auth.refused")
 	case resp.StatusCode == http.StatusForbidden:
-		return authError("Xero says LedgerLink may not reach this organisation (it may have been disconnected)")
+		return authError("xero.auth.forbidden")
 	case resp.StatusCode == http.StatusNotFound:
 		return connectors.ErrNotFound
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return rateLimitFromResponse(resp.Header, time.Now())
 	case resp.StatusCode >= 500:
-		return temporary("Xero answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		return temporary(fmt.Errorf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)), "xero.temporary.server", "Status", resp.StatusCode)
 	}
 	return decodeAPIError(resp.StatusCode, body)
 }

@@ -165,20 +165,20 @@ func planPayment(t connectors.RecordType, it connectors.WriteItem) (payPlan, *co
 		r.Type = t
 	}
 	if r.Type != t {
-		return payPlan{}, localError("A %s record was sent with the %s.", r.Type.Label(), t.Label())
+		return payPlan{}, localError("xero.item.wrong_type", "Kind", r.Type.Label(), "Type", t.Label())
 	}
 	if err := r.Validate(); err != nil {
-		return payPlan{}, localError("The record cannot be sent to Xero: %v.", err)
+		return payPlan{}, localError("xero.item.invalid", "Reason", err)
 	}
 	p := *r.Payment
 	if it.RemoteID != "" {
-		return payPlan{}, localError("Payment %s is already in Xero, and Xero does not let a payment be changed: remove it in Xero and send it again, or leave it as it is.", p.Code)
+		return payPlan{}, localError("xero.item.payment_changed", "Code", p.Code)
 	}
 	if len(p.Allocations) == 0 {
-		return payPlan{}, localError("Payment %s is not allocated to an invoice; Xero records a payment against the invoices it pays, so allocate it in the business system first.", p.Code)
+		return payPlan{}, localError("xero.item.payment_unallocated", "Code", p.Code)
 	}
 	if strings.TrimSpace(p.BankAccount) == "" {
-		return payPlan{}, localError("Payment %s has no bank account: map the payment's bank account on the Mapping tab.", p.Code)
+		return payPlan{}, localError("xero.item.payment_no_bank", "Code", p.Code)
 	}
 	_, want := invoiceKind(t)
 	plan := payPlan{p: p}
@@ -189,16 +189,15 @@ func planPayment(t connectors.RecordType, it connectors.WriteItem) (payPlan, *co
 			docType = want
 		}
 		if docType != want && docType != connectors.CreditNotes {
-			who := "customer payment"
+			key := "xero.item.payment_wrong_document.customer"
 			if t == connectors.PurchasePayments {
-				who = "supplier payment"
+				key = "xero.item.payment_wrong_document.supplier"
 			}
-			return payPlan{}, localError("Payment %s is allocated to %s (%s), but a %s can only pay %s and credit notes: correct the allocation in the business system.",
-				p.Code, a.DocumentCode, strings.ToLower(docType.Label()), who, strings.ToLower(want.Label()))
+			return payPlan{}, localError(key, "Code", p.Code, "Document", a.DocumentCode, "Kind", strings.ToLower(docType.Label()))
 		}
 		number := strings.TrimSpace(a.DocumentCode)
 		if number == "" {
-			return payPlan{}, localError("Payment %s has an allocation that names no document: correct it in the business system.", p.Code)
+			return payPlan{}, localError("xero.item.payment_allocation_no_document", "Code", p.Code)
 		}
 		credit := docType == connectors.CreditNotes
 		if i := slices.IndexFunc(plan.parts, func(x payPart) bool { return x.creditNote == credit && x.number == number }); i >= 0 {
@@ -223,8 +222,8 @@ func planPayment(t connectors.RecordType, it connectors.WriteItem) (payPlan, *co
 	}
 	for _, part := range plan.parts {
 		if !part.amount.IsPositive() {
-			return payPlan{}, localError("Payment %s allocates %s to %s: every allocation must be more than zero. Correct it in the business system.",
-				p.Code, part.amount.StringFixed(2), part.number)
+			return payPlan{}, localError("xero.item.payment_allocation_not_positive",
+				"Code", p.Code, "Amount", part.amount.StringFixed(2), "Document", part.number)
 		}
 	}
 	return plan, nil
@@ -283,7 +282,7 @@ func (c *Conn) writePayments(ctx context.Context, t connectors.RecordType, items
 	for _, plan := range singles {
 		b, err := json.Marshal(paymentElement(plan.p, plan.parts[0]))
 		if err != nil {
-			results[plan.index].Err = localError("The payment could not be turned into Xero's format: %v.", err)
+			results[plan.index].Err = localError("xero.item.payment_unencodable", "Reason", err)
 			continue
 		}
 		els = append(els, element{index: plan.index, json: b})
@@ -305,7 +304,7 @@ func (c *Conn) writePayments(ctx context.Context, t connectors.RecordType, items
 		}
 		b, err := json.Marshal(bp)
 		if err != nil {
-			results[plan.index].Err = localError("The payment could not be turned into Xero's format: %v.", err)
+			results[plan.index].Err = localError("xero.item.payment_unencodable", "Reason", err)
 			continue
 		}
 		els = append(els, element{index: plan.index, json: b})
@@ -366,12 +365,8 @@ func (c *Conn) lookUpParts(ctx context.Context, t connectors.RecordType, plans [
 			}
 		}
 		if len(missing) > 0 {
-			noun := "document"
-			if len(missing) > 1 {
-				noun = "documents"
-			}
-			results[plan.index].Err = localError("Payment %s pays %s %s, which Xero does not have yet: upload the %s first, then send the payment again.",
-				plan.p.Code, noun, strings.Join(missing, ", "), noun)
+			results[plan.index].Err = &connectors.ItemError{Code: "LedgerLink",
+				Message: english().N("xero.item.payment_documents_missing", len(missing), "Code", plan.p.Code, "Documents", strings.Join(missing, ", "))}
 		}
 	}
 	return nil
@@ -437,8 +432,8 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 			res.RemoteID, res.Err = compositeID(ids), nil
 			return nil
 		}
-		res.Err = localError("Xero already holds part of payment %s (%s) from an earlier attempt, so it was not sent again: remove those payments in Xero and upload the payment again, or mark it as exported.",
-			code, describeParts(existing))
+		res.Err = localError("xero.item.payment_partly_sent",
+			"Code", code, "Parts", describeParts(existing))
 		return nil
 	}
 	els := make([]payment, len(plan.parts))
@@ -447,7 +442,7 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 	}
 	body, err := json.Marshal(envelope{Payments: els})
 	if err != nil {
-		res.Err = localError("The payment could not be turned into Xero's format: %v.", err)
+		res.Err = localError("xero.item.payment_unencodable", "Reason", err)
 		return nil
 	}
 	var env envelope
@@ -469,7 +464,7 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 		m := messagesOf(w.ValidationErrors)
 		if len(m) > 0 || w.PaymentID == "" || w.PaymentID == zeroID {
 			if len(m) == 0 {
-				m = []string{"Xero did not save this part and gave no reason."}
+				m = []string{english().T("xero.item.part_not_saved")}
 			}
 			msgs = append(msgs, plan.parts[i].number+": "+strings.Join(m, "; "))
 			continue

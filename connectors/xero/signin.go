@@ -8,6 +8,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/xero/xerosim"
+	"ledgerlink/words"
 )
 
 // signIn is the registry's Login for Xero. A custom connection (a client
@@ -75,7 +76,7 @@ func hasClientSecret(ctx context.Context, cfg connectors.Config) (bool, error) {
 // in Xero and forgets the sign-in.
 func disconnect(ctx context.Context, cfg connectors.Config) error {
 	if cfg.Secrets == nil {
-		return errors.New("LedgerLink has no keyring holding a Xero sign-in")
+		return words.Errorf(nil, "xero.disconnect.no_keyring")
 	}
 	conn, err := Open(ctx, cfg)
 	if err != nil {
@@ -96,7 +97,7 @@ func disconnect(ctx context.Context, cfg connectors.Config) error {
 		}
 	}
 	if err := cfg.Secrets.Delete(ctx, SecretRefreshToken); err != nil && !errors.Is(err, connectors.ErrSecretNotFound) {
-		return fmt.Errorf("disconnected in Xero, but the saved sign-in could not be removed from the keyring: %w", err)
+		return words.Errorf(err, "xero.disconnect.keyring_delete")
 	}
 	return nil
 }

@@ -197,9 +197,9 @@ func TestExplainCatalogue(t *testing.T) {
 		}
 	}
 	for _, err := range []error{
-		authError("Xero refused the sign-in"),
+		authError("xero.auth.sign_in_refused"),
 		fmt.Errorf("wrapped: %w", &APIError{Status: 400, Type: "ValidationException", Elements: [][]string{{"Invoice # must be unique."}}}),
-		temporary("timeout"),
+		temporary(errors.New("timeout"), "xero.temporary.no_answer"),
 		&connectors.RateLimitError{RetryAfter: time.Second},
 	} {
 		if ex, ok := Explain(err); !ok || ex.Cause == "" || ex.Fix == "" {
@@ -258,7 +258,7 @@ func TestDefinition(t *testing.T) {
 		t.Error("credit notes cannot be uploaded")
 	}
 	notes := d.Notes(map[string]string{}, func(string) bool { return false })
-	if len(notes) != 1 || !strings.Contains(notes[0], "Client ID") {
+	if len(notes) != 1 || !strings.Contains(notes[0], "xero.setting.client_id.label") || english().T("xero.setting.client_id.label") != "Client ID" {
 		t.Errorf("notes for a blank module: %v", notes)
 	}
 	notes = d.Notes(map[string]string{KeyClientID: "abc", KeyAPIURL: "http://example.com", KeyRollup: "maybe"}, nil)

@@ -177,10 +177,10 @@ func (m mapper) encode(t connectors.RecordType, it connectors.WriteItem) (elemen
 		r.Type = t
 	}
 	if r.Type != t {
-		return element{}, localError("A %s record was sent with the %s.", r.Type.Label(), t.Label())
+		return element{}, localError("xero.item.wrong_type", "Kind", r.Type.Label(), "Type", t.Label())
 	}
 	if err := r.Validate(); err != nil {
-		return element{}, localError("The record cannot be sent to Xero: %v.", err)
+		return element{}, localError("xero.item.invalid", "Reason", err)
 	}
 	var v any
 	var el element
@@ -222,7 +222,7 @@ func (m mapper) encode(t connectors.RecordType, it connectors.WriteItem) (elemen
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return element{}, localError("The record could not be turned into Xero's format: %v.", err)
+		return element{}, localError("xero.item.unencodable", "Reason", err)
 	}
 	el.json = b
 	return el, nil
@@ -316,7 +316,7 @@ func (c *Conn) sendChunk(ctx context.Context, res resource, method string, chunk
 			continue
 		}
 		if v.id == "" || v.id == zeroID {
-			r.Err = &connectors.ItemError{Message: "Xero did not save this record and gave no reason."}
+			r.Err = &connectors.ItemError{Message: english().T("xero.item.not_saved")}
 			continue
 		}
 		r.RemoteID = v.id
@@ -391,7 +391,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 			continue
 		}
 		if !el.authorised {
-			results[el.index].Err = localError("Credit note %s was sent to Xero as a draft, so Xero cannot allocate it to invoices yet: approve it in Xero and allocate it there, or turn on \"Create authorised invoices\" in the Xero module's Options.", items[el.index].Record.Code())
+			results[el.index].Err = localError("xero.item.credit_note_draft", "Code", items[el.index].Record.Code())
 			continue
 		}
 		todo = append(todo, el)
@@ -406,7 +406,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 	for _, el := range todo {
 		code := items[el.index].Record.Code()
 		if err != nil {
-			results[el.index].Err = &connectors.ItemError{Message: fmt.Sprintf("Credit note %s was saved in Xero but could not be allocated: %v", code, err)}
+			results[el.index].Err = &connectors.ItemError{Message: english().T("xero.item.credit_note_allocation_failed", "Code", code, "Reason", err)}
 			continue
 		}
 		var allocs []allocation
@@ -421,7 +421,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 			allocs = append(allocs, allocation{Invoice: &docRef{InvoiceID: id}, Amount: num(a.Amount), Date: date})
 		}
 		if len(missing) > 0 {
-			results[el.index].Err = localError("Credit note %s was saved in Xero but not allocated: invoice %s is not in Xero yet.", code, strings.Join(missing, ", "))
+			results[el.index].Err = localError("xero.item.credit_note_invoice_missing", "Code", code, "Invoices", strings.Join(missing, ", "))
 			continue
 		}
 		body, _ := json.Marshal(map[string]any{"Allocations": allocs})
@@ -443,7 +443,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 		}
 		if len(msgs) > 0 {
 			results[el.index].Err = &connectors.ItemError{Code: "ValidationException",
-				Message: fmt.Sprintf("Credit note %s was saved in Xero but not allocated: %s", code, strings.Join(msgs, "; "))}
+				Message: english().T("xero.item.credit_note_not_allocated", "Code", code, "Messages", strings.Join(msgs, "; "))}
 		}
 	}
 }
