@@ -507,7 +507,7 @@ func (ev *exportView) exportedContent() fyne.CanvasObject {
 	legend.Wrapping = fyne.TextWrapWord
 	legend.Importance = widget.LowImportance
 	return container.NewBorder(nil, container.NewVBox(ev.exportedHint, legend), nil, nil,
-		ev.exportedGrid.Content(widget.NewLabel(w.T("grids.exported.filter")), ev.exportedWhen.sel, ev.openBtn, ev.unmarkBtn))
+		ev.exportedGrid.Content(widget.NewLabel(w.T("grids.exported.filter")), ev.exportedWhen.obj, ev.openBtn, ev.unmarkBtn))
 }
 
 func (ev *exportView) setExported(rows []sync.ExportedRow) {
@@ -606,7 +606,7 @@ func (ev *exportView) feedbackContent() fyne.CanvasObject {
 	details := container.NewVScroll(ev.details)
 	details.SetMinSize(fyne.NewSize(0, 130))
 	return container.NewBorder(nil, widget.NewCard("", "", details), nil, nil,
-		ev.feedbackGrid.Content(widget.NewLabel(ev.w().T("grids.feedback.filter")), ev.feedbackWhen.sel))
+		ev.feedbackGrid.Content(widget.NewLabel(ev.w().T("grids.feedback.filter")), ev.feedbackWhen.obj))
 }
 
 func (ev *exportView) setFeedback(rows []sync.FeedbackRow) {
@@ -655,6 +655,8 @@ func explained(w *words.Words, key string, args map[string]string, cause, fix st
 // dateFilter is a period drop-down for a grid.
 type dateFilter struct {
 	sel *widget.Select
+	// obj is the drop-down sized for its longest choice, to put on screen.
+	obj fyne.CanvasObject
 }
 
 // The periods of a dateFilter, in the order of its choices.
@@ -673,6 +675,14 @@ func newDateFilter(w *words.Words, initial int, onChange func()) *dateFilter {
 	f := &dateFilter{}
 	f.sel = widget.NewSelect(periods, func(string) { onChange() })
 	f.sel.Selected = periods[initial]
+	// A drop-down is as wide as its choice; keep it wide enough for the
+	// longest period in the reader's language.
+	widest := float32(0)
+	for _, p := range periods {
+		widest = max(widest, widget.NewLabel(p).MinSize().Width)
+	}
+	size := fyne.NewSize(widest+theme.IconInlineSize()+2*theme.InnerPadding(), f.sel.MinSize().Height)
+	f.obj = container.NewGridWrap(size.Max(f.sel.MinSize()), f.sel)
 	return f
 }
 

@@ -84,7 +84,10 @@ func newGrid(w *words.Words, cols []gridColumn, checks bool, empty string) *grid
 		g.table.SetColumnWidth(i+g.offset(), c.Width)
 	}
 	if checks {
-		g.table.SetColumnWidth(0, 36)
+		// Wide enough for the check box and the header's "All" in the
+		// reader's language.
+		all := widget.NewLabelWithStyle(w.T("grids.grid.all"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		g.table.SetColumnWidth(0, max(36, all.MinSize().Width+theme.Padding()))
 	}
 	return g
 }

@@ -56,7 +56,7 @@ func newImportView(ms *ModuleScreen) *importView {
 	intro.Wrapping = fyne.TextWrapWord
 	intro.Importance = widget.LowImportance
 	iv.content = container.NewBorder(intro, container.NewVBox(iv.message, widget.NewCard("", "", iv.details)), nil, nil,
-		iv.grid.Content(iv.run, widget.NewLabel(w.T("grids.import.filter")), iv.when.sel))
+		iv.grid.Content(iv.run, widget.NewLabel(w.T("grids.import.filter")), iv.when.obj))
 	return iv
 }
 
