@@ -141,7 +141,7 @@ pending=$(echo "$loaded" | sed -E 's/.*pending=([0-9]+).*/\1/')
 [ "$pending" -gt 0 ] || fail "Pending Export is empty; the Sandbox should have sample records waiting"
 echo "pending export: $pending records"
 
-step "alt+u" 'dialog="Upload everything\?"' upload-confirm
+step "alt+u" "confirm=upload-all module=$module" upload-confirm
 from=$(lines)
 key Return
 wait_trace "$from" "upload started module=$module" >/dev/null

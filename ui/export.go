@@ -16,6 +16,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // Export sub-tab indexes.
@@ -61,20 +62,29 @@ type exportView struct {
 	content fyne.CanvasObject
 }
 
+// exportTrace names the sub-tabs in traces, the same in every language.
+var exportTrace = [...]string{subPending: "pending", subExported: "exported", subFeedback: "feedback"}
+
 func newExportView(ms *ModuleScreen) *exportView {
 	ev := &exportView{ms: ms}
+	w := ev.w()
 	ev.buildPending()
 	ev.buildExported()
 	ev.buildFeedback()
 	ev.tabs = container.NewAppTabs(
-		container.NewTabItem("Pending Export", ev.pendingContent()),
-		container.NewTabItem("Successfully Exported", ev.exportedContent()),
-		container.NewTabItem("Error Feedback", ev.feedbackContent()),
+		container.NewTabItem(w.T("grids.export.tab.pending"), ev.pendingContent()),
+		container.NewTabItem(w.T("grids.export.tab.exported"), ev.exportedContent()),
+		container.NewTabItem(w.T("grids.export.tab.feedback"), ev.feedbackContent()),
 	)
-	ev.tabs.OnSelected = func(t *container.TabItem) { ms.a.tracef("tab=%s module=%s", t.Text, ms.module) }
+	ev.tabs.OnSelected = func(*container.TabItem) {
+		ms.a.tracef("tab=%s module=%s", exportTrace[ev.tabs.SelectedIndex()], ms.module) // words:verbatim: trace for scripts
+	}
 	ev.content = ev.tabs
 	return ev
 }
+
+// w are the words of the person's language.
+func (ev *exportView) w() *words.Words { return ev.ms.a.w }
 
 // activeGrid is the grid of the sub-tab shown.
 func (ev *exportView) activeGrid() *grid {
@@ -91,28 +101,29 @@ func (ev *exportView) activeGrid() *grid {
 
 func (ev *exportView) buildPending() {
 	p := &ev.pending
-	ev.pendingGrid = newGrid([]gridColumn{
-		{Title: "Source Type", Width: 150, Text: func(i int) string { return singular((*p)[i].Type) }},
-		{Title: "Source Code", Width: 150, Text: func(i int) string { return (*p)[i].Code }},
-		{Title: "Source Date", Width: 120, Text: func(i int) string { return dateText((*p)[i].SourceDate) },
+	w := ev.w()
+	ev.pendingGrid = newGrid(w, []gridColumn{
+		{Title: w.T("grids.pending.column.type"), Width: 150, Text: func(i int) string { return singular(w, (*p)[i].Type) }},
+		{Title: w.T("grids.pending.column.code"), Width: 150, Text: func(i int) string { return (*p)[i].Code }},
+		{Title: w.T("grids.pending.column.date"), Width: 120, Text: func(i int) string { return dateText(w, (*p)[i].SourceDate) },
 			SortKey: func(i int) string { return isoDate((*p)[i].SourceDate) }},
-		{Title: "Change", Width: 90, Text: func(i int) string { return kindText((*p)[i].Kind) }},
-		{Title: "Pre-check", Width: 520, Text: func(i int) string { return precheckText((*p)[i]) },
+		{Title: w.T("grids.column.change"), Width: 100, Text: func(i int) string { return kindText(w, (*p)[i].Kind) }},
+		{Title: w.T("grids.pending.column.precheck"), Width: 510, Text: func(i int) string { return precheckText(w, (*p)[i]) },
 			Importance: func(i int) widget.Importance { return precheckImportance((*p)[i]) }},
-	}, true, "Nothing is waiting to export. New and changed records appear here after they are imported into LedgerLink.")
+	}, true, w.T("grids.pending.empty"))
 	ev.pendingGrid.OnSelectionChanged = ev.pendingSelectionChanged
 	ev.pendingGrid.OnActivate = func(i int) { ev.showRecord(ev.pending[i].Ref(), ev.pending[i].Check.Problems) }
 
-	ev.precheckBtn = widget.NewButtonWithIcon("Run Pre-check", theme.SearchIcon(), ev.runPrecheck)
-	ev.uploadBtn = widget.NewButtonWithIcon("Upload Data", theme.UploadIcon(), ev.uploadData)
+	ev.precheckBtn = widget.NewButtonWithIcon(w.T("grids.pending.button.precheck"), theme.SearchIcon(), ev.runPrecheck)
+	ev.uploadBtn = widget.NewButtonWithIcon(w.T("grids.pending.button.upload"), theme.UploadIcon(), ev.uploadData)
 	ev.uploadBtn.Importance = widget.HighImportance
-	ev.markBtn = widget.NewButtonWithIcon("Mark as Exported", theme.ConfirmIcon(), ev.markExported)
-	ev.showBtn = widget.NewButtonWithIcon("Show record", theme.DocumentIcon(), ev.showSelected)
+	ev.markBtn = widget.NewButtonWithIcon(w.T("grids.pending.button.mark"), theme.ConfirmIcon(), ev.markExported)
+	ev.showBtn = widget.NewButtonWithIcon(w.T("grids.pending.button.show"), theme.DocumentIcon(), ev.showSelected)
 	ev.message = widget.NewLabel("")
 	ev.message.Wrapping = fyne.TextWrapWord
 	ev.bar = widget.NewProgressBar()
 	ev.barText = widget.NewLabel("")
-	ev.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), ev.cancelUpload)
+	ev.cancelBtn = widget.NewButtonWithIcon(w.T("window.button.cancel"), theme.CancelIcon(), ev.cancelUpload)
 	ev.progressBox = container.NewBorder(nil, nil, ev.barText, ev.cancelBtn, ev.bar)
 	ev.progressBox.Hide()
 	ev.pendingSelectionChanged()
@@ -125,17 +136,18 @@ func (ev *exportView) pendingContent() fyne.CanvasObject {
 
 func (ev *exportView) pendingSelectionChanged() {
 	n := ev.pendingGrid.SelectedCount()
+	w := ev.w()
 	switch {
 	case ev.uploading:
 		return
 	case n == 0:
-		ev.uploadBtn.SetText("Upload Data (all)")
-		ev.precheckBtn.SetText("Run Pre-check (all)")
+		ev.uploadBtn.SetText(w.T("grids.pending.button.upload_all"))
+		ev.precheckBtn.SetText(w.T("grids.pending.button.precheck_all"))
 		ev.markBtn.Disable()
 		ev.showBtn.Disable()
 	default:
-		ev.uploadBtn.SetText(fmt.Sprintf("Upload Data (%s)", thousands(n)))
-		ev.precheckBtn.SetText(fmt.Sprintf("Run Pre-check (%s)", thousands(n)))
+		ev.uploadBtn.SetText(w.T("grids.pending.button.upload_some", "Count", w.Int(int64(n))))
+		ev.precheckBtn.SetText(w.T("grids.pending.button.precheck_some", "Count", w.Int(int64(n))))
 		ev.markBtn.Enable()
 		if n == 1 {
 			ev.showBtn.Enable()
@@ -170,6 +182,7 @@ func (ev *exportView) ensureLoaded() {
 func (ev *exportView) reload() {
 	ev.loaded = true
 	a := ev.ms.a
+	w := a.w
 	ctx := a.ctx
 	module := ev.ms.module
 	eng := a.svc.Engine
@@ -192,7 +205,7 @@ func (ev *exportView) reload() {
 				return
 			}
 			if err := errors.Join(rerr, perr, eerr, ferr); err != nil {
-				ev.say(widget.DangerImportance, "Could not read the grids: "+err.Error())
+				ev.say(widget.DangerImportance, w.T("grids.export.read_failed", "Error", w.Error(err)))
 			}
 			if perr == nil {
 				ev.setPending(pending)
@@ -203,7 +216,7 @@ func (ev *exportView) reload() {
 			if ferr == nil {
 				ev.setFeedback(feedback)
 			}
-			a.tracef("export loaded module=%s pending=%d exported=%d feedback=%d", module, len(ev.pending), len(ev.exported), len(ev.feedback))
+			a.tracef("export loaded module=%s pending=%d exported=%d feedback=%d", module, len(ev.pending), len(ev.exported), len(ev.feedback)) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -211,25 +224,27 @@ func (ev *exportView) reload() {
 func (ev *exportView) setPending(items []sync.PendingItem) {
 	ev.pending = items
 	ev.pendingGrid.SetData(len(items), func(i int) string { return ev.pending[i].Ref().String() })
-	ev.tabs.Items[subPending].Text = fmt.Sprintf("Pending Export (%s)", thousands(len(items)))
+	w := ev.w()
+	ev.tabs.Items[subPending].Text = w.T("grids.export.tab.pending_count", "Count", w.Int(int64(len(items))))
 	ev.tabs.Refresh()
 	ev.pendingSelectionChanged()
 }
 
 func (ev *exportView) runPrecheck() {
 	a := ev.ms.a
+	w := a.w
 	ctx := a.ctx
 	module := ev.ms.module
 	refs := ev.selectedRefs()
 	ev.precheckBtn.Disable()
-	ev.say(widget.MediumImportance, "Running the pre-check…")
+	ev.say(widget.MediumImportance, w.T("grids.precheck.running"))
 	svc := a.svc
 	a.spawn(func() {
 		items, err := svc.Engine.Precheck(ctx, module, refs)
 		a.do(func() {
 			ev.precheckBtn.Enable()
 			if err != nil {
-				ev.say(widget.DangerImportance, "The pre-check did not run: "+err.Error())
+				ev.say(widget.DangerImportance, w.T("grids.precheck.failed", "Error", w.Error(err)))
 				return
 			}
 			ev.mergePending(items)
@@ -242,11 +257,11 @@ func (ev *exportView) runPrecheck() {
 				}
 			}
 			if bad == 0 {
-				ev.say(widget.SuccessImportance, fmt.Sprintf("Pre-check: all %s %s can be uploaded.", thousands(ok), plural(ok, "record", "records")))
+				ev.say(widget.SuccessImportance, w.N("grids.precheck.all_ok", ok))
 			} else {
-				ev.say(widget.WarningImportance, fmt.Sprintf("Pre-check: %s OK, %s with problems. The Pre-check column says what to fix; select a row and press Show record for details.", thousands(ok), thousands(bad)))
+				ev.say(widget.WarningImportance, w.T("grids.precheck.problems", "OK", w.Int(int64(ok)), "Problems", w.Int(int64(bad))))
 			}
-			a.tracef("precheck finished module=%s ok=%d problems=%d", module, ok, bad)
+			a.tracef("precheck finished module=%s ok=%d problems=%d", module, ok, bad) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -271,6 +286,7 @@ func (ev *exportView) uploadData() {
 		return
 	}
 	a := ev.ms.a
+	w := a.w
 	refs := ev.selectedRefs()
 	if len(refs) > 0 {
 		ev.startUpload(refs)
@@ -278,11 +294,12 @@ func (ev *exportView) uploadData() {
 	}
 	n := len(ev.pending)
 	if n == 0 {
-		ev.say(widget.MediumImportance, "Nothing is waiting to export.")
+		ev.say(widget.MediumImportance, w.T("grids.upload.nothing"))
 		return
 	}
-	a.confirm("Upload everything?", fmt.Sprintf("No rows are selected. Upload all %s %s waiting to export to %s?\n\nTo upload only some, tick them first.",
-		thousands(n), plural(n, "record", "records"), ev.ms.title), "Upload all", func() { ev.startUpload(nil) })
+	a.confirm(w.T("grids.upload.confirm.title"), w.N("grids.upload.confirm.message", n, "Package", ev.ms.title),
+		w.T("grids.upload.confirm.yes"), func() { ev.startUpload(nil) })
+	a.tracef("confirm=upload-all module=%s", ev.ms.module) // words:verbatim: trace for scripts
 }
 
 func (ev *exportView) startUpload(refs []sync.Ref) {
@@ -295,11 +312,11 @@ func (ev *exportView) startUpload(refs []sync.Ref) {
 		b.Disable()
 	}
 	ev.bar.SetValue(0)
-	ev.barText.SetText("Starting…")
+	ev.barText.SetText(a.w.T("grids.upload.starting"))
 	ev.cancelBtn.Enable()
 	ev.progressBox.Show()
-	ev.say(widget.MediumImportance, fmt.Sprintf("Uploading to %s… you can keep working; Cancel stops after the records already on their way.", ev.ms.title))
-	a.tracef("upload started module=%s count=%d", module, len(refs))
+	ev.say(widget.MediumImportance, a.w.T("grids.upload.uploading", "Package", ev.ms.title))
+	a.tracef("upload started module=%s count=%d", module, len(refs)) // words:verbatim: trace for scripts
 
 	var mu stdsync.Mutex
 	var last time.Time
@@ -327,7 +344,8 @@ func (ev *exportView) showProgress(done, total int) {
 		return
 	}
 	ev.bar.SetValue(float64(done) / float64(total))
-	ev.barText.SetText(fmt.Sprintf("%s of %s", thousands(done), thousands(total)))
+	w := ev.w()
+	ev.barText.SetText(w.T("grids.upload.progress", "Done", w.Int(int64(done)), "Total", w.Int(int64(total))))
 }
 
 // cancelUpload stops the upload in progress.
@@ -335,12 +353,13 @@ func (ev *exportView) cancelUpload() {
 	if ev.stop != nil {
 		ev.stop()
 		ev.cancelBtn.Disable()
-		ev.barText.SetText("Stopping…")
+		ev.barText.SetText(ev.w().T("grids.upload.stopping"))
 	}
 }
 
 func (ev *exportView) uploadFinished(rep sync.Report, err error) {
 	a := ev.ms.a
+	w := a.w
 	if ev.stop != nil {
 		ev.stop()
 		ev.stop = nil
@@ -353,20 +372,19 @@ func (ev *exportView) uploadFinished(rep sync.Report, err error) {
 	moved, failed := rep.Moved(), rep.FailedItems()
 	switch {
 	case rep.Cancelled || errors.Is(err, context.Canceled):
-		ev.say(widget.WarningImportance, fmt.Sprintf("Upload stopped. %s %s sent; the rest is still waiting here.", thousands(moved), plural(moved, "record was", "records were")))
+		ev.say(widget.WarningImportance, w.N("grids.upload.stopped", moved))
 	case err != nil:
-		ev.say(widget.DangerImportance, "The upload did not finish: "+err.Error())
+		ev.say(widget.DangerImportance, w.T("grids.upload.failed", "Error", w.Error(err)))
 	case failed > 0:
-		ev.say(widget.DangerImportance, fmt.Sprintf("Sent %s %s. %s could not be sent and %s still waiting: the Error Feedback tab says why and what to do.",
-			thousands(moved), plural(moved, "record", "records"), thousands(failed), plural(failed, "is", "are")))
+		ev.say(widget.DangerImportance, w.N("grids.upload.sent", moved)+" "+w.N("grids.upload.not_sent", failed))
 	default:
-		ev.say(widget.SuccessImportance, fmt.Sprintf("Sent %s %s to %s.", thousands(moved), plural(moved, "record", "records"), ev.ms.title))
+		ev.say(widget.SuccessImportance, w.N("grids.upload.sent_to", moved, "Package", ev.ms.title))
 	}
 	if !rep.Finished.IsZero() {
 		a.lastRuns[ev.ms.module] = rep
 		ev.ms.showRunState()
 	}
-	a.tracef("upload finished module=%s moved=%d failed=%d err=%v", ev.ms.module, moved, failed, err != nil)
+	a.tracef("upload finished module=%s moved=%d failed=%d err=%v", ev.ms.module, moved, failed, err != nil) // words:verbatim: trace for scripts
 	ev.pendingGrid.ClearSelection()
 	ev.reload()
 }
@@ -378,20 +396,17 @@ func (ev *exportView) markExported() {
 		return
 	}
 	a := ev.ms.a
+	w := a.w
 	n := len(refs)
-	msg := fmt.Sprintf("Mark %s %s as exported?\n\nLedgerLink will not send %s to %s: it takes %s as already there. "+
-		"%s move to Successfully Exported without a tick, and you can undo this there with Mark as Not Exported.\n\n"+
-		"Only do this for records you know are already in %s.",
-		thousands(n), plural(n, "record", "records"), plural(n, "it", "them"), ev.ms.title, plural(n, "it", "them"),
-		plural(n, "It will", "They"), ev.ms.title)
-	a.confirm("Mark as Exported", msg, "Mark as Exported", func() {
+	msg := w.N("grids.mark.confirm", n, "Package", ev.ms.title)
+	a.confirm(w.T("grids.pending.button.mark"), msg, w.T("grids.pending.button.mark"), func() {
 		ctx := a.ctx
 		module := ev.ms.module
 		svc := a.svc
 		a.spawn(func() {
 			refused, err := svc.Engine.MarkExported(ctx, module, refs)
 			a.do(func() {
-				ev.showRefusals("marked as exported", n, refused, err)
+				ev.showRefusals(markedExported, n, refused, err)
 				ev.pendingGrid.ClearSelection()
 				ev.reload()
 			})
@@ -399,20 +414,33 @@ func (ev *exportView) markExported() {
 	})
 }
 
-func (ev *exportView) showRefusals(what string, n int, refused []sync.Refusal, err error) {
+// marking is what Mark as Exported or Mark as Not Exported did, for
+// showRefusals.
+type marking struct {
+	trace                   string // the trace's name, the same in every language
+	failed, partly, success string // catalogue keys
+}
+
+var (
+	markedExported    = marking{"marked-as-exported", "grids.mark.failed", "grids.mark.partly", "grids.mark.done"}
+	markedNotExported = marking{"marked-as-not-exported", "grids.unmark.failed", "grids.unmark.partly", "grids.unmark.done"}
+)
+
+func (ev *exportView) showRefusals(what marking, n int, refused []sync.Refusal, err error) {
+	w := ev.w()
 	switch {
 	case err != nil:
-		ev.say(widget.DangerImportance, "Nothing was "+what+": "+err.Error())
+		ev.say(widget.DangerImportance, w.T(what.failed, "Error", w.Error(err)))
 	case len(refused) > 0:
 		lines := make([]string, len(refused))
 		for i, r := range refused {
-			lines[i] = fmt.Sprintf("%s %s: %s", r.Ref.Type.Label(), r.Ref.Code, r.Reason)
+			lines[i] = fmt.Sprintf("%s %s: %s", singular(w, r.Ref.Type), r.Ref.Code, r.Reason)
 		}
-		ev.say(widget.WarningImportance, fmt.Sprintf("%d of %d %s; not these:\n%s", n-len(refused), n, what, strings.Join(lines, "\n")))
+		ev.say(widget.WarningImportance, w.T(what.partly, "Done", w.Int(int64(n-len(refused))), "Count", w.Int(int64(n)), "List", strings.Join(lines, "\n")))
 	default:
-		ev.say(widget.SuccessImportance, fmt.Sprintf("%s %s %s.", thousands(n), plural(n, "record", "records"), what))
+		ev.say(widget.SuccessImportance, w.N(what.success, n))
 	}
-	ev.ms.a.tracef("%s module=%s count=%d refused=%d", strings.ReplaceAll(what, " ", "-"), ev.ms.module, n, len(refused))
+	ev.ms.a.tracef("%s module=%s count=%d refused=%d", what.trace, ev.ms.module, n, len(refused)) // words:verbatim: trace for scripts
 }
 
 func (ev *exportView) showSelected() {
@@ -430,20 +458,21 @@ func (ev *exportView) showRecord(ref sync.Ref, problems []sync.Problem) {
 	if a.svc.Workspace == nil {
 		return
 	}
+	w := a.w
 	ctx := a.ctx
 	svc := a.svc
 	a.spawn(func() {
 		rec, err := svc.Workspace.Get(ctx, ref.Type, ref.Code)
 		a.do(func() {
 			if err != nil {
-				a.showError("Cannot show the record", err)
+				a.showError(w.T("grids.record.cannot_show"), err)
 				return
 			}
-			text := formatRecord(rec.Record)
+			text := formatRecord(w, rec.Record)
 			if len(problems) > 0 {
-				text += "\n\nWhat the pre-check found:\n" + formatProblems(problems)
+				text += "\n\n" + w.T("grids.record.precheck_found") + "\n" + formatProblems(w, problems)
 			}
-			a.inform(fmt.Sprintf("%s %s", singular(ref.Type), ref.Code), text)
+			a.inform(fmt.Sprintf("%s %s", singular(w, ref.Type), ref.Code), text)
 		})
 	})
 }
@@ -452,31 +481,33 @@ func (ev *exportView) showRecord(ref sync.Ref, problems []sync.Problem) {
 
 func (ev *exportView) buildExported() {
 	e := &ev.exported
-	ev.exportedGrid = newGrid([]gridColumn{
-		{Title: "Type", Width: 150, Text: func(i int) string { return singular((*e)[i].Type) }},
-		{Title: "Code", Width: 150, Text: func(i int) string { return (*e)[i].Code }},
-		{Title: "Change", Width: 90, Text: func(i int) string { return kindText((*e)[i].Kind) }},
-		{Title: "Exported at", Width: 150, Text: func(i int) string { return (*e)[i].ExportedAt.Local().Format("02 Jan 2006 15:04") },
+	w := ev.w()
+	ev.exportedGrid = newGrid(w, []gridColumn{
+		{Title: w.T("grids.column.type"), Width: 150, Text: func(i int) string { return singular(w, (*e)[i].Type) }},
+		{Title: w.T("grids.column.code"), Width: 150, Text: func(i int) string { return (*e)[i].Code }},
+		{Title: w.T("grids.column.change"), Width: 100, Text: func(i int) string { return kindText(w, (*e)[i].Kind) }},
+		{Title: w.T("grids.exported.column.at"), Width: 150, Text: func(i int) string { return w.DateTime((*e)[i].ExportedAt.Local()) },
 			SortKey: func(i int) string { return (*e)[i].ExportedAt.UTC().Format(time.RFC3339Nano) }},
-		{Title: "Remote ID", Width: 260, Text: func(i int) string { return dash((*e)[i].RemoteID) }},
-		{Title: "Verified", Width: 150, Text: func(i int) string { return verifiedText((*e)[i]) },
+		{Title: w.T("grids.exported.column.remote_id"), Width: 250, Text: func(i int) string { return dash((*e)[i].RemoteID) }},
+		{Title: w.T("grids.exported.column.verified"), Width: 160, Text: func(i int) string { return verifiedText(w, (*e)[i]) },
 			Importance: func(i int) widget.Importance { return verifiedImportance((*e)[i]) }},
-	}, true, "Nothing was exported in this period.")
+	}, true, w.T("grids.exported.empty"))
 	ev.exportedGrid.OnSelectionChanged = ev.exportedSelectionChanged
-	ev.exportedWhen = newDateFilter(2, func() { ev.reload() })
-	ev.openBtn = widget.NewButtonWithIcon("Open in "+ev.ms.title, theme.ComputerIcon(), ev.openExported)
-	ev.unmarkBtn = widget.NewButtonWithIcon("Mark as Not Exported", theme.ContentUndoIcon(), ev.markNotExported)
+	ev.exportedWhen = newDateFilter(w, 2, func() { ev.reload() })
+	ev.openBtn = widget.NewButtonWithIcon(w.T("grids.exported.button.open", "Package", ev.ms.title), theme.ComputerIcon(), ev.openExported)
+	ev.unmarkBtn = widget.NewButtonWithIcon(w.T("grids.exported.button.unmark"), theme.ContentUndoIcon(), ev.markNotExported)
 	ev.exportedHint = widget.NewLabel("")
 	ev.exportedHint.Wrapping = fyne.TextWrapWord
 	ev.exportedSelectionChanged()
 }
 
 func (ev *exportView) exportedContent() fyne.CanvasObject {
-	legend := widget.NewLabel("✓ Verified: " + ev.ms.title + " was read back and shows the record. Marked by hand: marked as exported without sending; only these can be marked as not exported.")
+	w := ev.w()
+	legend := widget.NewLabel(w.T("grids.exported.legend", "Package", ev.ms.title))
 	legend.Wrapping = fyne.TextWrapWord
 	legend.Importance = widget.LowImportance
 	return container.NewBorder(nil, container.NewVBox(ev.exportedHint, legend), nil, nil,
-		ev.exportedGrid.Content(widget.NewLabel("Exported:"), ev.exportedWhen.sel, ev.openBtn, ev.unmarkBtn))
+		ev.exportedGrid.Content(widget.NewLabel(w.T("grids.exported.filter")), ev.exportedWhen.obj, ev.openBtn, ev.unmarkBtn))
 }
 
 func (ev *exportView) setExported(rows []sync.ExportedRow) {
@@ -506,7 +537,8 @@ func (ev *exportView) exportedSelectionChanged() {
 		ev.unmarkBtn.Enable()
 	} else {
 		ev.exportedHint.Importance = widget.MediumImportance
-		ev.exportedHint.SetText(fmt.Sprintf("Mark as Not Exported is only for rows marked by hand; %d of the selected rows went to %s for real.", len(sel)-manual, ev.ms.title))
+		w := ev.w()
+		ev.exportedHint.SetText(w.T("grids.exported.unmark_only_by_hand", "Count", w.Int(int64(len(sel)-manual)), "Package", ev.ms.title))
 	}
 }
 
@@ -530,16 +562,16 @@ func (ev *exportView) markNotExported() {
 		return
 	}
 	a := ev.ms.a
+	w := a.w
 	n := len(refs)
-	a.confirm("Mark as Not Exported", fmt.Sprintf("Put %d %s back in Pending Export, to be sent to %s at the next upload?",
-		n, plural(n, "record", "records"), ev.ms.title), "Mark as Not Exported", func() {
+	a.confirm(w.T("grids.exported.button.unmark"), w.N("grids.unmark.confirm", n, "Package", ev.ms.title), w.T("grids.exported.button.unmark"), func() {
 		ctx := a.ctx
 		module := ev.ms.module
 		svc := a.svc
 		a.spawn(func() {
 			refused, err := svc.Engine.MarkNotExported(ctx, module, refs)
 			a.do(func() {
-				ev.showRefusals("marked as not exported", n, refused, err)
+				ev.showRefusals(markedNotExported, n, refused, err)
 				ev.exportedHint.Importance = ev.message.Importance
 				ev.exportedHint.SetText(ev.message.Text)
 				ev.exportedGrid.ClearSelection()
@@ -553,19 +585,20 @@ func (ev *exportView) markNotExported() {
 
 func (ev *exportView) buildFeedback() {
 	f := &ev.feedback
-	ev.feedbackGrid = newGrid([]gridColumn{
-		{Title: "When", Width: 140, Text: func(i int) string { return (*f)[i].When.Local().Format("02 Jan 2006 15:04") },
+	w := ev.w()
+	ev.feedbackGrid = newGrid(w, []gridColumn{
+		{Title: w.T("grids.feedback.column.when"), Width: 140, Text: func(i int) string { return w.DateTime((*f)[i].When.Local()) },
 			SortKey: func(i int) string { return (*f)[i].When.UTC().Format(time.RFC3339Nano) }},
-		{Title: "Type", Width: 130, Text: func(i int) string { return singular((*f)[i].Type) }},
-		{Title: "Code", Width: 110, Text: func(i int) string { return (*f)[i].Code }},
-		{Title: "Message", Width: 260, Text: func(i int) string { return oneLine((*f)[i].Message) },
+		{Title: w.T("grids.column.type"), Width: 130, Text: func(i int) string { return singular(w, (*f)[i].Type) }},
+		{Title: w.T("grids.column.code"), Width: 110, Text: func(i int) string { return (*f)[i].Code }},
+		{Title: w.T("grids.feedback.column.message"), Width: 260, Text: func(i int) string { return oneLine((*f)[i].Message) },
 			Importance: func(int) widget.Importance { return widget.DangerImportance }},
-		{Title: "Cause", Width: 230, Text: func(i int) string { return oneLine((*f)[i].Cause) }},
-		{Title: "Fix", Width: 300, Text: func(i int) string { return oneLine((*f)[i].Fix) }},
-	}, false, "No errors in this period.")
+		{Title: w.T("grids.feedback.column.cause"), Width: 230, Text: func(i int) string { return oneLine((*f)[i].Cause) }},
+		{Title: w.T("grids.feedback.column.fix"), Width: 300, Text: func(i int) string { return oneLine((*f)[i].Fix) }},
+	}, false, w.T("grids.feedback.empty"))
 	ev.feedbackGrid.OnSelectionChanged = ev.feedbackSelectionChanged
-	ev.feedbackWhen = newDateFilter(2, func() { ev.reload() })
-	ev.details = widget.NewLabel("Select a row to read its message, cause and fix in full.")
+	ev.feedbackWhen = newDateFilter(w, 2, func() { ev.reload() })
+	ev.details = widget.NewLabel(w.T("grids.feedback.select"))
 	ev.details.Wrapping = fyne.TextWrapWord
 }
 
@@ -573,15 +606,21 @@ func (ev *exportView) feedbackContent() fyne.CanvasObject {
 	details := container.NewVScroll(ev.details)
 	details.SetMinSize(fyne.NewSize(0, 130))
 	return container.NewBorder(nil, widget.NewCard("", "", details), nil, nil,
-		ev.feedbackGrid.Content(widget.NewLabel("Errors from:"), ev.feedbackWhen.sel))
+		ev.feedbackGrid.Content(widget.NewLabel(ev.w().T("grids.feedback.filter")), ev.feedbackWhen.obj))
 }
 
 func (ev *exportView) setFeedback(rows []sync.FeedbackRow) {
+	w := ev.w()
+	// The cause and fix are said again in the reader's language from the
+	// explanation's key; the package's own message stays as it wrote it.
+	for i, r := range rows {
+		rows[i].Cause, rows[i].Fix = explained(w, r.Key, r.Args, r.Cause, r.Fix)
+	}
 	ev.feedback = rows
 	ev.feedbackGrid.SetData(len(rows), func(i int) string { return ev.feedback[i].ID })
-	title := "Error Feedback"
+	title := w.T("grids.export.tab.feedback")
 	if len(rows) > 0 {
-		title = fmt.Sprintf("Error Feedback (%s)", thousands(len(rows)))
+		title = w.T("grids.export.tab.feedback_count", "Count", w.Int(int64(len(rows))))
 	}
 	ev.tabs.Items[subFeedback].Text = title
 	ev.tabs.Refresh()
@@ -590,21 +629,25 @@ func (ev *exportView) setFeedback(rows []sync.FeedbackRow) {
 
 func (ev *exportView) feedbackSelectionChanged() {
 	sel := ev.feedbackGrid.Selected()
+	w := ev.w()
 	if len(sel) == 0 {
-		ev.details.SetText("Select a row to read its message, cause and fix in full.")
+		ev.details.SetText(w.T("grids.feedback.select"))
 		return
 	}
-	ev.details.SetText(tidy(feedbackDetails(ev.feedback[sel[0]])))
+	ev.details.SetText(tidy(feedbackDetails(w, ev.feedback[sel[0]])))
 }
 
 // feedbackDetails is one error row in full.
-func feedbackDetails(r sync.FeedbackRow) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s, %s\n", singular(r.Type), r.Code, r.When.Local().Format("02 Jan 2006 15:04"))
-	fmt.Fprintf(&b, "Message: %s\n", dash(r.Message))
-	fmt.Fprintf(&b, "Cause: %s\n", dash(r.Cause))
-	fmt.Fprintf(&b, "Fix: %s", dash(r.Fix))
-	return b.String()
+func feedbackDetails(w *words.Words, r sync.FeedbackRow) string {
+	return w.T("grids.feedback.details", "Type", singular(w, r.Type), "Code", r.Code, "When", w.DateTime(r.When.Local()),
+		"Message", dash(r.Message), "Cause", dash(r.Cause), "Fix", dash(r.Fix))
+}
+
+// explained is a cause and fix said in w's language from their
+// explanation's key and values; without a key, they stay as stored.
+func explained(w *words.Words, key string, args map[string]string, cause, fix string) (string, string) {
+	x := connectors.Explanation{Key: key, Args: args, Cause: cause, Fix: fix}.In(w)
+	return x.Cause, x.Fix
 }
 
 // --- shared helpers ---
@@ -612,40 +655,60 @@ func feedbackDetails(r sync.FeedbackRow) string {
 // dateFilter is a period drop-down for a grid.
 type dateFilter struct {
 	sel *widget.Select
+	// obj is the drop-down sized for its longest choice, to put on screen.
+	obj fyne.CanvasObject
 }
 
-var periods = []string{"Today", "Last 7 days", "Last 30 days", "Last 90 days", "This year", "All time"}
+// The periods of a dateFilter, in the order of its choices.
+const (
+	periodToday = iota
+	periodWeek
+	periodMonth
+	periodQuarter
+	periodYear
+	periodAll
+)
 
-func newDateFilter(initial int, onChange func()) *dateFilter {
+func newDateFilter(w *words.Words, initial int, onChange func()) *dateFilter {
+	periods := []string{w.T("grids.period.today"), w.T("grids.period.last_7_days"), w.T("grids.period.last_30_days"),
+		w.T("grids.period.last_90_days"), w.T("grids.period.this_year"), w.T("grids.period.all_time")}
 	f := &dateFilter{}
 	f.sel = widget.NewSelect(periods, func(string) { onChange() })
 	f.sel.Selected = periods[initial]
+	// A drop-down is as wide as its choice; keep it wide enough for the
+	// longest period in the reader's language.
+	widest := float32(0)
+	for _, p := range periods {
+		widest = max(widest, widget.NewLabel(p).MinSize().Width)
+	}
+	size := fyne.NewSize(widest+theme.IconInlineSize()+2*theme.InnerPadding(), f.sel.MinSize().Height)
+	f.obj = container.NewGridWrap(size.Max(f.sel.MinSize()), f.sel)
 	return f
 }
 
 // span is the period's [from, to); zero ends are open.
 func (f *dateFilter) span(now time.Time) (from, to time.Time) {
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	switch f.sel.Selected {
-	case "Today":
+	switch f.sel.SelectedIndex() {
+	case periodToday:
 		return day, time.Time{}
-	case "Last 7 days":
+	case periodWeek:
 		return day.AddDate(0, 0, -6), time.Time{}
-	case "Last 30 days":
+	case periodMonth:
 		return day.AddDate(0, 0, -29), time.Time{}
-	case "Last 90 days":
+	case periodQuarter:
 		return day.AddDate(0, 0, -89), time.Time{}
-	case "This year":
+	case periodYear:
 		return time.Date(now.Year(), time.January, 1, 0, 0, 0, 0, now.Location()), time.Time{}
 	}
 	return time.Time{}, time.Time{}
 }
 
-func dateText(d connectors.Date) string {
+func dateText(w *words.Words, d connectors.Date) string {
 	if d.IsZero() {
 		return "—"
 	}
-	return d.Format("02 Jan 2006")
+	return w.Date(d.Time)
 }
 
 func isoDate(d connectors.Date) string {
@@ -655,37 +718,37 @@ func isoDate(d connectors.Date) string {
 	return d.Format(time.DateOnly)
 }
 
-func kindText(k storage.Kind) string {
+func kindText(w *words.Words, k storage.Kind) string {
 	if k == storage.KindUpdated {
-		return "Updated"
+		return w.T("grids.change.updated")
 	}
-	return "New"
+	return w.T("grids.change.new")
 }
 
-func precheckText(it sync.PendingItem) string {
+func precheckText(w *words.Words, it sync.PendingItem) string {
 	if it.Uncertain() {
-		return "Sent; waiting to confirm it arrived (checked before any resend)"
+		return w.T("grids.precheck.uncertain")
 	}
 	switch it.Check.Status {
 	case storage.CheckOK:
 		if len(it.Check.Notes) > 0 {
 			// What will happen besides the upload, such as a product
 			// created first.
-			return "✓ OK — " + it.Check.Notes[0]
+			return w.T("grids.precheck.ok_note", "Note", it.Check.Notes[0])
 		}
-		return "✓ OK"
+		return w.T("grids.precheck.ok")
 	case storage.CheckProblems:
 		ps := it.Check.Problems
 		if len(ps) == 0 {
-			return "✗ Problems"
+			return w.T("grids.precheck.problems_short")
 		}
-		text := "✗ " + ps[0].Cause
+		cause, _ := explained(w, ps[0].Key, ps[0].Args, ps[0].Cause, ps[0].Fix)
 		if len(ps) > 1 {
-			text += fmt.Sprintf(" (+%d more)", len(ps)-1)
+			return w.T("grids.precheck.problem_more", "Cause", cause, "More", w.Int(int64(len(ps)-1)))
 		}
-		return text
+		return w.T("grids.precheck.problem", "Cause", cause)
 	}
-	return "Not checked yet"
+	return w.T("grids.precheck.not_checked")
 }
 
 func precheckImportance(it sync.PendingItem) widget.Importance {
@@ -698,18 +761,18 @@ func precheckImportance(it sync.PendingItem) widget.Importance {
 	return widget.LowImportance
 }
 
-func verifiedText(r sync.ExportedRow) string {
+func verifiedText(w *words.Words, r sync.ExportedRow) string {
 	switch {
 	case r.Gone == storage.GoneDeleted:
-		return "Deleted in the package"
+		return w.T("grids.verified.deleted")
 	case r.Gone == storage.GoneVoided:
-		return "Voided in the package"
+		return w.T("grids.verified.voided")
 	case r.Verified:
-		return "✓ Verified"
+		return w.T("grids.verified.yes")
 	case r.Manual:
-		return "Marked by hand"
+		return w.T("grids.verified.by_hand")
 	}
-	return "Not checked yet"
+	return w.T("grids.precheck.not_checked")
 }
 
 func verifiedImportance(r sync.ExportedRow) widget.Importance {
@@ -726,25 +789,51 @@ func verifiedImportance(r sync.ExportedRow) widget.Importance {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func formatProblems(ps []sync.Problem) string {
-	var b strings.Builder
+func formatProblems(w *words.Words, ps []sync.Problem) string {
+	lines := make([]string, len(ps))
 	for i, p := range ps {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "• %s\n  What to do: %s", p.Cause, p.Fix)
+		cause, fix := explained(w, p.Key, p.Args, p.Cause, p.Fix)
+		lines[i] = w.T("grids.record.problem", "Cause", cause, "Fix", fix)
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }
 
-// singular is a record type's name for one record.
-func singular(t connectors.RecordType) string {
-	l := t.Label()
-	switch {
-	case strings.HasSuffix(l, "ies"):
-		return strings.TrimSuffix(l, "ies") + "y"
-	case strings.HasSuffix(l, "s"):
-		return strings.TrimSuffix(l, "s")
+// singular is a record type's name for one record ("Sales Invoice",
+// "Verkoopfactuur", "Salgsfaktura"); a type LedgerLink does not know is its
+// name in w's language.
+func singular(w *words.Words, t connectors.RecordType) string {
+	key := ""
+	switch t {
+	case connectors.Customers:
+		key = "grids.type.customer"
+	case connectors.Quotes:
+		key = "grids.type.quote"
+	case connectors.SalesInvoices:
+		key = "grids.type.sales_invoice"
+	case connectors.InvoicePayments:
+		key = "grids.type.invoice_payment"
+	case connectors.Suppliers:
+		key = "grids.type.supplier"
+	case connectors.PurchaseInvoices:
+		key = "grids.type.purchase_invoice"
+	case connectors.PurchasePayments:
+		key = "grids.type.purchase_payment"
+	case connectors.CreditNotes:
+		key = "grids.type.credit_note"
+	case connectors.Journals:
+		key = "grids.type.journal"
+	case connectors.NominalAccounts:
+		key = "grids.type.nominal_account"
+	case connectors.TaxRates:
+		key = "grids.type.tax_rate"
+	case connectors.Items:
+		key = "grids.type.item"
+	case connectors.BankAccounts:
+		key = "grids.type.bank_account"
+	case connectors.PaymentMethods:
+		key = "grids.type.payment_method"
+	default:
+		return t.LabelIn(w)
 	}
-	return l
+	return w.T(key)
 }

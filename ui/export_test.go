@@ -320,8 +320,8 @@ func TestSuccessfullyExportedActions(t *testing.T) {
 	ev := openExport(t, h)
 	ev.tabs.SelectIndex(subExported)
 	g := ev.exportedGrid
-	if verifiedText(ev.exported[0]) != "✓ Verified" || verifiedText(ev.exported[1]) != "Marked by hand" {
-		t.Errorf("Verified column: %q, %q", verifiedText(ev.exported[0]), verifiedText(ev.exported[1]))
+	if verifiedText(h.app.w, ev.exported[0]) != "✓ Verified" || verifiedText(h.app.w, ev.exported[1]) != "Marked by hand" {
+		t.Errorf("Verified column: %q, %q", verifiedText(h.app.w, ev.exported[0]), verifiedText(h.app.w, ev.exported[1]))
 	}
 
 	click(cellAt(t, g, 0, false), 0)
@@ -353,10 +353,10 @@ func TestMarkAsExportedAndPrecheck(t *testing.T) {
 	g := ev.pendingGrid
 	test.Tap(ev.precheckBtn)
 	h.waitTrace("precheck finished module=books ok=2 problems=1")
-	if got := precheckText(ev.pending[1]); !strings.HasPrefix(got, "✗ Nominal code 4000") {
+	if got := precheckText(h.app.w, ev.pending[1]); !strings.HasPrefix(got, "✗ Nominal code 4000") {
 		t.Errorf("pre-check column %q", got)
 	}
-	if precheckImportance(ev.pending[1]) != widget.DangerImportance || precheckText(ev.pending[0]) != "✓ OK" {
+	if precheckImportance(ev.pending[1]) != widget.DangerImportance || precheckText(h.app.w, ev.pending[0]) != "✓ OK" {
 		t.Error("pre-check column colours")
 	}
 
@@ -390,7 +390,7 @@ func TestShowSourceRecord(t *testing.T) {
 	if h.topModal() != nil {
 		t.Error("Escape should close the record")
 	}
-	if got := formatRecord(h.eng.records[items[0].Ref()].Record); !strings.Contains(got, "Customer or supplier: ACME") || !strings.Contains(got, "nominal 4000, tax T20") {
+	if got := formatRecord(h.app.w, h.eng.records[items[0].Ref()].Record); !strings.Contains(got, "Customer or supplier: ACME") || !strings.Contains(got, "nominal 4000, tax T20") {
 		t.Errorf("record text:\n%s", got)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"ledgerlink/words"
 )
 
 // gridColumn is one column of a grid. Rows are addressed by their index in
@@ -23,6 +25,10 @@ type gridColumn struct {
 	Text  func(i int) string
 	// SortKey orders the column; nil sorts by Text.
 	SortKey func(i int) string
+	// Compare orders the column by value (amounts, counts) when set; it
+	// wins over SortKey, so the order never depends on how a language
+	// writes the value.
+	Compare func(a, b int) int
 	// Importance colours a cell's text; nil means normal.
 	Importance func(i int) widget.Importance
 }
@@ -32,6 +38,7 @@ type gridColumn struct {
 // Ctrl+A and Space. Only the visible cells exist as widgets, so it stays
 // fast with hundreds of thousands of rows. It lives on the UI goroutine.
 type grid struct {
+	w      *words.Words
 	cols   []gridColumn
 	checks bool
 	n      int
@@ -60,13 +67,13 @@ type grid struct {
 }
 
 // newGrid builds a grid; checks adds a check-box column for selecting rows.
-// empty is what it says when there are no rows.
-func newGrid(cols []gridColumn, checks bool, empty string) *grid {
-	g := &grid{cols: cols, checks: checks, selected: map[string]bool{}, anchor: -1, sortCol: -1, empty: empty}
+// empty is what it says when there are no rows; w are the words it speaks.
+func newGrid(w *words.Words, cols []gridColumn, checks bool, empty string) *grid {
+	g := &grid{w: w, cols: cols, checks: checks, selected: map[string]bool{}, anchor: -1, sortCol: -1, empty: empty}
 	g.key = func(i int) string { return fmt.Sprint(i) }
 	g.table = newGridTable(g)
 	g.search = widget.NewEntry()
-	g.search.SetPlaceHolder("Search…")
+	g.search.SetPlaceHolder(w.T("grids.grid.search"))
 	g.search.OnChanged = g.setQuery
 	g.count = widget.NewLabel("")
 	g.emptyL = widget.NewLabel(empty)
@@ -77,7 +84,10 @@ func newGrid(cols []gridColumn, checks bool, empty string) *grid {
 		g.table.SetColumnWidth(i+g.offset(), c.Width)
 	}
 	if checks {
-		g.table.SetColumnWidth(0, 36)
+		// Wide enough for the check box and the header's "All" in the
+		// reader's language.
+		all := widget.NewLabelWithStyle(w.T("grids.grid.all"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		g.table.SetColumnWidth(0, max(36, all.MinSize().Width+theme.Padding()))
 	}
 	return g
 }
@@ -98,8 +108,8 @@ func (g *grid) Content(toolbar ...fyne.CanvasObject) fyne.CanvasObject {
 		left = append(left, searchBox)
 		if g.checks {
 			left = append(left,
-				widget.NewButton("Select all", g.SelectAll),
-				widget.NewButton("Clear selection", g.ClearSelection))
+				widget.NewButton(g.w.T("grids.grid.select_all"), g.SelectAll),
+				widget.NewButton(g.w.T("grids.grid.clear_selection"), g.ClearSelection))
 		}
 		left = append(left, g.count)
 		top := container.NewVBox(container.NewHBox(toolbar...), container.NewHBox(left...))
@@ -169,7 +179,7 @@ func (g *grid) rebuild() {
 
 func (g *grid) emptyText() string {
 	if g.n > 0 && len(g.view) == 0 {
-		return "No row matches the search."
+		return g.w.T("grids.grid.no_match")
 	}
 	return g.empty
 }
@@ -179,6 +189,16 @@ func (g *grid) sortView() {
 		return
 	}
 	c := g.cols[g.sortCol]
+	if c.Compare != nil {
+		slices.SortStableFunc(g.view, func(a, b int) int {
+			r := c.Compare(a, b)
+			if g.sortDesc {
+				r = -r
+			}
+			return r
+		})
+		return
+	}
 	key := c.SortKey
 	if key == nil {
 		key = c.Text
@@ -311,9 +331,9 @@ func (g *grid) updateCount() {
 	case g.n == 0:
 		g.count.SetText("")
 	case !g.checks:
-		g.count.SetText(fmt.Sprintf("%s %s", thousands(total), plural(total, "row", "rows")))
+		g.count.SetText(g.w.N("grids.grid.rows", total))
 	default:
-		g.count.SetText(fmt.Sprintf("%s of %s selected", thousands(len(g.selected)), thousands(total)))
+		g.count.SetText(g.w.T("grids.grid.selected", "Selected", g.w.Int(int64(len(g.selected))), "Total", g.w.Int(int64(total))))
 	}
 }
 
@@ -322,18 +342,6 @@ func (g *grid) activate() {
 	if g.OnActivate != nil && g.cursor >= 0 && g.cursor < len(g.view) {
 		g.OnActivate(g.view[g.cursor])
 	}
-}
-
-// thousands writes n with thousands separators.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // gridTable is the grid's widget.Table with its keyboard: Space toggles
@@ -434,7 +442,7 @@ func (g *grid) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	if g.checks && id.Col == 0 {
-		h.label.SetText("All")
+		h.label.SetText(g.w.T("grids.grid.all"))
 		h.col = headerChecks
 		return
 	}

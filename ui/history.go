@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"cmp"
 	"image/color"
 	"slices"
 	"strings"
@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // historyWeeks is how far back Run history looks.
@@ -34,26 +35,27 @@ type historyView struct {
 func newHistoryView(ms *ModuleScreen) *historyView {
 	hv := &historyView{ms: ms}
 	r := &hv.runs
-	hv.chart = newRunChart()
-	hv.grid = newGrid([]gridColumn{
-		{Title: "Started", Width: 150, Text: func(i int) string { return (*r)[i].Started.Local().Format("Mon 02 Jan 15:04") },
+	w := ms.a.w
+	hv.chart = newRunChart(w)
+	hv.grid = newGrid(w, []gridColumn{
+		{Title: w.T("grids.history.column.started"), Width: 150, Text: func(i int) string { return w.DateTime((*r)[i].Started.Local()) },
 			SortKey: func(i int) string { return (*r)[i].Started.UTC().Format(time.RFC3339Nano) }},
-		{Title: "Why", Width: 110, Text: func(i int) string { return triggerText((*r)[i].Trigger) }},
-		{Title: "Took", Width: 80, Text: func(i int) string { return durationText((*r)[i]) }},
-		{Title: "Moved", Width: 80, Text: func(i int) string { return thousands((*r)[i].Moved()) },
-			SortKey: func(i int) string { return fmt.Sprintf("%012d", (*r)[i].Moved()) }},
-		{Title: "Errors", Width: 80, Text: func(i int) string { return thousands((*r)[i].FailedItems()) },
-			SortKey: func(i int) string { return fmt.Sprintf("%012d", (*r)[i].FailedItems()) },
+		{Title: w.T("grids.history.column.why"), Width: 120, Text: func(i int) string { return triggerText(w, (*r)[i].Trigger) }},
+		{Title: w.T("grids.history.column.took"), Width: 90, Text: func(i int) string { return durationText(w, (*r)[i]) }},
+		{Title: w.T("grids.history.column.moved"), Width: 100, Text: func(i int) string { return w.Int(int64((*r)[i].Moved())) },
+			Compare: func(a, b int) int { return cmp.Compare((*r)[a].Moved(), (*r)[b].Moved()) }},
+		{Title: w.T("grids.history.column.errors"), Width: 80, Text: func(i int) string { return w.Int(int64((*r)[i].FailedItems())) },
+			Compare: func(a, b int) int { return cmp.Compare((*r)[a].FailedItems(), (*r)[b].FailedItems()) },
 			Importance: func(i int) widget.Importance {
 				if (*r)[i].FailedItems() > 0 {
 					return widget.DangerImportance
 				}
 				return widget.MediumImportance
 			}},
-		{Title: "Result", Width: 420, Text: func(i int) string { return runResult((*r)[i]) }},
-	}, false, fmt.Sprintf("No runs in the last %d weeks.", historyWeeks))
+		{Title: w.T("grids.history.column.result"), Width: 400, Text: func(i int) string { return runResult(w, (*r)[i]) }},
+	}, false, w.T("grids.history.empty", "Weeks", w.Int(historyWeeks)))
 	hv.summary = widget.NewLabel("")
-	legend := container.NewHBox(legendSwatch(chartMoved, "records moved"), legendSwatch(chartFailed, "errors"))
+	legend := container.NewHBox(legendSwatch(chartMoved, w.T("grids.history.legend.moved")), legendSwatch(chartFailed, w.T("grids.history.legend.errors")))
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, legend, hv.summary), hv.chart)
 	hv.content = container.NewBorder(top, nil, nil, nil, hv.grid.Content())
 	return hv
@@ -73,6 +75,7 @@ func legendSwatch(c color.Color, text string) fyne.CanvasObject {
 func (hv *historyView) load() {
 	hv.loaded = true
 	a := hv.ms.a
+	w := a.w
 	ctx := a.ctx
 	module := hv.ms.module
 	since := a.svc.Now().AddDate(0, 0, -7*historyWeeks)
@@ -84,11 +87,11 @@ func (hv *historyView) load() {
 				return
 			}
 			if err != nil {
-				hv.summary.SetText("Could not read the run history: " + err.Error())
+				hv.summary.SetText(w.T("grids.history.read_failed", "Error", w.Error(err)))
 				return
 			}
 			hv.setRuns(runs)
-			a.tracef("history loaded module=%s runs=%d", module, len(runs))
+			a.tracef("history loaded module=%s runs=%d", module, len(runs)) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -107,56 +110,58 @@ func (hv *historyView) setRuns(runs []sync.Report) {
 		moved += r.Moved()
 		failed += r.FailedItems()
 	}
-	hv.summary.SetText(fmt.Sprintf("Last %d weeks: %d %s, %s records moved, %s %s.", historyWeeks, len(runs), plural(len(runs), "run", "runs"),
-		thousands(moved), thousands(failed), plural(failed, "error", "errors")))
+	w := hv.ms.a.w
+	hv.summary.SetText(w.T("grids.history.summary", "Weeks", w.Int(historyWeeks), "Runs", w.N("grids.history.runs", len(runs)),
+		"Moved", w.N("grids.history.moved", moved), "Errors", w.N("grids.history.errors", failed)))
 }
 
-func triggerText(t sync.Trigger) string {
+func triggerText(w *words.Words, t sync.Trigger) string {
 	switch t {
 	case sync.TriggerScheduled:
-		return "Scheduled"
+		return w.T("grids.trigger.scheduled")
 	case sync.TriggerCatchUp:
-		return "Caught up"
+		return w.T("grids.trigger.catch_up")
 	case sync.TriggerStartup:
-		return "At start"
+		return w.T("grids.trigger.startup")
 	}
-	return "By hand"
+	return w.T("grids.trigger.manual")
 }
 
-func durationText(r sync.Report) string {
+func durationText(w *words.Words, r sync.Report) string {
 	if r.Finished.IsZero() {
 		return "—"
 	}
 	d := r.Finished.Sub(r.Started)
 	if d < time.Minute {
-		return fmt.Sprintf("%ds", int(d.Seconds()))
+		return w.T("grids.history.took.seconds", "Seconds", int(d.Seconds()))
 	}
-	return fmt.Sprintf("%dm %ds", int(d.Minutes()), int(d.Seconds())%60)
+	return w.T("grids.history.took.minutes", "Minutes", w.Int(int64(d.Minutes())), "Seconds", int(d.Seconds())%60)
 }
 
-func runResult(r sync.Report) string {
+func runResult(w *words.Words, r sync.Report) string {
 	switch {
 	case r.Cancelled:
-		return "Stopped before the end"
+		return w.T("grids.result.cancelled")
 	case len(r.Errors) > 0:
-		return "Failed: " + strings.Join(r.Errors, " ")
+		return w.T("grids.result.failed", "Errors", strings.Join(r.Errors, " "))
 	case r.FailedItems() > 0:
-		return "Some records could not be sent (see Error Feedback)"
+		return w.T("grids.result.some_failed")
 	case !r.ResumeAt.IsZero():
-		return "Paused by the package's daily limit until " + r.ResumeAt.Local().Format("02 Jan 15:04")
+		return w.T("grids.result.paused", "Until", w.DateTime(r.ResumeAt.Local()))
 	}
-	return "OK"
+	return w.T("grids.result.ok")
 }
 
 // runChart draws, per run, a green bar for records moved and a red one for
 // errors, on a shared scale.
 type runChart struct {
 	widget.BaseWidget
+	w    *words.Words
 	runs []sync.Report
 }
 
-func newRunChart() *runChart {
-	c := &runChart{}
+func newRunChart(w *words.Words) *runChart {
+	c := &runChart{w: w}
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -189,7 +194,7 @@ func (c *runChart) CreateRenderer() fyne.WidgetRenderer {
 	r.last = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	r.last.TextSize = theme.CaptionTextSize()
 	r.last.Alignment = fyne.TextAlignTrailing
-	r.empty = canvas.NewText("No runs to draw yet.", theme.Color(theme.ColorNamePlaceHolder))
+	r.empty = canvas.NewText(c.w.T("grids.history.chart_empty"), theme.Color(theme.ColorNamePlaceHolder))
 	r.Refresh()
 	return r
 }
@@ -249,11 +254,12 @@ func (r *runChartRenderer) Refresh() {
 	for _, run := range runs {
 		peak = max(peak, run.Moved(), run.FailedItems())
 	}
-	r.top.Text = thousands(peak)
+	w := r.c.w
+	r.top.Text = w.Int(int64(peak))
 	r.first.Text, r.last.Text = "", ""
 	if len(runs) > 0 {
-		r.first.Text = runs[0].Started.Local().Format("02 Jan")
-		r.last.Text = runs[len(runs)-1].Started.Local().Format("02 Jan")
+		r.first.Text = w.Date(runs[0].Started.Local())
+		r.last.Text = w.Date(runs[len(runs)-1].Started.Local())
 	}
 	r.empty.Hidden = len(runs) > 0
 	for _, t := range []*canvas.Text{r.top, r.first, r.last, r.empty} {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +10,7 @@ import (
 
 	"ledgerlink/storage"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // importView is the Import tab: the payments downloaded from the package
@@ -31,32 +31,32 @@ type importView struct {
 func newImportView(ms *ModuleScreen) *importView {
 	iv := &importView{ms: ms}
 	r := &iv.rows
-	iv.grid = newGrid([]gridColumn{
-		{Title: "Company", Width: 170, Text: func(i int) string { return dash((*r)[i].Company) }},
-		{Title: "Payment date", Width: 125, Text: func(i int) string { return dateText((*r)[i].PaymentDate) },
+	w := ms.a.w
+	iv.grid = newGrid(w, []gridColumn{
+		{Title: w.T("grids.import.column.company"), Width: 170, Text: func(i int) string { return dash((*r)[i].Company) }},
+		{Title: w.T("grids.import.column.date"), Width: 125, Text: func(i int) string { return dateText(w, (*r)[i].PaymentDate) },
 			SortKey: func(i int) string { return isoDate((*r)[i].PaymentDate) }},
-		{Title: "Reference", Width: 110, Text: func(i int) string { return dash((*r)[i].Reference) }},
-		{Title: "Amount", Width: 110, Text: func(i int) string { return amountText((*r)[i]) },
-			SortKey: func(i int) string { return fmt.Sprintf("%020s", (*r)[i].Amount.StringFixed(2)) }},
-		{Title: "Allocated to", Width: 120, Text: func(i int) string { return dash(strings.Join((*r)[i].AllocatedTo, ", ")) }},
-		{Title: "Sales or purchase", Width: 145, Text: func(i int) string { return importKindText((*r)[i].Kind) }},
-		{Title: "Status", Width: 290, Text: func(i int) string { return (*r)[i].Status },
+		{Title: w.T("grids.import.column.reference"), Width: 110, Text: func(i int) string { return dash((*r)[i].Reference) }},
+		{Title: w.T("grids.import.column.amount"), Width: 120, Text: func(i int) string { return amountText(w, (*r)[i]) },
+			Compare: func(a, b int) int { return (*r)[a].Amount.Cmp((*r)[b].Amount) }},
+		{Title: w.T("grids.import.column.allocated_to"), Width: 120, Text: func(i int) string { return dash(strings.Join((*r)[i].AllocatedTo, ", ")) }},
+		{Title: w.T("grids.import.column.kind"), Width: 145, Text: func(i int) string { return importKindText(w, (*r)[i].Kind) }},
+		{Title: w.T("grids.import.column.status"), Width: 280, Text: func(i int) string { return (*r)[i].Status },
 			Importance: func(i int) widget.Importance { return importImportance((*r)[i]) }},
-	}, false, "No payments downloaded in this period. Press Create & Allocate Payments to fetch new ones.")
+	}, false, w.T("grids.import.empty"))
 	iv.grid.OnSelectionChanged = iv.selectionChanged
-	iv.when = newDateFilter(3, iv.reload)
-	iv.run = widget.NewButtonWithIcon("Create & Allocate Payments", theme.DownloadIcon(), iv.createAndAllocate)
+	iv.when = newDateFilter(w, 3, iv.reload)
+	iv.run = widget.NewButtonWithIcon(w.T("grids.import.button.run"), theme.DownloadIcon(), iv.createAndAllocate)
 	iv.run.Importance = widget.HighImportance
 	iv.message = widget.NewLabel("")
 	iv.message.Wrapping = fyne.TextWrapWord
-	iv.details = widget.NewLabel("Select a payment to see its status in full and what to do.")
+	iv.details = widget.NewLabel(w.T("grids.import.select"))
 	iv.details.Wrapping = fyne.TextWrapWord
-	intro := widget.NewLabel(fmt.Sprintf("Payments made in %s since the last import are downloaded, created in LedgerLink and allocated to the invoices they pay. "+
-		"Credit notes allocated to invoices are not brought over.", ms.title))
+	intro := widget.NewLabel(w.T("grids.import.intro", "Package", ms.title))
 	intro.Wrapping = fyne.TextWrapWord
 	intro.Importance = widget.LowImportance
 	iv.content = container.NewBorder(intro, container.NewVBox(iv.message, widget.NewCard("", "", iv.details)), nil, nil,
-		iv.grid.Content(iv.run, widget.NewLabel("Payments dated:"), iv.when.sel))
+		iv.grid.Content(iv.run, widget.NewLabel(w.T("grids.import.filter")), iv.when.obj))
 	return iv
 }
 
@@ -76,6 +76,7 @@ func (iv *importView) reloadIfLoaded() {
 func (iv *importView) reload() {
 	iv.loaded = true
 	a := iv.ms.a
+	w := a.w
 	ctx := a.ctx
 	module := iv.ms.module
 	from, to := iv.when.span(a.svc.Now())
@@ -87,11 +88,11 @@ func (iv *importView) reload() {
 				return
 			}
 			if err != nil {
-				iv.say(widget.DangerImportance, "Could not read the payments: "+err.Error())
+				iv.say(widget.DangerImportance, w.T("grids.import.read_failed", "Error", w.Error(err)))
 				return
 			}
 			iv.setRows(rows)
-			a.tracef("import loaded module=%s rows=%d", module, len(rows))
+			a.tracef("import loaded module=%s rows=%d", module, len(rows)) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -109,14 +110,15 @@ func (iv *importView) say(imp widget.Importance, msg string) {
 
 func (iv *importView) selectionChanged() {
 	sel := iv.grid.Selected()
+	w := iv.ms.a.w
 	if len(sel) == 0 {
-		iv.details.SetText("Select a payment to see its status in full and what to do.")
+		iv.details.SetText(w.T("grids.import.select"))
 		return
 	}
 	r := iv.rows[sel[0]]
-	text := fmt.Sprintf("%s, %s, %s\nStatus: %s", dash(r.Company), dateText(r.PaymentDate), amountText(r), r.Status)
+	text := w.T("grids.import.details", "Company", dash(r.Company), "Date", dateText(w, r.PaymentDate), "Amount", amountText(w, r), "Status", r.Status)
 	if r.Fix != "" {
-		text += "\nWhat to do: " + r.Fix
+		text += "\n" + w.T("grids.import.fix", "Fix", r.Fix)
 	}
 	iv.details.SetText(text)
 }
@@ -127,11 +129,12 @@ func (iv *importView) createAndAllocate() {
 		return
 	}
 	a := iv.ms.a
+	w := a.w
 	ctx := a.ctx
 	module := iv.ms.module
 	iv.busy = true
 	iv.run.Disable()
-	iv.say(widget.MediumImportance, fmt.Sprintf("Downloading payments from %s…", iv.ms.title))
+	iv.say(widget.MediumImportance, w.T("grids.import.downloading", "Package", iv.ms.title))
 	svc := a.svc
 	a.spawn(func() {
 		rows, err := svc.Engine.ImportPayments(ctx, module, true)
@@ -139,8 +142,8 @@ func (iv *importView) createAndAllocate() {
 			iv.busy = false
 			iv.run.Enable()
 			if err != nil {
-				iv.say(widget.DangerImportance, "Payments were not imported: "+err.Error())
-				a.tracef("import finished module=%s ok=false", module)
+				iv.say(widget.DangerImportance, w.T("grids.import.failed", "Error", w.Error(err)))
+				a.tracef("import finished module=%s ok=false", module) // words:verbatim: trace for scripts
 				return
 			}
 			done, open := 0, 0
@@ -153,28 +156,27 @@ func (iv *importView) createAndAllocate() {
 			}
 			switch {
 			case len(rows) == 0:
-				iv.say(widget.MediumImportance, "No new payments since the last import.")
+				iv.say(widget.MediumImportance, w.T("grids.import.none"))
 			case open == 0:
-				iv.say(widget.SuccessImportance, fmt.Sprintf("%d %s created and allocated.", done, plural(done, "payment", "payments")))
+				iv.say(widget.SuccessImportance, w.N("grids.import.done", done))
 			default:
-				iv.say(widget.WarningImportance, fmt.Sprintf("%d %s created and allocated; %d could not be: their Status says why, and they are tried again at the next import.",
-					done, plural(done, "payment", "payments"), open))
+				iv.say(widget.WarningImportance, w.N("grids.import.done_some", done, "Open", w.Int(int64(open))))
 			}
-			a.tracef("import finished module=%s settled=%d open=%d", module, done, open)
+			a.tracef("import finished module=%s settled=%d open=%d", module, done, open) // words:verbatim: trace for scripts
 			iv.reload()
 		})
 	})
 }
 
-func amountText(r sync.ImportRow) string {
-	return strings.TrimSpace(r.Currency + " " + r.Amount.StringFixed(2))
+func amountText(w *words.Words, r sync.ImportRow) string {
+	return w.Amount(r.Amount, r.Currency)
 }
 
-func importKindText(k storage.ImportKind) string {
+func importKindText(w *words.Words, k storage.ImportKind) string {
 	if k == storage.ImportPurchase {
-		return "Purchase"
+		return w.T("grids.import.kind.purchase")
 	}
-	return "Sales"
+	return w.T("grids.import.kind.sales")
 }
 
 func importImportance(r sync.ImportRow) widget.Importance {

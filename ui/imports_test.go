@@ -42,13 +42,13 @@ func TestCreateAndAllocatePayments(t *testing.T) {
 		amount, kind, allocated string
 		importance              widget.Importance
 	}{
-		{0, "GBP 120.00", "Sales", "INV-1", widget.SuccessImportance},
-		{1, "GBP 75.50", "Purchase", "—", widget.DangerImportance},
+		{0, "£120.00", "Sales", "INV-1", widget.SuccessImportance},
+		{1, "£75.50", "Purchase", "—", widget.DangerImportance},
 	}
 	for _, c := range cases {
 		r := iv.rows[c.row]
-		if amountText(r) != c.amount || importKindText(r.Kind) != c.kind || importImportance(r) != c.importance {
-			t.Errorf("row %d: %q %q %v", c.row, amountText(r), importKindText(r.Kind), importImportance(r))
+		if amountText(h.app.w, r) != c.amount || importKindText(h.app.w, r.Kind) != c.kind || importImportance(r) != c.importance {
+			t.Errorf("row %d: %q %q %v", c.row, amountText(h.app.w, r), importKindText(h.app.w, r.Kind), importImportance(r))
 		}
 		if got := iv.grid.cols[4].Text(c.row); got != c.allocated {
 			t.Errorf("row %d allocated to %q, want %q", c.row, got, c.allocated)

@@ -18,6 +18,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // chartEntry is one account, tax rate or bank account of the package.
@@ -56,14 +57,17 @@ func mappingPrefix(t connectors.RecordType) string {
 	return sync.MapNominalPrefix
 }
 
-func mappingTitle(t connectors.RecordType) (title, local string) {
+// mappingWords are the catalogue keys of a mapped kind's section: its
+// title, what it says when no waiting document uses one, and the note (one,
+// other) of the codes not mapped.
+func mappingWords(t connectors.RecordType) (title, none, unmapped string) {
 	switch t {
 	case connectors.TaxRates:
-		return "Tax rates", "tax code"
+		return "grids.mapping.tax.title", "grids.mapping.tax.none", "grids.mapping.tax.unmapped"
 	case connectors.BankAccounts:
-		return "Bank accounts", "bank account"
+		return "grids.mapping.bank.title", "grids.mapping.bank.none", "grids.mapping.bank.unmapped"
 	}
-	return "Nominal codes", "nominal code"
+	return "grids.mapping.nominal.title", "grids.mapping.nominal.none", "grids.mapping.nominal.unmapped"
 }
 
 // mappingTab maps local nominal codes, tax codes and bank accounts to the
@@ -105,13 +109,12 @@ func newMappingTab(cs *ConfigureScreen) *mappingTab {
 			}
 		}
 	}
-	mt.info = widget.NewLabel("Reading the codes your documents use…")
+	w := mt.w()
+	mt.info = widget.NewLabel(w.T("grids.mapping.reading"))
 	mt.info.Wrapping = fyne.TextWrapWord
-	mt.fetch = widget.NewButtonWithIcon("Get Nominal & Tax Accounts", theme.DownloadIcon(), mt.fetchChart)
-	mt.apply = widget.NewButtonWithIcon("Apply Default Setup", theme.ContentPasteIcon(), mt.applyDefaults)
-	intro := widget.NewLabel(fmt.Sprintf("Each code LedgerLink's documents use must match one of %s's. "+
-		"Press Get Nominal & Tax Accounts to fetch %s's list, then choose for each code (type to search). "+
-		"Codes highlighted are used by documents waiting to export and are not mapped yet.", cs.title, cs.title))
+	mt.fetch = widget.NewButtonWithIcon(w.T("grids.mapping.button.fetch"), theme.DownloadIcon(), mt.fetchChart)
+	mt.apply = widget.NewButtonWithIcon(w.T("grids.mapping.button.defaults"), theme.ContentPasteIcon(), mt.applyDefaults)
+	intro := widget.NewLabel(w.T("grids.mapping.intro", "Package", cs.title, "Fetch", w.T("grids.mapping.button.fetch")))
 	intro.Wrapping = fyne.TextWrapWord
 	mt.box = container.NewVBox()
 	top := container.NewVBox(intro, container.NewHBox(mt.fetch, mt.apply), mt.info, widget.NewSeparator())
@@ -119,31 +122,35 @@ func newMappingTab(cs *ConfigureScreen) *mappingTab {
 	return mt
 }
 
+// w are the words of the person's language.
+func (mt *mappingTab) w() *words.Words { return mt.cs.a.w }
+
 // load reads the package's chart and the codes pending records use, in
 // the background.
 func (mt *mappingTab) load() {
 	a := mt.cs.a
+	w := a.w
 	ctx := a.ctx
 	module := mt.cs.module
 	svc := a.svc
 	a.spawn(func() {
-		data, err := loadMappingData(ctx, svc, module)
+		data, err := loadMappingData(ctx, w, svc, module)
 		a.do(func() {
 			if err != nil {
 				mt.info.Importance = widget.DangerImportance
-				mt.info.SetText("Could not read the codes: " + err.Error())
+				mt.info.SetText(w.T("grids.mapping.read_failed", "Error", w.Error(err)))
 				return
 			}
 			mt.data = data
 			mt.loaded = true
 			mt.rebuild()
 			mt.cs.refreshLight()
-			a.tracef("mapping loaded module=%s", module)
+			a.tracef("mapping loaded module=%s", module) // words:verbatim: trace for scripts
 		})
 	})
 }
 
-func loadMappingData(ctx context.Context, svc Services, module string) (mappingData, error) {
+func loadMappingData(ctx context.Context, w *words.Words, svc Services, module string) (mappingData, error) {
 	data := mappingData{
 		charts:   map[connectors.RecordType][]chartEntry{},
 		used:     map[connectors.RecordType]map[string]int{},
@@ -163,7 +170,7 @@ func loadMappingData(ctx context.Context, svc Services, module string) (mappingD
 				if !r.TaxRate.Archived {
 					name := r.TaxRate.Name
 					if !strings.Contains(name, "%") {
-						name = fmt.Sprintf("%s (%s%%)", name, r.TaxRate.Rate.String())
+						name = fmt.Sprintf("%s (%s%%)", name, quantity(w, r.TaxRate.Rate))
 					}
 					entries = append(entries, chartEntry{code: r.TaxRate.Code, name: name})
 				}
@@ -273,18 +280,19 @@ func (mt *mappingTab) needs(kind connectors.RecordType, code string) bool {
 
 // rebuild lays out every section.
 func (mt *mappingTab) rebuild() {
+	w := mt.w()
 	mt.box.RemoveAll()
 	clear(mt.rows)
 	fetched := 0
 	for _, kind := range mappingKinds {
-		title, local := mappingTitle(kind)
-		mt.box.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		title, none, _ := mappingWords(kind)
+		mt.box.Add(widget.NewLabelWithStyle(w.T(title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		codes := mt.codes(kind)
 		if len(mt.data.charts[kind]) > 0 {
 			fetched++
 		}
 		if len(codes) == 0 {
-			l := widget.NewLabel(fmt.Sprintf("No %s is used by the documents waiting to export.", local))
+			l := widget.NewLabel(w.T(none))
 			l.Importance = widget.LowImportance
 			mt.box.Add(l)
 			continue
@@ -300,10 +308,12 @@ func (mt *mappingTab) rebuild() {
 	mt.info.Importance = widget.MediumImportance
 	if fetched == 0 {
 		mt.info.Importance = widget.WarningImportance
-		mt.info.SetText(fmt.Sprintf("%s's accounts have not been fetched yet: press Get Nominal & Tax Accounts.", mt.cs.title))
+		mt.info.SetText(w.T("grids.mapping.not_fetched", "Package", mt.cs.title, "Fetch", w.T("grids.mapping.button.fetch")))
 	} else {
-		mt.info.SetText(fmt.Sprintf("%s's lists: %d accounts, %d tax rates, %d bank accounts.", mt.cs.title,
-			len(mt.data.charts[connectors.NominalAccounts]), len(mt.data.charts[connectors.TaxRates]), len(mt.data.charts[connectors.BankAccounts])))
+		mt.info.SetText(w.T("grids.mapping.lists", "Package", mt.cs.title,
+			"Accounts", w.Int(int64(len(mt.data.charts[connectors.NominalAccounts]))),
+			"TaxRates", w.Int(int64(len(mt.data.charts[connectors.TaxRates]))),
+			"BankAccounts", w.Int(int64(len(mt.data.charts[connectors.BankAccounts])))))
 	}
 	mt.info.Refresh()
 }
@@ -311,7 +321,7 @@ func (mt *mappingTab) rebuild() {
 func (mt *mappingTab) newRow(kind connectors.RecordType, code string) *mappingRow {
 	r := &mappingRow{mt: mt, kind: kind, code: code, key: mappingPrefix(kind) + code}
 	r.entry = widget.NewSelectEntry(mt.options(kind, ""))
-	r.entry.SetPlaceHolder("Not mapped: type to search, or choose")
+	r.entry.SetPlaceHolder(mt.w().T("grids.mapping.placeholder"))
 	r.setting = true
 	r.entry.SetText(mt.display(kind, mt.values[r.key]))
 	r.setting = false
@@ -389,7 +399,7 @@ func (r *mappingRow) typed(text string) {
 		r.entry.SetOptions(mt.options(r.kind, ""))
 	} else {
 		mt.values[r.key] = ""
-		r.errL.SetText(fmt.Sprintf("%s has no %q: choose one from the list.", mt.cs.title, text))
+		r.errL.SetText(mt.w().T("grids.mapping.unknown", "Package", mt.cs.title, "Text", text))
 		r.errL.Show()
 		r.entry.SetOptions(mt.options(r.kind, text))
 	}
@@ -410,19 +420,20 @@ func (r *mappingRow) choose(remote string) {
 // refresh highlights a used code with no mapping.
 func (r *mappingRow) refresh() {
 	n := r.mt.data.used[r.kind][r.code]
+	w := r.mt.w()
 	switch {
 	case r.mt.needs(r.kind, r.code):
 		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x40)
 		r.usage.Importance = widget.DangerImportance
-		r.usage.SetText(fmt.Sprintf("Not mapped: %d %s waiting to export %s it", n, plural(n, "document", "documents"), plural(n, "uses", "use")))
+		r.usage.SetText(w.N("grids.mapping.usage.unmapped", n))
 	case n > 0:
 		r.bg.FillColor = color.Transparent
 		r.usage.Importance = widget.MediumImportance
-		r.usage.SetText(fmt.Sprintf("Used by %d waiting %s", n, plural(n, "document", "documents")))
+		r.usage.SetText(w.N("grids.mapping.usage.used", n))
 	default:
 		r.bg.FillColor = color.Transparent
 		r.usage.Importance = widget.LowImportance
-		r.usage.SetText("Not used by waiting documents")
+		r.usage.SetText(w.T("grids.mapping.usage.unused"))
 	}
 	r.bg.Refresh()
 	r.usage.Refresh()
@@ -443,6 +454,7 @@ func (mt *mappingTab) unmappedNotes() []string {
 	if !mt.loaded {
 		return nil
 	}
+	w := mt.w()
 	var notes []string
 	for _, kind := range mappingKinds {
 		var codes []string
@@ -457,16 +469,12 @@ func (mt *mappingTab) unmappedNotes() []string {
 			continue
 		}
 		slices.Sort(codes)
-		_, local := mappingTitle(kind)
+		_, _, unmapped := mappingWords(kind)
 		list := strings.Join(codes[:min(len(codes), 5)], ", ")
 		if len(codes) > 5 {
-			list += fmt.Sprintf(" and %d more", len(codes)-5)
+			list = w.T("grids.mapping.and_more", "List", list, "More", w.Int(int64(len(codes)-5)))
 		}
-		if len(codes) == 1 {
-			notes = append(notes, fmt.Sprintf("The %s %s is not mapped (Mapping tab).", local, list))
-		} else {
-			notes = append(notes, fmt.Sprintf("The %ss %s are not mapped (Mapping tab).", local, list))
-		}
+		notes = append(notes, w.N(unmapped, len(codes), "Codes", list, "Tab", w.T("window.tab.mapping")))
 	}
 	return notes
 }
@@ -485,11 +493,12 @@ func (mt *mappingTab) changedSettings(saved map[string]string) map[string]string
 // fetchChart fetches the package's accounts, tax rates and bank accounts.
 func (mt *mappingTab) fetchChart() {
 	a := mt.cs.a
+	w := a.w
 	ctx := a.ctx
 	module := mt.cs.module
 	mt.fetch.Disable()
 	mt.info.Importance = widget.MediumImportance
-	mt.info.SetText(fmt.Sprintf("Fetching the lists from %s…", mt.cs.title))
+	mt.info.SetText(w.T("grids.mapping.fetching", "Package", mt.cs.title))
 	svc := a.svc
 	a.spawn(func() {
 		rep, err := svc.Engine.Mirror(ctx, module, mappingKinds)
@@ -498,13 +507,13 @@ func (mt *mappingTab) fetchChart() {
 		}
 		var data mappingData
 		if err == nil {
-			data, err = loadMappingData(ctx, svc, module)
+			data, err = loadMappingData(ctx, w, svc, module)
 		}
 		a.do(func() {
 			mt.fetch.Enable()
 			if err != nil {
 				mt.info.Importance = widget.DangerImportance
-				mt.info.SetText("The lists were not fetched: " + err.Error())
+				mt.info.SetText(w.T("grids.mapping.fetch_failed", "Error", w.Error(err)))
 				mt.info.Refresh()
 				return
 			}
@@ -512,7 +521,7 @@ func (mt *mappingTab) fetchChart() {
 			mt.loaded = true
 			mt.rebuild()
 			mt.cs.refreshLight()
-			a.tracef("chart fetched module=%s", module)
+			a.tracef("chart fetched module=%s", module) // words:verbatim: trace for scripts
 		})
 	})
 }
@@ -521,9 +530,10 @@ func (mt *mappingTab) fetchChart() {
 // the same rule `ledgerlink config --apply-default-setup` applies) in the
 // editor; the person checks it and presses Update.
 func (mt *mappingTab) applyDefaults() {
+	w := mt.w()
 	if len(mt.data.charts[connectors.NominalAccounts]) == 0 {
 		mt.info.Importance = widget.WarningImportance
-		mt.info.SetText(fmt.Sprintf("Press Get Nominal & Tax Accounts first: the default setup needs %s's lists.", mt.cs.title))
+		mt.info.SetText(w.T("grids.mapping.default.fetch_first", "Package", mt.cs.title, "Fetch", w.T("grids.mapping.button.fetch")))
 		mt.info.Refresh()
 		return
 	}
@@ -548,13 +558,13 @@ func (mt *mappingTab) applyDefaults() {
 		if r := mt.rows[key]; r != nil {
 			r.choose(p.Remote)
 		}
-		done = append(done, fmt.Sprintf("%s to %s", p.Local, mt.display(kind, p.Remote)))
+		done = append(done, w.T("grids.mapping.default.pair", "Local", p.Local, "Remote", mt.display(kind, p.Remote)))
 	}
 	mt.info.Importance = widget.MediumImportance
 	if len(done) == 0 {
-		mt.info.SetText("The default setup found nothing more to map: choose the remaining codes yourself.")
+		mt.info.SetText(w.T("grids.mapping.default.nothing"))
 	} else {
-		mt.info.SetText("Default setup mapped: " + strings.Join(done, "; ") + ". Check them, then press Update.")
+		mt.info.SetText(w.T("grids.mapping.default.done", "List", strings.Join(done, "; "), "Update", w.T("window.configure.update")))
 		mt.cs.markDirty()
 	}
 	mt.info.Refresh()

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/sync"
+	"ledgerlink/words"
 )
 
 // levelColor is a sync level's button colour.
@@ -123,7 +123,8 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 			mt.m.own = append(mt.m.own, &ownLevel{t: t, level: l})
 		}
 	}
-	mt.reason = widget.NewLabel("Press a button to change it: OFF, then NEW, then NEW + UPDATED, then OFF again. Point at a button to see what it does.")
+	w := cs.a.w
+	mt.reason = widget.NewLabel(w.T("grids.matrix.how"))
 	mt.reason.Wrapping = fyne.TextWrapWord
 	mt.changes = widget.NewLabel("")
 	mt.changes.Wrapping = fyne.TextWrapWord
@@ -136,7 +137,7 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 	grid := container.NewGridWithColumns(len(types) + 1)
 	grid.Add(widget.NewLabel(""))
 	for _, t := range types {
-		h := widget.NewLabelWithStyle(t.Label(), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		h := widget.NewLabelWithStyle(t.LabelIn(w), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 		h.Wrapping = fyne.TextWrapWord
 		grid.Add(h)
 	}
@@ -146,18 +147,17 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 		grid.Add(rowLabel)
 		for _, t := range types {
 			cell := matrixCell{d, t}
-			b := newLevelButton(func() { mt.press(cell) }, func() { mt.explain(cell, false) })
+			b := newLevelButton(w, func() { mt.press(cell) }, func() { mt.explain(cell, false) })
 			mt.buttons[cell] = b
 			grid.Add(b)
 		}
 	}
 	legend := container.NewHBox(
-		legendItem(sync.Off, "OFF: not synced that way"),
-		legendItem(sync.NewOnly, "NEW: only new records"),
-		legendItem(sync.NewAndUpdated, "NEW + UPDATED: new and changed records"),
+		legendItem(sync.Off, w.T("grids.matrix.legend.off")),
+		legendItem(sync.NewOnly, w.T("grids.matrix.legend.new")),
+		legendItem(sync.NewAndUpdated, w.T("grids.matrix.legend.updated")),
 	)
-	intro := widget.NewLabel(fmt.Sprintf("The top row controls what comes from %s into LedgerLink; the bottom row what LedgerLink sends to %s. "+
-		"A button is greyed while the one it depends on is OFF (quotes and invoices need customers, payments need invoices).", cs.title, cs.title))
+	intro := widget.NewLabel(w.T("grids.matrix.intro", "Package", cs.title))
 	intro.Wrapping = fyne.TextWrapWord
 	info := widget.NewCard("", "", container.NewVBox(mt.reason, mt.changes))
 	body := container.NewVBox(intro, grid)
@@ -194,11 +194,34 @@ func (mt *matrixTab) supports(c matrixCell) bool {
 // limit is the highest level a button may take now and, below NEW +
 // UPDATED, why.
 func (mt *matrixTab) limit(c matrixCell) (sync.Level, string) {
+	w := mt.cs.a.w
 	if !mt.supports(c) {
-		return sync.Off, fmt.Sprintf("%s cannot sync %s this way (%s).", mt.cs.title, strings.ToLower(c.t.Label()), mt.directionLabel(c.d))
+		return sync.Off, w.T("grids.matrix.unsupported", "Package", mt.cs.title, "Records", noun(w, c.t), "Direction", mt.directionLabel(c.d))
 	}
-	return mt.m.Allowed(c.d, c.t)
+	// The same rule as sync.Matrix.Allowed, said in the reader's words: the
+	// lowest prerequisite caps the button.
+	max := sync.NewAndUpdated
+	var limiting connectors.RecordType
+	for _, p := range sync.Prerequisites(c.t) {
+		if pl := mt.m.Level(c.d, p); pl < max {
+			max, limiting = pl, p
+		}
+	}
+	if allowed, _ := mt.m.Allowed(c.d, c.t); allowed < max {
+		max = allowed
+	}
+	pairs := []any{"Type", c.t.LabelIn(w), "Needs", limiting.LabelIn(w), "Direction", mt.directionLabel(c.d)}
+	switch {
+	case max == sync.Off && limiting != "":
+		return max, w.T("grids.matrix.needs_on", pairs...)
+	case max == sync.NewOnly && limiting != "":
+		return max, w.T("grids.matrix.needs_updates", pairs...)
+	}
+	return max, ""
 }
+
+// noun is a type's name inside a sentence: "sales invoices", "verkoopfacturen".
+func noun(w *words.Words, t connectors.RecordType) string { return strings.ToLower(t.LabelIn(w)) }
 
 // refresh shows every button's level and whether it can be pressed.
 func (mt *matrixTab) refresh() {
@@ -215,16 +238,15 @@ func (mt *matrixTab) refresh() {
 // matrix: products (created in the package before the documents that use
 // them) and payroll journals.
 func (mt *matrixTab) ownRow(o *ownLevel) fyne.CanvasObject {
-	o.button = newLevelButton(func() { mt.pressOwn(o) }, func() { mt.explainOwn(o) })
-	label := widget.NewLabelWithStyle(o.t.Label()+" ("+mt.directionLabel(connectors.Upload)+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w := mt.cs.a.w
+	o.button = newLevelButton(w, func() { mt.pressOwn(o) }, func() { mt.explainOwn(o) })
+	label := widget.NewLabelWithStyle(o.t.LabelIn(w)+" ("+mt.directionLabel(connectors.Upload)+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	var help *widget.Label
 	switch o.t {
 	case connectors.Items:
-		help = widget.NewLabel(fmt.Sprintf("Your stock items, created in %s before the invoices and quotes that use them. "+
-			"The option \"Only export stock items that appear on invoices\" sends only the products a document uses.", mt.cs.title))
+		help = widget.NewLabel(w.T("grids.matrix.items_help", "Package", mt.cs.title, "Option", w.T("engine.option.stock_on_invoices_only.label")))
 	default:
-		help = widget.NewLabel(fmt.Sprintf("Journal entries from your payroll, booked in %s: split per period when a correction spans periods, "+
-			"and per cost centre and cost type when the options say so. \"Send payroll journals automatically\" sends them as soon as they are imported.", mt.cs.title))
+		help = widget.NewLabel(w.T("grids.matrix.journals_help", "Package", mt.cs.title, "Option", w.T("engine.option.journals_auto_send.label")))
 	}
 	help.Wrapping = fyne.TextWrapWord
 	return container.NewBorder(nil, nil, label, nil, container.NewBorder(nil, nil, container.NewGridWrap(o.button.MinSize(), o.button), nil, help))
@@ -245,20 +267,22 @@ func (mt *matrixTab) ownButton(t connectors.RecordType) *levelButton {
 
 func (mt *matrixTab) explainOwn(o *ownLevel) {
 	mt.reason.Importance = widget.MediumImportance
-	text := fmt.Sprintf("%s (%s) is %s: ", o.t.Label(), mt.directionLabel(connectors.Upload), o.level)
-	noun := strings.ToLower(o.t.Label())
+	w := mt.cs.a.w
+	pairs := []any{"Package", mt.cs.title, "Records", noun(w, o.t), "Record", strings.ToLower(singular(w, o.t))}
+	var meaning string
 	switch {
 	case o.level == sync.NewOnly && o.t == connectors.Items:
-		text += fmt.Sprintf("products %s does not have yet are created there; changes to ones already there are not sent.", mt.cs.title)
+		meaning = w.T("grids.matrix.own.items_new", pairs...)
 	case o.level == sync.NewOnly:
-		text += fmt.Sprintf("each new %s is booked in %s once; a correction comes as a journal of its own.", strings.TrimSuffix(noun, "s"), mt.cs.title)
+		meaning = w.T("grids.matrix.own.journals_new", pairs...)
 	case o.level == sync.NewAndUpdated:
-		text += fmt.Sprintf("%s are created in %s, and changes to them are sent too.", noun, mt.cs.title)
+		meaning = w.T("grids.matrix.own.updated", pairs...)
 	case o.t == connectors.Items:
-		text += fmt.Sprintf("no products are sent; every product an invoice names must already be in %s.", mt.cs.title)
+		meaning = w.T("grids.matrix.own.items_off", pairs...)
 	default:
-		text += fmt.Sprintf("no %s are sent to %s.", noun, mt.cs.title)
+		meaning = w.T("grids.matrix.own.off", pairs...)
 	}
+	text := w.T("grids.matrix.is", "Type", o.t.LabelIn(w), "Direction", mt.directionLabel(connectors.Upload), "Level", o.level.String()) + ": " + meaning
 	mt.reason.SetText(tidy(text))
 	mt.reason.Refresh()
 }
@@ -272,14 +296,14 @@ func (mt *matrixTab) pressOwn(o *ownLevel) {
 		mt.refresh()
 		mt.explainOwn(o)
 		mt.changes.SetText("")
-		mt.cs.a.tracef("matrix %s=%s", o.t, next)
+		mt.cs.a.tracef("matrix %s=%s", o.t, next) // words:verbatim: trace for scripts
 		mt.cs.markDirty()
 	}
 	if next == sync.NewAndUpdated {
-		noun := strings.ToLower(o.t.Label())
-		mt.cs.a.confirm("Change records in "+mt.cs.title+"?",
-			fmt.Sprintf("With %s at NEW + UPDATED, LedgerLink will change %s that are already in %s whenever they change here. This changes your books. Make sure %s are changed in your business system and not in %s, then confirm.", o.t.Label(), noun, mt.cs.title, noun, mt.cs.title),
-			"Yes, set NEW + UPDATED", set)
+		w := mt.cs.a.w
+		mt.cs.a.confirm(w.T("grids.matrix.confirm.title", "Package", mt.cs.title),
+			w.T("grids.matrix.confirm.own", "Type", o.t.LabelIn(w), "Records", noun(w, o.t), "Package", mt.cs.title),
+			w.T("grids.matrix.confirm.yes"), set)
 		return
 	}
 	set()
@@ -292,32 +316,32 @@ func (mt *matrixTab) Button(d connectors.Direction, t connectors.RecordType) *le
 
 // explain shows what a button does or why it cannot be pressed.
 func (mt *matrixTab) explain(c matrixCell, pressed bool) {
+	w := mt.cs.a.w
 	level := mt.m.Level(c.d, c.t)
 	max, reason := mt.limit(c)
-	what := fmt.Sprintf("%s (%s) is %s", c.t.Label(), mt.directionLabel(c.d), level)
+	what := w.T("grids.matrix.is", "Type", c.t.LabelIn(w), "Direction", mt.directionLabel(c.d), "Level", level.String())
 	switch {
 	case max == sync.Off:
 		mt.reason.Importance = widget.WarningImportance
-		mt.reason.SetText(tidy("This button is disabled. " + reason))
+		mt.reason.SetText(tidy(w.T("grids.matrix.disabled", "Reason", reason)))
 	case reason != "" && (pressed || max < sync.NewAndUpdated):
 		mt.reason.Importance = widget.WarningImportance
-		mt.reason.SetText(tidy(what + ". It can go no higher than " + max.String() + ": " + reason))
+		mt.reason.SetText(tidy(w.T("grids.matrix.capped", "What", what, "Level", max.String(), "Reason", reason)))
 	default:
 		mt.reason.Importance = widget.MediumImportance
-		mt.reason.SetText(tidy(what + ": " + levelMeaning(level, c.t) + "."))
+		mt.reason.SetText(tidy(what + ": " + levelMeaning(w, level, c.t) + "."))
 	}
 	mt.reason.Refresh()
 }
 
-func levelMeaning(l sync.Level, t connectors.RecordType) string {
-	noun := strings.ToLower(t.Label())
+func levelMeaning(w *words.Words, l sync.Level, t connectors.RecordType) string {
 	switch l {
 	case sync.NewOnly:
-		return "new " + noun + " are copied; changes to ones already copied are not"
+		return w.T("grids.matrix.meaning.new", "Records", noun(w, t))
 	case sync.NewAndUpdated:
-		return "new " + noun + " and changes to them are copied"
+		return w.T("grids.matrix.meaning.updated", "Records", noun(w, t))
 	}
-	return noun + " are not synced this way"
+	return w.T("grids.matrix.meaning.off", "Records", noun(w, t))
 }
 
 // press moves a button to its next level, asking first when that changes
@@ -334,18 +358,24 @@ func (mt *matrixTab) press(c matrixCell) {
 		// Capped: the press wraps to OFF instead of going higher.
 		defer mt.explain(c, true)
 	}
-	if need, warning := mt.m.NeedsConfirmation(c.d, c.t, next); need {
-		mt.cs.a.confirm("Change records in "+mt.cs.title+"?", warning, "Yes, set NEW + UPDATED", func() { mt.apply(c, next) })
+	w := mt.cs.a.w
+	if need, warning := mt.m.NeedsConfirmationIn(w, c.d, c.t, next); need {
+		mt.cs.a.confirm(w.T("grids.matrix.confirm.title", "Package", mt.cs.title), warning, w.T("grids.matrix.confirm.yes"), func() { mt.apply(c, next) })
 		return
 	}
 	mt.apply(c, next)
 }
 
 func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
+	w := mt.cs.a.w
 	nm, changes, err := mt.m.Set(c.d, c.t, l)
 	if err != nil {
 		mt.reason.Importance = widget.WarningImportance
-		mt.reason.SetText(tidy(err.Error()))
+		if _, reason := mt.limit(c); reason != "" {
+			mt.reason.SetText(tidy(reason))
+		} else {
+			mt.reason.SetText(tidy(w.Error(err)))
+		}
 		mt.reason.Refresh()
 		return
 	}
@@ -357,13 +387,23 @@ func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
 	} else {
 		lines := make([]string, len(changes))
 		for i, ch := range changes {
-			lines[i] = "Also changed: " + ch.String()
+			lines[i] = w.T("grids.matrix.also_changed", "Change", changeText(w, mt, ch))
 			mt.buttons[matrixCell{ch.Direction, ch.Type}].flash()
 		}
 		mt.changes.SetText(tidy(strings.Join(lines, "\n")))
 	}
-	mt.cs.a.tracef("matrix %s %s=%s changes=%d", c.d, c.t, l, len(changes))
+	mt.cs.a.tracef("matrix %s %s=%s changes=%d", c.d, c.t, l, len(changes)) // words:verbatim: trace for scripts
 	mt.cs.markDirty()
+}
+
+// changeText says a button the matrix moved by itself, and why.
+func changeText(w *words.Words, mt *matrixTab, c sync.Change) string {
+	pairs := []any{"Type", c.Type.LabelIn(w), "Direction", mt.directionLabel(c.Direction), "From", c.From.String(), "To", c.To.String(),
+		"Because", c.Because.LabelIn(w)}
+	if c.Because == c.Type {
+		return w.T("grids.matrix.change.unsupported", pairs...)
+	}
+	return w.T("grids.matrix.change.because", pairs...)
 }
 
 // levelButton is one coloured three-state button of the sync matrix. It
@@ -371,6 +411,7 @@ func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
 // pressing it explains it under the grid.
 type levelButton struct {
 	widget.BaseWidget
+	w       *words.Words
 	level   sync.Level
 	enabled bool
 	capped  bool
@@ -384,8 +425,8 @@ type levelButton struct {
 	text    *canvas.Text
 }
 
-func newLevelButton(onTap, onHover func()) *levelButton {
-	b := &levelButton{onTap: onTap, onHover: onHover, enabled: true}
+func newLevelButton(w *words.Words, onTap, onHover func()) *levelButton {
+	b := &levelButton{w: w, onTap: onTap, onHover: onHover, enabled: true}
 	b.bg = canvas.NewRectangle(levelColor(sync.Off, true))
 	b.bg.CornerRadius = 4
 	b.outline = canvas.NewRectangle(color.Transparent)
@@ -482,9 +523,13 @@ func (r *levelButtonRenderer) Layout(s fyne.Size) {
 }
 
 func (r *levelButtonRenderer) MinSize() fyne.Size {
-	t := canvas.NewText("NEW + UPDATED", color.White)
-	t.TextStyle = fyne.TextStyle{Bold: true}
-	ms := t.MinSize()
+	// Wide enough for the longest caption in the reader's language.
+	var ms fyne.Size
+	for _, s := range []string{sync.NewAndUpdated.String(), r.b.w.T("grids.matrix.button.disabled")} {
+		t := canvas.NewText(s, color.White)
+		t.TextStyle = fyne.TextStyle{Bold: true}
+		ms = ms.Max(t.MinSize())
+	}
 	return fyne.NewSize(ms.Width+theme.Padding()*2, ms.Height+theme.Padding()*4)
 }
 
@@ -493,7 +538,7 @@ func (r *levelButtonRenderer) Refresh() {
 	b.bg.FillColor = levelColor(b.level, b.enabled)
 	b.text.Text = b.level.String()
 	if !b.enabled {
-		b.text.Text = "OFF (disabled)"
+		b.text.Text = b.w.T("grids.matrix.button.disabled")
 		b.text.Color = color.NRGBA{R: 0xf0, G: 0xf0, B: 0xf0, A: 0xff}
 	} else {
 		b.text.Color = color.White

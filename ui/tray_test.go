@@ -225,17 +225,17 @@ func TestRunHistoryChartAndList(t *testing.T) {
 	if hv.runs[0].Started.After(hv.runs[1].Started) == false {
 		t.Error("the list should show the newest run first")
 	}
-	if got := runResult(hv.runs[1]); got != "Some records could not be sent (see Error Feedback)" {
+	if got := runResult(h.app.w, hv.runs[1]); got != "Some records could not be sent (see Error Feedback)" {
 		t.Errorf("result %q", got)
 	}
 	if !strings.Contains(hv.summary.Text, "3 runs, 70 records moved, 5 errors") {
 		t.Errorf("summary %q", hv.summary.Text)
 	}
-	if durationText(hv.runs[0]) != "1m 30s" {
-		t.Errorf("duration %q", durationText(hv.runs[0]))
+	if durationText(h.app.w, hv.runs[0]) != "1m 30s" {
+		t.Errorf("duration %q", durationText(h.app.w, hv.runs[0]))
 	}
 	// The chart draws one pair of bars per run.
-	r := newRunChart()
+	r := newRunChart(h.app.w)
 	r.setRuns(hv.runs)
 	if objs := len(rendered(r)); objs < 2*3 {
 		t.Errorf("the chart draws %d objects", objs)
