@@ -21,7 +21,7 @@ func TestShippedConnectorsSpeakFromTheCatalogue(t *testing.T) {
 	}
 	// stillEnglish are the connectors whose words are not yet in their
 	// catalogue; the test fails once one ships words, so the list shrinks.
-	stillEnglish := map[string]bool{"xero": true, "quickbooks": true}
+	stillEnglish := map[string]bool{}
 	for _, d := range reg.InOrder() {
 		if stillEnglish[d.Name] {
 			if d.Words != nil {
