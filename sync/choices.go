@@ -9,6 +9,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // capability returns conn, or the connection a wrapper (the pacer) holds,
@@ -140,18 +141,23 @@ const AttentionSetting = storage.PrefixState + "attention"
 // attentionNote words a Check error that needs the person's action: the
 // package's words, then the connector's fix in the engine's language.
 func (e *Engine) attentionNote(conn connectors.Connection, err error) string {
-	note := strings.TrimSpace(e.Words().Error(err))
-	if !strings.HasSuffix(note, ".") {
-		note += "."
-	}
+	var x connectors.Explanation
+	explained := false
 	if ex, ok := As[connectors.Explainer](conn); ok {
-		if x, ok := ex.Explain(err); ok {
-			if x = x.In(e.Words()); x.Fix != "" {
-				note += " " + x.Fix
+		x, explained = ex.Explain(err)
+	}
+	return words.SayEvery(e.Words().Catalogue(), func(w *words.Words) string {
+		note := strings.TrimSpace(w.Error(err))
+		if !strings.HasSuffix(note, ".") {
+			note += "."
+		}
+		if explained {
+			if said := x.In(w); said.Fix != "" {
+				note += " " + said.Fix
 			}
 		}
-	}
-	return note
+		return note
+	}).Encode()
 }
 
 // noteExcluded adds to the run's notes the records of the mirrored types

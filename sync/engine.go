@@ -241,9 +241,11 @@ func (e *Engine) connError(ctx context.Context, def connectors.Definition, err e
 }
 
 // reconnectNote is the module's note after the package refused the saved
-// sign-in, in the engine's language.
+// sign-in, kept in every language (words.Said).
 func (e *Engine) reconnectNote(def connectors.Definition) string {
-	return e.Words().T("engine.connect.reconnect.note", "Package", title(def))
+	return words.SayEvery(e.Words().Catalogue(), func(w *words.Words) string {
+		return w.T("engine.connect.reconnect.note", "Package", title(def))
+	}).Encode()
 }
 
 func closeConn(c connectors.Connection) {

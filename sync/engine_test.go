@@ -15,6 +15,7 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/memory"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // engClock is a settable clock shared by the database, the engine and the
@@ -646,8 +647,16 @@ func TestUploadAuthRefusedAsksToReconnect(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	settings, _ := f.db.Settings(mod)
-	if !strings.HasPrefix(settings[ReconnectSetting], "Reconnect to") {
-		t.Fatalf("reconnect note = %q", settings[ReconnectSetting])
+	// The note is kept in every language: a person who switches to Danish
+	// afterwards reads it in Danish.
+	kept := words.ReadSaid(settings[ReconnectSetting])
+	cat := f.eng.Words().Catalogue()
+	if en := kept.In(cat.In("en")); !strings.HasPrefix(en, "Reconnect to Reference ledger") {
+		t.Fatalf("reconnect note in English = %q (kept %q)", en, settings[ReconnectSetting])
+	}
+	da := cat.In("da")
+	if got, want := kept.In(da), da.T("engine.connect.reconnect.note", "Package", "Reference ledger (in memory)"); got != want || got == kept.In(cat.In("en")) {
+		t.Fatalf("reconnect note in Danish = %q; want %q", got, want)
 	}
 	f.wrap = nil
 	f.upload()

@@ -120,7 +120,7 @@ func SettingsStatusIn(w *words.Words, def connectors.Definition, settings map[st
 	// A sign-in the package refused, or a condition to clear in the
 	// package (such as a change link it flagged), holds the module.
 	for _, k := range []string{ReconnectSetting, AttentionSetting} {
-		if note := settings[k]; note != "" {
+		if note := words.ReadSaid(settings[k]).In(w); note != "" {
 			light = connectors.Amber
 			notes = append(notes, note)
 		}

@@ -104,11 +104,13 @@ func (w *Workspace) Disconnect(ctx context.Context, module string) error {
 	if err := def.Disconnect(ctx, w.ConnectorConfig(def.Name, settings)); err != nil {
 		return err
 	}
-	return w.DB.SetSetting(ctx, def.Name, sync.ReconnectSetting, DisconnectedNote(w.Words(), def))
+	return w.DB.SetSetting(ctx, def.Name, sync.ReconnectSetting, disconnectedNote(w.Words().Catalogue(), def))
 }
 
-// DisconnectedNote is the module's note after a disconnect, in t's
-// language.
-func DisconnectedNote(t *words.Words, def connectors.Definition) string {
-	return t.T("storage.signin.disconnected", "Module", def.Title, "Name", def.Name)
+// disconnectedNote is the module's note after a disconnect, kept in every
+// language (words.Said).
+func disconnectedNote(c *words.Catalogue, def connectors.Definition) string {
+	return words.SayEvery(c, func(w *words.Words) string {
+		return w.T("storage.signin.disconnected", "Module", def.Title, "Name", def.Name)
+	}).Encode()
 }

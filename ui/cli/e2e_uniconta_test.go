@@ -198,7 +198,7 @@ func TestE2EUnicontaHasErrorsUntilRefresh(t *testing.T) {
 	// (--json stays in English for scripts, so this reads the text.)
 	o = c.run("--sandbox", "--lang", "da", "modules")
 	wantExit(t, o, exitOK)
-	if !strings.Contains(o.stdout, "Has errors: calling "+address) || !strings.Contains(o.stdout, "tryk på Opdater/Refresh") {
+	if !strings.Contains(o.stdout, "Har fejl på ændrings-URL'en: calling "+address) || !strings.Contains(o.stdout, "tryk på Opdater/Refresh") {
 		t.Fatalf("in Danish the modules read:\n%s\nwant Uniconta's words and the Danish steps", o.stdout)
 	}
 
