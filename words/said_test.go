@@ -3,6 +3,7 @@ package words
 import (
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 )
 
 func TestSaidIsKeptInEveryLanguageAndReadInTheReaders(t *testing.T) {
@@ -54,7 +55,8 @@ func FuzzReadSaid(f *testing.F) {
 		if got := s.In(cat.In("nl")); (got == "") != (len(s) == 0 || s["en"] == "") {
 			t.Fatalf("ReadSaid(%q) says %q", v, got)
 		}
-		if len(s) > 0 && ReadSaid(s.Encode()).In(cat.In("da")) != s.In(cat.In("da")) {
+		// (Bytes that are not UTF-8 come back as U+FFFD, as JSON writes them.)
+		if len(s) > 0 && utf8.ValidString(v) && ReadSaid(s.Encode()).In(cat.In("da")) != s.In(cat.In("da")) {
 			t.Fatalf("ReadSaid(%q) does not survive Encode", v)
 		}
 	})
