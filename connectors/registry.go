@@ -317,10 +317,21 @@ func (d Definition) Notes(settings map[string]string, hasSecret func(key string)
 type SaidError struct {
 	Text  string
 	Words *words.Error
+	// Kind, when set, is a sentinel errors.Is reports (ErrAuth) whose own
+	// words are not said: Words say what happened instead.
+	Kind error
 }
 
 func (e *SaidError) Error() string { return e.Text }
-func (e *SaidError) Unwrap() error { return e.Words }
+
+// Unwrap gives the words and, for an error of a kind the engine tells
+// apart, that kind.
+func (e *SaidError) Unwrap() []error {
+	if e.Kind == nil {
+		return []error{e.Words}
+	}
+	return []error{e.Words, e.Kind}
+}
 
 // Said says we in w's language now and keeps its words for later.
 func Said(w *words.Words, we *words.Error) error {

@@ -115,7 +115,7 @@ func Capabilities() connectors.Capabilities {
 func ValidateEndpoint(v string) error { return connectors.EndpointValidator(DefaultAPIURL)(v) }
 
 // errCashWin is the plain-words refusal of Cash Win.
-var errCashWin = fail(nil, "cash.signin.cash_win")
+var errCashWin = own.Fail(nil, "cash.signin.cash_win")
 
 func validateEdition(v string) error {
 	if strings.EqualFold(strings.TrimSpace(v), EditionWin) {
@@ -127,7 +127,7 @@ func validateEdition(v string) error {
 func validateJournalCode(v string) error {
 	v = strings.TrimSpace(v)
 	if len(v) > maxJournal {
-		return fail(nil, "cash.check.journal_code", "Max", maxJournal)
+		return own.Fail(nil, "cash.check.journal_code", "Max", maxJournal)
 	}
 	return nil
 }
@@ -135,7 +135,7 @@ func validateJournalCode(v string) error {
 func validatePendingWait(v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 1 || n > 3600 {
-		return fail(nil, "cash.check.pending_wait")
+		return own.Fail(nil, "cash.check.pending_wait")
 	}
 	return nil
 }
@@ -150,13 +150,13 @@ func parseCodeTable(v string, maxLen int) (map[string]string, error) {
 			continue
 		}
 		if !ok || local == "" || remote == "" {
-			return nil, fail(nil, "cash.check.code_pair", "Pair", strings.TrimSpace(pair))
+			return nil, own.Fail(nil, "cash.check.code_pair", "Pair", strings.TrimSpace(pair))
 		}
 		if len([]rune(remote)) > maxLen {
-			return nil, fail(nil, "cash.check.code_length", "Code", remote, "Max", maxLen)
+			return nil, own.Fail(nil, "cash.check.code_length", "Code", remote, "Max", maxLen)
 		}
 		if _, dup := out[local]; dup {
-			return nil, fail(nil, "cash.check.code_twice", "Code", local)
+			return nil, own.Fail(nil, "cash.check.code_twice", "Code", local)
 		}
 		out[local] = remote
 	}

@@ -20,7 +20,6 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/cash/cashsim"
-	"ledgerlink/words"
 )
 
 // maxResponseBytes bounds how much of an answer is read.
@@ -64,7 +63,6 @@ func WithPollEvery(d time.Duration) Option { return func(c *Conn) { c.pollEvery 
 // connectors.Connection, Writer, Reader, Lister (the chart of accounts),
 // Explainer and Closer, and is safe for concurrent use.
 type Conn struct {
-	en        *words.Words // English, for the logs and Explain; loaded once when opened
 	set       settings
 	key       string
 	hc        *http.Client
@@ -93,7 +91,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{set: s, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery, en: english()}
+	c := &Conn{set: s, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}
@@ -114,14 +112,14 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		return nil, err
 	}
 	if c.key == "" {
-		return nil, fail(nil, "cash.signin.key_not_set")
+		return nil, own.Fail(nil, "cash.signin.key_not_set")
 	}
 	return c, nil
 }
 
 func storedKey(ctx context.Context, cfg connectors.Config) (string, error) {
 	if cfg.Secrets == nil {
-		return "", fail(nil, "cash.signin.keyring_unreachable")
+		return "", own.Fail(nil, "cash.signin.keyring_unreachable")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -192,10 +190,10 @@ func (e *APIError) Error() string {
 
 // ErrUnauthorizedAccess is CASH's 1002 answer: the API user has no
 // administration linked (or not the one asked for).
-var ErrUnauthorizedAccess = failAs(connectors.ErrAuth, "cash.signin.unlinked")
+var ErrUnauthorizedAccess = own.FailAs(connectors.ErrAuth, "cash.signin.unlinked")
 
 // errUnknownKey is the plain-words refusal of an API key.
-var errUnknownKey = failAs(connectors.ErrAuth, "cash.signin.unknown_key")
+var errUnknownKey = own.FailAs(connectors.ErrAuth, "cash.signin.unknown_key")
 
 // call sends one request and decodes a JSON answer into out (nil: ignore
 // the body). It returns the HTTP status of a success.

@@ -110,7 +110,7 @@ func Catalogue() []Entry { return append([]Entry(nil), catalogue...) }
 // Explain gives the cause and fix of a CASH message: its catalogue key and
 // values, with Cause and Fix in English (Explanation.In says them in the
 // reader's language).
-func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return explainIn(c.english(), err) }
+func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return Explain(err) }
 
 // Explain is the catalogue, usable without a connection: an error of this
 // connector, or CASH's words alone as the Error Feedback grid keeps them.
@@ -118,7 +118,7 @@ func Explain(err error) (connectors.Explanation, bool) {
 	if err == nil {
 		return connectors.Explanation{}, false
 	}
-	return explainIn(english(), err)
+	return explainIn(own.English(), err)
 }
 
 // explainIn explains err with Cause and Fix in en.
@@ -168,7 +168,7 @@ func (c *Conn) refuse(key string, pairs ...any) *refusal {
 		name, _ := pairs[i].(string)
 		args[name] = fmt.Sprint(pairs[i+1])
 	}
-	x := connectors.Explanation{Key: key, Args: args}.In(c.english())
+	x := connectors.Explanation{Key: key, Args: args}.In(own.English())
 	msg := x.Cause + " " + x.Fix
 	if x.Cause == "" {
 		msg = key

@@ -27,7 +27,7 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 		return organisations(ctx, c)
 	}
 	if cfg.Secrets == nil {
-		return nil, fail(nil, "cash.signin.no_keyring")
+		return nil, own.Fail(nil, "cash.signin.no_keyring")
 	}
 	key, err := storedKey(ctx, cfg)
 	if err != nil {
@@ -44,7 +44,7 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 		}
 		key, typed = strings.TrimSpace(answer), true
 		if key == "" {
-			return nil, fail(nil, "cash.signin.no_key_given")
+			return nil, own.Fail(nil, "cash.signin.no_key_given")
 		}
 	}
 	s, err := readSettings(cfg)
@@ -52,7 +52,7 @@ func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt
 		return nil, err
 	}
 	s.admin = "" // list every administration, whichever is chosen now
-	c := &Conn{set: s, key: key, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery, en: english()}
+	c := &Conn{set: s, key: key, hc: cfg.HTTPClient, log: cfg.Logger, clock: realClock{}, pollEvery: pollEvery}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}
@@ -79,7 +79,7 @@ func organisations(ctx context.Context, c *Conn) ([]connectors.Organisation, err
 	for _, a := range d.Admins {
 		name := a.Name
 		if a.ReadOnly {
-			name = c.english().T("cash.signin.read_only", "Name", a.Name)
+			name = own.English().T("cash.signin.read_only", "Name", a.Name)
 		}
 		orgs = append(orgs, connectors.Organisation{ID: a.Code, Name: name,
 			Settings: map[string]string{KeyAdministration: a.Code, KeyAdministrationName: a.Name}})
@@ -91,7 +91,7 @@ func organisations(ctx context.Context, c *Conn) ([]connectors.Organisation, err
 // user's key is generated anew there).
 func disconnect(ctx context.Context, cfg connectors.Config) error {
 	if cfg.Secrets == nil {
-		return fail(nil, "cash.signin.keyring_unreachable")
+		return own.Fail(nil, "cash.signin.keyring_unreachable")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -16,7 +16,6 @@ import (
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/kashflow/kashflowsim"
 	"ledgerlink/connectors/simkit"
-	"ledgerlink/words"
 )
 
 // sandboxStateFile is the Sandbox simulator's file in the module's folder.
@@ -45,7 +44,6 @@ func WithCallCounter(f func(op string)) Option { return func(c *Conn) { c.soap.c
 // connectors.Connection, Lister, Writer, Reader, Explainer and Closer, and
 // is safe for concurrent use.
 type Conn struct {
-	en          *words.Words // English, for the logs and Explain; loaded once when opened
 	soap        *client
 	log         *slog.Logger
 	now         func() time.Time
@@ -90,7 +88,6 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		historyFrom: from.Time,
 		invMethod:   strings.TrimSpace(cfg.Setting(KeyInvoicePayMethod, "")),
 		recMethod:   strings.TrimSpace(cfg.Setting(KeyReceiptPayMethod, "")),
-		en:          english(),
 	}
 	if c.log == nil {
 		c.log = slog.Default()

@@ -99,7 +99,7 @@ func (c *Conn) Explain(err error) (connectors.Explanation, bool) {
 	if !ok {
 		return connectors.Explanation{}, false
 	}
-	return connectors.Explanation{Key: e.key, Args: args}.In(c.english()), true
+	return connectors.Explanation{Key: e.key, Args: args}.In(own.English()), true
 }
 
 // Explain is the catalogue, usable without a connection.
@@ -108,7 +108,7 @@ func Explain(err error) (connectors.Explanation, bool) {
 	if !ok {
 		return connectors.Explanation{}, false
 	}
-	return connectors.Explanation{Key: e.key, Args: args}.In(english()), true
+	return connectors.Explanation{Key: e.key, Args: args}.In(own.English()), true
 }
 
 // explain finds the catalogue's entry for err and the values of its words.
@@ -154,7 +154,7 @@ func (r *refusal) Unwrap() []error { return []error{r.ItemError, r.said} }
 func (c *Conn) refuse(field, key string, pairs ...any) *refusal {
 	said := words.Errorf(nil, key, pairs...)
 	msg := key
-	if en := c.english(); en != nil {
+	if en := own.English(); en != nil {
 		msg = en.Say(said.Text)
 	}
 	return &refusal{ItemError: &connectors.ItemError{Field: field, Message: msg}, said: said}

@@ -108,7 +108,7 @@ func ValidateEndpoint(v string) error { return connectors.EndpointValidator(Defa
 
 func validateDate(v string) error {
 	if _, err := connectors.ParseDate(v); err != nil {
-		return fail(nil, "kashflow.check.date")
+		return own.Fail(nil, "kashflow.check.date")
 	}
 	return nil
 }

@@ -16,27 +16,27 @@ import (
 func signIn(ctx context.Context, cfg connectors.Config, prompt connectors.Prompt) ([]connectors.Organisation, error) {
 	if !cfg.Sandbox {
 		if strings.TrimSpace(cfg.Setting(KeyUsername, "")) == "" {
-			return nil, fail(nil, "kashflow.signin.enter_username")
+			return nil, own.Fail(nil, "kashflow.signin.enter_username")
 		}
 		if cfg.Secrets == nil {
-			return nil, fail(nil, "kashflow.signin.no_keyring")
+			return nil, own.Fail(nil, "kashflow.signin.no_keyring")
 		}
 		if _, err := cfg.Secrets.Get(ctx, KeyPassword); errors.Is(err, connectors.ErrSecretNotFound) {
 			if prompt == nil {
-				return nil, failAs(connectors.ErrNoPrompt, "kashflow.signin.password_not_set")
+				return nil, own.FailAs(connectors.ErrNoPrompt, "kashflow.signin.password_not_set")
 			}
 			pw, err := prompt.Ask(ctx, "kashflow.signin.ask_password")
 			if err != nil {
 				return nil, err
 			}
 			if strings.TrimSpace(pw) == "" {
-				return nil, fail(nil, "kashflow.signin.no_password_given")
+				return nil, own.Fail(nil, "kashflow.signin.no_password_given")
 			}
 			if err := cfg.Secrets.Set(ctx, KeyPassword, pw); err != nil {
-				return nil, fail(err, "kashflow.signin.keep_password")
+				return nil, own.Fail(err, "kashflow.signin.keep_password")
 			}
 		} else if err != nil {
-			return nil, fail(err, "kashflow.signin.read_password")
+			return nil, own.Fail(err, "kashflow.signin.read_password")
 		}
 	}
 	conn, err := Open(ctx, cfg)
@@ -82,7 +82,7 @@ type signInError struct {
 }
 
 func (e *signInError) Error() string {
-	if en := english(); en != nil {
+	if en := own.English(); en != nil {
 		return en.Error(e.said)
 	}
 	return e.said.Error() + ": " + e.err.Error()

@@ -187,7 +187,7 @@ func answerError(status int, hdr http.Header, body []byte, now time.Time) error 
 // itemError turns a Fault about one record into the package's verdict.
 func itemError(f fault) *connectors.ItemError {
 	if len(f.Error) == 0 {
-		return &connectors.ItemError{Message: english().T("quickbooks.item.refused_silently")}
+		return &connectors.ItemError{Message: own.English().T("quickbooks.item.refused_silently")}
 	}
 	fe := f.Error[0]
 	return &connectors.ItemError{Code: fe.Code, Message: faultMessage(fe), Field: fe.Element}
@@ -197,7 +197,7 @@ func itemError(f fault) *connectors.ItemError {
 // Its message is the connector's English words for key: it stands beside
 // the package's own verdicts, which are English too.
 func localError(key string, pairs ...any) *connectors.ItemError {
-	return &connectors.ItemError{Code: "LEDGERLINK", Message: english().T(key, pairs...)}
+	return &connectors.ItemError{Code: "LEDGERLINK", Message: own.English().T(key, pairs...)}
 }
 
 // refError is LedgerLink's refusal of a record naming a code QuickBooks

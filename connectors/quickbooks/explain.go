@@ -85,7 +85,7 @@ func explain(err error) (connectors.Explanation, bool) {
 	if !ok {
 		return connectors.Explanation{}, false
 	}
-	return x.In(english()), true
+	return x.In(own.English()), true
 }
 
 // explainKey finds err's entry in the catalogue.
@@ -109,7 +109,7 @@ func explainKey(err error) (connectors.Explanation, bool) {
 	var we *words.Error
 	if errors.As(err, &we) {
 		// LedgerLink's own words, as the entries' words know them.
-		msg += " " + english().Error(err)
+		msg += " " + own.English().Error(err)
 	}
 	if errors.Is(err, connectors.ErrAuth) {
 		msg += " " + reconnect

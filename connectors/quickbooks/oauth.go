@@ -138,7 +138,7 @@ func authorise(ctx context.Context, s settings, conf *oauth2.Config, state strin
 		if err := prompt.OpenBrowser(authURL); err != nil {
 			return landing{}, words.Errorf(err, "quickbooks.sign_in.open_browser", "Address", authURL)
 		}
-		answer, err := prompt.Ask(ctx, english().T("quickbooks.sign_in.paste_landing", "Address", s.redirect))
+		answer, err := prompt.Ask(ctx, own.English().T("quickbooks.sign_in.paste_landing", "Address", s.redirect))
 		if err != nil {
 			return landing{}, err
 		}

@@ -292,7 +292,7 @@ func (c *Conn) unapplyChanged(ctx context.Context, ops []*op, results []connecto
 				p, ok := pays[pid]
 				if !ok || !p.TotalAmt.dec().IsZero() || appliedCredits(p, entity) != 1 {
 					dels = nil
-					results[o.idx].Err = allocationError(o.rec.Code(), english().T("quickbooks.item.allocation_mixed"))
+					results[o.idx].Err = allocationError(o.rec.Code(), own.English().T("quickbooks.item.allocation_mixed"))
 					break
 				}
 				dels = append(dels, batchItemRequest{Operation: "delete", Entity: payEntity,
@@ -364,7 +364,7 @@ func sameAllocations(a, b []connectors.Allocation) bool {
 // allocationError says a credit note is in QuickBooks but not applied:
 // the record keeps its remote ID, and the words say what to do.
 func allocationError(code, why string) *connectors.ItemError {
-	return &connectors.ItemError{Code: "ALLOCATION", Message: english().T("quickbooks.item.allocation_failed", "Code", code, "Reason", why)}
+	return &connectors.ItemError{Code: "ALLOCATION", Message: own.English().T("quickbooks.item.allocation_failed", "Code", code, "Reason", why)}
 }
 
 // fromPayment reads a Payment or BillPayment; ok is false for a payment

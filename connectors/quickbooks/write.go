@@ -109,7 +109,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 			return nil, err
 		}
 		for _, o := range again {
-			results[o.idx].Err = &connectors.ItemError{Code: "5010", Message: english().T("quickbooks.item.stale_again")}
+			results[o.idx].Err = &connectors.ItemError{Code: "5010", Message: own.English().T("quickbooks.item.stale_again")}
 		}
 	}
 	if err := c.applyAllocations(ctx, t, ops, results, rid); err != nil {
@@ -234,7 +234,7 @@ func (c *Conn) syncTokens(ctx context.Context, ops []*op, results []connectors.W
 		}
 		tok, ok := tokens[o.entity+"/"+o.id]
 		if !ok {
-			results[o.idx].Err = &connectors.ItemError{Code: "610", Message: english().T("quickbooks.item.gone", "Type", o.rec.Type.Label(), "Code", o.rec.Code())}
+			results[o.idx].Err = &connectors.ItemError{Code: "610", Message: own.English().T("quickbooks.item.gone", "Type", o.rec.Type.Label(), "Code", o.rec.Code())}
 			continue
 		}
 		b := o.body.base()

@@ -98,7 +98,7 @@ func newChangeReceiver(cfg connectors.Config) (connectors.ChangeReceiver, error)
 		secret = path.Base(strings.TrimRight(u.Path, "/"))
 	}
 	if s.notifyURL == "" || secret == "" || secret == "." || secret == "/" {
-		return nil, fail(nil, "uniconta.no_notify_url")
+		return nil, own.Fail(nil, "uniconta.no_notify_url")
 	}
 	return changeReceiver{NewReceiver(secret, s.companyID, nil)}, nil
 }

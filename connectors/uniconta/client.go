@@ -44,7 +44,6 @@ func WithPageSize(n int) Option { return func(c *Conn) { c.pageSize = n } }
 // connectors.Connection, Lister, Writer, Reader, Explainer and Closer and
 // is safe for concurrent use.
 type Conn struct {
-	en       *words.Words // English, for the logs and Explain; loaded once when opened
 	settings settings
 	password string
 	hc       *http.Client
@@ -102,7 +101,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, now: time.Now, pageSize: listPage, groups: map[string]string{}, en: english()}
+	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, now: time.Now, pageSize: listPage, groups: map[string]string{}}
 	if c.hc == nil {
 		c.hc = &http.Client{Timeout: 2 * time.Minute}
 	}
@@ -116,24 +115,24 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		return c, c.openSandbox(cfg)
 	}
 	if s.username == "" {
-		return nil, fail(nil, "uniconta.signin.enter_username")
+		return nil, own.Fail(nil, "uniconta.signin.enter_username")
 	}
 	if s.companyID == 0 {
-		return nil, fail(nil, "uniconta.signin.enter_company")
+		return nil, own.Fail(nil, "uniconta.signin.enter_company")
 	}
 	c.password, err = readSecret(ctx, cfg, SecretPassword)
 	if err != nil {
 		return nil, err
 	}
 	if c.password == "" {
-		return nil, fail(nil, "uniconta.signin.enter_password")
+		return nil, own.Fail(nil, "uniconta.signin.enter_password")
 	}
 	return c, nil
 }
 
 func readSecret(ctx context.Context, cfg connectors.Config, key string) (string, error) {
 	if cfg.Secrets == nil {
-		return "", fail(nil, "uniconta.signin.keyring_unreadable")
+		return "", own.Fail(nil, "uniconta.signin.keyring_unreadable")
 	}
 	v, err := cfg.Secrets.Get(ctx, key)
 	switch {
@@ -246,7 +245,7 @@ func (c *Conn) changeCompany(ctx context.Context) (companyInfo, error) {
 		return co, err
 	}
 	if co.Name == "" {
-		co.Name = c.english().T("uniconta.signin.company_named", "ID", strconv.Itoa(c.settings.companyID))
+		co.Name = own.English().T("uniconta.signin.company_named", "ID", strconv.Itoa(c.settings.companyID))
 	}
 	c.mu.Lock()
 	c.company = &co
@@ -494,7 +493,7 @@ type TagError struct {
 }
 
 func (e *TagError) Error() string {
-	if en := english(); en != nil {
+	if en := own.English(); en != nil {
 		return en.Error(e.said())
 	}
 	return e.said().Error()

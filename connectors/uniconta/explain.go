@@ -43,13 +43,13 @@ var catalogue = []struct {
 // Explain turns a Uniconta message into words for a bookkeeper: the
 // catalogue key of its cause and fix, with Cause and Fix in English
 // (Explanation.In says them in the reader's language).
-func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return explainIn(c.english(), err) }
+func (c *Conn) Explain(err error) (connectors.Explanation, bool) { return Explain(err) }
 
 func explain(err error) (connectors.Explanation, bool) {
 	if err == nil {
 		return connectors.Explanation{}, false
 	}
-	return explainIn(english(), err)
+	return explainIn(own.English(), err)
 }
 
 // explainIn explains err with Cause and Fix in en. LedgerLink's own

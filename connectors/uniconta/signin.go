@@ -17,7 +17,7 @@ import (
 
 // ErrAPIKeyFormat says the API key is not a GUID as Uniconta issues them.
 // The WebAPI itself takes no API key, so this is the only check of it.
-var ErrAPIKeyFormat = fail(nil, "uniconta.signin.api_key_form")
+var ErrAPIKeyFormat = own.Fail(nil, "uniconta.signin.api_key_form")
 
 // signIn checks the four credentials and returns the companies the login
 // reaches, each with the settings to save to use it. It says in plain words
@@ -32,7 +32,7 @@ func signIn(ctx context.Context, cfg connectors.Config, _ connectors.Prompt) ([]
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, pageSize: listPage, groups: map[string]string{}, en: english()}
+	c := &Conn{settings: s, hc: cfg.HTTPClient, log: cfg.Logger, pageSize: listPage, groups: map[string]string{}}
 	c.now = time.Now
 	if c.hc == nil {
 		c.hc = &http.Client{}
@@ -44,16 +44,16 @@ func signIn(ctx context.Context, cfg connectors.Config, _ connectors.Prompt) ([]
 		defer c.Close()
 	} else {
 		if cfg.Secrets == nil {
-			return nil, fail(nil, "uniconta.signin.no_keyring")
+			return nil, own.Fail(nil, "uniconta.signin.no_keyring")
 		}
 		if s.username == "" {
-			return nil, fail(nil, "uniconta.signin.enter_username")
+			return nil, own.Fail(nil, "uniconta.signin.enter_username")
 		}
 		if c.password, err = readSecret(ctx, cfg, SecretPassword); err != nil {
 			return nil, err
 		}
 		if c.password == "" {
-			return nil, fail(nil, "uniconta.signin.enter_password")
+			return nil, own.Fail(nil, "uniconta.signin.enter_password")
 		}
 		key, err := readSecret(ctx, cfg, SecretAPIKey)
 		if err != nil {
@@ -84,7 +84,7 @@ func (c *Conn) organisations(ctx context.Context) ([]connectors.Organisation, er
 			if err == nil {
 				err = companyError(0)
 			}
-			return nil, fail(err, "uniconta.signin.no_companies")
+			return nil, own.Fail(err, "uniconta.signin.no_companies")
 		}
 		co, cerr := c.changeCompany(ctx)
 		if cerr != nil {
@@ -183,7 +183,7 @@ func nearest(want string, names []string) string {
 // the password or removes the user in Uniconta for that.
 func disconnect(ctx context.Context, cfg connectors.Config) error {
 	if cfg.Secrets == nil {
-		return fail(nil, "uniconta.signin.nothing_forgotten")
+		return own.Fail(nil, "uniconta.signin.nothing_forgotten")
 	}
 	for _, key := range []string{SecretPassword, SecretAPIKey} {
 		if err := cfg.Secrets.Delete(ctx, key); err != nil && !errors.Is(err, connectors.ErrSecretNotFound) {

@@ -137,7 +137,7 @@ func ValidateEndpoint(v string) error {
 func validateNotifyURL(v string) error {
 	u, err := url.Parse(strings.TrimSpace(v))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fail(nil, "uniconta.check.notify_url")
+		return own.Fail(nil, "uniconta.check.notify_url")
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func validateNotifyURL(v string) error {
 func validateCompanyID(v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n <= 0 {
-		return fail(nil, "uniconta.check.company_id")
+		return own.Fail(nil, "uniconta.check.company_id")
 	}
 	return nil
 }
@@ -155,7 +155,7 @@ var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func validateFieldList(v string) error {
 	for _, n := range splitList(v) {
 		if !fieldName.MatchString(n) {
-			return fail(nil, "uniconta.check.field_name", "Name", n)
+			return own.Fail(nil, "uniconta.check.field_name", "Name", n)
 		}
 	}
 	return nil
@@ -220,12 +220,12 @@ func readSettings(cfg connectors.Config) (settings, error) {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(cfg.Setting(key, def)))
 		if err != nil || n < 1 || n > 5 {
-			return s, fail(nil, "uniconta.check.dimension_number")
+			return s, own.Fail(nil, "uniconta.check.dimension_number")
 		}
 		*into = n
 	}
 	if s.costCentre == s.costType {
-		return s, fail(nil, "uniconta.check.same_dimension")
+		return s, own.Fail(nil, "uniconta.check.same_dimension")
 	}
 	s.notifyURL = strings.TrimSpace(cfg.Setting(KeyNotifyURL, ""))
 	return s, nil

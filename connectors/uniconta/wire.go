@@ -44,13 +44,13 @@ func itemError(err error) error {
 
 // ErrUserOrPassword is Uniconta's refusal of the login id or the password
 // (it does not say which of the two).
-var ErrUserOrPassword = fail(nil, "uniconta.signin.user_or_password")
+var ErrUserOrPassword = own.Fail(nil, "uniconta.signin.user_or_password")
 
 // CompanyError says the Firma ID is wrong or the user cannot reach it.
 type CompanyError struct{ ID int }
 
 func (e *CompanyError) Error() string {
-	if en := english(); en != nil {
+	if en := own.English(); en != nil {
 		return en.Error(e.said())
 	}
 	return e.said().Error()
@@ -77,7 +77,7 @@ type ChangeLinkError struct {
 }
 
 func (e *ChangeLinkError) Error() string {
-	if en := english(); en != nil {
+	if en := own.English(); en != nil {
 		return en.Error(e.said())
 	}
 	return e.said().Error()

@@ -66,7 +66,7 @@ func Explain(err error) (connectors.Explanation, bool) {
 	if !ok {
 		return connectors.Explanation{}, false
 	}
-	x = x.In(english())
+	x = x.In(own.English())
 	x.Cause, x.Fix = tidy(x.Cause), tidy(x.Fix)
 	return x, true
 }
@@ -97,7 +97,7 @@ func explain(err error) (connectors.Explanation, bool) {
 	if errors.As(err, &we) {
 		// LedgerLink's own words (a refused sign-in) as the English
 		// patterns know them.
-		texts = append(texts, english().Error(err))
+		texts = append(texts, own.English().Error(err))
 	}
 	for _, text := range texts {
 		if strings.TrimSpace(text) == "" {

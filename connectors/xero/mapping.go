@@ -22,7 +22,7 @@ const (
 
 // localError is LedgerLink's own verdict on an item it did not send.
 func localError(key string, pairs ...any) *connectors.ItemError {
-	return &connectors.ItemError{Code: "LedgerLink", Message: english().T(key, pairs...)}
+	return &connectors.ItemError{Code: "LedgerLink", Message: own.English().T(key, pairs...)}
 }
 
 // mapper turns canonical records into Xero JSON and back, following the

@@ -366,7 +366,7 @@ func (c *Conn) lookUpParts(ctx context.Context, t connectors.RecordType, plans [
 		}
 		if len(missing) > 0 {
 			results[plan.index].Err = &connectors.ItemError{Code: "LedgerLink",
-				Message: english().N("xero.item.payment_documents_missing", len(missing), "Code", plan.p.Code, "Documents", strings.Join(missing, ", "))}
+				Message: own.English().N("xero.item.payment_documents_missing", len(missing), "Code", plan.p.Code, "Documents", strings.Join(missing, ", "))}
 		}
 	}
 	return nil
@@ -464,7 +464,7 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 		m := messagesOf(w.ValidationErrors)
 		if len(m) > 0 || w.PaymentID == "" || w.PaymentID == zeroID {
 			if len(m) == 0 {
-				m = []string{english().T("xero.item.part_not_saved")}
+				m = []string{own.English().T("xero.item.part_not_saved")}
 			}
 			msgs = append(msgs, plan.parts[i].number+": "+strings.Join(m, "; "))
 			continue

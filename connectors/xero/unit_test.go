@@ -258,7 +258,7 @@ func TestDefinition(t *testing.T) {
 		t.Error("credit notes cannot be uploaded")
 	}
 	notes := d.Notes(map[string]string{}, func(string) bool { return false })
-	if len(notes) != 1 || !strings.Contains(notes[0], "xero.setting.client_id.label") || english().T("xero.setting.client_id.label") != "Client ID" {
+	if len(notes) != 1 || notes[0] != "Client ID is not set." {
 		t.Errorf("notes for a blank module: %v", notes)
 	}
 	notes = d.Notes(map[string]string{KeyClientID: "abc", KeyAPIURL: "http://example.com", KeyRollup: "maybe"}, nil)

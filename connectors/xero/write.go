@@ -316,7 +316,7 @@ func (c *Conn) sendChunk(ctx context.Context, res resource, method string, chunk
 			continue
 		}
 		if v.id == "" || v.id == zeroID {
-			r.Err = &connectors.ItemError{Message: english().T("xero.item.not_saved")}
+			r.Err = &connectors.ItemError{Message: own.English().T("xero.item.not_saved")}
 			continue
 		}
 		r.RemoteID = v.id
@@ -406,7 +406,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 	for _, el := range todo {
 		code := items[el.index].Record.Code()
 		if err != nil {
-			results[el.index].Err = &connectors.ItemError{Message: english().T("xero.item.credit_note_allocation_failed", "Code", code, "Reason", err)}
+			results[el.index].Err = &connectors.ItemError{Message: own.English().T("xero.item.credit_note_allocation_failed", "Code", code, "Reason", err)}
 			continue
 		}
 		var allocs []allocation
@@ -443,7 +443,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 		}
 		if len(msgs) > 0 {
 			results[el.index].Err = &connectors.ItemError{Code: "ValidationException",
-				Message: english().T("xero.item.credit_note_not_allocated", "Code", code, "Messages", strings.Join(msgs, "; "))}
+				Message: own.English().T("xero.item.credit_note_not_allocated", "Code", code, "Messages", strings.Join(msgs, "; "))}
 		}
 	}
 }
