@@ -433,16 +433,16 @@ func TestTimingShowsNextRunLive(t *testing.T) {
 	if !strings.Contains(tt.next.Text, "Wednesday 12/03/2025 at 23:00") || !strings.Contains(tt.next.Text, "in 12 hours") {
 		t.Errorf("next run after choosing 23:00: %q", tt.next.Text)
 	}
-	tt.modes.SetSelected(modeLabel(h.app.w, sync.ModeMonthly))
+	tt.modes.SetSelected(sync.ModeMonthly.LabelIn(h.app.w))
 	tt.day.SetSelected("day 20")
 	if !strings.Contains(tt.next.Text, "Thursday 20/03/2025 at 23:00") {
 		t.Errorf("monthly on the 20th: %q", tt.next.Text)
 	}
-	tt.modes.SetSelected(modeLabel(h.app.w, sync.ModeDisabled))
+	tt.modes.SetSelected(sync.ModeDisabled.LabelIn(h.app.w))
 	if !strings.Contains(tt.next.Text, "No automatic runs") {
 		t.Errorf("disabled: %q", tt.next.Text)
 	}
-	tt.modes.SetSelected(modeLabel(h.app.w, sync.ModeWeekly))
+	tt.modes.SetSelected(sync.ModeWeekly.LabelIn(h.app.w))
 	cs.update(nil)
 	h.waitTrace("configure updated")
 	saved, _ := h.settings.Settings("books")

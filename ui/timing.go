@@ -32,51 +32,6 @@ type timingTab struct {
 
 var weekdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 
-// modeLabel is a timing mode's name on the Timing tab.
-func modeLabel(w *words.Words, m sync.Mode) string {
-	switch m {
-	case sync.ModeDisabled:
-		return w.T("window.timing.mode.disabled")
-	case sync.ModeDaily:
-		return w.T("window.timing.mode.daily")
-	case sync.ModeWeekly:
-		return w.T("window.timing.mode.weekly")
-	case sync.ModeFortnightly:
-		return w.T("window.timing.mode.fortnightly")
-	case sync.ModeMonthly:
-		return w.T("window.timing.mode.monthly")
-	case sync.ModeTest:
-		return w.T("window.timing.mode.test")
-	}
-	return m.LabelIn(w)
-}
-
-// timingText says a timing in words: "Daily at 02:00", "Weekly on
-// Mondays at 02:00".
-func timingText(w *words.Words, t sync.Timing) string {
-	hour := fmt.Sprintf("%02d:00", t.Hour)
-	anchor := t.Anchor
-	if anchor.IsZero() {
-		anchor = connectors.NewDate(2024, time.January, 1)
-	}
-	day := weekday(w, anchor.Weekday(), false)
-	switch t.Mode {
-	case sync.ModeDisabled:
-		return w.T("window.next_run.manual")
-	case sync.ModeDaily:
-		return w.T("window.timing.summary.daily", "Hour", hour)
-	case sync.ModeTest:
-		return w.T("window.timing.summary.test", "Hour", hour)
-	case sync.ModeWeekly:
-		return w.T("window.timing.summary.weekly", "Weekday", day, "Hour", hour)
-	case sync.ModeFortnightly:
-		return w.T("window.timing.summary.fortnightly", "Weekday", day, "Hour", hour, "Date", w.Date(anchor.Time))
-	case sync.ModeMonthly:
-		return w.T("window.timing.summary.monthly", "Day", anchor.Day(), "Hour", hour)
-	}
-	return w.Label(t.String())
-}
-
 func newTimingTab(cs *ConfigureScreen) *timingTab {
 	w := cs.a.w
 	tt := &timingTab{cs: cs}
@@ -93,14 +48,14 @@ func newTimingTab(cs *ConfigureScreen) *timingTab {
 
 	var labels []string
 	for _, m := range sync.Modes() {
-		labels = append(labels, modeLabel(w, m))
+		labels = append(labels, m.LabelIn(w))
 	}
 	tt.modes = widget.NewRadioGroup(labels, nil)
 	tt.modes.Required = true
-	tt.modes.Selected = modeLabel(w, tt.t.Mode)
+	tt.modes.Selected = tt.t.Mode.LabelIn(w)
 	tt.modes.OnChanged = func(label string) {
 		for _, m := range sync.Modes() {
-			if modeLabel(w, m) == label {
+			if m.LabelIn(w) == label {
 				tt.t.Mode = m
 			}
 		}
@@ -210,7 +165,7 @@ func (tt *timingTab) refresh() {
 		tt.hour.Enable()
 	}
 	w := tt.cs.a.w
-	tt.summary.SetText(w.T("window.timing.chosen", "Timing", timingText(w, tt.t)))
+	tt.summary.SetText(w.T("window.timing.chosen", "Timing", tt.t.Describe(w)))
 	tt.next.SetText(nextRunSentence(w, tt.t, tt.cs.a.svc.Now()))
 }
 
