@@ -20,19 +20,8 @@ func runCommand(e *env, g *globalFlags) *cobra.Command {
 	t := e.words()
 	c := &cobra.Command{
 		Use:   "run",
-		Short: "Sync on schedule without a window, until stopped (for servers)",
-		Long: `Run LedgerLink without a window: every ready module syncs on its schedule
-(a run missed while the computer was off runs once at start), and business
-files dropped in the inbox folder (DATA-DIR/inbox) are imported. Stop it with
-Ctrl+C or SIGTERM; a run in progress is stopped cleanly.
-
-With --listen ADDRESS (for example 0.0.0.0:8765) LedgerLink also receives the
-change calls of packages that make them (a webhook, a modification URL): each
-module answers under /MODULE/ on that address, and a module syncs once its
-calls have been quiet for two seconds (a burst of calls is one pass, which
-reads just the records the calls name). The
-package must reach the address: on a desktop behind a router it cannot, and
-the scheduled runs keep the books in step instead.`,
+		Short: t.T("verbs.run.short"),
+		Long:  t.T("verbs.run.long"),
 		RunE: e.withWorkspace(g, func(ctx context.Context, w *workspace.Workspace) error {
 			// say prints one line of what happens, after the time of day.
 			say := func(line string) {
