@@ -144,9 +144,9 @@ func (t Timing) Describe(w *words.Words) string {
 	case ModeTest:
 		return w.T("engine.timing.test", "At", at)
 	case ModeWeekly:
-		return w.T("engine.timing.weekly", "Day", weekday(w, anchor.Weekday()), "At", at)
+		return w.T("engine.timing.weekly", "Day", w.Weekday(anchor.Weekday()), "At", at)
 	case ModeFortnightly:
-		return w.T("engine.timing.fortnightly", "Day", weekday(w, anchor.Weekday()), "At", at, "From", longDate(w, anchor.Time))
+		return w.T("engine.timing.fortnightly", "Day", w.Weekday(anchor.Weekday()), "At", at, "From", longDate(w, anchor.Time))
 	case ModeMonthly:
 		return w.T("engine.timing.monthly", "Day", anchor.Day(), "At", at)
 	}
@@ -160,25 +160,6 @@ func longDate(w *words.Words, d time.Time) string {
 		return d.Format("2 Jan 2006")
 	}
 	return w.Date(d)
-}
-
-// weekday is the day's name in w's language.
-func weekday(w *words.Words, d time.Weekday) string {
-	switch d {
-	case time.Monday:
-		return w.T("engine.weekday.monday")
-	case time.Tuesday:
-		return w.T("engine.weekday.tuesday")
-	case time.Wednesday:
-		return w.T("engine.weekday.wednesday")
-	case time.Thursday:
-		return w.T("engine.weekday.thursday")
-	case time.Friday:
-		return w.T("engine.weekday.friday")
-	case time.Saturday:
-		return w.T("engine.weekday.saturday")
-	}
-	return w.T("engine.weekday.sunday")
 }
 
 func (t Timing) anchor() connectors.Date {

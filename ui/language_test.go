@@ -87,7 +87,7 @@ func TestScreensSpeakDutchAndDanish(t *testing.T) {
 			}
 			buttonNamed(t, h, w.T("window.configure.update"))
 			buttonNamed(t, h, w.T("window.configure.close"))
-			if !strings.Contains(cs.timing.next.Text, w.T("window.day.thursday")) {
+			if !strings.Contains(cs.timing.next.Text, w.Weekday(time.Thursday)) {
 				t.Errorf("the next run is not said in %s: %q", code, cs.timing.next.Text)
 			}
 

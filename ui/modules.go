@@ -419,18 +419,6 @@ func nextRunText(w *words.Words, r moduleRow, now time.Time) string {
 	return humanTime(w, r.Next, now)
 }
 
-// weekday is the day's name, in full or short ("Monday", "Mon").
-func weekday(w *words.Words, d time.Weekday, short bool) string {
-	full := [...]string{"window.day.sunday", "window.day.monday", "window.day.tuesday", "window.day.wednesday",
-		"window.day.thursday", "window.day.friday", "window.day.saturday"}
-	abbr := [...]string{"window.day.sunday.short", "window.day.monday.short", "window.day.tuesday.short", "window.day.wednesday.short",
-		"window.day.thursday.short", "window.day.friday.short", "window.day.saturday.short"}
-	if short {
-		return w.T(abbr[d%7])
-	}
-	return w.T(full[d%7])
-}
-
 // humanTime writes t relative to now in plain words: "Today 14:05",
 // "Yesterday 02:00", "Tomorrow 02:00", "Mon 03/11/2025 02:00", with the
 // language's date.
@@ -455,7 +443,7 @@ func humanTime(w *words.Words, t, now time.Time) string {
 	if t.Year() != now.Year() {
 		return w.DateTime(t)
 	}
-	return w.T("window.time.other_day", "Weekday", weekday(w, t.Weekday(), true), "DateTime", w.DateTime(t))
+	return w.T("window.time.other_day", "Weekday", w.WeekdayShort(t.Weekday()), "DateTime", w.DateTime(t))
 }
 
 func (m *ModuleList) install(mod sync.ModuleStatus) {

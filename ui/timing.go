@@ -105,10 +105,10 @@ func (tt *timingTab) dayChoices() {
 	case sync.ModeWeekly, sync.ModeFortnightly:
 		var opts []string
 		for _, d := range weekdays {
-			opts = append(opts, weekday(w, d, false))
+			opts = append(opts, w.Weekday(d))
 		}
 		tt.day.Options = opts
-		tt.day.Selected = weekday(w, anchor.Weekday(), false)
+		tt.day.Selected = w.Weekday(anchor.Weekday())
 		tt.dayRow.Show()
 	case sync.ModeMonthly:
 		var opts []string
@@ -175,7 +175,7 @@ func nextRunSentence(w *words.Words, t sync.Timing, now time.Time) string {
 	if !ok {
 		return w.T("window.timing.no_runs", "SyncNow", w.T("window.button.sync_now"))
 	}
-	when := w.T("window.timing.when", "Weekday", weekday(w, next.Weekday(), false), "Date", w.Date(next), "Time", next.Format("15:04"))
+	when := w.T("window.timing.when", "Weekday", w.Weekday(next.Weekday()), "Date", w.Date(next), "Time", next.Format("15:04"))
 	return w.T("window.timing.next", "When", when, "Until", untilText(w, next.Sub(now)))
 }
 

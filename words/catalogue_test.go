@@ -229,6 +229,44 @@ func TestFormatsFollowTheLanguage(t *testing.T) {
 	}
 }
 
+// TestWeekdaysFollowTheLanguage: the days' names come from the shipped
+// catalogue, written as each language writes them in a sentence and beside
+// a date, for every day of the week.
+func TestWeekdaysFollowTheLanguage(t *testing.T) {
+	cat := shipped(t)
+	tests := []struct {
+		lang        string
+		day         time.Weekday
+		full, short string
+	}{
+		{"en", time.Sunday, "Sunday", "Sun"},
+		{"en", time.Thursday, "Thursday", "Thu"},
+		{"nl", time.Monday, "maandag", "ma"},
+		{"nl", time.Saturday, "zaterdag", "za"},
+		{"da", time.Wednesday, "onsdag", "ons."},
+		{"da", time.Sunday, "søndag", "søn."},
+	}
+	for _, tc := range tests {
+		w := cat.In(tc.lang)
+		if got := w.Weekday(tc.day); got != tc.full {
+			t.Errorf("%s %v: %q, want %q", tc.lang, tc.day, got, tc.full)
+		}
+		if got := w.WeekdayShort(tc.day); got != tc.short {
+			t.Errorf("%s %v short: %q, want %q", tc.lang, tc.day, got, tc.short)
+		}
+	}
+	for _, lang := range words.Languages() {
+		seen := map[string]bool{}
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			name := cat.In(lang).Weekday(d)
+			if seen[name] || strings.Contains(name, "weekday") {
+				t.Errorf("%s: %v is %q", lang, d, name)
+			}
+			seen[name] = true
+		}
+	}
+}
+
 func TestErrorsAreSaidInTheReadersLanguage(t *testing.T) {
 	src := fstest.MapFS{
 		"t.en.json": {Data: []byte(`{"t.bad_code": "The code {{.Code}} is not in the package"}`)},

@@ -41,6 +41,19 @@ func (w *Words) DateTime(t time.Time) string {
 	return t.Format(w.conv().dateTime)
 }
 
+// Weekday is the day's name as the language writes it in a sentence
+// ("Monday", "maandag", "mandag"). The names are in the catalogue, keyed by
+// the day's English name, as the other words are.
+func (w *Words) Weekday(d time.Weekday) string {
+	return w.T("format.weekday" + "." + strings.ToLower(d.String()))
+}
+
+// WeekdayShort is the day's name shortened as the language shortens it
+// beside a date ("Mon", "ma", "man.").
+func (w *Words) WeekdayShort(d time.Weekday) string {
+	return w.T("format.weekday_short" + "." + strings.ToLower(d.String()))
+}
+
 // Clock is the time of day, 15:04:05, as all three languages write it on
 // screen.
 func (w *Words) Clock(t time.Time) string { return t.Format("15:04:05") }
