@@ -55,13 +55,13 @@ func (e *ItemError) Error() string { return e.Message }
 
 // ErrAuth means the connection's credentials were refused, revoked or have
 // expired: the person must sign in again.
-var ErrAuth = errors.New("the accounting package refused the sign-in")
+var ErrAuth = errors.New("the accounting package refused the sign-in") // words:log: a kind for errors.Is; the engine says it in words (engine.connect.*)
 
 // ErrTemporary marks failures worth retrying (timeouts, resets, 5xx).
-var ErrTemporary = errors.New("temporary failure")
+var ErrTemporary = errors.New("temporary failure") // words:log: a kind for errors.Is; the engine says it in words (engine.connect.*)
 
 // ErrNotFound marks a lookup of a record the package does not have.
-var ErrNotFound = errors.New("not found in the accounting package")
+var ErrNotFound = errors.New("not found in the accounting package") // words:log: a kind for errors.Is; the engine says what was not found
 
 // RateLimitError says the package asked LedgerLink to slow down.
 type RateLimitError struct {
@@ -212,7 +212,7 @@ type SecretStore interface {
 }
 
 // ErrSecretNotFound is returned by a SecretStore for a key it does not hold.
-var ErrSecretNotFound = errors.New("secret not found")
+var ErrSecretNotFound = errors.New("secret not found") // words:log: a kind for errors.Is; a connector says which setting to fill in
 
 // Config is what a connector is opened with.
 type Config struct {
@@ -268,7 +268,7 @@ type ChoiceLister interface {
 // WriteResult's error it is not a failure: the record is not sent, stays
 // pending and goes at the first run after the settings or the record let
 // it.
-var ErrNotSynced = errors.New("not for this package by the module's settings")
+var ErrNotSynced = errors.New("not for this package by the module's settings") // words:log: a kind for errors.Is; the engine parks the record with a note
 
 // Excluder lists the records of type t the package holds that the
 // module's settings leave out (customers that lost the tag), by code:
@@ -281,7 +281,7 @@ type Excluder interface {
 // (a flag the package set on LedgerLink's access, for example): the module
 // turns AMBER with the package's words and the connector's fix, and runs
 // wait until a check passes.
-var ErrNeedsAction = errors.New("the accounting package needs an action")
+var ErrNeedsAction = errors.New("the accounting package needs an action") // words:log: a kind for errors.Is; FailAs gives the words
 
 // Refresher clears, through the package's API, what an ErrNeedsAction
 // reported. A Definition with a RefreshLabel has connections that

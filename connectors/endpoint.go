@@ -1,10 +1,11 @@
 package connectors
 
 import (
-	"errors"
 	"net"
 	"net/url"
 	"strings"
+
+	"ledgerlink/words"
 )
 
 // EndpointValidator returns the check of a connector's address settings:
@@ -15,7 +16,7 @@ func EndpointValidator(example string) func(string) error {
 	return func(v string) error {
 		u, err := url.Parse(strings.TrimSpace(v))
 		if err != nil || u.Host == "" {
-			return errors.New("must be a web address such as " + example)
+			return Said(English(), words.Errorf(nil, "engine.endpoint.not_address", "Example", example))
 		}
 		switch u.Scheme {
 		case "https":
@@ -24,9 +25,9 @@ func EndpointValidator(example string) func(string) error {
 			if IsLoopbackHost(u.Hostname()) {
 				return nil
 			}
-			return errors.New("must start with https:// (plain http:// is only allowed for this computer, 127.0.0.1)")
+			return Said(English(), words.Errorf(nil, "engine.endpoint.http_not_local"))
 		}
-		return errors.New("must start with https://")
+		return Said(English(), words.Errorf(nil, "engine.endpoint.not_https"))
 	}
 }
 

@@ -250,7 +250,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return fmt.Errorf("date must be a string, got %s", s)
+		return Said(English(), words.Errorf(nil, "engine.date.not_string", "Value", s))
 	}
 	parsed, err := ParseDate(s[1 : len(s)-1])
 	if err != nil {
@@ -594,7 +594,7 @@ func clonePtr[T any](p *T) *T {
 }
 
 // ErrInvalidRecord marks a record whose shape is wrong for its type.
-var ErrInvalidRecord = errors.New("invalid record")
+var ErrInvalidRecord = errors.New("invalid record") // words:log: a kind for errors.Is; a record LedgerLink made wrongly, for the log
 
 // Validate checks that exactly the payload matching Type is set and that the
 // record has a code. It does not check business rules (that is pre-check).

@@ -165,7 +165,7 @@ type Prompt interface {
 
 // ErrNoPrompt is what a Login returns when it needs to ask the person
 // something and was given no Prompt.
-var ErrNoPrompt = errors.New("this sign-in needs a person to answer in the browser or at the prompt")
+var ErrNoPrompt = errors.New("this sign-in needs a person to answer in the browser or at the prompt") // words:log: a kind for errors.Is; the verbs say it in words
 
 // Limits are what one organisation of a package allows. Zero fields mean
 // no limit of that kind.
@@ -365,22 +365,22 @@ func NewRegistry() *Registry { return &Registry{defs: map[string]Definition{}} }
 // Register adds a connector; a second one of the same name is an error.
 func (r *Registry) Register(d Definition) error {
 	if d.Name == "" || strings.ContainsAny(d.Name, " /\\") || d.Name != strings.ToLower(d.Name) {
-		return fmt.Errorf("connector name %q must be lower-case with no spaces or slashes", d.Name)
+		return fmt.Errorf("connector name %q must be lower-case with no spaces or slashes", d.Name) // words:log: a fault of the build
 	}
 	if d.Open == nil {
-		return fmt.Errorf("connector %q has no Open function", d.Name)
+		return fmt.Errorf("connector %q has no Open function", d.Name) // words:log: a fault of the build
 	}
 	seen := map[string]bool{}
 	for _, f := range d.Settings {
 		if f.Key == "" || seen[f.Key] {
-			return fmt.Errorf("connector %q has a blank or repeated setting key %q", d.Name, f.Key)
+			return fmt.Errorf("connector %q has a blank or repeated setting key %q", d.Name, f.Key) // words:log: a fault of the build
 		}
 		seen[f.Key] = true
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, dup := r.defs[d.Name]; dup {
-		return fmt.Errorf("connector %q is already registered", d.Name)
+		return fmt.Errorf("connector %q is already registered", d.Name) // words:log: a fault of the build
 	}
 	r.defs[d.Name] = d
 	r.order = append(r.order, d.Name)

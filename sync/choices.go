@@ -34,7 +34,7 @@ func capability[T any](conn connectors.Connection) (T, bool) {
 }
 
 // ErrNoChoices means the module's package offers no values for a setting.
-var ErrNoChoices = errors.New("the accounting package offers no values for this setting")
+var ErrNoChoices = errors.New("the accounting package offers no values for this setting") // words:log: a kind for errors.Is; people read sayKind's words
 
 // SettingChoices reads from the module's package the values the setting
 // key may take (the customer groups or custom fields it holds), for the
@@ -48,7 +48,7 @@ func (e *Engine) SettingChoices(ctx context.Context, module, key string) ([]conn
 	}
 	f, ok := def.Field(key)
 	if !ok || !f.Fetched {
-		return nil, fmt.Errorf("%w: %s has no setting %q to fetch from it", ErrNoChoices, title(def), key)
+		return nil, sayKind(e.Words(), ErrNoChoices, "engine.choices.no_such_setting", "Package", title(def), "Key", key)
 	}
 	unlock := e.lock(module)
 	defer unlock()
@@ -59,11 +59,11 @@ func (e *Engine) SettingChoices(ctx context.Context, module, key string) ([]conn
 	defer closeConn(conn)
 	cl, ok := capability[connectors.ChoiceLister](conn)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s cannot list the values of %s", ErrNoChoices, title(def), f.Label)
+		return nil, sayKind(e.Words(), ErrNoChoices, "engine.choices.cannot_list", "Package", title(def), "Field", words.Sentence(f.Label))
 	}
 	choices, err := cl.Choices(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("reading the values of %s from %s: %w", f.Label, title(def), err)
+		return nil, sayErr(e.Words(), err, "engine.choices.read_failed", "Field", words.Sentence(f.Label), "Package", title(def))
 	}
 	if f.CustomFieldsOf != "" {
 		local, err := e.customFieldNames(ctx, f.CustomFieldsOf)
@@ -93,7 +93,7 @@ func (e *Engine) customFieldNames(ctx context.Context, t connectors.RecordType) 
 }
 
 // ErrNoRefresh means the module's package has no refresh action.
-var ErrNoRefresh = errors.New("the accounting package has no refresh action")
+var ErrNoRefresh = errors.New("the accounting package has no refresh action") // words:log: a kind for errors.Is; people read sayKind's words
 
 // RefreshAction runs the module's refresh action (Definition.RefreshLabel) in
 // its package, clearing what its Check reported as needing action; the
@@ -105,7 +105,7 @@ func (e *Engine) RefreshAction(ctx context.Context, module string) error {
 		return err
 	}
 	if def.RefreshLabel == "" {
-		return fmt.Errorf("%w: %s", ErrNoRefresh, title(def))
+		return sayKind(e.Words(), ErrNoRefresh, "engine.refresh.none", "Package", title(def))
 	}
 	unlock := e.lock(module)
 	defer unlock()
@@ -116,7 +116,7 @@ func (e *Engine) RefreshAction(ctx context.Context, module string) error {
 	r, ok := capability[connectors.Refresher](conn)
 	if !ok {
 		closeConn(conn)
-		return fmt.Errorf("%w: %s", ErrNoRefresh, title(def))
+		return sayKind(e.Words(), ErrNoRefresh, "engine.refresh.none", "Package", title(def))
 	}
 	if err := r.Refresh(ctx); err != nil {
 		closeConn(conn)

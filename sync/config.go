@@ -11,6 +11,7 @@ import (
 
 	"ledgerlink/connectors"
 	"ledgerlink/storage"
+	"ledgerlink/words"
 )
 
 // Option keys every module has, whatever its connector. A connector's own
@@ -39,7 +40,7 @@ func ModuleOptions() []ModuleOption {
 }
 
 // ErrNeedsConfirmation means a change alters the books and was not confirmed.
-var ErrNeedsConfirmation = errors.New("this change needs confirmation")
+var ErrNeedsConfirmation = errors.New("this change needs confirmation") // words:log: a kind for errors.Is; a ConfirmationError carries the warning
 
 // ConfirmationError carries the warning a person must accept.
 type ConfirmationError struct{ Warning string }
@@ -71,6 +72,7 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 	schema := map[string]string{}
 	engine := map[string]string{}
 	var changes []string
+	w := m.lang()
 
 	matrix, _ := MatrixFromSettings(current)
 	matrixTouched := false
@@ -81,7 +83,7 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 		value := strings.TrimSpace(values[key])
 		if f, ok := def.Field(key); ok {
 			if f.Secret {
-				return nil, fmt.Errorf("%s is secret, so it is kept in the system keyring: enter it in the window, or with ledgerlink config %s --secret %s (it is read from standard input)", f.Label, def.Name, key)
+				return nil, sayErr(w, nil, "engine.config.secret_in_keyring", "Field", words.Sentence(f.Label), "Module", def.Name, "Key", key)
 			}
 			schema[key] = value
 			continue
@@ -92,28 +94,28 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 			// set) and credit notes (following their invoices unless set).
 			t := extraUploadType(key)
 			if !def.Caps.Supports(t, connectors.Upload) {
-				return nil, fmt.Errorf("%s cannot receive %s", def.Title, strings.ToLower(t.Label()))
+				return nil, sayErr(w, nil, "engine.config.cannot_receive", "Package", def.Title, "Records", lowerLabel(w, t))
 			}
 			level, err := ParseLevel(value)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", t.Label(), err)
+				return nil, sayErr(w, err, "engine.config.level_of", "Setting", t.LabelIn(w))
 			}
 			if level == NewAndUpdated && !confirmed {
 				return nil, &ConfirmationError{Warning: m.lang().T("engine.config.confirm_updates", "Type", lowerLabel(m.lang(), t), "Package", def.Title)}
 			}
 			engine[key] = level.token()
-			changes = append(changes, fmt.Sprintf("%s (%s) is now %s", t.Label(), connectors.Upload.Label(), level))
+			changes = append(changes, w.T("engine.config.level_now", "Setting", w.T("engine.config.level_label", "Type", t.LabelIn(w), "Direction", connectors.Upload.LabelIn(w)), "Level", level.String()))
 		case strings.HasPrefix(key, SettingPrefix):
 			d, t, ok, err := parseSettingKey(key)
 			if err != nil {
 				return nil, err
 			}
 			if !ok {
-				return nil, fmt.Errorf("%q is not a sync setting: write sync.upload.<type> or sync.mirror.<type>, e.g. sync.upload.sales_invoice=new", key)
+				return nil, sayErr(w, nil, "engine.config.not_sync_key", "Key", strconv.Quote(key))
 			}
 			level, err := ParseLevel(value)
 			if err != nil {
-				return nil, fmt.Errorf("%s (%s): %w", t.Label(), d.Label(), err)
+				return nil, sayErr(w, err, "engine.config.level_of", "Setting", w.T("engine.config.level_label", "Type", t.LabelIn(w), "Direction", d.LabelIn(w)))
 			}
 			// The rules come first: a level that is not allowed is refused
 			// before anyone is asked to confirm it.
@@ -125,9 +127,9 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 				return nil, &ConfirmationError{Warning: warning}
 			}
 			matrix, matrixTouched = next, true
-			changes = append(changes, fmt.Sprintf("%s (%s) is now %s", t.Label(), d.Label(), level))
+			changes = append(changes, w.T("engine.config.level_now", "Setting", w.T("engine.config.level_label", "Type", t.LabelIn(w), "Direction", d.LabelIn(w)), "Level", level.String()))
 			for _, c := range cascade {
-				changes = append(changes, c.String())
+				changes = append(changes, c.In(w, c.Direction.LabelIn(w)))
 			}
 		case strings.HasPrefix(key, storage.PrefixTiming):
 			timingValues[key] = value
@@ -139,22 +141,22 @@ func (m *Modules) Apply(ctx context.Context, module string, values map[string]st
 			}
 			engine[key] = value
 			if value == "" {
-				changes = append(changes, fmt.Sprintf("mapping %s removed", strings.TrimPrefix(key, storage.PrefixMap)))
+				changes = append(changes, w.T("engine.config.mapping_removed", "Code", strings.TrimPrefix(key, storage.PrefixMap)))
 			} else {
-				changes = append(changes, fmt.Sprintf("%s mapped to %s", strings.TrimPrefix(key, storage.PrefixMap), value))
+				changes = append(changes, w.T("engine.config.mapped", "Code", strings.TrimPrefix(key, storage.PrefixMap), "Account", value))
 			}
 		case strings.HasPrefix(key, storage.PrefixOption):
 			if !slices.ContainsFunc(ModuleOptions(), func(o ModuleOption) bool { return o.Key == key }) {
-				return nil, fmt.Errorf("%q is not an option; the options are: %s", key, optionKeys())
+				return nil, sayErr(w, nil, "engine.config.not_option", "Key", strconv.Quote(key), "Options", optionKeys())
 			}
 			b, err := strconv.ParseBool(value)
 			if err != nil {
-				return nil, fmt.Errorf("%s must be true or false, not %q", key, value)
+				return nil, sayErr(w, nil, "engine.config.not_bool", "Key", key, "Value", strconv.Quote(value))
 			}
 			engine[key] = strconv.FormatBool(b)
-			changes = append(changes, fmt.Sprintf("%s is now %s", key, onOff(b)))
+			changes = append(changes, w.T(onOffKey(b), "Key", key))
 		default:
-			return nil, fmt.Errorf("%s has no setting %q; see ledgerlink config %s for the settings", def.Title, key, def.Name)
+			return nil, sayErr(w, nil, "engine.config.no_such_setting", "Package", def.Title, "Key", strconv.Quote(key), "Module", def.Name)
 		}
 	}
 	if matrixTouched {
@@ -214,7 +216,7 @@ func checkMappingKey(key string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is not a mapping: write map.nominal.<code>, map.tax.<code>, map.bank.<code>, map.company.<company> or map.journalcode.<company>", key)
+	return refusal(nil, "engine.config.not_mapping", "Key", strconv.Quote(key))
 }
 
 func optionKeys() string {
@@ -225,11 +227,20 @@ func optionKeys() string {
 	return strings.Join(keys, ", ")
 }
 
+// onOff is a switch's value as settings and the command line write it.
 func onOff(b bool) string {
 	if b {
 		return "on"
 	}
 	return "off"
+}
+
+// onOffKey is the words for an option turned on or off.
+func onOffKey(b bool) string {
+	if b {
+		return "engine.config.option_on"
+	}
+	return "engine.config.option_off"
 }
 
 // Setting is one line of a module's configuration as shown to people.

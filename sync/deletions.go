@@ -206,7 +206,7 @@ func undoPayment(w *words.Words, tx *storage.ImportTx, def connectors.Definition
 }
 
 // errFound stops a walk once something is found.
-var errFound = errors.New("found")
+var errFound = errors.New("found") // words:log: stops a walk, never shown
 
 // watchDeletions, in a full sync, asks the package which records it
 // deleted or voided among the types LedgerLink sends but does not mirror

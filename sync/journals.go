@@ -517,7 +517,7 @@ func (jw *journalWriter) Write(ctx context.Context, t connectors.RecordType, ite
 	return out, nil
 }
 
-var errNoVerdict = errors.New("the accounting package gave no verdict")
+var errNoVerdict = errors.New("the accounting package gave no verdict") // words:log: marks a journal looked up again, never shown
 
 // partError keeps the package's own words and code, naming the part.
 func partError(w *words.Words, code string, err error) error {

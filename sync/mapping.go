@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -261,7 +260,7 @@ func (e *Engine) ApplyDefaultSetup(ctx context.Context, m *Modules, module strin
 		return nil, err
 	}
 	if len(choices) == 0 {
-		return nil, fmt.Errorf("LedgerLink has not read the accounting package's accounts yet: press Get Nominal & Tax Accounts first")
+		return nil, sayErr(e.Words(), nil, "engine.mapping.not_fetched", "Button", words.Sentence("grids.mapping.button.fetch"))
 	}
 	unmapped := map[MappingKind][]string{}
 	for _, r := range rows {

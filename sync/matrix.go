@@ -68,7 +68,7 @@ func (l Level) token() string {
 // MarshalText writes the settings form ("off", "new", "new+updated").
 func (l Level) MarshalText() ([]byte, error) {
 	if !l.Valid() {
-		return nil, fmt.Errorf("%d is not a sync level", int(l))
+		return nil, fmt.Errorf("%d is not a sync level", int(l)) // words:log: only a Level the code made is written
 	}
 	return []byte(l.token()), nil
 }
@@ -99,7 +99,7 @@ func ParseLevel(s string) (Level, error) {
 		"updated", "2", "green", "all":
 		return NewAndUpdated, nil
 	}
-	return Off, fmt.Errorf("%q is not a sync level: use off, new or new+updated", s)
+	return Off, refusal(nil, "engine.level.unknown", "Value", strconv.Quote(s))
 }
 
 // Change is one button the matrix moved by itself after a Set.
@@ -112,18 +112,24 @@ type Change struct {
 	Because connectors.RecordType
 }
 
-// String says what happened in plain words.
-func (c Change) String() string {
+// In says what happened in w's language, naming the direction as
+// direction (the window names it after the package: "To Xero").
+func (c Change) In(w *words.Words, direction string) string {
+	pairs := []any{"Type", c.Type.LabelIn(w), "Direction", direction, "From", c.From.String(), "To", c.To.String(),
+		"Because", c.Because.LabelIn(w)}
 	if c.Because == c.Type {
-		return fmt.Sprintf("%s (%s) went from %s to %s because this accounting package cannot sync it that way.",
-			c.Type.Label(), c.Direction.Label(), c.From, c.To)
+		return w.T("grids.matrix.change.unsupported", pairs...)
 	}
-	return fmt.Sprintf("%s (%s) went from %s to %s because %s is now %s.",
-		c.Type.Label(), c.Direction.Label(), c.From, c.To, c.Because.Label(), c.To)
+	return w.T("grids.matrix.change.because", pairs...)
+}
+
+// String says what happened in English, for logs.
+func (c Change) String() string {
+	return c.In(connectors.English(), c.Direction.LabelIn(connectors.English()))
 }
 
 // ErrNotAllowed is matched (errors.Is) by every *RuleError.
-var ErrNotAllowed = errors.New("this sync level is not allowed")
+var ErrNotAllowed = errors.New("this sync level is not allowed") // words:log: a kind for errors.Is; a RuleError carries the reason
 
 // RuleError is a refused change to the matrix. Its message is the plain-words
 // reason shown to the person.
@@ -232,20 +238,12 @@ func (m Matrix) IsOff() bool { return m == Matrix{} }
 
 func checkCell(d connectors.Direction, t connectors.RecordType) error {
 	if _, ok := dirIndex(d); !ok {
-		return fmt.Errorf("%q is not a sync direction: use %s or %s", d, connectors.Mirror, connectors.Upload)
+		return refusal(nil, "engine.matrix.no_direction", "Value", strconv.Quote(string(d)), "Mirror", string(connectors.Mirror), "Upload", string(connectors.Upload))
 	}
 	if _, ok := typeIndex(t); !ok {
-		return fmt.Errorf("%s has no sync level of its own: only %s are set on the Synchronisation tab", t.Label(), matrixLabels())
+		return refusal(nil, "engine.matrix.no_level", "Type", t.Text())
 	}
 	return nil
-}
-
-func matrixLabels() string {
-	var names []string
-	for _, t := range connectors.MatrixTypes() {
-		names = append(names, t.Label())
-	}
-	return strings.Join(names, ", ")
 }
 
 // Allowed returns the highest level t may have in d given its prerequisites,
@@ -283,7 +281,7 @@ func (m Matrix) Set(d connectors.Direction, t connectors.RecordType, l Level) (M
 		return m, nil, err
 	}
 	if !l.Valid() {
-		return m, nil, fmt.Errorf("%d is not a sync level: use OFF, NEW or NEW + UPDATED", int(l))
+		return m, nil, refusal(nil, "engine.level.invalid", "Number", int(l))
 	}
 	if max, reason := m.Allowed(d, t); l > max {
 		return m, nil, &RuleError{Direction: d, Type: t, Wanted: l, Reason: reason}
@@ -353,7 +351,7 @@ func (m Matrix) Check() error {
 		for _, t := range connectors.MatrixTypes() {
 			l := m.Level(d, t)
 			if !l.Valid() {
-				return fmt.Errorf("%s (%s) has an unknown sync level %d", t.Label(), d.Label(), int(l))
+				return refusal(nil, "engine.matrix.unknown_level", "Type", t.Text(), "Direction", words.Sentence(d.Key()), "Number", int(l))
 			}
 			if max, reason := m.Allowed(d, t); l > max {
 				return &RuleError{Direction: d, Type: t, Wanted: l, Reason: reason}
@@ -367,26 +365,18 @@ func (m Matrix) Check() error {
 // connector cannot move in a direction must be OFF there. The error lists
 // every such type.
 func (m Matrix) Validate(caps connectors.Capabilities) error {
-	var problems []string
+	var problems words.Problems
 	for _, d := range directions {
 		for _, t := range connectors.MatrixTypes() {
 			if m.Enabled(d, t) && !caps.Supports(t, d) {
-				problems = append(problems, fmt.Sprintf("%s (%s)", t.Label(), d.Label()))
+				problems = append(problems, refusal(nil, "engine.config.level_label", "Type", t.Text(), "Direction", words.Sentence(d.Key())))
 			}
 		}
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: this accounting package cannot sync %s; set %s to OFF on the Synchronisation tab",
-		ErrNotAllowed, strings.Join(problems, ", "), pronoun(len(problems)))
-}
-
-func pronoun(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
+	return refusalOf(ErrNotAllowed, problems, "engine.matrix.unsupported")
 }
 
 // Restrict returns the matrix with every type the connector cannot move
@@ -438,7 +428,7 @@ func (m Matrix) Settings() map[string]string {
 // words, every entry that was wrong and what to do.
 func MatrixFromSettings(settings map[string]string) (Matrix, error) {
 	var m Matrix
-	var problems []string
+	var problems words.Problems
 	keys := make([]string, 0, len(settings))
 	for k := range settings {
 		keys = append(keys, k)
@@ -447,7 +437,7 @@ func MatrixFromSettings(settings map[string]string) (Matrix, error) {
 	for _, k := range keys {
 		d, t, ok, err := parseSettingKey(k)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, err)
 			continue
 		}
 		if !ok {
@@ -455,20 +445,19 @@ func MatrixFromSettings(settings map[string]string) (Matrix, error) {
 		}
 		l, err := ParseLevel(settings[k])
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s (%s): %v", t.Label(), d.Label(), err))
+			problems = append(problems, refusal(err, "engine.config.level_label", "Type", t.Text(), "Direction", words.Sentence(d.Key())))
 			continue
 		}
 		m.set(d, t, l)
 	}
 	for _, d := range directions {
 		for _, c := range m.clamp(d) {
-			problems = append(problems, fmt.Sprintf("%s (%s) was %s but %s is %s, so it counts as %s",
-				c.Type.Label(), c.Direction.Label(), c.From, c.Because.Label(), m.Level(d, c.Because), c.To))
+			problems = append(problems, refusal(nil, "engine.matrix.clamped", "Type", c.Type.Text(), "Direction", words.Sentence(c.Direction.Key()),
+				"From", c.From.String(), "Because", c.Because.Text(), "Level", m.Level(d, c.Because).String(), "To", c.To.String()))
 		}
 	}
 	if len(problems) > 0 {
-		return m, fmt.Errorf("%w: the saved sync settings are not valid (%s); open the Synchronisation tab, check the buttons and press Update",
-			ErrNotAllowed, strings.Join(problems, "; "))
+		return m, refusalOf(ErrNotAllowed, problems, "engine.matrix.saved_invalid")
 	}
 	return m, nil
 }
@@ -491,7 +480,7 @@ func parseSettingKey(k string) (connectors.Direction, connectors.RecordType, boo
 	}
 	t, err := connectors.ParseRecordType(typ)
 	if err != nil {
-		return "", "", false, fmt.Errorf("setting %s names no record type", strconv.Quote(k))
+		return "", "", false, refusal(nil, "engine.config.no_record_type", "Key", strconv.Quote(k))
 	}
 	if _, ok := typeIndex(t); !ok {
 		return "", "", false, nil

@@ -489,11 +489,11 @@ func TestValidateAndRestrict(t *testing.T) {
 		{"supported types only", build(t, up, connectors.Customers, NewAndUpdated, up, connectors.SalesInvoices, NewOnly,
 			mi, connectors.Customers, NewOnly, mi, connectors.Quotes, NewOnly), nil, nil},
 		{"quotes upload unsupported", build(t, up, connectors.Customers, NewOnly, up, connectors.Quotes, NewOnly),
-			[]string{"Quotes (LedgerLink → accounting package)", "set it to OFF"},
+			[]string{"Quotes (LedgerLink → accounting package)", "set each to OFF"},
 			[]Change{{up, connectors.Quotes, NewOnly, Off, connectors.Quotes}}},
 		{"everything on", full(t),
 			[]string{"Purchase Payments (Accounting package → LedgerLink)", "Quotes (LedgerLink → accounting package)",
-				"Purchase Payments (LedgerLink → accounting package)", "set them to OFF"},
+				"Purchase Payments (LedgerLink → accounting package)", "set each to OFF"},
 			[]Change{
 				{mi, connectors.PurchasePayments, NewAndUpdated, Off, connectors.PurchasePayments},
 				{up, connectors.Quotes, NewAndUpdated, Off, connectors.Quotes},

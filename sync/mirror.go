@@ -202,7 +202,7 @@ func dedupe(recs []connectors.Record) []connectors.Record {
 
 func checkRemote(t connectors.RecordType, rec connectors.Record) error {
 	if rec.Type != t {
-		return fmt.Errorf("asked for %s, the package sent a %s", t.Label(), rec.Type.Label())
+		return words.Errorf(nil, "engine.mirror.wrong_type", "Asked", t.Text(), "Sent", rec.Type.Text())
 	}
 	return rec.Validate()
 }
@@ -235,7 +235,7 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 	}
 	lister, ok := As[connectors.Lister](conn)
 	if !ok {
-		return fmt.Errorf("%s cannot send records to LedgerLink", title(def))
+		return sayErr(e.Words(), nil, "engine.mirror.cannot_send", "Package", title(def))
 	}
 	linker, _ := As[connectors.Linker](conn)
 	settings, err := e.db.Settings(def.Name)

@@ -144,7 +144,7 @@ func nothingToSync(m Matrix, settings map[string]string, caps connectors.Capabil
 }
 
 // ErrUnknownModule means no connector of that name is registered.
-var ErrUnknownModule = errors.New("unknown module")
+var ErrUnknownModule = errors.New("unknown module") // words:log: a kind for errors.Is; people read sayKind's words
 
 // Definition returns the registered connector of the module.
 func (m *Modules) Definition(name string) (connectors.Definition, error) {
@@ -154,7 +154,7 @@ func (m *Modules) Definition(name string) (connectors.Definition, error) {
 		for _, d := range m.reg.All() {
 			names = append(names, d.Name)
 		}
-		return connectors.Definition{}, fmt.Errorf("%w %q; the modules are: %s", ErrUnknownModule, name, strings.Join(names, ", "))
+		return connectors.Definition{}, sayKind(m.lang(), ErrUnknownModule, "engine.module.unknown", "Module", name, "Modules", strings.Join(names, ", "))
 	}
 	return def, nil
 }
@@ -302,19 +302,19 @@ func (m *Modules) SetSecret(ctx context.Context, module, key, value string) erro
 	}
 	f, ok := def.Field(key)
 	if !ok || !f.Secret {
-		return fmt.Errorf("%s has no secret setting %q", def.Title, key)
+		return sayErr(m.lang(), nil, "engine.secret.no_such_setting", "Package", def.Title, "Key", key)
 	}
 	if strings.TrimSpace(value) == "" {
-		return fmt.Errorf("%s is blank: nothing was saved", f.Label)
+		return sayErr(m.lang(), nil, "engine.secret.blank", "Field", words.Sentence(f.Label))
 	}
 	if err := f.Check(value); err != nil {
 		return err
 	}
 	if m.secrets == nil {
-		return errors.New("the system keyring is not available, so secrets cannot be saved")
+		return sayErr(m.lang(), nil, "engine.secret.no_keyring")
 	}
 	if err := m.secrets.Set(ctx, def.Name, key, value); err != nil {
-		return fmt.Errorf("%s was not saved in the system keyring: %w", f.Label, err)
+		return sayErr(m.lang(), err, "engine.secret.not_saved", "Field", words.Sentence(f.Label))
 	}
 	return nil
 }

@@ -454,7 +454,7 @@ func (p *Pacer) waitTurn(ctx context.Context) error {
 	now := p.opts.Now()
 	r := p.limiter.ReserveN(now, 1)
 	if !r.OK() {
-		return errors.New("the pacing settings allow no calls at all")
+		return errors.New("the pacing settings allow no calls at all") // words:log: a connector's limits are a fault of the build, for the log
 	}
 	d := r.DelayFrom(now)
 	if d <= 0 {

@@ -49,7 +49,7 @@ func (e *Engine) ImportPayments(ctx context.Context, module string, allocate boo
 		return nil, err
 	}
 	if len(paymentTypes(def, settings)) == 0 {
-		return nil, fmt.Errorf("%w: turn Invoice Payments or Purchase Payments on (%s) on the Synchronisation tab of %s", ErrPaymentsOff, connectors.Mirror.Label(), title(def))
+		return nil, sayKind(e.Words(), ErrPaymentsOff, "engine.payments.off", "Invoice", connectors.InvoicePayments.Text(), "Purchase", connectors.PurchasePayments.Text(), "Direction", words.Sentence(connectors.Mirror.Key()), "Package", title(def))
 	}
 	rep := Report{Module: module, Trigger: TriggerManual, Started: e.now()}
 	rows, err := e.importPayments(ctx, def, conn, allocate, &rep)
@@ -61,7 +61,7 @@ func (e *Engine) ImportPayments(ctx context.Context, module string, allocate boo
 
 // ErrPaymentsOff means neither kind of payment comes from the module's
 // accounting package, so there is nothing to import.
-var ErrPaymentsOff = errors.New("payments are not imported from this accounting package")
+var ErrPaymentsOff = errors.New("payments are not imported from this accounting package") // words:log: a kind for errors.Is; people read sayKind's words
 
 // paymentTypes are the payment types imported from the module: those whose
 // mirror level is not OFF and that the connector can send.
@@ -130,7 +130,7 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 	}
 	lister, ok := As[connectors.Lister](conn)
 	if !ok {
-		return nil, fmt.Errorf("%s cannot send payments to LedgerLink", title(def))
+		return nil, sayErr(e.Words(), nil, "engine.payments.cannot_send", "Package", title(def))
 	}
 	imp := &importer{
 		e: e, def: def, in: newInbound(settings), allocate: allocate, settings: settings,

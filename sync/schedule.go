@@ -82,7 +82,7 @@ func ParseMode(s string) (Mode, error) {
 			return m, nil
 		}
 	}
-	return ModeDisabled, fmt.Errorf("%q is not a timing option: use disabled, daily, weekly, fortnightly, monthly or test", s)
+	return ModeDisabled, refusal(nil, "engine.timing.unknown_mode", "Value", strconv.Quote(s))
 }
 
 // Setting keys of the Timing tab.
@@ -119,10 +119,10 @@ func DefaultTiming() Timing { return Timing{Mode: ModeDaily, Hour: DefaultHour} 
 // Validate reports a timing that cannot schedule anything sensible.
 func (t Timing) Validate() error {
 	if !slices.Contains(Modes(), t.Mode) {
-		return fmt.Errorf("%q is not a timing option: use disabled, daily, weekly, fortnightly, monthly or test", t.Mode)
+		return refusal(nil, "engine.timing.unknown_mode", "Value", strconv.Quote(string(t.Mode)))
 	}
 	if t.Hour < 0 || t.Hour > 23 {
-		return fmt.Errorf("the hour must be a whole number from 0 to 23, not %d", t.Hour)
+		return refusal(nil, "engine.timing.bad_hour", "Value", strconv.Itoa(t.Hour))
 	}
 	return nil
 }
@@ -192,18 +192,18 @@ func (t Timing) Settings() map[string]string {
 // do.
 func TimingFromSettings(settings map[string]string) (Timing, error) {
 	t := DefaultTiming()
-	var problems []string
+	var problems words.Problems
 	if v := strings.TrimSpace(settings[TimingModeKey]); v != "" {
 		m, err := ParseMode(v)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, err)
 		}
 		t.Mode = m
 	}
 	if v := strings.TrimSpace(settings[TimingHourKey]); v != "" {
 		h, err := parseHour(v)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, err)
 		} else {
 			t.Hour = h
 		}
@@ -211,14 +211,13 @@ func TimingFromSettings(settings map[string]string) (Timing, error) {
 	if v := strings.TrimSpace(settings[TimingAnchorKey]); v != "" {
 		d, err := connectors.ParseDate(v)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("the starting day %q is not a date in the form YYYY-MM-DD", v))
+			problems = append(problems, refusal(nil, "engine.timing.bad_anchor", "Value", strconv.Quote(v)))
 		} else {
 			t.Anchor = d
 		}
 	}
 	if len(problems) > 0 {
-		return t, fmt.Errorf("the saved timing is not valid (%s); open the Timing tab, choose again and press Update",
-			strings.Join(problems, "; "))
+		return t, refusal(problems, "engine.timing.saved_invalid")
 	}
 	return t, nil
 }
@@ -228,7 +227,7 @@ func parseHour(v string) (int, error) {
 	s := strings.TrimSuffix(strings.TrimSpace(v), ":00")
 	h, err := strconv.Atoi(s)
 	if err != nil || h < 0 || h > 23 {
-		return 0, fmt.Errorf("the hour %q must be a whole number from 0 to 23", v)
+		return 0, refusal(nil, "engine.timing.bad_hour", "Value", strconv.Quote(v))
 	}
 	return h, nil
 }
@@ -409,7 +408,7 @@ func (s State) Describe(w *words.Words) string {
 
 // ErrSchedulerStopped is returned for runs asked for after the scheduler
 // stopped (LedgerLink is quitting).
-var ErrSchedulerStopped = errors.New("LedgerLink is closing, so the sync was not started")
+var ErrSchedulerStopped = words.Errorf(nil, "engine.scheduler.stopped")
 
 // RunFunc runs one module's sync: the engine's Sync.
 type RunFunc func(ctx context.Context, module string, trigger Trigger) (Report, error)
@@ -498,7 +497,7 @@ type schedRun struct {
 // at once, automatic ones after Start.
 func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	if cfg.Run == nil || cfg.Modules == nil || cfg.Timing == nil {
-		return nil, errors.New("the scheduler needs a run function, a module list and a timing source")
+		return nil, errors.New("the scheduler needs a run function, a module list and a timing source") // words:log: a fault of the build
 	}
 	if cfg.Recheck <= 0 {
 		cfg.Recheck = time.Minute
@@ -540,7 +539,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return ErrSchedulerStopped
 	}
 	if s.started {
-		return errors.New("the scheduler is already running")
+		return errors.New("the scheduler is already running") // words:log: a fault of the build
 	}
 	s.started = true
 	s.stopWhen = context.AfterFunc(ctx, s.cancel)
@@ -749,7 +748,7 @@ func (s *Scheduler) callRun(ctx context.Context, module string, trigger Trigger)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("sync stopped unexpectedly", "module", module, "panic", p)
-			err = fmt.Errorf("the sync of %s stopped unexpectedly (%v); please report this", module, p)
+			err = refusal(nil, "engine.scheduler.panic", "Module", module, "Panic", fmt.Sprint(p))
 		}
 	}()
 	return s.cfg.Run(ctx, module, trigger)

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -97,7 +96,7 @@ type entry struct {
 func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn connectors.Connection, refs []Ref, progress func(done, total int), rep *Report) (err error) {
 	w, ok := As[connectors.Writer](conn)
 	if !ok {
-		return fmt.Errorf("%s cannot receive records from LedgerLink", title(def))
+		return sayErr(e.Words(), nil, "engine.upload.cannot_receive", "Package", title(def))
 	}
 	settings, err := e.db.Settings(def.Name)
 	if err != nil {

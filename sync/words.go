@@ -108,3 +108,25 @@ func listCodes(w *words.Words, codes []string) string {
 func sayErr(w *words.Words, err error, key string, pairs ...any) error {
 	return connectors.Said(w, words.Errorf(err, key, pairs...))
 }
+
+// sayKind is sayErr of a kind callers tell apart with errors.Is (a
+// sentinel such as ErrUnknownModule): the person reads key's words, and the
+// sentinel's own English is not said after them.
+func sayKind(w *words.Words, kind error, key string, pairs ...any) error {
+	we := words.Errorf(nil, key, pairs...)
+	return &connectors.SaidError{Text: w.Error(we), Words: we, Kind: kind}
+}
+
+// refusal is sayErr for code with no language at hand (a Matrix, a
+// Timing): English now, for logs and the run report, and its words for a
+// face to say again in the reader's language.
+func refusal(err error, key string, pairs ...any) error {
+	return sayErr(connectors.English(), err, key, pairs...)
+}
+
+// refusalOf is refusal of a kind callers tell apart with errors.Is, its
+// detail (which may be nil) said after its words.
+func refusalOf(kind, detail error, key string, pairs ...any) error {
+	we := words.Errorf(detail, key, pairs...)
+	return &connectors.SaidError{Text: connectors.English().Error(we), Words: we, Kind: kind}
+}

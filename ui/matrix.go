@@ -387,23 +387,13 @@ func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
 	} else {
 		lines := make([]string, len(changes))
 		for i, ch := range changes {
-			lines[i] = w.T("grids.matrix.also_changed", "Change", changeText(w, mt, ch))
+			lines[i] = w.T("grids.matrix.also_changed", "Change", ch.In(w, mt.directionLabel(ch.Direction)))
 			mt.buttons[matrixCell{ch.Direction, ch.Type}].flash()
 		}
 		mt.changes.SetText(tidy(strings.Join(lines, "\n")))
 	}
 	mt.cs.a.tracef("matrix %s %s=%s changes=%d", c.d, c.t, l, len(changes)) // words:verbatim: trace for scripts
 	mt.cs.markDirty()
-}
-
-// changeText says a button the matrix moved by itself, and why.
-func changeText(w *words.Words, mt *matrixTab, c sync.Change) string {
-	pairs := []any{"Type", c.Type.LabelIn(w), "Direction", mt.directionLabel(c.Direction), "From", c.From.String(), "To", c.To.String(),
-		"Because", c.Because.LabelIn(w)}
-	if c.Because == c.Type {
-		return w.T("grids.matrix.change.unsupported", pairs...)
-	}
-	return w.T("grids.matrix.change.because", pairs...)
 }
 
 // levelButton is one coloured three-state button of the sync matrix. It

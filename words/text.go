@@ -79,13 +79,34 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Problems is several errors said together, each in the reader's
+// language, one after another: the several things wrong with one setting.
+type Problems []error
+
+func (p Problems) Error() string {
+	s := make([]string, 0, len(p))
+	for _, e := range p {
+		s = append(s, e.Error())
+	}
+	return strings.Join(s, "; ")
+}
+
+func (p Problems) Unwrap() []error { return p }
+
 // Error says err for a person: an *Error anywhere in its chain is said in
 // w's language, followed by what it wraps (the technical detail, and a
-// package's own words, which stay as the package wrote them); any other
-// error is its own text.
+// package's own words, which stay as the package wrote them); Problems are
+// each said so; any other error is its own text.
 func (w *Words) Error(err error) string {
 	if err == nil {
 		return ""
+	}
+	if ps, ok := err.(Problems); ok {
+		s := make([]string, 0, len(ps))
+		for _, e := range ps {
+			s = append(s, w.Error(e))
+		}
+		return strings.Join(s, "; ")
 	}
 	var we *Error
 	if !errors.As(err, &we) {

@@ -77,7 +77,7 @@ func (c *Catalogue) add(src fs.FS, name string) error {
 	parts := strings.Split(strings.TrimSuffix(path.Base(name), ".json"), ".")
 	lang := parts[len(parts)-1]
 	if !slices.Contains(Languages(), lang) {
-		return fmt.Errorf("words: %s: %q is not a language LedgerLink speaks (%s)", name, lang, strings.Join(Languages(), ", "))
+		return fmt.Errorf("words: %s: %q is not a language LedgerLink speaks (%s)", name, lang, strings.Join(Languages(), ", ")) // words:log: a broken catalogue file is a fault of the build
 	}
 	flat := map[string]any{}
 	if err := json.Unmarshal(data, &flat); err != nil {
@@ -88,7 +88,7 @@ func (c *Catalogue) add(src fs.FS, name string) error {
 	}
 	for k, v := range flat {
 		if _, dup := c.keys[lang][k]; dup {
-			return fmt.Errorf("words: %s: key %q is in the %s catalogue twice", name, k, lang)
+			return fmt.Errorf("words: %s: key %q is in the %s catalogue twice", name, k, lang) // words:log: a broken catalogue file is a fault of the build
 		}
 		switch v := v.(type) {
 		case string:
@@ -97,7 +97,7 @@ func (c *Catalogue) add(src fs.FS, name string) error {
 			b, _ := json.Marshal(v)
 			c.keys[lang][k] = string(b)
 		default:
-			return fmt.Errorf("words: %s: key %q holds %T, not text or plural forms", name, k, v)
+			return fmt.Errorf("words: %s: key %q holds %T, not text or plural forms", name, k, v) // words:log: a broken catalogue file is a fault of the build
 		}
 	}
 	if _, err := c.bundle.ParseMessageFileBytes(data, name); err != nil {

@@ -196,7 +196,7 @@ func TestRecordTypeDetection(t *testing.T) {
 		{name: "option beats name", file: "invoices.csv", content: docCSV, opts: Options{Type: connectors.CreditNotes}, want: connectors.CreditNotes},
 		{name: "unknown", file: "export.csv", content: docCSV, wantErr: "customers.csv, suppliers.csv, quotes.csv, sales_invoices.csv"},
 		{name: "no word boundary", file: "customersX.csv", content: "code,name\nC1,A\n", wantErr: "cannot tell what this file holds"},
-		{name: "ambiguous", file: "payments.csv", content: "code,date,amount\nP1,2026-11-01,5\n", wantErr: "could mean invoice payments or purchase payments"},
+		{name: "ambiguous", file: "payments.csv", content: "code,date,amount\nP1,2026-11-01,5\n", wantErr: "could mean Invoice Payments or Purchase Payments"},
 		{name: "name and column disagree", file: "customers.csv", content: "type,code,name\nsupplier,C1,A\n", wantErr: "the file name says Customers but its 'type' column says Suppliers"},
 		{name: "bad type column", file: "export.csv", content: "type,code,name\nwidgets,C1,A\n", wantErr: "'widgets' is not a record type"},
 		{name: "reference data", file: "export.csv", content: "code,name\nC1,A\n", opts: Options{Type: connectors.NominalAccounts}, wantErr: "come from the accounting package"},

@@ -96,16 +96,18 @@ type Result struct {
 // ErrFile marks a file Read cannot use at all (unreadable, no heading,
 // unknown record type, a required column missing). Its message says what
 // to do.
-var ErrFile = errors.New("file cannot be imported")
+var ErrFile = errors.New("file cannot be imported") // words:log: a kind for errors.Is; people read the words it comes with
 
-// fileError wraps ErrFile with a plain-words message.
-type fileError struct{ msg string }
-
-func (e *fileError) Error() string { return e.msg }
-func (e *fileError) Unwrap() error { return ErrFile }
-
-func fileErrorf(format string, args ...any) error {
-	return &fileError{msg: fmt.Sprintf(format, args...)}
+// asFileError makes a problem with a type name the whole file's problem:
+// it then wraps ErrFile, keeping its words.
+func asFileError(file string, err error) error {
+	var se *sayError
+	if errors.As(err, &se) {
+		whole := *se
+		whole.file = true
+		return &whole
+	}
+	return &sayError{we: words.Errorf(err, "engine.feed.file.not_read", "File", file), file: true}
 }
 
 // Read reads one business file. name is the file's name (its base name
@@ -127,7 +129,7 @@ func Read(ctx context.Context, name string, r io.Reader, opts Options) (Result, 
 		return Result{}, fmt.Errorf("%s could not be read: %w", file, err)
 	}
 	if int64(len(raw)) > maxBytes {
-		return Result{}, fileErrorf("%s is larger than %d MB; split it into smaller files", file, maxBytes>>20)
+		return Result{}, fileWords("engine.feed.file.too_large", "File", file, "MB", maxBytes>>20)
 	}
 	text, err := decodeText(file, raw)
 	if err != nil {
@@ -160,7 +162,7 @@ func forcedType(t connectors.RecordType) (connectors.RecordType, error) {
 	}
 	parsed, err := parseTypeName(string(t))
 	if err != nil {
-		return "", &fileError{msg: err.Error()}
+		return "", asFileError(string(t), err)
 	}
 	return parsed, nil
 }
@@ -184,17 +186,15 @@ func (rd reader) resolveType(content connectors.RecordType, contentWhere string)
 	}
 	if content != "" {
 		if rd.nameType != "" && rd.nameType != content {
-			return "", fileErrorf("%s: the file name says %s but its %s says %s; rename the file or correct the %s",
-				rd.file, rd.nameType.Label(), contentWhere, content.Label(), contentWhere)
+			return "", fileWords("engine.feed.type.contradicts_name", "File", rd.file, "Named", rd.nameType.Text(), "Where", contentWhere, "Holds", content.Text())
 		}
 		return content, nil
 	}
 	if rd.nameErr != nil {
-		return "", &fileError{msg: rd.nameErr.Error()}
+		return "", asFileError(rd.file, rd.nameErr)
 	}
 	if rd.nameType == "" {
-		return "", fileErrorf("%s: LedgerLink cannot tell what this file holds; name it after its contents (%s, with anything after the name, e.g. sales_invoices_2026-11.csv), add a 'type' column, or choose the type when importing",
-			rd.file, acceptedFileNames())
+		return "", fileWords("engine.feed.type.unknown_file", "File", rd.file, "Names", acceptedFileNames())
 	}
 	return rd.nameType, nil
 }
@@ -237,10 +237,10 @@ func decodeText(file string, b []byte) ([]byte, error) {
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
 		return []byte(decodeUTF16(b[2:], true)), nil
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
-		return nil, fileErrorf("%s is a spreadsheet workbook, not a CSV file; in the spreadsheet choose Save As and the CSV format", file)
+		return nil, fileWords("engine.feed.file.workbook", "File", file)
 	}
 	if bytes.IndexByte(b, 0) >= 0 {
-		return nil, fileErrorf("%s is not a text file; LedgerLink reads CSV and JSON files", file)
+		return nil, fileWords("engine.feed.file.not_text", "File", file)
 	}
 	if utf8.Valid(b) {
 		return b, nil

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -97,13 +96,12 @@ func hasNamePrefix(stem, prefix string) bool {
 	return !(c >= 'a' && c <= 'z')
 }
 
+// ambiguousTypeError says that word, found in where, could mean either
+// of the first two of ts.
 func ambiguousTypeError(where, word string, ts []connectors.RecordType) error {
-	var opts []string
-	for _, t := range ts {
-		opts = append(opts, strings.ToLower(t.Label()))
-	}
-	return fmt.Errorf("%s: '%s' could mean %s; name the file %s.csv or %s.csv, or add a 'type' column",
-		where, word, strings.Join(opts, " or "), typeNames[indexOfType(ts[0])].names[0], typeNames[indexOfType(ts[1])].names[0])
+	return wordsError("engine.feed.type.ambiguous", "Where", where, "Word", word,
+		"One", ts[0].Text(), "Other", ts[1].Text(),
+		"OneFile", typeNames[indexOfType(ts[0])].names[0], "OtherFile", typeNames[indexOfType(ts[1])].names[0])
 }
 
 func indexOfType(t connectors.RecordType) int {
@@ -135,9 +133,9 @@ func parseTypeName(s string) (connectors.RecordType, error) {
 		return t, nil
 	}
 	if err == nil {
-		return "", fmt.Errorf("%s come from the accounting package and cannot be imported from a file", t.Label())
+		return "", wordsError("engine.feed.type.from_package", "Type", t.Text())
 	}
-	return "", fmt.Errorf("'%s' is not a record type LedgerLink imports; use one of %s", strings.TrimSpace(s), acceptedTypeNames())
+	return "", wordsError("engine.feed.type.unknown", "Value", strings.TrimSpace(s), "Types", acceptedTypeNames())
 }
 
 func acceptedTypeNames() string {

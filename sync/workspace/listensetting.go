@@ -3,11 +3,12 @@ package workspace
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"ledgerlink/words"
 )
 
 // DefaultListenAddress is where the window receives the packages' change
@@ -38,13 +39,13 @@ func (s ListenSetting) Addr() string {
 func (s ListenSetting) Check() error {
 	host, port, err := net.SplitHostPort(s.Addr())
 	if err != nil {
-		return fmt.Errorf("%q is not HOST:PORT: %w", s.Addr(), err)
+		return words.Errorf(err, "engine.listen.not_host_port", "Address", strconv.Quote(s.Addr()))
 	}
 	if host != "" && host != "localhost" && net.ParseIP(host) == nil {
-		return fmt.Errorf("%q is not an address of this computer", host)
+		return words.Errorf(nil, "engine.listen.not_local", "Host", strconv.Quote(host))
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("%q is not a port number (1 to 65535)", port)
+		return words.Errorf(nil, "engine.listen.bad_port", "Port", strconv.Quote(port))
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func (w *Workspace) sandboxModule() (string, error) {
 // the sample records go both ways.
 func (w *Workspace) SetUpSandbox(ctx context.Context, progress func(string)) error {
 	if !w.Sandbox {
-		return fmt.Errorf("the Sandbox is not on")
+		return words.Errorf(nil, "engine.sandbox.off")
 	}
 	if progress == nil {
 		progress = func(string) {}
@@ -61,7 +61,7 @@ func (w *Workspace) configureSandbox(ctx context.Context, sandboxModule string, 
 	progress(t.T("storage.sandbox.connecting"))
 	def, _ := w.Reg.Lookup(sandboxModule)
 	if def.Sandbox == nil || def.Login == nil {
-		return fmt.Errorf("%s has no Sandbox", def.Title)
+		return words.Errorf(nil, "engine.sandbox.none_for", "Package", def.Title)
 	}
 	orgs, err := def.Login(ctx, w.ConnectorConfig(sandboxModule, nil), nil)
 	if err != nil {
@@ -132,7 +132,7 @@ func importSample(ctx context.Context, w *Workspace) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("the sample business has problems: %s", strings.Join(problems, "; "))
+		return words.Errorf(nil, "engine.sandbox.sample_problems", "Problems", strings.Join(problems, "; "))
 	}
 	return nil
 }
