@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -128,14 +127,14 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 		}
 	} else {
 		if s.clientID == "" {
-			return nil, errors.New("enter your Intuit app's Client ID on the Account tab")
+			return nil, own.Fail(nil, "quickbooks.account.no_client_id")
 		}
 		secret, err := readSecret(ctx, cfg.Secrets, SecretClientSecret)
 		if err != nil {
 			return nil, err
 		}
 		if secret == "" {
-			return nil, errors.New("enter your Intuit app's Client secret on the Account tab")
+			return nil, own.Fail(nil, "quickbooks.account.no_client_secret")
 		}
 		c.tokens = &rotatingTokens{conf: oauthConfig(s, secret), secrets: cfg.Secrets, hc: c.hc, now: c.now, log: c.log}
 	}
@@ -189,7 +188,7 @@ func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 		return nil
 	}
 	if !connectors.IsLoopbackHost(c.s.api.Hostname()) {
-		return errors.New("in the Sandbox the QuickBooks API address must be this computer (127.0.0.1)")
+		return own.Fail(nil, "quickbooks.sandbox.api_not_local", "Field", settingLabel(KeySandboxAPIURL))
 	}
 	c.s.clientID = qbosim.SandboxClientID
 	c.s.redirect = "http://127.0.0.1:9/callback"
@@ -314,7 +313,7 @@ func (c *Conn) Check(ctx context.Context) (connectors.Identity, error) {
 		}
 	}
 	if len(infos) == 0 || strings.TrimSpace(infos[0].CompanyName) == "" {
-		return connectors.Identity{}, errors.New("QuickBooks sent no company name")
+		return connectors.Identity{}, own.Fail(nil, "quickbooks.check.no_company_name")
 	}
 	home := ""
 	if len(prefs) > 0 {
@@ -344,7 +343,7 @@ func (c *Conn) send(ctx context.Context, r request) ([]byte, error) {
 		}
 		realm := c.realmID()
 		if realm == "" {
-			return nil, errors.New("no QuickBooks company is chosen: sign in to QuickBooks on the Account tab")
+			return nil, own.Fail(nil, "quickbooks.account.no_company")
 		}
 		u := c.s.api.JoinPath("/v3/company/", realm, r.path)
 		q := url.Values{}
@@ -487,7 +486,7 @@ func (c *Conn) batch(ctx context.Context, items []batchItemRequest, requestID st
 		return map[string]batchItemResponse{}, nil
 	}
 	if len(items) > BatchSize {
-		return nil, fmt.Errorf("a QuickBooks batch carries at most %d operations, not %d", BatchSize, len(items))
+		return nil, fmt.Errorf("a QuickBooks batch carries at most %d operations, not %d", BatchSize, len(items)) // words:log: callers split batches first; a programming error
 	}
 	if err := c.paceBatch(ctx); err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func (m mapper) fromRaw(t connectors.RecordType, entity string, raw json.RawMess
 	return rs[0], nil
 }
 
-var errNotListed = errors.New("not a record of this type")
+var errNotListed = errors.New("not a record of this type") // words:log: only tells the caller the entity was not read
 
 // fromRawPage reads a page of entities of type t, with what they need
 // looked up in as few calls as possible.
@@ -219,7 +219,7 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since t
 	}
 	entities := entitiesOf(t)
 	if len(entities) == 0 {
-		return fmt.Errorf("QuickBooks holds no %s", t.Label())
+		return own.Fail(nil, "quickbooks.list.type_not_held", "Type", t.Text())
 	}
 	m := mapper{c: c, ctx: ctx}
 	if t.IsAncillary() {

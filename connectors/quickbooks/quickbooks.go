@@ -13,12 +13,11 @@ package quickbooks
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Setting keys of the QuickBooks module.
@@ -168,9 +167,18 @@ func validateRedirect(v string) error {
 	}
 	u, _ := url.Parse(strings.TrimSpace(v))
 	if u.Scheme == "http" && u.Port() == "" {
-		return errors.New("a loopback redirect must name its port, as registered in the Intuit app (for example http://localhost:8732/callback)")
+		return own.Fail(nil, "quickbooks.setting.redirect_uri.no_port")
 	}
 	return nil
+}
+
+// settingLabel names a setting by its label, for a person; a key the
+// connector does not define is named as it is.
+func settingLabel(key string) words.Text {
+	if f, ok := Definition().Field(key); ok {
+		return words.Sentence(f.Label)
+	}
+	return words.Sentence(key)
 }
 
 // settings are a module's parsed settings.
@@ -190,7 +198,7 @@ func readSettings(cfg connectors.Config) (settings, error) {
 		v := cfg.Setting(key, def)
 		if e := ValidateEndpoint(v); e != nil {
 			if err == nil {
-				err = fmt.Errorf("the QuickBooks setting %q %w", key, e)
+				err = own.Fail(e, "quickbooks.setting.invalid", "Field", settingLabel(key))
 			}
 			return nil
 		}
@@ -205,11 +213,11 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	}
 	s.auth, s.token, s.revoke = parse(KeyAuthURL, DefaultAuthURL), parse(KeyTokenURL, DefaultTokenURL), parse(KeyRevokeURL, DefaultRevokeURL)
 	if env := cfg.Setting(KeyEnvironment, Production); env != Production && env != Development {
-		return settings{}, fmt.Errorf("the QuickBooks company type must be %q or %q, not %q", Production, Development, env)
+		return settings{}, own.Fail(nil, "quickbooks.setting.not_either", "Field", settingLabel(KeyEnvironment), "First", Production, "Second", Development, "Value", env)
 	}
 	s.redirect = strings.TrimSpace(cfg.Setting(KeyRedirectURI, DefaultRedirectURI))
 	if e := validateRedirect(s.redirect); e != nil && err == nil {
-		err = fmt.Errorf("the QuickBooks redirect URI %w", e)
+		err = own.Fail(e, "quickbooks.setting.invalid", "Field", settingLabel(KeyRedirectURI))
 	}
 	if err != nil {
 		return settings{}, err
@@ -222,13 +230,13 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	case CostCentreDepartment:
 		s.costCentreDept = true
 	default:
-		return settings{}, fmt.Errorf("the QuickBooks option %q must be %q or %q, not %q", KeyCostCentre, CostCentreClass, CostCentreDepartment, cc)
+		return settings{}, own.Fail(nil, "quickbooks.setting.not_either", "Field", settingLabel(KeyCostCentre), "First", CostCentreClass, "Second", CostCentreDepartment, "Value", cc)
 	}
 	switch v := strings.ToLower(cfg.Setting(KeyAllowDuplicate, "false")); v {
 	case "true", "false":
 		s.allowDuplicate = v == "true"
 	default:
-		return settings{}, fmt.Errorf("the QuickBooks option %q must be true or false, not %q", KeyAllowDuplicate, v)
+		return settings{}, own.Fail(nil, "quickbooks.setting.not_bool", "Field", settingLabel(KeyAllowDuplicate), "Value", v)
 	}
 	return s, nil
 }

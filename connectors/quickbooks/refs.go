@@ -103,7 +103,7 @@ func (r *refCache) ensure(ctx context.Context, reload bool) error {
 		br, ok := res[fmt.Sprintf("r%d", i)]
 		switch {
 		case !ok:
-			return temporary(fmt.Errorf("no answer for %s", e), "quickbooks.temporary.reference_list", "List", e)
+			return temporary(fmt.Errorf("no answer for %s", e), "quickbooks.temporary.reference_list", "List", e) // words:log: detail under the words
 		case br.Fault != nil:
 			return &APIError{Status: 400, Type: br.Fault.Type, Errors: br.Fault.Error}
 		}

@@ -24,7 +24,7 @@ func (a *amount) UnmarshalJSON(b []byte) error {
 	}
 	d, err := decimal.NewFromString(string(b))
 	if err != nil {
-		return fmt.Errorf("%q is not a number", b)
+		return fmt.Errorf("%q is not a number", b) // words:log: detail of a decoding failure
 	}
 	a.Decimal = d
 	return nil

@@ -3,7 +3,6 @@ package quickbooks
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -38,13 +37,13 @@ type op struct {
 // sent once more, as a sparse update of LedgerLink's own fields only.
 func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []connectors.WriteItem) ([]connectors.WriteResult, error) {
 	if len(items) > BatchSize {
-		return nil, fmt.Errorf("QuickBooks takes at most %d records in one batch, not %d", BatchSize, len(items))
+		return nil, own.Fail(nil, "quickbooks.write.batch_too_big", "Count", len(items), "Type", t.Text(), "Max", BatchSize)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if t.IsAncillary() && t != connectors.Items {
-		return nil, fmt.Errorf("%s come from QuickBooks and cannot be uploaded", t.Label())
+		return nil, own.Fail(nil, "quickbooks.item.not_uploadable", "Type", t.Text())
 	}
 	if err := c.refs.ensure(ctx, false); err != nil {
 		return nil, err

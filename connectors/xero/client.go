@@ -124,7 +124,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 			}
 		}
 		if s.clientID == "" {
-			return nil, errors.New("enter the Xero app's client ID on the Account tab")
+			return nil, own.Fail(nil, "xero.account.no_client_id")
 		}
 		if secret != "" {
 			c.tokens = c.customConnection(s.clientID, secret)
@@ -175,7 +175,7 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 			c.tenantID = sim.DefaultTenantID()
 		}
 	} else if !connectors.IsLoopbackHost(c.settings.endpoints.api.Hostname()) {
-		return errors.New("in the Sandbox the Xero API address must be this computer (127.0.0.1)")
+		return own.Fail(nil, "xero.sandbox.api_not_local")
 	}
 	c.tokens = c.customConnection(xerosim.SandboxClientID, xerosim.SandboxClientSecret)
 	return nil
@@ -254,7 +254,7 @@ func (c *Conn) fetchOrganisation(ctx context.Context) (organisation, error) {
 		return organisation{}, err
 	}
 	if len(env.Organisations) == 0 {
-		return organisation{}, errors.New("Xero sent no organisation details")
+		return organisation{}, own.Fail(nil, "xero.check.no_organisation")
 	}
 	org := env.Organisations[0]
 	c.mu.Lock()
@@ -276,7 +276,7 @@ func (c *Conn) Connections(ctx context.Context) ([]Tenant, error) {
 // can no longer reach that organisation until someone signs in again.
 func (c *Conn) Disconnect(ctx context.Context, connectionID string) error {
 	if strings.TrimSpace(connectionID) == "" {
-		return errors.New("no Xero connection was chosen to disconnect")
+		return own.Fail(nil, "xero.disconnect.none_chosen")
 	}
 	tok, err := c.tokens.accessToken(ctx)
 	if err != nil {
@@ -376,7 +376,7 @@ func (c *Conn) do(ctx context.Context, r apiRequest, out any) error {
 			// Not retried here: the engine's pacer waits as Xero asked.
 			return rateLimitFromResponse(hdr, c.now())
 		case status >= 500:
-			return temporary(fmt.Errorf("%d %s to %s %s", status, http.StatusText(status), r.method, r.path), "xero.temporary.server", "Status", status)
+			return temporary(fmt.Errorf("%d %s to %s %s", status, http.StatusText(status), r.method, r.path), "xero.temporary.server", "Status", status) // words:log: detail under the words
 		default:
 			return decodeAPIError(status, body)
 		}

@@ -11,7 +11,7 @@ import (
 )
 
 // errBadDate is wrapped by every date parsing failure.
-var errBadDate = errors.New("not a Xero date")
+var errBadDate = errors.New("not a Xero date") // words:log: matched with errors.Is; a record that cannot be read is logged and left out
 
 // isoLayouts are the ISO 8601 shapes Xero uses in its *String fields, in
 // If-Modified-Since and in examples, tried in order.

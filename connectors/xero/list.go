@@ -88,7 +88,7 @@ func listingFor(t connectors.RecordType) (listing, bool) {
 func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since time.Time, page func([]connectors.Remote) error) error {
 	l, ok := listingFor(t)
 	if !ok {
-		return fmt.Errorf("LedgerLink cannot read %s from Xero", t.Label())
+		return own.Fail(nil, "xero.list.type_not_read", "Type", t.Text())
 	}
 	if t.IsAncillary() {
 		since = time.Time{}
@@ -381,7 +381,7 @@ func (c *Conn) collect(ctx context.Context, t connectors.RecordType, l listing, 
 func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []string) ([]connectors.Remote, error) {
 	l, ok := listingFor(t)
 	if !ok {
-		return nil, fmt.Errorf("LedgerLink cannot read %s from Xero", t.Label())
+		return nil, own.Fail(nil, "xero.list.type_not_read", "Type", t.Text())
 	}
 	ids := cleanList(remoteIDs)
 	if len(ids) == 0 {
@@ -445,7 +445,7 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, remoteIDs []str
 func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []string) ([]connectors.Remote, error) {
 	l, ok := listingFor(t)
 	if !ok {
-		return nil, fmt.Errorf("LedgerLink cannot read %s from Xero", t.Label())
+		return nil, own.Fail(nil, "xero.list.type_not_read", "Type", t.Text())
 	}
 	codes = cleanList(codes)
 	if len(codes) == 0 {

@@ -250,7 +250,7 @@ func Login(ctx context.Context, cfg connectors.Config, openBrowser func(url stri
 		return Tokens{}, words.Errorf(nil, "xero.sign_in.no_keyring")
 	}
 	if openBrowser == nil {
-		return Tokens{}, errors.New("no way to open the browser was given")
+		return Tokens{}, errors.New("no way to open the browser was given") // words:log: a caller without a browser opener is a programming error
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -293,7 +293,7 @@ func Login(ctx context.Context, cfg connectors.Config, openBrowser func(url stri
 			finish(result{err: authError("xero.auth.cancelled", "Reason", q.Get("error"))})
 		case q.Get("code") == "":
 			writeLoginPage(w, http.StatusBadRequest, page.T("xero.sign_in.page.no_code"))
-			finish(result{err: words.Errorf(errors.New("no code in the sign-in answer"), "xero.sign_in.no_code")})
+			finish(result{err: words.Errorf(errors.New("no code in the sign-in answer"), "xero.sign_in.no_code")}) // words:log: detail under the words
 		default:
 			writeLoginPage(w, http.StatusOK, page.T("xero.sign_in.page.connected"))
 			finish(result{code: q.Get("code")})
@@ -413,7 +413,7 @@ func statusError(resp *http.Response, body []byte) error {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return rateLimitFromResponse(resp.Header, time.Now())
 	case resp.StatusCode >= 500:
-		return temporary(fmt.Errorf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)), "xero.temporary.server", "Status", resp.StatusCode)
+		return temporary(fmt.Errorf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)), "xero.temporary.server", "Status", resp.StatusCode) // words:log: detail under the words
 	}
 	return decodeAPIError(resp.StatusCode, body)
 }

@@ -457,7 +457,7 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 		return err
 	}
 	if len(env.Payments) != len(els) {
-		return fmt.Errorf("Xero answered %d payments for the %d sent", len(env.Payments), len(els))
+		return own.Fail(nil, "xero.write.answer_count", "Answered", len(env.Payments), "Sent", len(els))
 	}
 	var ids, msgs, saved []string
 	for i, w := range env.Payments {
@@ -718,7 +718,7 @@ func groupLoose(ps []payment) []payGroup {
 // paymentRecord builds the LedgerLink payment a group is.
 func paymentRecord(t connectors.RecordType, g payGroup) (connectors.Remote, error) {
 	if len(g.members) == 0 {
-		return connectors.Remote{}, errors.New("it has no payments")
+		return connectors.Remote{}, errors.New("it has no payments") // words:log: a payment that cannot be read is logged and left out
 	}
 	_, invType := invoiceKind(t)
 	p := connectors.Payment{}

@@ -91,7 +91,7 @@ func (c *Conn) roleGroup(ctx context.Context, t connectors.RecordType, create bo
 			return id, nil
 		}
 	}
-	return "", fmt.Errorf("Xero did not create the contact group %q: %s", name, strings.Join(msgs, "; "))
+	return "", fmt.Errorf("Xero did not create the contact group %q: %s", name, strings.Join(msgs, "; ")) // words:log: recording roles only logs its failures
 }
 
 // loadGroups reads the organisation's active contact groups and remembers

@@ -89,10 +89,10 @@ func IdempotencyKey(method, path string, itemKeys []string) string {
 func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []connectors.WriteItem) ([]connectors.WriteResult, error) {
 	res, ok := resourceFor(t)
 	if !ok {
-		return nil, fmt.Errorf("LedgerLink cannot send %s to Xero", t.Label())
+		return nil, own.Fail(nil, "xero.write.type_not_sent", "Type", t.Text())
 	}
 	if len(items) > BatchSize {
-		return nil, fmt.Errorf("a batch of %d %s is more than the %d Xero takes at once", len(items), t.Label(), BatchSize)
+		return nil, own.Fail(nil, "xero.write.batch_too_big", "Count", len(items), "Type", t.Text(), "Max", BatchSize)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -306,7 +306,7 @@ func (c *Conn) sendChunk(ctx context.Context, res resource, method string, chunk
 	}
 	verdicts := elementResults(res, env)
 	if len(verdicts) != len(chunk) {
-		return fmt.Errorf("Xero answered %d %s for the %d sent", len(verdicts), res.arrayKey, len(chunk))
+		return own.Fail(nil, "xero.write.answer_count", "Answered", len(verdicts), "Sent", len(chunk))
 	}
 	for i, el := range chunk {
 		v := verdicts[i]

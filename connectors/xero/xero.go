@@ -11,13 +11,12 @@ package xero
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Setting keys of the Xero module.
@@ -132,7 +131,20 @@ func validateScopes(v string) error {
 			return nil
 		}
 	}
-	return errors.New("must include offline_access, or Xero gives LedgerLink no lasting sign-in")
+	return own.Fail(nil, "xero.setting.scopes.no_offline_access")
+}
+
+// settingLabel names a setting by its label, for a person: a setting of
+// this connector, LedgerLink's own multi-currency option, or else the key
+// as it is.
+func settingLabel(key string) words.Text {
+	if key == KeyMultiCurrency {
+		return words.Sentence("engine.option.multi_currency.label")
+	}
+	if f, ok := Definition().Field(key); ok {
+		return words.Sentence(f.Label)
+	}
+	return words.Sentence(key)
 }
 
 // settings are a module's parsed settings.
@@ -155,7 +167,7 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	parse := func(key, def string) *url.URL {
 		v := cfg.Setting(key, def)
 		if e := ValidateEndpoint(v); e != nil && err == nil {
-			err = fmt.Errorf("the Xero setting %q %w", key, e)
+			err = own.Fail(e, "xero.setting.invalid", "Field", settingLabel(key))
 			return nil
 		}
 		u, _ := url.Parse(strings.TrimSpace(v))
@@ -171,13 +183,13 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	s.tenantID = strings.TrimSpace(cfg.Setting(KeyTenantID, ""))
 	s.scopes = cfg.Setting(KeyScopes, DefaultScopes)
 	if e := validateScopes(s.scopes); e != nil {
-		return settings{}, fmt.Errorf("the Xero permissions setting %w", e)
+		return settings{}, own.Fail(e, "xero.setting.invalid", "Field", settingLabel(KeyScopes))
 	}
 	for key, into := range map[string]*bool{KeyAuthorised: &s.authorised, KeyRollup: &s.rollup, KeyMultiCurrency: &s.multiCurrency, KeyTrackInventory: &s.trackInventory} {
 		v := cfg.Setting(key, "false")
 		b, e := strconv.ParseBool(strings.TrimSpace(v))
 		if e != nil {
-			return settings{}, fmt.Errorf("the Xero option %q must be true or false, not %q", key, v)
+			return settings{}, own.Fail(nil, "xero.setting.not_bool", "Field", settingLabel(key), "Value", v)
 		}
 		*into = b
 	}
