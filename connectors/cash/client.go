@@ -139,7 +139,7 @@ func storedKey(ctx context.Context, cfg connectors.Config) (string, error) {
 func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 	if api := strings.TrimSpace(cfg.Settings[KeyAPIURL]); api != "" && api != DefaultAPIURL {
 		if !connectors.IsLoopbackHost(c.set.api.Hostname()) {
-			return errors.New("in the Sandbox the CASH API address must be this computer (127.0.0.1)")
+			return own.Fail(nil, "cash.sandbox.loopback")
 		}
 		key, _ := storedKey(ctx, cfg)
 		c.key = cmp.Or(key, cashsim.SandboxKey)
@@ -523,7 +523,8 @@ func (c *Conn) Check(ctx context.Context) (connectors.Identity, error) {
 			return connectors.Identity{Organisation: a.Name, Currency: "EUR"}, nil
 		}
 	}
-	return connectors.Identity{}, fmt.Errorf("the CASH administration %q is not among those this API key reaches (%s); sign in again and choose one, or have the administration linked to the API user in Cash Web", c.set.admin, adminCodes(d.Admins))
+	return connectors.Identity{}, own.Fail(nil, "cash.signin.administration_not_reached", "Administration", c.set.admin, "Known", adminCodes(d.Admins))
+
 }
 
 func adminCodes(as []Administration) string {

@@ -218,14 +218,14 @@ func formatAmount(d decimal.Decimal) string {
 func parseAmount(s string) (decimal.Decimal, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return decimal.Decimal{}, errors.New("no amount")
+		return decimal.Decimal{}, errors.New("no amount") // words:log: rows whose amount cannot be read are skipped
 	}
 	if strings.Contains(s, ",") {
 		s = strings.ReplaceAll(s, ".", "")
 		s = strings.Replace(s, ",", ".", 1)
 	}
 	if strings.ContainsAny(s, "eE") {
-		return decimal.Decimal{}, fmt.Errorf("amount %q is not written in figures", s)
+		return decimal.Decimal{}, fmt.Errorf("amount %q is not written in figures", s) // words:log: rows whose amount cannot be read are skipped
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
@@ -311,10 +311,10 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 		return nil, err
 	}
 	if t != connectors.Journals {
-		return nil, fmt.Errorf("CASH takes payroll journals only, not %s", t.Label())
+		return nil, own.Fail(nil, "cash.not_sent", "Type", t.Text())
 	}
 	if len(items) > BatchSize {
-		return nil, fmt.Errorf("a batch of %d payroll journals is more than the %d LedgerLink sends to CASH at once", len(items), BatchSize)
+		return nil, fmt.Errorf("a batch of %d payroll journals is more than the %d LedgerLink sends to CASH at once", len(items), BatchSize) // words:log: the engine splits batches at BatchSize
 	}
 	out := make([]connectors.WriteResult, 0, len(items))
 	// Once one import of an administration stays pending past the wait,
@@ -441,7 +441,7 @@ func (c *Conn) importPosting(ctx context.Context, p posting, wait time.Duration)
 	}
 	tx, err := parseTransaction(ans)
 	if err != nil {
-		return fmt.Errorf("%w: %v", connectors.ErrTemporary, err)
+		return fmt.Errorf("%w: %w", connectors.ErrTemporary, err)
 	}
 	deadline := c.clock.Now().Add(wait)
 	for {
@@ -467,8 +467,9 @@ func (c *Conn) importPosting(ctx context.Context, p posting, wait time.Duration)
 		}
 		next, err := parseTransaction(raw)
 		if err != nil {
-			return fmt.Errorf("%w: %v", connectors.ErrTemporary, err)
+			return fmt.Errorf("%w: %w", connectors.ErrTemporary, err)
 		}
+
 		next.id = cmp.Or(next.id, tx.id)
 		tx = next
 	}
@@ -505,7 +506,7 @@ type transaction struct {
 func parseTransaction(raw []byte) (transaction, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return transaction{}, fmt.Errorf("Cash Web's transaction answer is not the JSON expected: %w", err)
+		return transaction{}, own.Fail(err, "cash.transaction.unreadable")
 	}
 	tx := transaction{id: cmp.Or(field(obj, "transaction"), field(obj, "id"), field(obj, "Transaction"))}
 	switch st := strings.ToLower(cmp.Or(field(obj, "status"), field(obj, "Status"))); st {
@@ -519,10 +520,10 @@ func parseTransaction(raw []byte) (transaction, error) {
 		if _, hasErr := obj["error"]; hasErr {
 			tx.status = txError
 		} else {
-			return transaction{}, errors.New("Cash Web's transaction answer has no status")
+			return transaction{}, own.Fail(nil, "cash.transaction.no_status")
 		}
 	default:
-		return transaction{}, fmt.Errorf("Cash Web's transaction answer has status %q, which LedgerLink does not know", st)
+		return transaction{}, own.Fail(nil, "cash.transaction.unknown_status", "Status", st)
 	}
 	if tx.status == txError {
 		tx.messages = parseErrorBody(raw)

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // ListChanged reads the module's administration's chart of accounts
@@ -23,7 +23,7 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, _ time.
 		return nil
 	}
 	if c.set.admin == "" {
-		return fmt.Errorf("choose the CASH administration on the Account tab (sign in again) before reading its chart of accounts")
+		return own.Fail(nil, "cash.choose_administration")
 	}
 	rs, err := c.export(ctx, c.set.admin, "0201T", "")
 	if err != nil {
@@ -80,7 +80,7 @@ func (c *Conn) Administrations(ctx context.Context) ([]Administration, error) {
 		for _, j := range js {
 			cj := connectors.Journal{Code: j.Code, Name: j.Name}
 			if k := strings.ToUpper(j.Kind); k != "" && k != "M" {
-				cj.Unusable = fmt.Sprintf("a %s journal; payroll is booked in a memoriaal (general) journal", kindName(k))
+				cj.Unusable = own.English().T("cash.journal.unusable", "Kind", kindName(k))
 			}
 			a.Journals = append(a.Journals, cj)
 		}
@@ -112,7 +112,7 @@ func (c *Conn) Journals(ctx context.Context, admin string) ([]Journal, error) {
 func (c *Conn) CheckJournalCode(ctx context.Context, admin, journal string) error {
 	journal = strings.ToUpper(strings.TrimSpace(journal))
 	if journal == "" {
-		return fmt.Errorf("give the journal (dagboek) code the payroll journals are booked in")
+		return own.Fail(nil, "cash.journal.give_code")
 	}
 	js, err := c.Journals(ctx, admin)
 	if err != nil {
@@ -124,24 +124,26 @@ func (c *Conn) CheckJournalCode(ctx context.Context, admin, journal string) erro
 		for n, j := range js {
 			codes[n] = j.Code + " (" + j.Name + ")"
 		}
-		return fmt.Errorf("administration %s has no journal %s; its journals are: %s", admin, journal, strings.Join(codes, ", "))
+		return own.Fail(nil, "cash.journal.missing", "Administration", admin, "Journal", journal, "Known", strings.Join(codes, ", "))
 	}
 	if k := strings.ToUpper(js[i].Kind); k != "" && k != "M" {
-		return fmt.Errorf("journal %s of administration %s is a %s journal; payroll is booked in a memoriaal (general) journal", journal, admin, kindName(k))
+		return own.Fail(nil, "cash.journal.not_memoriaal", "Administration", admin, "Journal", journal, "Kind", kindName(k))
 	}
 	return nil
 }
 
-func kindName(k string) string {
+// kindName names a journal of CASH's kind k ("a sales journal"), in the
+// reader's language.
+func kindName(k string) words.Text {
 	switch k {
 	case "V":
-		return "sales (verkoop)"
+		return words.Sentence("cash.journal_kind.sales")
 	case "I":
-		return "purchase (inkoop)"
+		return words.Sentence("cash.journal_kind.purchase")
 	case "B":
-		return "bank"
+		return words.Sentence("cash.journal_kind.bank")
 	case "K":
-		return "cash (kas)"
+		return words.Sentence("cash.journal_kind.cash")
 	}
-	return k
+	return words.Sentence("cash.journal_kind.other", "Kind", k)
 }

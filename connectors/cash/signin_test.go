@@ -132,7 +132,14 @@ func TestSandboxSignInAndPersistence(t *testing.T) {
 	}
 	if err := conn.CheckJournalCode(t.Context(), cashsim.SampleAdmin, "VRK"); err == nil || !strings.Contains(err.Error(), "memoriaal") {
 		t.Errorf("VRK: %v; want a sales journal refused", err)
+	} else {
+		for lang, want := range map[string]string{"nl": "Dagboek VRK van administratie " + cashsim.SampleAdmin + " is een verkoopdagboek", "da": "er en salgskladde"} {
+			if got := wordsIn(t, lang).Error(err); !strings.Contains(got, want) {
+				t.Errorf("VRK in %s: %q; want %q", lang, got, want)
+			}
+		}
 	}
+
 	if err := conn.CheckJournalCode(t.Context(), cashsim.SampleAdmin, "NOPE"); err == nil || !strings.Contains(err.Error(), "LON (Lonen en salarissen)") {
 		t.Errorf("NOPE: %v; want the journals listed", err)
 	}

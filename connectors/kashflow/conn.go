@@ -107,17 +107,17 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 	}
 	c.soap.user = strings.TrimSpace(cfg.Setting(KeyUsername, ""))
 	if c.soap.user == "" {
-		return nil, errors.New("enter your KashFlow username on the Account tab")
+		return nil, own.Fail(nil, "kashflow.signin.enter_username")
 	}
 	if cfg.Secrets == nil {
-		return nil, errors.New("LedgerLink has no keyring to read the KashFlow API password from")
+		return nil, own.Fail(nil, "kashflow.signin.no_keyring_to_read")
 	}
 	pw, err := cfg.Secrets.Get(ctx, KeyPassword)
 	switch {
 	case errors.Is(err, connectors.ErrSecretNotFound) || (err == nil && pw == ""):
-		return nil, errors.New("enter your KashFlow API password on the Account tab")
+		return nil, own.Fail(nil, "kashflow.signin.enter_password")
 	case err != nil:
-		return nil, fmt.Errorf("reading the KashFlow API password from the system keyring: %w", err)
+		return nil, own.Fail(err, "kashflow.signin.read_password")
 	}
 	c.soap.password = pw
 	return c, nil
@@ -130,7 +130,7 @@ func (c *Conn) openSandbox(cfg connectors.Config, endpoint string) error {
 	c.soap.user, c.soap.password = kashflowsim.SandboxUser, kashflowsim.SandboxPassword
 	if endpoint != DefaultEndpoint {
 		if !connectors.IsLoopbackHost(hostOf(endpoint)) {
-			return errors.New("in the Sandbox the KashFlow API address must be this computer (127.0.0.1)")
+			return own.Fail(nil, "kashflow.sandbox.loopback")
 		}
 		return nil
 	}
@@ -296,7 +296,8 @@ func (c *Conn) load(ctx context.Context, what string, fresh bool) error {
 	case "suppliers":
 		_, err = c.readSuppliers(ctx)
 	default:
-		return fmt.Errorf("unknown reference list %q", what)
+		return fmt.Errorf("unknown reference list %q", what) // words:log: the lists are named in the code, never by a person
+
 	}
 	if err != nil {
 		return err

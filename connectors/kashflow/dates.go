@@ -35,5 +35,6 @@ func parseDateTime(s string) (time.Time, error) {
 		}
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("KashFlow date %q is not in a form LedgerLink knows", s)
+	return time.Time{}, fmt.Errorf("KashFlow date %q is not in a form LedgerLink knows", s) // words:log: detail under the words of an unreadable answer
+
 }

@@ -221,7 +221,8 @@ func (c *Conn) readReference(ctx context.Context, t connectors.RecordType) ([]co
 	case connectors.PaymentMethods:
 		what = []string{"invpay", "recpay"}
 	default:
-		return nil, fmt.Errorf("KashFlow has no %s", t.Label())
+		return nil, own.Fail(nil, "kashflow.not_held", "Type", t.Text())
+
 	}
 	for _, w := range what {
 		if err := c.load(ctx, w, true); err != nil {

@@ -97,6 +97,9 @@ func (c *client) call(ctx context.Context, op string, params []param, result any
 	}
 	ans, err := parseAnswer(raw, op)
 	if err != nil {
+		if fe := (*FaultError)(nil); !errors.As(err, &fe) {
+			err = own.Fail(err, "kashflow.answer.unreadable", "Operation", op)
+		}
 		return fmt.Errorf("%w: the answer to %s: %w", connectors.ErrTemporary, op, err)
 	}
 	if !strings.EqualFold(ans.Status, "OK") {
@@ -104,7 +107,7 @@ func (c *client) call(ctx context.Context, op string, params []param, result any
 	}
 	if result != nil && ans.Result != nil {
 		if err := xml.Unmarshal(ans.Result, result); err != nil {
-			return fmt.Errorf("reading KashFlow's answer to %s: %w", op, err)
+			return own.Fail(err, "kashflow.answer.unreadable", "Operation", op)
 		}
 	}
 	return nil
@@ -209,10 +212,11 @@ func parseAnswer(raw []byte, op string) (answer, error) {
 		}
 	}
 	if !inResponse {
-		return answer{}, fmt.Errorf("no %sResponse in the answer", op)
+		return answer{}, fmt.Errorf("no %sResponse in the answer", op) // words:log: detail under the words of an unreadable answer
 	}
 	if !sawStatus {
-		return answer{}, fmt.Errorf("the answer to %s has no Status", op)
+		return answer{}, fmt.Errorf("the answer to %s has no Status", op) // words:log: detail under the words of an unreadable answer
+
 	}
 	return ans, nil
 }

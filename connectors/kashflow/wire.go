@@ -33,7 +33,8 @@ func parseDecimal(s string) (decimal.Decimal, error) {
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return decimal.Zero, fmt.Errorf("%q is not a decimal number", s)
+		return decimal.Zero, fmt.Errorf("%q is not a decimal number", s) // words:log: detail under the words of an unreadable answer
+
 	}
 	return d, nil
 }

@@ -107,3 +107,31 @@ func TestLabelsInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenRefusalsInEveryLanguage: opening a connection without the API
+// password, or with a Sandbox address elsewhere, says what to do in the
+// reader's language.
+func TestOpenRefusalsInEveryLanguage(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	noPassword := h.cfg
+	noPassword.Secrets = &memSecrets{m: map[string]string{}}
+	_, err := kashflow.Open(t.Context(), noPassword)
+	if err == nil {
+		t.Fatal("Open without the API password succeeded")
+	}
+	for lang, want := range map[string]string{
+		"en": "Enter your KashFlow API password on the Account tab.",
+		"nl": "Vul uw API-wachtwoord van KashFlow in op het tabblad Account.",
+		"da": "Angiv din KashFlow API-adgangskode på fanen Adgang.",
+	} {
+		if said := wordsIn(t, lang).Error(err); said != want {
+			t.Errorf("in %s the refusal is %q; want %q", lang, said, want)
+		}
+	}
+	sandbox := h.cfg
+	sandbox.Sandbox = true
+	sandbox.Settings = map[string]string{kashflow.KeyEndpoint: "https://kashflow.example.com/api/service.asmx"}
+	if _, err := kashflow.Open(t.Context(), sandbox); err == nil || !strings.Contains(wordsIn(t, "nl").Error(err), "In de Sandbox moet het API-adres van KashFlow deze computer zijn") {
+		t.Errorf("Open in the Sandbox with an address elsewhere: %v; want the refusal in Dutch", err)
+	}
+}

@@ -13,7 +13,7 @@ import (
 )
 
 // ErrBatchTooLarge refuses a Write of more than BatchSize items.
-var ErrBatchTooLarge = errors.New("more records than KashFlow's batch size")
+var ErrBatchTooLarge = errors.New("more records than KashFlow's batch size") // words:log: a sentinel; the engine splits batches at BatchSize
 
 // Write creates or updates items, one KashFlow call (or a few) each.
 // KashFlow's verdict on one record (Status NO) is that record's ItemError;
@@ -28,7 +28,8 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 		return nil, err
 	}
 	if !Capabilities().Supports(t, connectors.Upload) {
-		return nil, fmt.Errorf("LedgerLink does not send %s to KashFlow", t.Label())
+		return nil, own.Fail(nil, "kashflow.not_sent", "Type", t.Text())
+
 	}
 	out := make([]connectors.WriteResult, 0, len(items))
 	for _, it := range items {

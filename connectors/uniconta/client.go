@@ -163,7 +163,7 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 		c.hc = sim.Client()
 		c.settings.api, _ = url.Parse(unicontasim.InProcessURL)
 	} else if !connectors.IsLoopbackHost(c.settings.api.Hostname()) {
-		return errors.New("in the Sandbox the Uniconta WebAPI address must be this computer (127.0.0.1)")
+		return own.Fail(nil, "uniconta.sandbox.loopback")
 	}
 	if c.settings.username == "" {
 		c.settings.username = unicontasim.SandboxUser
@@ -292,7 +292,7 @@ func (c *Conn) readTokens(status int, data []byte, company int) (tokens, error) 
 	case status >= 500:
 		return tokens{}, fmt.Errorf("%w: Uniconta's sign-in answered %d %s", connectors.ErrTemporary, status, http.StatusText(status))
 	case status != http.StatusOK:
-		return tokens{}, fmt.Errorf("Uniconta's sign-in answered %d: %s", status, snippet(data))
+		return tokens{}, own.Fail(nil, "uniconta.signin.answered", "Status", status, "Answer", snippet(data))
 	}
 	ans, code, err := parseLoginAnswer(data)
 	if err != nil {
@@ -370,7 +370,8 @@ func (c *Conn) call(ctx context.Context, method, path string, in, out any) error
 		}
 		code, err := decodeAnswer(data, out)
 		if err != nil {
-			return fmt.Errorf("Uniconta's answer to %s %s could not be read: %w", method, path, err)
+			return own.Fail(err, "uniconta.answer.unreadable", "Call", method+" "+path)
+
 		}
 		if code != "" {
 			return c.withDetail(ctx, &Error{Code: code})

@@ -2,7 +2,6 @@ package uniconta
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -79,16 +78,16 @@ func withCustomFields(base any, values map[string]string, fields []string, types
 		if !ok {
 			continue
 		}
-		tv, err := typedValue(v, typ)
+		tv, err := typedValue(name, v, typ)
 		if err != nil {
-			return nil, fmt.Errorf("the custom field %s: %w", name, err)
+			return nil, err
 		}
 		out[name] = tv
 	}
 	return out, nil
 }
 
-func typedValue(v, typ string) (any, error) {
+func typedValue(name, v, typ string) (any, error) {
 	v = strings.TrimSpace(v)
 	switch strings.ToLower(typ) {
 	case "double", "integer", "int", "long":
@@ -97,7 +96,7 @@ func typedValue(v, typ string) (any, error) {
 		}
 		d, err := decimal.NewFromString(strings.ReplaceAll(v, ",", "."))
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a number, and the field holds numbers in Uniconta", v)
+			return nil, own.Fail(nil, "uniconta.field.not_number", "Name", name, "Value", v)
 		}
 		return json.Number(d.String()), nil
 	case "boolean", "bool":
@@ -106,7 +105,8 @@ func typedValue(v, typ string) (any, error) {
 		}
 		b, err := strconv.ParseBool(strings.ToLower(v))
 		if err != nil {
-			return nil, fmt.Errorf("%q is not yes or no (true/false), and the field is a tick box in Uniconta", v)
+			return nil, own.Fail(nil, "uniconta.field.not_yes_no", "Name", name, "Value", v)
+
 		}
 		return b, nil
 	}

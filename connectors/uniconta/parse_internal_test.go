@@ -235,3 +235,27 @@ func BenchmarkMapping(b *testing.B) {
 		}
 	}
 }
+
+// TestCustomFieldRefusalsInEveryLanguage: a custom field value that does
+// not fit the field's Uniconta type is refused naming the field and the
+// value, in the reader's language.
+func TestCustomFieldRefusalsInEveryLanguage(t *testing.T) {
+	cases := []struct {
+		typ, value string
+		en, nl, da string
+	}{
+		{"Double", "many", `The custom field LoyaltyTier holds numbers in Uniconta, and "many"`, `Het vrije veld LoyaltyTier bevat getallen`, `Kundedatafeltet LoyaltyTier indeholder tal`},
+		{"Boolean", "perhaps", `The custom field LoyaltyTier is a tick box in Uniconta, and "perhaps"`, `Het vrije veld LoyaltyTier is een vinkje`, `Kundedatafeltet LoyaltyTier er et afkrydsningsfelt`},
+	}
+	for _, tc := range cases {
+		_, err := withCustomFields(map[string]any{"Account": "C1"}, map[string]string{"LoyaltyTier": tc.value}, []string{"LoyaltyTier"}, map[string]string{"LoyaltyTier": tc.typ})
+		if err == nil {
+			t.Fatalf("%s %q was accepted", tc.typ, tc.value)
+		}
+		for lang, want := range map[string]string{"en": tc.en, "nl": tc.nl, "da": tc.da} {
+			if got := own.In(lang).Error(err); !strings.Contains(got, want) {
+				t.Errorf("in %s the refusal reads %q; want it to hold %q", lang, got, want)
+			}
+		}
+	}
+}

@@ -101,8 +101,9 @@ func decodeRows[T any](raw []json.RawMessage) ([]T, error) {
 	for _, r := range raw {
 		var v T
 		if err := json.Unmarshal(r, &v); err != nil {
-			return nil, err
+			return nil, own.Fail(err, "uniconta.answer.row_unreadable")
 		}
+
 		out = append(out, v)
 	}
 	return out, nil

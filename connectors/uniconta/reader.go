@@ -3,7 +3,6 @@ package uniconta
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"ledgerlink/connectors"
@@ -47,7 +46,7 @@ func (c *Conn) Get(ctx context.Context, t connectors.RecordType, ids []string) (
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("Uniconta does not hold %s", t.Label())
+	return nil, own.Fail(nil, "uniconta.not_held", "Type", t.Text())
 }
 
 // FindByCode looks records up by LedgerLink's code; unknown codes are left
@@ -78,7 +77,7 @@ func (c *Conn) FindByCode(ctx context.Context, t connectors.RecordType, codes []
 		if t.IsAncillary() {
 			out, err = c.reference(ctx, t)
 		} else {
-			return nil, fmt.Errorf("Uniconta does not hold %s", t.Label())
+			return nil, own.Fail(nil, "uniconta.not_held", "Type", t.Text())
 		}
 	}
 	if err != nil {

@@ -111,7 +111,7 @@ func (c *Conn) ListChanged(ctx context.Context, t connectors.RecordType, since t
 		}
 		return c.emit(ctx, recs, page)
 	}
-	return fmt.Errorf("Uniconta does not hold %s", t.Label())
+	return own.Fail(nil, "uniconta.not_held", "Type", t.Text())
 }
 
 // emit hands recs over a page at a time.
@@ -176,7 +176,8 @@ func (c *Conn) partiesFromRows(t connectors.RecordType, rows []json.RawMessage) 
 	for _, raw := range rows {
 		var w wireParty
 		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, fmt.Errorf("a Uniconta %s could not be read: %w", strings.ToLower(t.Label()), err)
+			return nil, own.Fail(err, "uniconta.answer.record_unreadable", "Type", t.Text())
+
 		}
 		p := partyFromWire(w)
 		if t == connectors.Customers {

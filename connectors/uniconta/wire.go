@@ -129,7 +129,7 @@ func codeOf(s string) (string, error) {
 	if s == "" || len(s) > 64 || strings.ContainsFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}) {
-		return "", fmt.Errorf("unexpected answer %q", snippet([]byte(s)))
+		return "", fmt.Errorf("unexpected answer %q", snippet([]byte(s))) // words:log: detail under the words of an unreadable answer
 	}
 	return s, nil
 }
@@ -158,7 +158,7 @@ func (p postingResult) code() (string, error) {
 	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
-		return "", fmt.Errorf("Err is neither a number nor a name: %s", snippet(b))
+		return "", fmt.Errorf("Err is neither a number nor a name: %s", snippet(b)) // words:log: detail under the words of an unreadable posting
 	}
 	if n == 0 {
 		return "", nil
@@ -172,13 +172,13 @@ func parseLoginAnswer(data []byte) (loginAnswer, string, error) {
 	var ans loginAnswer
 	code, err := decodeAnswer(data, &ans)
 	if err != nil {
-		return ans, "", fmt.Errorf("Uniconta's sign-in answer could not be read: %w", err)
+		return ans, "", own.Fail(err, "uniconta.signin.unreadable")
 	}
 	if code != "" {
 		return ans, code, nil
 	}
 	if ans.Token == "" {
-		return ans, "", errors.New("Uniconta's sign-in answer carried no token")
+		return ans, "", own.Fail(nil, "uniconta.signin.no_token")
 	}
 	return ans, "", nil
 }
@@ -242,7 +242,7 @@ func (d *ucDate) UnmarshalJSON(b []byte) error {
 	}
 	var v string
 	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("a Uniconta date must be a string, got %s", snippet(b))
+		return fmt.Errorf("a Uniconta date must be a string, got %s", snippet(b)) // words:log: detail under the words of an unreadable answer
 	}
 	t, err := parseUCDate(v)
 	if err != nil {
@@ -262,7 +262,7 @@ func parseUCDate(v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a Uniconta date", snippet([]byte(v)))
+	return time.Time{}, fmt.Errorf("%q is not a Uniconta date", snippet([]byte(v))) // words:log: detail under the words of an unreadable answer
 }
 
 func toDate(d ucDate) connectors.Date {
@@ -293,7 +293,8 @@ func (a *amount) UnmarshalJSON(b []byte) error {
 	s = strings.Trim(s, `"`)
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return fmt.Errorf("%q is not an amount", snippet(b))
+		return fmt.Errorf("%q is not an amount", snippet(b)) // words:log: detail under the words of an unreadable answer
+
 	}
 	a.Decimal = d
 	return nil

@@ -31,17 +31,20 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 		return nil, err
 	}
 	if len(items) > BatchSize {
-		return nil, fmt.Errorf("a Uniconta write carries at most %d records, not %d", BatchSize, len(items))
+		return nil, fmt.Errorf("a Uniconta write carries at most %d records, not %d", BatchSize, len(items)) // words:log: the engine splits batches at BatchSize
 	}
 	results := make([]connectors.WriteResult, len(items))
 	var valid []int
 	for i, it := range items {
 		results[i] = connectors.WriteResult{Key: it.Key, RemoteID: it.RemoteID}
 		if err := it.Record.Validate(); err != nil || it.Record.Type != t {
-			if err == nil {
-				err = fmt.Errorf("a %s record was sent as %s", it.Record.Type, t)
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			} else {
+				msg = own.English().T("uniconta.item.wrong_type", "Kind", it.Record.Type.Text(), "Type", t.Text())
 			}
-			results[i] = connectors.WriteResult{Key: it.Key, Err: &connectors.ItemError{Code: codeInvalid, Message: err.Error()}}
+			results[i] = connectors.WriteResult{Key: it.Key, Err: &connectors.ItemError{Code: codeInvalid, Message: msg}}
 			continue
 		}
 		valid = append(valid, i)
@@ -59,7 +62,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 	case connectors.Items:
 		err = c.writeItems(ctx, items, valid, results)
 	default:
-		return nil, fmt.Errorf("LedgerLink does not send %s to Uniconta", t.Label())
+		return nil, own.Fail(nil, "uniconta.not_sent", "Type", t.Text())
 	}
 	if err != nil {
 		return nil, err
@@ -324,7 +327,7 @@ func (c *Conn) insertRows(ctx context.Context, entity, keyProp string, codes []s
 		for i, code := range codes {
 			id, ok := byKey[strings.ToLower(code)]
 			if !ok {
-				return nil, nil, fmt.Errorf("Uniconta's answer to the insert left out %s", code)
+				return nil, nil, own.Fail(nil, "uniconta.insert.left_out", "Code", code)
 			}
 			ids[i] = strconv.FormatInt(id, 10)
 		}
@@ -509,7 +512,7 @@ func (c *Conn) generate(ctx context.Context, k docKind, order *wireOrder, lines 
 	}
 	code, err := res.code()
 	if err != nil {
-		return "", fmt.Errorf("Uniconta's answer to posting %s could not be read: %w", d.Code, err)
+		return "", own.Fail(err, "uniconta.posting.unreadable", "Code", d.Code)
 	}
 	if code != "" {
 		return "", c.withDetail(ctx, &Error{Code: code})
@@ -518,7 +521,7 @@ func (c *Conn) generate(ctx context.Context, k docKind, order *wireOrder, lines 
 		RowID int64 `json:"RowId"`
 	}
 	if len(res.Header) == 0 || json.Unmarshal(res.Header, &h) != nil || h.RowID == 0 {
-		return "", fmt.Errorf("Uniconta posted %s but did not say which invoice it made", d.Code)
+		return "", own.Fail(nil, "uniconta.posting.no_invoice", "Code", d.Code)
 	}
 	return "I" + strconv.FormatInt(h.RowID, 10), nil
 }
@@ -626,7 +629,7 @@ func (c *Conn) postDaily(ctx context.Context, date connectors.Date, comment stri
 	}
 	code, err := res.code()
 	if err != nil {
-		return "", fmt.Errorf("Uniconta's answer to the posting could not be read: %w", err)
+		return "", own.Fail(err, "uniconta.posting.daily_unreadable")
 	}
 	if code != "" {
 		return "", c.withDetail(ctx, &Error{Code: code})
@@ -763,7 +766,8 @@ func (c *Conn) writeJournal(ctx context.Context, t connectors.RecordType, it con
 	}
 	code, err := res.code()
 	if err != nil {
-		return "", fmt.Errorf("Uniconta's answer to checking journal %s could not be read: %w", j.Code, err)
+		return "", own.Fail(err, "uniconta.posting.check_unreadable", "Code", j.Code)
+
 	}
 	if code != "" {
 		return "", c.withDetail(ctx, &Error{Code: code})
