@@ -255,7 +255,6 @@ var errorsStillEnglish = []string{
 	"connectors/xero/roles.go",
 	"connectors/xero/write.go",
 	"connectors/xero/xero.go",
-	"storage/runs.go",
 	"storage/secrets/keyring.go",
 	"storage/secrets/secrets.go",
 	"storage/secrets/system_unix.go",
