@@ -24,7 +24,7 @@ import (
 
 // ErrNotABackup means a file offered as a backup is not a LedgerLink
 // database, or is damaged or cut short.
-var ErrNotABackup = errors.New("the file is not a usable LedgerLink backup")
+var ErrNotABackup = errors.New("the file is not a usable LedgerLink backup") // words:log: a kind for errors.Is; a person reads notABackup's words
 
 // verifyTimeout bounds how long checking one backup file may take.
 const verifyTimeout = 2 * time.Minute

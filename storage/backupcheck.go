@@ -49,13 +49,13 @@ const (
 
 // errStructure is a structural fault; the message is for logs, the person
 // is told the file is damaged.
-var errStructure = errors.New("damaged database structure")
+var errStructure = errors.New("damaged database structure") // words:log: detail under notABackup's words
 
 // errTooShort means the file ends before the data its header describes.
-var errTooShort = errors.New("the file is cut short")
+var errTooShort = errors.New("the file is cut short") // words:log: detail under notABackup's words
 
 // errNotBolt means the file has no valid bbolt header at all.
-var errNotBolt = errors.New("not a database file")
+var errNotBolt = errors.New("not a database file") // words:log: detail under notABackup's words
 
 // boltMeta is the part of a meta page the walk needs.
 type boltMeta struct {

@@ -24,10 +24,10 @@ const FileName = "ledgerlink.db"
 const SchemaVersion = 1
 
 // ErrAlreadyRunning means another LedgerLink holds the data folder.
-var ErrAlreadyRunning = errors.New("LedgerLink is already running with this data folder")
+var ErrAlreadyRunning = errors.New("LedgerLink is already running with this data folder") // words:log: a kind for errors.Is; a person reads sayKind's words
 
 // ErrNewerSchema means the database was written by a newer LedgerLink.
-var ErrNewerSchema = errors.New("this data folder was written by a newer version of LedgerLink; install that version or choose another data folder")
+var ErrNewerSchema = errors.New("this data folder was written by a newer version of LedgerLink; install that version or choose another data folder") // words:log: a kind for errors.Is; a person reads sayKind's words
 
 var (
 	bucketMeta = []byte("meta")
@@ -154,7 +154,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (found bool, err error) {
 }
 
 // ErrNotInstalled means the module has not been installed in this data folder.
-var ErrNotInstalled = errors.New("module is not installed")
+var ErrNotInstalled = errors.New("module is not installed") // words:log: a kind for errors.Is; a person reads notInstalled's words
 
 // notInstalled is ErrNotInstalled for module, in words.
 func notInstalled(module string) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -272,7 +273,7 @@ func (db *DB) MarkVerified(ctx context.Context, module string, vs []Verification
 		for _, v := range vs {
 			key, err := hex.DecodeString(v.ID)
 			if err != nil || len(key) != 16 {
-				return fmt.Errorf("%q is not an exported row", v.ID)
+				return sayErr(nil, "storage.exported.not_a_row", "ID", strconv.Quote(v.ID))
 			}
 			var e exportedEntry
 			found, err := getJSON(b, key, &e)

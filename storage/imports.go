@@ -206,7 +206,7 @@ func (t *ImportTx) OpenRows(typ connectors.RecordType) ([]ImportRow, error) {
 // returns the row as stored.
 func (t *ImportTx) PutRow(r ImportRow) (ImportRow, error) {
 	if strings.TrimSpace(r.RemoteID) == "" {
-		return ImportRow{}, errors.New("an imported payment needs the accounting package's ID")
+		return ImportRow{}, sayErr(nil, "storage.import.payment_no_id")
 	}
 	if r.Kind == "" {
 		r.Kind = ImportKindOf(r.Type)
@@ -294,7 +294,7 @@ func (t *ImportTx) PutFromPackage(rec connectors.Record, remoteID string, mirror
 		return RecordHead{}, readOnly(rec.Type, rec.Code())
 	}
 	if strings.TrimSpace(remoteID) == "" {
-		return RecordHead{}, fmt.Errorf("%s %s from the accounting package has no ID", rec.Type.Label(), rec.Code())
+		return RecordHead{}, sayErr(nil, "storage.import.record_no_id", "Type", rec.Type.Text(), "Code", rec.Code())
 	}
 	var h RecordHead
 	if _, err := t.w.put(OriginModule(t.module), rec, &h); err != nil {

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -91,9 +90,14 @@ func linkIn(tx *bolt.Tx, module string, r Ref) (Link, bool, error) {
 	}
 	l, err := decodeLink(v)
 	if err != nil {
-		return Link{}, true, fmt.Errorf("the link of %s: %w", r, err)
+		return Link{}, true, linkUnreadable(r, err)
 	}
 	return l, true, nil
+}
+
+// linkUnreadable is the failure to read r's link with the package.
+func linkUnreadable(r Ref, err error) error {
+	return sayErr(err, "storage.link.unreadable", "Type", r.Type.Text(), "Code", r.Code)
 }
 
 // linkVersion is the layout links are written in; linkVersion1 links (no
@@ -124,7 +128,7 @@ func decodeLink(v []byte) (Link, error) {
 	r := &binReader{b: v}
 	version := r.byte()
 	if version != linkVersion && version != linkVersion1 {
-		return Link{}, errors.New("stored value has an unknown layout")
+		return Link{}, errors.New("stored value has an unknown layout") // words:log: detail; the callers say which link in words
 	}
 	l := Link{
 		RemoteID:            r.str(),
@@ -267,7 +271,7 @@ func (db *DB) Links(ctx context.Context, module string, t connectors.RecordType,
 		for k, v := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
 			l, err := decodeLink(v)
 			if err != nil {
-				return fmt.Errorf("the link of %s %s cannot be read: %w", t.Label(), k[len(prefix):], err)
+				return linkUnreadable(Ref{Type: t, Code: string(k[len(prefix):])}, err)
 			}
 			if err := fn(string(k[len(prefix):]), l); err != nil {
 				return err
@@ -362,7 +366,7 @@ func changeCursorIn(tx *bolt.Tx, module string) (ChangeCursor, error) {
 		return ChangeCursor{}, nil
 	}
 	if len(v) < 8 {
-		return ChangeCursor{}, errors.New("the change cursor is damaged")
+		return ChangeCursor{}, sayErr(nil, "storage.cursor.change_damaged")
 	}
 	return ChangeCursor{Seq: readU64(v[:8]), Levels: string(v[8:])}, nil
 }

@@ -13,7 +13,7 @@ import (
 
 // ErrAlreadyInstalled means the module is already installed in this data
 // folder; installing it again would overwrite its settings, so it is refused.
-var ErrAlreadyInstalled = errors.New("module is already installed")
+var ErrAlreadyInstalled = errors.New("module is already installed") // words:log: a kind for errors.Is; a person reads sayKind's words
 
 // subSettings is the sub-bucket of a module bucket that holds its settings.
 const subSettings = "settings"

@@ -124,9 +124,23 @@ func queueItemIn(b *bolt.Bucket, r Ref) (QueueItem, bool, error) {
 	}
 	q, err := decodeQueueItem(v)
 	if err != nil {
-		return QueueItem{}, true, fmt.Errorf("the pending item %s: %w", r, err)
+		return QueueItem{}, true, pendingUnreadable(r, err)
 	}
 	return q, true, nil
+}
+
+// pendingUnreadable is the failure to read r's row in Pending Export.
+func pendingUnreadable(r Ref, err error) error {
+	return sayErr(err, "storage.pending.unreadable", "Type", r.Type.Text(), "Code", r.Code)
+}
+
+// refOfKey is the record a key of Pending Export names; a key that names
+// none is taken as a code.
+func refOfKey(k []byte) Ref {
+	if r, ok := parseRefKey(k); ok {
+		return r
+	}
+	return Ref{Code: string(k)}
 }
 
 // queueItemVersion is the layout queue items are written in;
@@ -178,7 +192,7 @@ func decodeQueueItem(v []byte) (QueueItem, error) {
 	r := &binReader{b: v}
 	version := r.byte()
 	if version != queueItemVersion && version != queueItemVersion2 && version != queueItemVersion1 {
-		return QueueItem{}, errors.New("stored value has an unknown layout")
+		return QueueItem{}, errors.New("stored value has an unknown layout") // words:log: detail; the callers say which row in words
 	}
 	var q QueueItem
 	q.Type = connectors.RecordType(r.str())
@@ -331,7 +345,7 @@ func (db *DB) RefreshQueue(ctx context.Context, module, levels string, types []c
 			if v := links.Get(h.Ref().key()); v != nil {
 				l, err := decodeLink(v)
 				if err != nil {
-					return fmt.Errorf("the link of %s: %w", h.Ref(), err)
+					return linkUnreadable(h.Ref(), err)
 				}
 				link = &l
 			}
@@ -411,7 +425,7 @@ func (db *DB) Queue(ctx context.Context, module string) ([]QueueItem, error) {
 		return b.ForEach(func(k, v []byte) error {
 			q, err := decodeQueueItem(v)
 			if err != nil {
-				return fmt.Errorf("the pending item %q cannot be read: %w", k, err)
+				return pendingUnreadable(refOfKey(k), err)
 			}
 			out = append(out, q)
 			return nil
@@ -562,7 +576,7 @@ func (db *DB) UncertainItems(ctx context.Context, module string) ([]QueueItem, e
 			}
 			q, err := decodeQueueItem(v)
 			if err != nil {
-				return fmt.Errorf("the pending item %q cannot be read: %w", k, err)
+				return pendingUnreadable(refOfKey(k), err)
 			}
 			if q.Uncertain() {
 				out = append(out, q)
@@ -664,7 +678,7 @@ func completeIn(tx *bolt.Tx, module string, queue queueTx, outcomes []Outcome, n
 			}
 			q.State, q.Key, q.SentFingerprint = StatePending, "", Fingerprint{}
 		default:
-			return fmt.Errorf("outcome of %s has no verdict", o.Ref)
+			return fmt.Errorf("outcome of %s has no verdict", o.Ref) // words:log: the engine always gives a verdict
 		}
 		if err := queue.put(q); err != nil {
 			return err
@@ -744,7 +758,7 @@ func (db *DB) MarkExported(ctx context.Context, module string, refs []Ref) ([]Re
 				return err
 			}
 			if !found {
-				refused = append(refused, Refusal{Ref: r, Reason: fmt.Sprintf("%s %s is not in Pending Export.", r.Type.Label(), r.Code)})
+				refused = append(refused, Refusal{Ref: r, Reason: db.Words().T("storage.mark.not_pending")})
 				continue
 			}
 			h, inWorkspace, err := headIn(tx, r)
@@ -808,11 +822,11 @@ func (db *DB) MarkNotExported(ctx context.Context, module string, refs []Ref) ([
 				return err
 			}
 			if !found {
-				refused = append(refused, Refusal{Ref: r, Reason: fmt.Sprintf("%s %s is not in Successfully Exported.", r.Type.Label(), r.Code)})
+				refused = append(refused, Refusal{Ref: r, Reason: db.Words().T("storage.mark.not_exported")})
 				continue
 			}
 			if !e.Manual {
-				refused = append(refused, Refusal{Ref: r, Reason: fmt.Sprintf("%s %s was uploaded and the accounting package holds it; only rows marked as exported by hand can be marked as not exported. Change or delete it in the accounting package.", r.Type.Label(), r.Code)})
+				refused = append(refused, Refusal{Ref: r, Reason: db.Words().T("storage.mark.uploaded")})
 				continue
 			}
 			if e.PrevLink != nil {

@@ -66,7 +66,7 @@ func (f *Fingerprint) UnmarshalText(b []byte) error {
 		return nil
 	}
 	if hex.DecodedLen(len(b)) != len(f) {
-		return fmt.Errorf("fingerprint %q has the wrong length", b)
+		return fmt.Errorf("fingerprint %q has the wrong length", b) // words:log: detail of a decoding its caller names
 	}
 	_, err := hex.Decode(f[:], b)
 	return err
@@ -167,7 +167,7 @@ type PutResult struct {
 
 // ErrReadOnlyType refuses local changes to reference data, which belongs to
 // the accounting package.
-var ErrReadOnlyType = errors.New("this kind of record comes from the accounting package and cannot be changed in LedgerLink")
+var ErrReadOnlyType = errors.New("this kind of record comes from the accounting package and cannot be changed in LedgerLink") // words:log: a kind for errors.Is; a person reads readOnly's words
 
 // readOnly is ErrReadOnlyType for the record of type t with code.
 func readOnly(t connectors.RecordType, code string) error {
@@ -180,7 +180,7 @@ func recordNotFound(t connectors.RecordType, code string) error {
 }
 
 // ErrRecordNotFound means the workspace has no record with that type and code.
-var ErrRecordNotFound = errors.New("no such record in LedgerLink")
+var ErrRecordNotFound = errors.New("no such record in LedgerLink") // words:log: a kind for errors.Is; a person reads recordNotFound's words
 
 // PutRecords stores recs in the workspace in one transaction. A record whose
 // content is unchanged is left exactly as it was (no new sequence number), so
@@ -192,7 +192,7 @@ func (db *DB) PutRecords(ctx context.Context, origin string, recs []connectors.R
 		return PutResult{}, err
 	}
 	if strings.TrimSpace(origin) == "" {
-		return PutResult{}, errors.New("records need an origin")
+		return PutResult{}, errors.New("records need an origin") // words:log: the engine always gives one
 	}
 	for i, rec := range recs {
 		if err := rec.Validate(); err != nil {
@@ -371,7 +371,7 @@ func encodeEntry(dst []byte, h RecordHead, raw []byte) []byte {
 // (aliasing v: valid only inside the transaction).
 func decodeEntry(t connectors.RecordType, code string, v []byte) (RecordHead, []byte, error) {
 	if len(v) < entryFixed || v[0] != entryVersion {
-		return RecordHead{}, nil, fmt.Errorf("the stored %s %s is damaged", t.Label(), code)
+		return RecordHead{}, nil, recordDamaged(t, code, nil)
 	}
 	h := RecordHead{Type: t, Code: code}
 	h.LocalID = binary.BigEndian.Uint64(v[1:])
@@ -384,10 +384,16 @@ func decodeEntry(t connectors.RecordType, code string, v []byte) (RecordHead, []
 	copy(h.Fingerprint[:], v[29:])
 	n := int(binary.BigEndian.Uint16(v[29+sha256.Size:]))
 	if len(v) < entryFixed+n {
-		return RecordHead{}, nil, fmt.Errorf("the stored %s %s is damaged", t.Label(), code)
+		return RecordHead{}, nil, recordDamaged(t, code, nil)
 	}
 	h.Origin = string(v[entryFixed : entryFixed+n])
 	return h, v[entryFixed+n:], nil
+}
+
+// recordDamaged is the failure to read the stored record t/code; cause
+// (which may be nil) is the detail.
+func recordDamaged(t connectors.RecordType, code string, cause error) error {
+	return sayErr(cause, "storage.record.damaged", "Type", t.Text(), "Code", code)
 }
 
 func decodeStored(t connectors.RecordType, code string, v []byte) (StoredRecord, error) {
@@ -397,7 +403,7 @@ func decodeStored(t connectors.RecordType, code string, v []byte) (StoredRecord,
 	}
 	sr := StoredRecord{RecordHead: h}
 	if err := json.Unmarshal(raw, &sr.Record); err != nil {
-		return StoredRecord{}, fmt.Errorf("the stored %s %s cannot be read: %w", t.Label(), code, err)
+		return StoredRecord{}, recordDamaged(t, code, err)
 	}
 	return sr, nil
 }
@@ -585,7 +591,7 @@ func changedSinceIn(ctx context.Context, tx *bolt.Tx, seq uint64, fn func(Record
 		}
 		ref, ok := parseRefKey(v)
 		if !ok {
-			return fmt.Errorf("the change index is damaged at %d", readU64(k))
+			return sayErr(nil, "storage.record.changes_damaged", "Seq", readU64(k))
 		}
 		h, found, err := headIn(tx, ref)
 		if err != nil {
@@ -643,14 +649,14 @@ func (db *DB) ReplaceAncillary(ctx context.Context, module string, t connectors.
 		return err
 	}
 	if !t.IsAncillary() {
-		return fmt.Errorf("%s are not reference data", t.Label())
+		return fmt.Errorf("%s are not reference data", t.Label()) // words:log: the engine only replaces reference data
 	}
 	for i, rec := range recs {
 		if err := rec.Validate(); err != nil {
-			return fmt.Errorf("%s from the accounting package, record %d: %w", t.Label(), i+1, err)
+			return sayErr(err, "storage.reference.unusable", "Type", t.Text(), "Number", i+1)
 		}
 		if rec.Type != t {
-			return fmt.Errorf("%s from the accounting package, record %d is a %s", t.Label(), i+1, rec.Type.Label())
+			return sayErr(nil, "storage.reference.wrong_type", "Type", t.Text(), "Number", i+1, "Other", rec.Type.Text())
 		}
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
@@ -698,7 +704,7 @@ func (db *DB) Ancillary(ctx context.Context, module string, t connectors.RecordT
 		return b.ForEach(func(k, v []byte) error {
 			var rec connectors.Record
 			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("the stored %s %s cannot be read: %w", t.Label(), k, err)
+				return recordDamaged(t, string(k), err)
 			}
 			return fn(rec)
 		})
@@ -769,13 +775,13 @@ func (db *DB) MirrorRecords(ctx context.Context, module string, onlyNew bool, it
 	}
 	for i, it := range items {
 		if err := it.Record.Validate(); err != nil {
-			return MirrorResult{}, fmt.Errorf("record %d from the accounting package: %w", i+1, err)
+			return MirrorResult{}, sayErr(err, "storage.mirror.unusable", "Number", i+1)
 		}
 		if it.Record.Type.IsAncillary() {
-			return MirrorResult{}, fmt.Errorf("record %d from the accounting package: %s are reference data", i+1, it.Record.Type.Label())
+			return MirrorResult{}, sayErr(nil, "storage.mirror.reference_data", "Number", i+1, "Type", it.Record.Type.Text())
 		}
 		if strings.TrimSpace(it.RemoteID) == "" {
-			return MirrorResult{}, fmt.Errorf("record %d from the accounting package (%s %s) has no ID", i+1, it.Record.Type.Label(), it.Record.Code())
+			return MirrorResult{}, sayErr(nil, "storage.mirror.no_id", "Number", i+1, "Type", it.Record.Type.Text(), "Code", it.Record.Code())
 		}
 	}
 	origin := OriginModule(module)
@@ -869,7 +875,7 @@ type binReader struct {
 
 func (r *binReader) fail() {
 	if r.err == nil {
-		r.err = errors.New("stored value is damaged")
+		r.err = errors.New("stored value is damaged") // words:log: detail; the callers say which value in words
 	}
 	r.b = nil
 }

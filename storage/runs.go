@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -64,10 +66,10 @@ func (db *DB) AddRun(ctx context.Context, r RunRecord) (uint64, error) {
 		return 0, err
 	}
 	if r.Module == "" {
-		return 0, errors.New("cannot record a run without a module")
+		return 0, errors.New("cannot record a run without a module") // words:log: the engine always names the module
 	}
 	if r.Started.IsZero() {
-		return 0, fmt.Errorf("cannot record a run of %s without its start time", r.Module)
+		return 0, fmt.Errorf("cannot record a run of %s without its start time", r.Module) // words:log: the engine always gives the start
 	}
 	cutoff := db.now().AddDate(0, 0, -RunRetentionDays)
 	var id uint64
@@ -119,7 +121,11 @@ func (db *DB) Runs(module string, since time.Time) ([]RunRecord, error) {
 	}
 	sortNewestFirst(out)
 	if len(bad) > 0 {
-		return out, fmt.Errorf("%d entries of the sync history of %s are damaged and were skipped (IDs %v)", len(bad), module, bad)
+		ids := make([]string, len(bad))
+		for i, id := range bad {
+			ids[i] = strconv.FormatUint(id, 10)
+		}
+		return out, sayErr(nil, "storage.runs.damaged_skipped", "Module", module, "IDs", strings.Join(ids, ", "))
 	}
 	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // runsClock is a settable clock for the database.
@@ -336,7 +337,8 @@ func TestRunsSkipsDamagedEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs, err := db.Runs("xero", time.Time{})
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("damaged and were skipped (IDs [%d])", good+1)) {
+	var said *words.Error
+	if !errors.As(err, &said) || said.Key != "storage.runs.damaged_skipped" || !strings.Contains(err.Error(), fmt.Sprintf("(numbers %d)", good+1)) {
 		t.Errorf("err = %v", err)
 	}
 	if len(runs) != 1 || runs[0].ID != good {

@@ -49,11 +49,11 @@ func IsEngineKey(key string) bool {
 var (
 	// ErrUnknownSetting means the key is neither in the connector's schema
 	// nor an engine key.
-	ErrUnknownSetting = errors.New("unknown setting")
+	ErrUnknownSetting = errors.New("unknown setting") // words:log: a SettingError's Kind; its Err is the words
 	// ErrSecretSetting means the key is a secret: it belongs in the keyring.
-	ErrSecretSetting = errors.New("secret settings are kept in the system keyring, not in the database")
+	ErrSecretSetting = errors.New("secret settings are kept in the system keyring, not in the database") // words:log: a SettingError's Kind; its Err is the words
 	// ErrInvalidSetting means the value failed the field's check.
-	ErrInvalidSetting = errors.New("invalid setting")
+	ErrInvalidSetting = errors.New("invalid setting") // words:log: a SettingError's Kind; its Err is the words
 )
 
 // SettingError is one refused setting. Its message is plain words for the

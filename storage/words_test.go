@@ -106,3 +106,27 @@ func TestInstallStepsAndStatusFollowTheWords(t *testing.T) {
 		t.Errorf("nl: %q", got)
 	}
 }
+
+// TestMarkRefusalsInTheReadersLanguage: why a record was not marked is said
+// in the words the database was given.
+func TestMarkRefusalsInTheReadersLanguage(t *testing.T) {
+	ctx := context.Background()
+	want := map[string][2]string{
+		"en": {"it is not in Pending Export.", "it is not in Successfully Exported."},
+		"nl": {"het staat niet in Klaar voor export.", "het staat niet in Geëxporteerd."},
+		"da": {"den står ikke i Afventer eksport.", "den står ikke i Eksporteret."},
+	}
+	for lang, w := range want {
+		db, _ := openWorkspace(t)
+		db.SetWords(catalogueIn(t, lang))
+		ghost := Ref{connectors.Customers, "C9"}
+		refused, err := db.MarkExported(ctx, "acme", []Ref{ghost})
+		if err != nil || len(refused) != 1 || refused[0].Reason != w[0] {
+			t.Errorf("%s: MarkExported refused %+v (%v), want %q", lang, refused, err, w[0])
+		}
+		refused, err = db.MarkNotExported(ctx, "acme", []Ref{ghost})
+		if err != nil || len(refused) != 1 || refused[0].Reason != w[1] {
+			t.Errorf("%s: MarkNotExported refused %+v (%v), want %q", lang, refused, err, w[1])
+		}
+	}
+}

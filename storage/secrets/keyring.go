@@ -178,7 +178,7 @@ type result struct {
 
 // errOwnTimeout marks the end of a call's own timeout, as opposed to the
 // caller's context ending.
-var errOwnTimeout = errors.New("keyring call timed out")
+var errOwnTimeout = errors.New("keyring call timed out") // words:log: a context cause, turned into a timeoutError
 
 // do runs fn against the backend in turn, under the timeout. secret is the
 // value being saved, if any, so that it can be kept out of errors.

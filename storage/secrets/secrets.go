@@ -68,15 +68,16 @@ var (
 	// ErrUnavailable means there is no usable keyring: no session bus, no
 	// Secret Service on it, or a locked collection that could not be
 	// unlocked.
-	ErrUnavailable = errors.New("No system keyring is available. Install and unlock GNOME Keyring or KeePassXC, then try again.")
+	ErrUnavailable error = &kindError{key: "storage.secrets.unavailable"}
 
 	// ErrTimeout means the keyring did not answer in time, typically
 	// because it waits for a person to unlock it. Errors returned for a
-	// timeout match ErrTimeout and name the timeout actually used.
-	ErrTimeout = errors.New("The system keyring did not answer within 5 seconds. Unlock it and try again.")
+	// timeout match ErrTimeout and name the timeout actually used; ErrTimeout
+	// itself names DefaultTimeout.
+	ErrTimeout error = &timeoutError{after: DefaultTimeout}
 
 	// ErrInvalid means a module name, key or value cannot be stored.
-	ErrInvalid = errors.New("the secret's module, key or value cannot be stored")
+	ErrInvalid = errors.New("the secret's module, key or value cannot be stored") // words:log: a kind for errors.Is; a person reads invalidError's words
 )
 
 // notFoundError names what was missing; it matches ErrNotFound.

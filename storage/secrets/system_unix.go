@@ -37,7 +37,7 @@ func newSystemBackend() backend {
 }
 
 // errNoSessionBus is the cause when no session bus address can be found.
-var errNoSessionBus = errors.New("no D-Bus session bus address: DBUS_SESSION_BUS_ADDRESS is unset and no bus was found in the user's runtime directory")
+var errNoSessionBus = errors.New("no D-Bus session bus address: DBUS_SESSION_BUS_ADDRESS is unset and no bus was found in the user's runtime directory") // words:log: the cause behind ErrUnavailable, for logs
 
 // sessionBusKnown reports whether the D-Bus library can find a session bus
 // without launching one.

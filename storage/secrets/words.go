@@ -28,3 +28,11 @@ func asWords(target any, said *words.Error) bool {
 	}
 	return ok
 }
+
+// kindError is a kind of refusal that errors.Is tells apart and that a
+// person may read as it is: in English in logs (Error), in the reader's
+// language in a face (errors.As finds its *words.Error).
+type kindError struct{ key string }
+
+func (e *kindError) Error() string      { return english().T(e.key) }
+func (e *kindError) As(target any) bool { return asWords(target, words.Errorf(nil, e.key)) }

@@ -44,6 +44,21 @@ func TestKeyringErrorsAreSaidInTheReadersLanguage(t *testing.T) {
 			"da": "Der er ingen nøglering i systemet. Installer og lås GNOME Keyring eller KeePassXC op, og prøv igen.",
 		}},
 	}
+	// The kinds themselves, as a store that fails on purpose returns them
+	// (Memory.SetFailure), are said as the errors they stand for.
+	tests = append(tests,
+		struct {
+			name string
+			err  error
+			kind error
+			want map[string]string
+		}{"ErrTimeout", ErrTimeout, ErrTimeout, tests[2].want},
+		struct {
+			name string
+			err  error
+			kind error
+			want map[string]string
+		}{"ErrUnavailable", ErrUnavailable, ErrUnavailable, tests[3].want})
 	for _, tc := range tests {
 		if !errors.Is(tc.err, tc.kind) {
 			t.Errorf("%s: errors.Is(%v) is false", tc.name, tc.kind)
