@@ -117,11 +117,6 @@ var shownCalls = []string{
 	"NewLabelWithStyle", "NewToolbarAction", "SendNotification", "NewNotification", "SetSubTitle",
 }
 
-// stillEnglish are the files whose words are not yet in the catalogue. The check
-// holds every other file, and fails for a file listed here that has no
-// English sentence left, so the list only shrinks.
-var stillEnglish = []string{}
-
 // TestNoEnglishSentencesOutsideTheCatalogue fails for a sentence written as
 // an English literal in code people read the output of. Errors wrapped for
 // the logs, log lines, and a package's own words (marked "words:verbatim" on
@@ -196,32 +191,12 @@ func TestNoEnglishSentencesOutsideTheCatalogue(t *testing.T) {
 			return true
 		})
 	}
-	left := map[string]bool{}
 	for _, f := range found {
-		file, _, _ := strings.Cut(f, ":")
-		if slices.Contains(stillEnglish, filepath.ToSlash(file)) {
-			left[filepath.ToSlash(file)] = true
-			continue
-		}
 		t.Error(f)
 	}
-	for _, file := range stillEnglish {
-		if !left[file] {
-			t.Errorf("%s has no English sentence left: take it off stillEnglish", file)
-		}
-	}
-	found = slices.DeleteFunc(found, func(f string) bool {
-		file, _, _ := strings.Cut(f, ":")
-		return left[filepath.ToSlash(file)]
-	})
 	if len(found) > 0 {
 		t.Logf("%d sentences are English literals: put them in the catalogue (assets/lang or the connector's words/) and use words.T", len(found))
 	}
-}
-
-// errorsStillEnglish are the files whose refusals are not yet in the
-// catalogue. Like stillEnglish, the list only shrinks.
-var errorsStillEnglish = []string{
 }
 
 // TestNoEnglishRefusalsOutsideTheCatalogue fails for an error made from an
@@ -280,18 +255,7 @@ func TestNoEnglishRefusalsOutsideTheCatalogue(t *testing.T) {
 			return true
 		})
 	}
-	left := map[string]bool{}
 	for _, f := range found {
-		file, _, _ := strings.Cut(f, ":")
-		if slices.Contains(errorsStillEnglish, file) {
-			left[file] = true
-			continue
-		}
 		t.Error(f)
-	}
-	for _, file := range errorsStillEnglish {
-		if !left[file] {
-			t.Errorf("%s has no English refusal left: take it off errorsStillEnglish", file)
-		}
 	}
 }
