@@ -327,7 +327,7 @@ func (db *DB) cursorTime(ctx context.Context, module string, key []byte, damaged
 		}
 		at, err = time.Parse(time.RFC3339Nano, string(v))
 		if err != nil {
-			return sayErr(err, damaged, "Type", t.Label())
+			return sayErr(err, damaged, "Type", t.Text())
 		}
 		return nil
 	})

@@ -171,12 +171,12 @@ var ErrReadOnlyType = errors.New("this kind of record comes from the accounting 
 
 // readOnly is ErrReadOnlyType for the record of type t with code.
 func readOnly(t connectors.RecordType, code string) error {
-	return sayKind(ErrReadOnlyType, nil, "storage.record.read_only", "Type", t.Label(), "Code", code)
+	return sayKind(ErrReadOnlyType, nil, "storage.record.read_only", "Type", t.Text(), "Code", code)
 }
 
 // recordNotFound is ErrRecordNotFound for the record of type t with code.
 func recordNotFound(t connectors.RecordType, code string) error {
-	return sayKind(ErrRecordNotFound, nil, "storage.record.not_found", "Type", t.Label(), "Code", code)
+	return sayKind(ErrRecordNotFound, nil, "storage.record.not_found", "Type", t.Text(), "Code", code)
 }
 
 // ErrRecordNotFound means the workspace has no record with that type and code.
@@ -803,7 +803,7 @@ func (db *DB) MirrorRecords(ctx context.Context, module string, onlyNew bool, it
 			}
 			if byID && linkedCode != ref.Code {
 				res.Conflicts = append(res.Conflicts, MirrorConflict{Ref: ref, RemoteID: it.RemoteID,
-					Reason: db.Words().T("storage.mirror.code_changed", "Type", ref.Type.Label(), "Kept", linkedCode, "Code", ref.Code)})
+					Reason: db.Words().T("storage.mirror.code_changed", "Type", ref.Type.Text(), "Kept", linkedCode, "Code", ref.Code)})
 				continue
 			}
 			l, linked, err := linkIn(tx, module, ref)
@@ -812,7 +812,7 @@ func (db *DB) MirrorRecords(ctx context.Context, module string, onlyNew bool, it
 			}
 			if linked && l.RemoteID != "" && l.RemoteID != it.RemoteID {
 				res.Conflicts = append(res.Conflicts, MirrorConflict{Ref: ref, RemoteID: it.RemoteID,
-					Reason: db.Words().T("storage.mirror.two_with_code", "Type", ref.Type.Label(), "Code", ref.Code)})
+					Reason: db.Words().T("storage.mirror.two_with_code", "Type", ref.Type.Text(), "Code", ref.Code)})
 				continue
 			}
 			if onlyNew && linked && l.RemoteID != "" {

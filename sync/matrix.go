@@ -132,15 +132,20 @@ func (c Change) String() string {
 var ErrNotAllowed = errors.New("this sync level is not allowed") // words:log: a kind for errors.Is; a RuleError carries the reason
 
 // RuleError is a refused change to the matrix. Its message is the plain-words
-// reason shown to the person.
+// reason shown to the person: Reason in English, Words in any language.
 type RuleError struct {
 	Direction connectors.Direction
 	Type      connectors.RecordType
 	Wanted    Level
 	Reason    string
+	Words     words.Text
 }
 
 func (e *RuleError) Error() string { return e.Reason }
+
+// Unwrap gives the reason's words, so Words.Error says it in the reader's
+// language.
+func (e *RuleError) Unwrap() error { return words.Errorf(nil, e.Words.Key, e.Words.Pairs...) }
 
 // Is makes errors.Is(err, ErrNotAllowed) true.
 func (e *RuleError) Is(target error) bool { return target == ErrNotAllowed }
@@ -250,8 +255,19 @@ func checkCell(d connectors.Direction, t connectors.RecordType) error {
 // and, when that is below NEW + UPDATED, the reason in plain words for the
 // button's tooltip. A type with max OFF is disabled.
 func (m Matrix) Allowed(d connectors.Direction, t connectors.RecordType) (max Level, reason string) {
+	max, why := m.allowed(d, t)
+	if why.Key == "" {
+		return max, ""
+	}
+	return max, connectors.English().Say(why)
+}
+
+// allowed is Allowed with the reason in words.
+func (m Matrix) allowed(d connectors.Direction, t connectors.RecordType) (max Level, reason words.Text) {
 	if err := checkCell(d, t); err != nil {
-		return Off, err.Error()
+		var we *words.Error
+		errors.As(err, &we)
+		return Off, we.Text
 	}
 	max = NewAndUpdated
 	var limiting connectors.RecordType
@@ -262,11 +278,9 @@ func (m Matrix) Allowed(d connectors.Direction, t connectors.RecordType) (max Le
 	}
 	switch max {
 	case Off:
-		reason = fmt.Sprintf("%s cannot be set while %s is OFF (%s): turn %s on first.",
-			t.Label(), limiting.Label(), d.Label(), limiting.Label())
+		reason = words.Sentence("engine.matrix.needs_on", "Type", t.Text(), "Needs", limiting.Text(), "Direction", words.Sentence(d.Key()))
 	case NewOnly:
-		reason = fmt.Sprintf("%s cannot be NEW + UPDATED while %s is only NEW (%s): set %s to NEW + UPDATED first.",
-			t.Label(), limiting.Label(), d.Label(), limiting.Label())
+		reason = words.Sentence("engine.matrix.needs_updates", "Type", t.Text(), "Needs", limiting.Text(), "Direction", words.Sentence(d.Key()))
 	}
 	return max, reason
 }
@@ -283,8 +297,8 @@ func (m Matrix) Set(d connectors.Direction, t connectors.RecordType, l Level) (M
 	if !l.Valid() {
 		return m, nil, refusal(nil, "engine.level.invalid", "Number", int(l))
 	}
-	if max, reason := m.Allowed(d, t); l > max {
-		return m, nil, &RuleError{Direction: d, Type: t, Wanted: l, Reason: reason}
+	if max, reason := m.allowed(d, t); l > max {
+		return m, nil, &RuleError{Direction: d, Type: t, Wanted: l, Reason: connectors.English().Say(reason), Words: reason}
 	}
 	out := m
 	out.set(d, t, l)
@@ -353,8 +367,8 @@ func (m Matrix) Check() error {
 			if !l.Valid() {
 				return refusal(nil, "engine.matrix.unknown_level", "Type", t.Text(), "Direction", words.Sentence(d.Key()), "Number", int(l))
 			}
-			if max, reason := m.Allowed(d, t); l > max {
-				return &RuleError{Direction: d, Type: t, Wanted: l, Reason: reason}
+			if max, reason := m.allowed(d, t); l > max {
+				return &RuleError{Direction: d, Type: t, Wanted: l, Reason: connectors.English().Say(reason), Words: reason}
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -170,7 +169,7 @@ func (e *Engine) refreshAncillaryTypes(ctx context.Context, def connectors.Defin
 			return nil
 		})
 		if err != nil {
-			return e.runError(ctx, def, rep, fmt.Errorf("fetching %s from %s: %w", t.Label(), title(def), err))
+			return e.runError(ctx, def, rep, sayErr(e.Words(), err, "engine.mirror.fetch_failed", "Type", t.Text(), "Package", title(def)))
 		}
 		if err := e.db.AddFeedback(ctx, def.Name, bad...); err != nil {
 			return err
@@ -273,7 +272,7 @@ func (e *Engine) mirror(ctx context.Context, def connectors.Definition, conn con
 			return err
 		})
 		if err != nil {
-			return e.runError(ctx, def, rep, fmt.Errorf("fetching %s from %s: %w", t.Label(), title(def), err))
+			return e.runError(ctx, def, rep, sayErr(e.Words(), err, "engine.mirror.fetch_failed", "Type", t.Text(), "Package", title(def)))
 		}
 		if def.Caps.IncrementalPull && latest.IsZero() {
 			// A first full read that found nothing (a new, empty

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"ledgerlink/words"
 	"slices"
 	"strings"
@@ -66,7 +65,7 @@ func (e *Engine) SyncChanged(ctx context.Context, module string, changed []Chang
 				continue
 			}
 			if err != nil {
-				return e.runError(ctx, def, rep, fmt.Errorf("fetching %s from %s: %w", t.Label(), title(def), err))
+				return e.runError(ctx, def, rep, sayErr(e.Words(), err, "engine.mirror.fetch_failed", "Type", t.Text(), "Package", title(def)))
 			}
 			linker, _ := As[connectors.Linker](conn)
 			if _, err := e.mirrorPage(ctx, def, t, level == NewOnly, newInbound(settings), linker, append(got, gone...), rep); err != nil {

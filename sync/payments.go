@@ -195,7 +195,7 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 			return nil
 		})
 		if err != nil {
-			return imp.wrote, e.runError(ctx, def, rep, fmt.Errorf("downloading %s from %s: %w", t.Label(), title(def), err))
+			return imp.wrote, e.runError(ctx, def, rep, sayErr(e.Words(), err, "engine.payments.download_failed", "Type", t.Text(), "Package", title(def)))
 		}
 		if err := flush(true); err != nil {
 			return imp.wrote, err

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,5 +236,48 @@ func TestFeedbackRowIsSaidAgainInAnotherLanguage(t *testing.T) {
 	old.Cause = "Xero did not accept this record."
 	if again := (connectors.Explanation{Key: old.Key, Args: old.Args, Cause: old.Cause}).In(in(t, f.reg, "nl")); again.Cause != old.Cause {
 		t.Errorf("an old row said again: %+v", again)
+	}
+}
+
+// TestRefusalsAreSaidInTheReadersLanguage: a refusal made where no language
+// is at hand (the matrix, a timing, several problems at once) reads in
+// English in its Error() and in the reader's language through Words.Error,
+// and keeps the kind callers tell apart.
+func TestRefusalsAreSaidInTheReadersLanguage(t *testing.T) {
+	reg := connectors.NewRegistry()
+	_, _, ruleErr := Matrix{}.Set(connectors.Upload, connectors.SalesInvoices, NewOnly)
+	_, levelErr := ParseLevel("sometimes")
+	_, timingErr := TimingFromSettings(map[string]string{TimingModeKey: "hourly", TimingHourKey: "25"})
+	tests := []struct {
+		name    string
+		err     error
+		kind    error
+		english string
+		nl, da  []string
+	}{
+		{"matrix rule", ruleErr, ErrNotAllowed, "turn Customers on first", []string{"zet eerst", "Klanten"}, []string{"slå først", "Kunder"}},
+		{"level", levelErr, nil, `"sometimes" is not a sync level`, []string{"is geen synchronisatieniveau"}, []string{"er ikke et synkroniseringsniveau"}},
+		{"timing, two problems", timingErr, nil, `"hourly" is not a timing option`, []string{"opgeslagen planning", "geen planningsoptie", "het uur \"25\""}, []string{"gemte tidsplan", "timen \"25\""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.err == nil {
+				t.Fatal("no refusal")
+			}
+			if !strings.Contains(tt.err.Error(), tt.english) {
+				t.Errorf("Error() = %q, want %q", tt.err.Error(), tt.english)
+			}
+			if tt.kind != nil && !errors.Is(tt.err, tt.kind) {
+				t.Errorf("%v is not %v", tt.err, tt.kind)
+			}
+			for lang, want := range map[string][]string{"nl": tt.nl, "da": tt.da} {
+				said := in(t, reg, lang).Error(tt.err)
+				for _, w := range want {
+					if !strings.Contains(said, w) {
+						t.Errorf("%s: %q lacks %q", lang, said, w)
+					}
+				}
+			}
+		})
 	}
 }

@@ -90,7 +90,7 @@ func (c *Conn) writeOne(ctx context.Context, t connectors.RecordType, it connect
 	case connectors.Items:
 		return c.writeItem(ctx, it.RemoteID, *rec.Item)
 	}
-	return "", c.refuse("", "kashflow.refusal.read_only", "Type", t.Label())
+	return "", c.refuse("", "kashflow.refusal.read_only", "Type", t.Text())
 }
 
 func (c *Conn) writeCustomer(ctx context.Context, remoteID string, p connectors.Party) (string, error) {

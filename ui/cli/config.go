@@ -256,7 +256,7 @@ func (e *env) mappingSetup(ctx context.Context, w *workspace.Workspace, g *globa
 			if remote == "" {
 				remote = t.T("verbs.mapping.not_mapped")
 			}
-			fmt.Fprintf(o, "%s\t%s\t%s\t%s\n", r.Kind.Label(), r.Local, remote, t.Int(int64(r.Pending)))
+			fmt.Fprintf(o, "%s\t%s\t%s\t%s\n", r.Kind.LabelIn(t), r.Local, remote, t.Int(int64(r.Pending)))
 		}
 		if unmapped > 0 {
 			fmt.Fprintln(o, t.N("verbs.mapping.unmapped", unmapped, "Module", module))

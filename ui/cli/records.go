@@ -62,7 +62,7 @@ func importCommand(e *env, g *globalFlags) *cobra.Command {
 						fmt.Fprintln(o, t.T("verbs.import.not_imported", "File", out.Path, "Problem", out.Error))
 						continue
 					}
-					fmt.Fprintln(o, t.N("verbs.import.imported", out.Records, "File", out.Path, "Type", out.Type.Label(),
+					fmt.Fprintln(o, t.N("verbs.import.imported", out.Records, "File", out.Path, "Type", out.Type.LabelIn(t),
 						"New", t.Int(int64(out.Stored.Added)), "Changed", t.Int(int64(out.Stored.Updated)), "Unchanged", t.Int(int64(out.Stored.Unchanged))))
 					for _, p := range out.Problems {
 						fmt.Fprintf(o, "  - %s\n", p)
@@ -201,10 +201,10 @@ func precheckCommand(e *env, g *globalFlags) *cobra.Command {
 			if err := e.printer(g).emit(nonNil(items), func(o io.Writer) {
 				for _, it := range items {
 					if len(it.Check.Problems) == 0 {
-						fmt.Fprintln(o, t.T("verbs.precheck.ready", "Type", it.Type.Label(), "Code", it.Code))
+						fmt.Fprintln(o, t.T("verbs.precheck.ready", "Type", it.Type.LabelIn(t), "Code", it.Code))
 						continue
 					}
-					fmt.Fprintf(o, "%s %s:\n", it.Type.Label(), it.Code)
+					fmt.Fprintf(o, "%s %s:\n", it.Type.LabelIn(t), it.Code)
 					for _, p := range it.Check.Problems {
 						fmt.Fprintf(o, "  - %s\n    %s\n", p.Cause, t.T("verbs.precheck.fix", "Fix", p.Fix))
 					}
@@ -293,7 +293,7 @@ func printReport(o io.Writer, t *words.Words, rep sync.Report) {
 			if c.Direction == connectors.Mirror {
 				dir = t.T("verbs.report.from_package")
 			}
-			fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\n", dir, c.Type.Label(), t.Int(int64(c.Created)), t.Int(int64(c.Updated)), t.Int(int64(c.Failed)))
+			fmt.Fprintf(o, "%s\t%s\t%s\t%s\t%s\n", dir, c.Type.LabelIn(t), t.Int(int64(c.Created)), t.Int(int64(c.Updated)), t.Int(int64(c.Failed)))
 		}
 	}
 	for _, msg := range rep.Notes {
@@ -453,7 +453,7 @@ func feedbackCommand(e *env, g *globalFlags) *cobra.Command {
 		},
 		func(o io.Writer, rows []sync.FeedbackRow) {
 			for _, r := range rows {
-				fmt.Fprintf(o, "%s  %s %s\n", t.DateTime(r.When.Local()), r.Type.Label(), r.Code)
+				fmt.Fprintf(o, "%s  %s %s\n", t.DateTime(r.When.Local()), r.Type.LabelIn(t), r.Code)
 				fmt.Fprintln(o, t.T("verbs.feedback.row", "Message", r.Message, "Cause", r.Cause, "Fix", r.Fix))
 			}
 		})

@@ -68,7 +68,7 @@ func listenForChanges(ctx context.Context, w *workspace.Workspace, addr string, 
 		case workspace.ListenSyncing:
 			names := make([]string, 0, len(ev.Changed))
 			for _, c := range ev.Changed {
-				names = append(names, c.Type.Label()+" "+c.Code)
+				names = append(names, c.Type.LabelIn(tr)+" "+c.Code)
 			}
 			say("%s", tr.T("verbs.run.listen.changes", "Module", ev.Module, "Records", strings.Join(names, ", ")))
 		case workspace.ListenSynced:
