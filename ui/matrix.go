@@ -136,11 +136,14 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 	types := connectors.MatrixTypes()
 	grid := container.NewGridWithColumns(len(types) + 1)
 	grid.Add(widget.NewLabel(""))
+	var headers []*widget.Label
 	for _, t := range types {
 		h := widget.NewLabelWithStyle(t.LabelIn(w), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 		h.Wrapping = fyne.TextWrapWord
+		headers = append(headers, h)
 		grid.Add(h)
 	}
+	var cellWidth float32
 	for _, d := range sync.Directions() {
 		rowLabel := widget.NewLabelWithStyle(mt.directionLabel(d), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		rowLabel.Wrapping = fyne.TextWrapWord
@@ -149,9 +152,11 @@ func newMatrixTab(cs *ConfigureScreen) *matrixTab {
 			cell := matrixCell{d, t}
 			b := newLevelButton(w, func() { mt.press(cell) }, func() { mt.explain(cell, false) })
 			mt.buttons[cell] = b
+			cellWidth = max(cellWidth, b.MinSize().Width)
 			grid.Add(b)
 		}
 	}
+	fitHeaders(headers, cellWidth)
 	legend := container.NewHBox(
 		legendItem(sync.Off, w.T("grids.matrix.legend.off")),
 		legendItem(sync.NewOnly, w.T("grids.matrix.legend.new")),
@@ -394,6 +399,23 @@ func (mt *matrixTab) apply(c matrixCell, l sync.Level) {
 	}
 	mt.cs.a.tracef("matrix %s %s=%s changes=%d", c.d, c.t, l, len(changes)) // words:verbatim: trace for scripts
 	mt.cs.markDirty()
+}
+
+// fitHeaders writes the column headers smaller when one of their words is
+// wider than a column: Dutch and Danish compounds ("Verkoopfacturen") are
+// single words that would otherwise break between letters.
+func fitHeaders(headers []*widget.Label, cellWidth float32) {
+	room := cellWidth - 2*theme.InnerPadding()
+	for _, h := range headers {
+		for _, word := range strings.Fields(h.Text) {
+			if fyne.MeasureText(word, theme.TextSize(), h.TextStyle).Width > room {
+				for _, h := range headers {
+					h.SizeName = theme.SizeNameCaptionText
+				}
+				return
+			}
+		}
+	}
 }
 
 // levelButton is one coloured three-state button of the sync matrix. It
