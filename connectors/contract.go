@@ -49,6 +49,10 @@ type ItemError struct {
 	Message string
 	// Field names the offending field, if the package says.
 	Field string
+	// Words, when set, are what LedgerLink itself says about the item (a
+	// refusal of its own, not the package's): Message is them in English,
+	// and Error Feedback says them in the reader's language.
+	Words *words.Error
 }
 
 func (e *ItemError) Error() string { return e.Message }

@@ -54,6 +54,14 @@ func (o OwnWords) Fail(err error, key string, pairs ...any) error {
 	return Said(o.English(), words.Errorf(err, key, pairs...))
 }
 
+// ItemFail is an item's refusal in the connector's own words (not the
+// package's): code and field as an ItemError has them, Message in English
+// and Words for Error Feedback to say in the reader's language.
+func (o OwnWords) ItemFail(code, field, key string, pairs ...any) *ItemError {
+	we := words.Errorf(nil, key, pairs...)
+	return &ItemError{Code: code, Field: field, Message: o.English().Error(we), Words: we}
+}
+
 // FailAs is Fail of a kind the engine tells apart (ErrAuth, ErrNeedsAction):
 // errors.Is reports kind, and the person reads key's words rather than the
 // kind's.

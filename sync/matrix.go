@@ -113,7 +113,7 @@ type Change struct {
 }
 
 // In says what happened in w's language, naming the direction as
-// direction (the window names it after the package: "To Xero").
+// direction (the window names it after the package).
 func (c Change) In(w *words.Words, direction string) string {
 	pairs := []any{"Type", c.Type.LabelIn(w), "Direction", direction, "From", c.From.String(), "To", c.To.String(),
 		"Because", c.Because.LabelIn(w)}

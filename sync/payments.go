@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -181,7 +180,7 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 		err = lister.ListChanged(ctx, t, cursor, func(page []connectors.Remote) error {
 			for _, r := range page {
 				if strings.TrimSpace(r.RemoteID) == "" {
-					rep.Errors = append(rep.Errors, fmt.Sprintf("%s sent a payment without an ID (%s); it was left out.", title(def), r.Record.Code()))
+					rep.Errors = append(rep.Errors, e.Words().T("engine.payments.no_id", "Package", title(def), "Code", r.Record.Code()))
 					continue
 				}
 				if r.UpdatedAt.After(latest) {

@@ -542,8 +542,12 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 			up.park(en.item.Ref())
 		case ok && r.Err != nil:
 			x := up.explain(r.Err)
+			message := r.Err.Error() // the package's own words, as it wrote them
+			if ie := (*connectors.ItemError)(nil); errors.As(r.Err, &ie) && ie.Words != nil {
+				message = up.lang().Error(ie.Words)
+			}
 			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Rejected,
-				Feedback: &FeedbackRow{Type: t, Code: en.item.Code, Message: r.Err.Error(), // words:verbatim (the package's own)
+				Feedback: &FeedbackRow{Type: t, Code: en.item.Code, Message: message,
 					Cause: x.Cause, Fix: x.Fix, Key: x.Key, Args: x.Args}}
 		default:
 			// No verdict for this item: looked up before it goes again.

@@ -91,7 +91,9 @@ var formatVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 var shownWord = regexp.MustCompile(`[A-Za-z]{2,}`)
 
 func looksLikeSentence(s string) bool {
-	if !sentence.MatchString(s) || strings.ContainsAny(s, "{}<>=/\\|`$%#") && !strings.Contains(s, "%s") && !strings.Contains(s, "%d") && !strings.Contains(s, "%v") {
+	// A sentence may start with a value ("%s sent a payment…"): its words
+	// are what count.
+	if !sentence.MatchString(strings.TrimSpace(formatVerb.ReplaceAllString(s, ""))) || strings.ContainsAny(s, "{}<>=/\\|`$%#") && !strings.Contains(s, "%s") && !strings.Contains(s, "%d") && !strings.Contains(s, "%v") {
 		return false
 	}
 	n := len(strings.Fields(s))

@@ -496,9 +496,9 @@ func (c *Conn) partyByCode(ctx context.Context, code string, supplier bool) (int
 		id   int
 		name string
 	}
-	what, label := "customers", "Customer"
+	what, missing := "customers", "kashflow.item.customer_missing"
 	if supplier {
-		what, label = "suppliers", "Supplier"
+		what, missing = "suppliers", "kashflow.item.supplier_missing"
 	}
 	p, ok, err := find(ctx, c, what, func(r *reference) (party, bool) {
 		if supplier {
@@ -520,7 +520,7 @@ func (c *Conn) partyByCode(ctx context.Context, code string, supplier bool) (int
 		return 0, "", err
 	}
 	if !ok {
-		return 0, "", &connectors.ItemError{Field: "party_code", Message: fmt.Sprintf("%s %s not found in KashFlow", label, code)}
+		return 0, "", own.ItemFail("", "party_code", missing, "Code", code)
 	}
 	return p.id, p.name, nil
 }

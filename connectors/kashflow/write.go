@@ -165,14 +165,14 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, remoteID s
 	if remoteID != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(remoteID, receiptPrefix))
 		if err != nil {
-			return "", &connectors.ItemError{Message: fmt.Sprintf("%q is not a KashFlow document number", remoteID)}
+			return "", own.ItemFail("", "", "kashflow.item.not_document_number", "ID", strconv.Quote(remoteID))
 		}
 		w, ok, err := c.getDoc(ctx, kind, n)
 		if err != nil {
 			return "", err
 		}
 		if !ok {
-			return "", &connectors.ItemError{Message: fmt.Sprintf("%s %d not found in KashFlow (it may have been deleted there)", strings.ToUpper(kind[:1])+kind[1:], n)}
+			return "", own.ItemFail("", "", "kashflow.item.document_missing", "Type", t.Text(), "Number", n)
 		}
 		base = &w
 	}
@@ -293,11 +293,11 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 			}
 		}
 		if number == 0 {
-			label := "Invoice"
+			missing := "kashflow.item.invoice_missing"
 			if purchase {
-				label = "Receipt"
+				missing = "kashflow.item.receipt_missing"
 			}
-			return "", &connectors.ItemError{Field: "allocations", Message: fmt.Sprintf("%s not found: %s is not in KashFlow", label, a.DocumentCode)}
+			return "", own.ItemFail("", "allocations", missing, "Code", a.DocumentCode)
 		}
 		existing, err := c.docPayments(ctx, kind, number)
 		if err != nil {

@@ -426,7 +426,7 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, it connect
 	order, lines := docToWire(d, k, credit, c.dims())
 	post := posts(d, k)
 	if credit && len(d.Allocations) > 0 && !post {
-		return "", &connectors.ItemError{Code: codePosted, Message: fmt.Sprintf("%s: credit note %s can only be settled against invoices once it is approved (posted) in Uniconta", codePosted, d.Code)}
+		return "", own.ItemFail(codePosted, "", "uniconta.item.credit_not_posted", "Code", d.Code)
 	}
 	switch {
 	case it.RemoteID == "" && post:
@@ -453,7 +453,7 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, it connect
 	// An update of an order or offer.
 	rowIDs := numeric([]string{it.RemoteID}, "O")
 	if len(rowIDs) == 0 {
-		return "", &connectors.ItemError{Code: "CouldNotFind", Message: fmt.Sprintf("%s: %s is not a Uniconta order", "CouldNotFind", it.RemoteID)}
+		return "", own.ItemFail("CouldNotFind", "", "uniconta.item.not_order", "ID", it.RemoteID)
 	}
 	raw, err := c.queryIn(ctx, k.order, "RowId", rowIDs)
 	if err != nil {
@@ -539,7 +539,7 @@ func (c *Conn) unchangedPosted(ctx context.Context, t connectors.RecordType, it 
 	if sameDocument(*cur[0].Record.Document, *it.Record.Document) {
 		return it.RemoteID, nil
 	}
-	return "", &connectors.ItemError{Code: codePosted, Message: fmt.Sprintf("%s: %s %s is posted in Uniconta and a posted invoice cannot be changed", codePosted, strings.ToLower(t.Label()), it.Record.Code())}
+	return "", own.ItemFail(codePosted, "", "uniconta.item.invoice_posted", "Type", t.Text(), "Code", it.Record.Code())
 }
 
 func sameDocument(a, b connectors.Document) bool {
@@ -687,7 +687,7 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, it con
 				return "", err
 			}
 			if len(drafts) == 0 {
-				return "", &connectors.ItemError{Code: codeInvoiceMissing, Message: fmt.Sprintf("%s: Uniconta has no invoice %s for payment %s to settle", codeInvoiceMissing, a.DocumentCode, p.Code)}
+				return "", own.ItemFail(codeInvoiceMissing, "", "uniconta.item.invoice_missing", "Invoice", a.DocumentCode, "Payment", p.Code)
 			}
 		}
 		party := p.PartyCode
@@ -732,7 +732,7 @@ func (c *Conn) unchangedLedger(ctx context.Context, t connectors.RecordType, it 
 	if same {
 		return it.RemoteID, nil
 	}
-	return "", &connectors.ItemError{Code: codePosted, Message: fmt.Sprintf("%s: %s %s is booked in Uniconta and booked lines cannot be changed; post a correction instead", codePosted, strings.ToLower(t.Label()), it.Record.Code())}
+	return "", own.ItemFail(codePosted, "", "uniconta.item.lines_booked", "Type", t.Text(), "Code", it.Record.Code())
 }
 
 // ---- payroll journals ----

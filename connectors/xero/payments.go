@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -478,9 +477,7 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 	case len(ids) == 0:
 		res.Err = &connectors.ItemError{Code: "ValidationException", Message: strings.Join(msgs, "; ")}
 	default:
-		res.Err = &connectors.ItemError{Code: "ValidationException", Message: fmt.Sprintf(
-			"%s. Xero took the part of payment %s for %s; remove it in Xero before uploading the payment again, or complete the payment in Xero and mark it as exported.",
-			strings.Join(msgs, "; "), code, strings.Join(saved, ", "))}
+		res.Err = own.ItemFail("ValidationException", "", "xero.payment.partly_taken", "Messages", strings.Join(msgs, "; "), "Payment", code, "Invoices", strings.Join(saved, ", "))
 	}
 	return nil
 }
