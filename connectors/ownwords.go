@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"errors"
 	"io/fs"
 	"log/slog"
 	"sync"
@@ -60,6 +61,19 @@ func (o OwnWords) Fail(err error, key string, pairs ...any) error {
 func (o OwnWords) ItemFail(code, field, key string, pairs ...any) *ItemError {
 	we := words.Errorf(nil, key, pairs...)
 	return &ItemError{Code: code, Field: field, Message: o.English().Error(we), Words: we}
+}
+
+// ItemErrorOf is an item's refusal made from err, a refusal of the
+// connector's own (from Fail, or words.Errorf): Message is err in English,
+// and its words, when it has them, go with it for Error Feedback to say in
+// the reader's language.
+func ItemErrorOf(code, field string, err error) *ItemError {
+	ie := &ItemError{Code: code, Field: field, Message: err.Error()}
+	var we *words.Error
+	if errors.As(err, &we) {
+		ie.Words = we
+	}
+	return ie
 }
 
 // FailAs is Fail of a kind the engine tells apart (ErrAuth, ErrNeedsAction):
