@@ -261,3 +261,93 @@ func TestNoEnglishRefusalsOutsideTheCatalogue(t *testing.T) {
 		t.Error(f)
 	}
 }
+
+// TestItemRefusalsOfOurOwnCarryWords fails for an ItemError whose Message
+// LedgerLink writes itself in English (a literal, a Sprintf, a sum of
+// strings, or a connector's catalogue said in English): Error Feedback shows
+// it as it is, whatever the reader's language. Such a refusal is made with
+// OwnWords.ItemFail or connectors.ItemErrorOf, which carry its words. A
+// Message that is the package's own answer is not a literal and passes; a
+// fault no engine record can cause is marked "words:log".
+func TestItemRefusalsOfOurOwnCarryWords(t *testing.T) {
+	root := moduleRoot(t)
+	fset := token.NewFileSet()
+	english := func(e ast.Expr) bool {
+		switch v := e.(type) {
+		case *ast.BasicLit:
+			return v.Kind == token.STRING
+		case *ast.BinaryExpr:
+			_, l := v.X.(*ast.BasicLit)
+			_, r := v.Y.(*ast.BasicLit)
+			return l || r
+		case *ast.CallExpr:
+			sel, ok := v.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return false
+			}
+			if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "fmt" && sel.Sel.Name == "Sprintf" {
+				return true
+			}
+			// own.English().T(...), own.English().N(...)
+			if inner, ok := sel.X.(*ast.CallExpr); ok && (sel.Sel.Name == "T" || sel.Sel.Name == "N") {
+				if is, ok := inner.Fun.(*ast.SelectorExpr); ok && is.Sel.Name == "English" {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var found []string
+	for _, file := range sourceFiles(t, root) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, file, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(src), "\n")
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			name := ""
+			switch ty := lit.Type.(type) {
+			case *ast.SelectorExpr:
+				name = ty.Sel.Name
+			case *ast.Ident:
+				name = ty.Name
+			}
+			if name != "ItemError" {
+				return true
+			}
+			for _, el := range lit.Elts {
+				kv, ok := el.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				if k, ok := kv.Key.(*ast.Ident); !ok || k.Name != "Message" || !english(kv.Value) {
+					continue
+				}
+				pos := fset.Position(kv.Value.Pos())
+				end := fset.Position(kv.Value.End())
+				marked := false
+				for l := pos.Line; l <= end.Line && l <= len(lines); l++ {
+					if strings.Contains(lines[l-1], "words:log") || strings.Contains(lines[l-1], "words:verbatim") {
+						marked = true
+					}
+				}
+				if !marked {
+					rel, _ := filepath.Rel(root, pos.Filename)
+					found = append(found, filepath.ToSlash(rel)+":"+strconv.Itoa(pos.Line))
+				}
+			}
+			return true
+		})
+	}
+	for _, f := range found {
+		t.Errorf("%s: an item refusal of LedgerLink's own in English: make it with ItemFail or ItemErrorOf", f)
+	}
+}
