@@ -51,7 +51,9 @@ type RunRecord struct {
 	Finished time.Time  `json:"finished"`
 	Counts   []RunCount `json:"counts,omitempty"`
 	Errors   []string   `json:"errors,omitempty"`
-	ResumeAt time.Time  `json:"resume_at,omitzero"`
+	// ErrorsSaid are Errors in every language (words.Said, encoded).
+	ErrorsSaid []string  `json:"errors_said,omitempty"`
+	ResumeAt   time.Time `json:"resume_at,omitzero"`
 	// Cancelled is set when the run was stopped before it finished.
 	Cancelled bool `json:"cancelled,omitempty"`
 }

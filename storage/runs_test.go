@@ -74,14 +74,15 @@ func sampleRun(module string, started time.Time) RunRecord {
 			{Direction: connectors.Mirror, Type: connectors.Customers, Created: 4, Updated: 2},
 			{Direction: connectors.Upload, Type: connectors.SalesInvoices, Created: 7, Failed: 1},
 		},
-		Errors: []string{"Bank Accounts could not be refreshed: the package did not answer."},
+		Errors:     []string{"Bank Accounts could not be refreshed: the package did not answer."},
+		ErrorsSaid: []string{`{"da":"Bankkonti kunne ikke opdateres.","en":"Bank Accounts could not be refreshed: the package did not answer."}`},
 	}
 }
 
 func sameRun(a, b RunRecord) bool {
 	return a.ID == b.ID && a.Module == b.Module && a.Trigger == b.Trigger &&
 		a.Started.Equal(b.Started) && a.Finished.Equal(b.Finished) && a.ResumeAt.Equal(b.ResumeAt) &&
-		a.Cancelled == b.Cancelled && slices.Equal(a.Counts, b.Counts) && slices.Equal(a.Errors, b.Errors)
+		a.Cancelled == b.Cancelled && slices.Equal(a.Counts, b.Counts) && slices.Equal(a.Errors, b.Errors) && slices.Equal(a.ErrorsSaid, b.ErrorsSaid)
 }
 
 func TestAddRunAndList(t *testing.T) {
@@ -94,7 +95,7 @@ func TestAddRunAndList(t *testing.T) {
 	second.Trigger, second.Cancelled = "manual", true
 	second.ResumeAt = runsNow.Add(3 * time.Hour)
 	third := sampleRun("xero", runsNow.Add(-time.Hour))
-	third.Counts, third.Errors = nil, nil
+	third.Counts, third.Errors, third.ErrorsSaid = nil, nil, nil
 	other := sampleRun("kashflow", runsNow.Add(-30*time.Minute))
 
 	var ids []uint64

@@ -285,7 +285,7 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 		}
 		m, err := e.matrix(module)
 		if err != nil {
-			rep.Errors = append(rep.Errors, e.Words().Error(err))
+			rep.fail(e.Words(), func(w *words.Words) string { return w.Error(err) })
 		}
 		var mirrorTypes []connectors.RecordType
 		for _, t := range connectors.MatrixTypes() {
@@ -306,7 +306,7 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 			}
 		}
 		if err := e.noteExcluded(ctx, def, conn, synced, rep); err != nil {
-			rep.Errors = append(rep.Errors, e.Words().Error(err))
+			rep.fail(e.Words(), func(w *words.Words) string { return w.Error(err) })
 		}
 		p.step(words.Sentence("engine.step.finding_pending"), 0)
 		if _, err := e.refresh(ctx, def); err != nil {
@@ -324,7 +324,9 @@ func (e *Engine) Sync(ctx context.Context, module string, trigger Trigger) (Repo
 				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 					return err
 				}
-				rep.Errors = append(rep.Errors, e.Words().T("engine.report.step_failed", "Step", e.Words().Label(s.Name), "Error", e.Words().Error(err)))
+				rep.fail(e.Words(), func(w *words.Words) string {
+					return w.T("engine.report.step_failed", "Step", w.Label(s.Name), "Error", w.Error(err))
+				})
 			}
 		}
 		return nil

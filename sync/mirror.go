@@ -86,7 +86,7 @@ func (e *Engine) Mirror(ctx context.Context, module string, types []connectors.R
 			anc = connectors.AncillaryTypes()
 			m, merr := e.matrix(module)
 			if merr != nil {
-				rep.Errors = append(rep.Errors, merr.Error())
+				rep.fail(e.Words(), func(w *words.Words) string { return w.Error(merr) })
 			}
 			for _, t := range connectors.MatrixTypes() {
 				if m.Level(connectors.Mirror, t) != Off {

@@ -180,7 +180,9 @@ func (e *Engine) importPayments(ctx context.Context, def connectors.Definition, 
 		err = lister.ListChanged(ctx, t, cursor, func(page []connectors.Remote) error {
 			for _, r := range page {
 				if strings.TrimSpace(r.RemoteID) == "" {
-					rep.Errors = append(rep.Errors, e.Words().T("engine.payments.no_id", "Package", title(def), "Code", r.Record.Code()))
+					rep.fail(e.Words(), func(w *words.Words) string {
+						return w.T("engine.payments.no_id", "Package", title(def), "Code", r.Record.Code())
+					})
 					continue
 				}
 				if r.UpdatedAt.After(latest) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Trigger says what started a run.
@@ -41,6 +42,10 @@ type Report struct {
 	// Errors are plain-words problems of the run as a whole (one bad record
 	// is a feedback row and a Failed count, not an entry here).
 	Errors []string `json:"errors,omitempty"`
+	// ErrorsSaid are Errors kept in every language (words.Said, encoded),
+	// so the run history says them in the reader's language after a
+	// switch. Written with fail; blank for a run stored before they were.
+	ErrorsSaid []string `json:"-"`
 	// ResumeAt is set when the package's daily limit paused the run.
 	ResumeAt time.Time `json:"resume_at,omitzero"`
 	// Cancelled is set when the run was stopped before it finished.
@@ -48,6 +53,27 @@ type Report struct {
 	// Notes say in plain words what the run did besides moving records
 	// (a payment deleted in the package undone here, for example).
 	Notes []string `json:"notes,omitempty"`
+}
+
+// fail adds a problem of the run as a whole: said in w's language for
+// Errors, and in every language of w's catalogue for ErrorsSaid.
+func (r *Report) fail(w *words.Words, say func(w *words.Words) string) {
+	r.Errors = append(r.Errors, say(w))
+	r.ErrorsSaid = append(r.ErrorsSaid, words.SayEvery(w.Catalogue(), say).Encode())
+}
+
+// ErrorIn is the i-th of Errors in w's language, where it was kept in
+// every language, else as it was written.
+func (r Report) ErrorIn(w *words.Words, i int) string {
+	if i < len(r.ErrorsSaid) && len(r.ErrorsSaid) == len(r.Errors) {
+		if s := words.ReadSaid(r.ErrorsSaid[i]).In(w); s != "" {
+			return s
+		}
+	}
+	if i < len(r.Errors) {
+		return r.Errors[i]
+	}
+	return ""
 }
 
 // Add adds n created, updated or failed records of t moving in d.

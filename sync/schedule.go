@@ -673,6 +673,7 @@ func (s *Scheduler) RunNow(ctx context.Context, module string, trigger Trigger) 
 		rep := r.report
 		rep.Counts = slices.Clone(rep.Counts)
 		rep.Errors = slices.Clone(rep.Errors)
+		rep.ErrorsSaid = slices.Clone(rep.ErrorsSaid)
 		return rep, r.err
 	case <-ctx.Done():
 		s.mu.Lock()

@@ -45,7 +45,7 @@ func (e *Engine) finish(rep *Report, err error) (Report, error) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			rep.Cancelled = true
 		}
-		rep.Errors = append(rep.Errors, e.Words().Error(err))
+		rep.fail(e.Words(), func(w *words.Words) string { return w.Error(err) })
 	}
 	return *rep, err
 }
@@ -139,7 +139,9 @@ func (e *Engine) upload(ctx context.Context, def connectors.Definition, conn con
 	}
 	for _, r := range refs {
 		if _, ok := c.queued[r]; !ok {
-			rep.Errors = append(rep.Errors, e.Words().T("engine.upload.not_pending", "What", capital(noun(e.Words(), r.Type)), "Code", r.Code))
+			rep.fail(e.Words(), func(w *words.Words) string {
+				return w.T("engine.upload.not_pending", "What", capital(noun(w, r.Type)), "Code", r.Code)
+			})
 		}
 	}
 	items := c.selectPending(refs)
@@ -243,7 +245,9 @@ func (up *uploader) reconcile(ctx context.Context) error {
 		for _, en := range uncertain {
 			up.blocked[en.item.Ref()] = true
 		}
-		up.rep.Errors = append(up.rep.Errors, up.lang().N("engine.upload.uncertain_unaskable", len(uncertain), "Package", up.pkg()))
+		up.rep.fail(up.lang(), func(w *words.Words) string {
+			return w.N("engine.upload.uncertain_unaskable", len(uncertain), "Package", up.pkg())
+		})
 		return nil
 	}
 	slices.SortFunc(uncertain, func(a, b entry) int { return rank(a.item.Type) - rank(b.item.Type) })
@@ -672,7 +676,7 @@ func (up *uploader) verify(ctx context.Context) error {
 	defer func() {
 		if len(vs) > 0 {
 			if err := up.e.db.MarkVerified(context.WithoutCancel(ctx), up.def.Name, vs); err != nil {
-				up.rep.Errors = append(up.rep.Errors, up.lang().Error(err))
+				up.rep.fail(up.lang(), func(w *words.Words) string { return w.Error(err) })
 			}
 		}
 	}()
@@ -688,7 +692,9 @@ func (up *uploader) verify(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return true, ctx.Err()
 		}
-		up.rep.Errors = append(up.rep.Errors, up.lang().T("engine.upload.verify_failed", "Type", t.LabelIn(up.lang()), "Package", up.pkg(), "Error", up.lang().Error(err)))
+		up.rep.fail(up.lang(), func(w *words.Words) string {
+			return w.T("engine.upload.verify_failed", "Type", t.LabelIn(w), "Package", up.pkg(), "Error", w.Error(err))
+		})
 		var rl *connectors.RateLimitError
 		if errors.As(err, &rl) && rl.Daily {
 			up.rep.ResumeAt = rl.ResumeAt

@@ -281,3 +281,25 @@ func TestRefusalsAreSaidInTheReadersLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestRunErrorsAreSaidAgainAfterASwitch: a problem of a whole run is kept
+// in every language, so the run history says it in the language the
+// person reads now, not the one the run was made in; a run kept before
+// that (text only) is shown as it was written.
+func TestRunErrorsAreSaidAgainAfterASwitch(t *testing.T) {
+	reg := connectors.NewRegistry()
+	var rep Report
+	rep.fail(in(t, reg, "en"), func(w *words.Words) string { return w.Error(ErrSchedulerStopped) })
+	if rep.Errors[0] != "LedgerLink is closing, so the sync was not started." {
+		t.Fatalf("said in the run's language: %q", rep.Errors[0])
+	}
+	for lang, want := range map[string]string{"en": rep.Errors[0], "nl": "LedgerLink wordt afgesloten", "da": "LedgerLink lukker"} {
+		if got := rep.ErrorIn(in(t, reg, lang), 0); !strings.HasPrefix(got, want) {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	old := Report{Errors: []string{"an old run's words"}}
+	if got := old.ErrorIn(in(t, reg, "da"), 0); got != "an old run's words" {
+		t.Errorf("an old run: %q", got)
+	}
+}

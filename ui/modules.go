@@ -397,7 +397,7 @@ func lastRunText(w *words.Words, r moduleRow, now time.Time) (string, styledText
 	case rep.Cancelled:
 		return when, styledText{w.T("window.last_run.stopped"), widget.WarningImportance}
 	case len(rep.Errors) > 0:
-		return when, styledText{w.T("window.last_run.failed", "Problem", firstSentence(rep.Errors[0])), widget.DangerImportance}
+		return when, styledText{w.T("window.last_run.failed", "Problem", firstSentence(rep.ErrorIn(w, 0))), widget.DangerImportance}
 	case rep.FailedItems() > 0:
 		n := rep.FailedItems()
 		return when, styledText{w.N("window.last_run.errors", n, "Moved", w.Int(int64(rep.Moved()))), widget.DangerImportance}

@@ -205,7 +205,7 @@ func (s StoredRuns) Runs(ctx context.Context, module string, since time.Time) ([
 	out := make([]sync.Report, len(recs))
 	for i, r := range recs {
 		rep := sync.Report{Module: r.Module, Trigger: sync.Trigger(r.Trigger), Started: r.Started, Finished: r.Finished,
-			Errors: r.Errors, ResumeAt: r.ResumeAt, Cancelled: r.Cancelled}
+			Errors: r.Errors, ErrorsSaid: r.ErrorsSaid, ResumeAt: r.ResumeAt, Cancelled: r.Cancelled}
 		for _, c := range r.Counts {
 			rep.Counts = append(rep.Counts, sync.Count{Direction: c.Direction, Type: c.Type, Created: c.Created, Updated: c.Updated, Failed: c.Failed})
 		}

@@ -62,13 +62,14 @@ func (w *Workspace) RecordRun(ctx context.Context, rep sync.Report) {
 	}
 	w.saveCalls(ctx, rep.Module)
 	rec := storage.RunRecord{
-		Module:    rep.Module,
-		Trigger:   string(rep.Trigger),
-		Started:   rep.Started,
-		Finished:  rep.Finished,
-		Errors:    rep.Errors,
-		ResumeAt:  rep.ResumeAt,
-		Cancelled: rep.Cancelled,
+		Module:     rep.Module,
+		Trigger:    string(rep.Trigger),
+		Started:    rep.Started,
+		Finished:   rep.Finished,
+		Errors:     rep.Errors,
+		ErrorsSaid: rep.ErrorsSaid,
+		ResumeAt:   rep.ResumeAt,
+		Cancelled:  rep.Cancelled,
 	}
 	for _, c := range rep.Counts {
 		rec.Counts = append(rec.Counts, storage.RunCount{Direction: c.Direction, Type: c.Type, Created: c.Created, Updated: c.Updated, Failed: c.Failed})
