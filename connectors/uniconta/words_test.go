@@ -165,3 +165,24 @@ func TestLabelsInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnItemRefusalSaidThroughWrite: a payment LedgerLink refuses itself
+// (it names no customer or supplier) comes back from Write with its code
+// and field, and with words Error Feedback says in Danish and Dutch.
+func TestOwnItemRefusalSaidThroughWrite(t *testing.T) {
+	h := newHarness(t, harnessOpt{})
+	p := connectors.Record{Type: connectors.InvoicePayments, Payment: &connectors.Payment{Code: "PN", Date: day(6), Amount: dec("5"), Currency: "DKK", BankAccount: "090"}}
+	res := h.write(connectors.InvoicePayments, connectors.WriteItem{Key: "p", Record: p})
+	var ie *connectors.ItemError
+	if !errors.As(res[0].Err, &ie) || ie.Code != "AccountIsMissing" || ie.Field != "party_code" || ie.Words == nil {
+		t.Fatalf("result %+v; want an AccountIsMissing refusal of party_code with words", res[0])
+	}
+	if ie.Message != "Payment PN names no customer or supplier" {
+		t.Errorf("message %q", ie.Message)
+	}
+	for lang, want := range map[string]string{"da": "Betaling PN nævner ingen debitor eller kreditor", "nl": "Betaling PN noemt geen debiteur of crediteur"} {
+		if said := wordsIn(t, lang).Error(ie.Words); !strings.Contains(said, want) {
+			t.Errorf("%s: %q, want %q", lang, said, want)
+		}
+	}
+}

@@ -38,13 +38,11 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 	for i, it := range items {
 		results[i] = connectors.WriteResult{Key: it.Key, RemoteID: it.RemoteID}
 		if err := it.Record.Validate(); err != nil || it.Record.Type != t {
-			msg := ""
+			ie := own.ItemFail(codeInvalid, "", "uniconta.item.wrong_type", "Kind", it.Record.Type.Text(), "Type", t.Text())
 			if err != nil {
-				msg = err.Error()
-			} else {
-				msg = own.English().T("uniconta.item.wrong_type", "Kind", it.Record.Type.Text(), "Type", t.Text())
+				ie = connectors.ItemErrorOf(codeInvalid, "", err)
 			}
-			results[i] = connectors.WriteResult{Key: it.Key, Err: &connectors.ItemError{Code: codeInvalid, Message: msg}}
+			results[i] = connectors.WriteResult{Key: it.Key, Err: ie}
 			continue
 		}
 		valid = append(valid, i)
@@ -164,9 +162,8 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 	for _, i := range valid {
 		p := items[i].Record.Party
 		if tag != "" && !hasTag(*p, tag) {
-			results[i].Err = notSynced{ItemError: &connectors.ItemError{Code: codeNotTagged, Field: "tags",
-				Message: fmt.Sprintf("NotTagged: customer %s does not carry the customer tag %q, so it is not sent to Uniconta", p.Code, tag)},
-				said: words.Errorf(nil, "uniconta.untagged", "Code", p.Code, "Tag", tag)}
+			ie := own.ItemFail(codeNotTagged, "tags", "uniconta.untagged", "Code", p.Code, "Tag", tag)
+			results[i].Err = notSynced{ItemError: ie, said: ie.Words}
 			results[i].RemoteID = ""
 			continue
 		}
@@ -221,7 +218,7 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 			}
 			b, err := body(i, partyToWire(*items[i].Record.Party, group, tag))
 			if err != nil {
-				results[i].Err = &connectors.ItemError{Code: codeInvalid, Message: err.Error(), Field: "custom_fields"}
+				results[i].Err = connectors.ItemErrorOf(codeInvalid, "custom_fields", err)
 				continue
 			}
 			todo = append(todo, i)
@@ -270,7 +267,7 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 		for _, i := range updates {
 			id := items[i].RemoteID
 			if !known[id] {
-				results[i].Err = &connectors.ItemError{Code: "CouldNotFind", Message: fmt.Sprintf("CouldNotFind: Uniconta no longer holds %s %s", strings.ToLower(t.Label()), items[i].Record.Code())}
+				results[i].Err = own.ItemFail("CouldNotFind", "", "uniconta.item.gone", "Type", t.Text(), "Code", items[i].Record.Code())
 				results[i].RemoteID = ""
 				continue
 			}
@@ -278,7 +275,7 @@ func (c *Conn) writeParties(ctx context.Context, t connectors.RecordType, items 
 			w.RowID, _ = strconv.ParseInt(id, 10, 64)
 			b, err := body(i, w)
 			if err != nil {
-				results[i].Err = &connectors.ItemError{Code: codeInvalid, Message: err.Error(), Field: "custom_fields"}
+				results[i].Err = connectors.ItemErrorOf(codeInvalid, "custom_fields", err)
 				results[i].RemoteID = ""
 				continue
 			}
@@ -464,7 +461,7 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, it connect
 		return "", err
 	}
 	if len(cur) == 0 {
-		return "", &connectors.ItemError{Code: "CouldNotFind", Message: fmt.Sprintf("CouldNotFind: Uniconta no longer holds %s %s as an open order", strings.ToLower(t.Label()), d.Code)}
+		return "", own.ItemFail("CouldNotFind", "", "uniconta.item.order_gone", "Type", t.Text(), "Code", d.Code)
 	}
 	order.RowID, order.OrderNumber, order.OfferNumber = cur[0].RowID, cur[0].OrderNumber, cur[0].OfferNumber
 	number := cur[0].OrderNumber
@@ -534,7 +531,7 @@ func (c *Conn) unchangedPosted(ctx context.Context, t connectors.RecordType, it 
 		return "", err
 	}
 	if len(cur) == 0 {
-		return "", &connectors.ItemError{Code: "CouldNotFind", Message: "CouldNotFind: Uniconta no longer holds " + it.Record.Code()}
+		return "", own.ItemFail("CouldNotFind", "", "uniconta.item.gone", "Type", t.Text(), "Code", it.Record.Code())
 	}
 	if sameDocument(*cur[0].Record.Document, *it.Record.Document) {
 		return it.RemoteID, nil
@@ -578,7 +575,7 @@ func (c *Conn) settleCredit(ctx context.Context, k docKind, d connectors.Documen
 			return err
 		}
 		if invNumber == "" {
-			return &connectors.ItemError{Code: codeInvoiceMissing, Message: fmt.Sprintf("%s: invoice %s is not posted in Uniconta, so credit note %s cannot be settled against it", codeInvoiceMissing, a.DocumentCode, d.Code)}
+			return own.ItemFail(codeInvoiceMissing, "", "uniconta.item.credit_invoice_missing", "Invoice", a.DocumentCode, "Code", d.Code)
 		}
 		lines = append(lines,
 			wireJournalLine{Date: fromDate(d.Date), AccountType: accountType, Account: d.PartyCode, Invoice: invNumber, Text: a.DocumentCode,
@@ -651,7 +648,7 @@ func (c *Conn) bankAccount(ctx context.Context, p connectors.Payment) (string, e
 		return "", err
 	}
 	if len(banks) == 0 {
-		return "", &connectors.ItemError{Code: "AccountIsMissing", Message: "AccountIsMissing: the payment names no bank account and Uniconta has none; choose one under Options"}
+		return "", own.ItemFail("AccountIsMissing", "", "uniconta.item.no_bank", "Payment", p.Code)
 	}
 	return banks[0].Record.BankAccount.Code, nil
 }
@@ -662,7 +659,7 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, it con
 		return c.unchangedLedger(ctx, t, it)
 	}
 	if !p.Amount.IsPositive() {
-		return "", &connectors.ItemError{Code: codeInvalid, Field: "amount", Message: fmt.Sprintf("%s: payment %s has no amount", codeInvalid, p.Code)}
+		return "", own.ItemFail(codeInvalid, "amount", "uniconta.item.no_amount", "Payment", p.Code)
 	}
 	k, accountType, sign := salesKind, "Debtor", decimal.NewFromInt(-1)
 	if t == connectors.PurchasePayments {
@@ -701,7 +698,7 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, it con
 			OffsetAccount: bank, Amount: amt(rest.Mul(sign)), Currency: p.Currency, DCPostType: "Payment", ReferenceNumber: p.Code})
 	}
 	if p.PartyCode == "" {
-		return "", &connectors.ItemError{Code: "AccountIsMissing", Field: "party_code", Message: fmt.Sprintf("AccountIsMissing: payment %s names no customer or supplier", p.Code)}
+		return "", own.ItemFail("AccountIsMissing", "party_code", "uniconta.item.no_party", "Payment", p.Code)
 	}
 	return c.postDaily(ctx, p.Date, "Payment "+p.Code, lines)
 }
@@ -714,7 +711,7 @@ func (c *Conn) unchangedLedger(ctx context.Context, t connectors.RecordType, it 
 		return "", err
 	}
 	if len(cur) == 0 {
-		return "", &connectors.ItemError{Code: "CouldNotFind", Message: "CouldNotFind: Uniconta no longer holds " + it.Record.Code()}
+		return "", own.ItemFail("CouldNotFind", "", "uniconta.item.gone", "Type", t.Text(), "Code", it.Record.Code())
 	}
 	same := false
 	switch {
