@@ -173,5 +173,10 @@ func (c *Conn) refuse(key string, pairs ...any) *refusal {
 	if x.Cause == "" {
 		msg = key
 	}
-	return &refusal{ItemError: &connectors.ItemError{Code: codeLocal, Message: msg}, key: key, args: args}
+	// The same cause and fix, for Error Feedback to say in the reader's
+	// language.
+	said := words.PairsOf(args)
+	we := words.Errorf(nil, "cash.item.refusal",
+		"Cause", words.Sentence(key+".cause", said...), "Fix", words.Sentence(key+".fix", said...))
+	return &refusal{ItemError: &connectors.ItemError{Code: codeLocal, Message: msg, Words: we}, key: key, args: args}
 }

@@ -479,7 +479,7 @@ func itemErrorOf(msgs []string, status int) *connectors.ItemError {
 	ie := &connectors.ItemError{Message: strings.Join(msgs, "; ")}
 	if ie.Message == "" {
 		// CASH said nothing: its status is the only evidence.
-		ie.Message = "HTTP " + strconv.Itoa(status) + " " + http.StatusText(status)
+		return own.ItemFail("", "", "cash.item.status", "Status", strconv.Itoa(status), "Text", http.StatusText(status))
 	}
 	if m := fieldRe.FindStringSubmatch(ie.Message); m != nil {
 		ie.Field, ie.Code = m[1], "F"+m[1]

@@ -157,5 +157,5 @@ func (c *Conn) refuse(field, key string, pairs ...any) *refusal {
 	if en := own.English(); en != nil {
 		msg = en.Say(said.Text)
 	}
-	return &refusal{ItemError: &connectors.ItemError{Field: field, Message: msg}, said: said}
+	return &refusal{ItemError: &connectors.ItemError{Field: field, Message: msg, Words: said}, said: said}
 }

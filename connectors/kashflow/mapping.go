@@ -2,7 +2,6 @@ package kashflow
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +73,7 @@ func readPayNote(s string) (code, reference string, parts int) {
 // checkCode refuses a code that cannot travel in a mark.
 func checkCode(code string) error {
 	if strings.ContainsAny(code, "[]\r\n") {
-		return &connectors.ItemError{Field: "code", Message: fmt.Sprintf("The code %q holds a bracket or a line break, which KashFlow's records cannot carry", code)}
+		return own.ItemFail("", "code", "kashflow.item.code_bracket", "Code", strconv.Quote(code))
 	}
 	return nil
 }
@@ -189,8 +188,7 @@ func vatRate(code string) (decimal.Decimal, error) {
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil || d.IsNegative() || d.GreaterThan(hundred) {
-		return decimal.Zero, &connectors.ItemError{Field: "tax_code", Message: fmt.Sprintf(
-			"VAT rate %q is not a KashFlow VAT rate (KashFlow takes the rate as a percentage, such as 20, 5 or 0)", code)}
+		return decimal.Zero, own.ItemFail("", "tax_code", "kashflow.item.vat_rate", "Rate", strconv.Quote(code))
 	}
 	return d, nil
 }

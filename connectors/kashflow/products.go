@@ -3,7 +3,6 @@ package kashflow
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -49,13 +48,13 @@ func (c *Conn) writeItem(ctx context.Context, remoteID string, it connectors.Ite
 	if remoteID != "" {
 		id, err := strconv.Atoi(strings.TrimPrefix(remoteID, subProductPrefix))
 		if err != nil || !strings.HasPrefix(remoteID, subProductPrefix) {
-			return "", &connectors.ItemError{Message: fmt.Sprintf("%q is not a product LedgerLink can change in KashFlow (only products kept under a nominal code can be)", remoteID)}
+			return "", own.ItemFail("", "", "kashflow.item.not_product_id", "ID", strconv.Quote(remoteID))
 		}
 		w.ID = id
 	}
 	account := strings.TrimSpace(it.SalesAccount)
 	if account == "" {
-		return "", &connectors.ItemError{Field: "sales_account", Message: "A KashFlow product needs the sales nominal code it is sold to"}
+		return "", own.ItemFail("", "sales_account", "kashflow.item.product_sales_account")
 	}
 	parent, ok, err := c.nominalID(ctx, account)
 	if err != nil {

@@ -71,10 +71,10 @@ func asItemError(err error) (*connectors.ItemError, bool) {
 func (c *Conn) writeOne(ctx context.Context, t connectors.RecordType, it connectors.WriteItem) (string, error) {
 	rec := it.Record
 	if rec.Type != t {
-		return "", &connectors.ItemError{Message: fmt.Sprintf("a %s record was sent as %s", rec.Type.Label(), t.Label())}
+		return "", &connectors.ItemError{Message: fmt.Sprintf("a %s record was sent as %s", rec.Type.Label(), t.Label())} // words:log: the engine sends each type's records as that type
 	}
 	if err := rec.Validate(); err != nil {
-		return "", &connectors.ItemError{Message: err.Error()}
+		return "", &connectors.ItemError{Message: err.Error()} // words:log: the engine stores only records that pass Validate
 	}
 	switch t {
 	case connectors.Customers:
@@ -98,7 +98,7 @@ func (c *Conn) writeCustomer(ctx context.Context, remoteID string, p connectors.
 	if remoteID != "" {
 		id, err := strconv.Atoi(remoteID)
 		if err != nil {
-			return "", &connectors.ItemError{Message: fmt.Sprintf("%q is not a KashFlow customer ID", remoteID)}
+			return "", own.ItemFail("", "", "kashflow.item.not_customer_id", "ID", strconv.Quote(remoteID))
 		}
 		if err := c.soap.call(ctx, "GetCustomerByID", []param{{"CustomerID", id}}, &base); err != nil {
 			return "", err
@@ -127,7 +127,7 @@ func (c *Conn) writeSupplier(ctx context.Context, remoteID string, p connectors.
 	if remoteID != "" {
 		id, err := strconv.Atoi(remoteID)
 		if err != nil {
-			return "", &connectors.ItemError{Message: fmt.Sprintf("%q is not a KashFlow supplier ID", remoteID)}
+			return "", own.ItemFail("", "", "kashflow.item.not_supplier_id", "ID", strconv.Quote(remoteID))
 		}
 		if err := c.soap.call(ctx, "GetSupplierByID", []param{{"SupplierID", id}}, &base); err != nil {
 			return "", err
@@ -210,7 +210,7 @@ func (c *Conn) writeDoc(ctx context.Context, t connectors.RecordType, remoteID s
 // (applyCreditNoteToInvoice takes both documents' internal IDs).
 func (c *Conn) applyCredit(ctx context.Context, kind string, number int, d connectors.Document) error {
 	if kind != "invoice" {
-		return &connectors.ItemError{Message: "KashFlow's API applies sales credit notes only; apply the supplier credit in KashFlow"}
+		return own.ItemFail("", "", "kashflow.item.supplier_credit")
 	}
 	idx, err := c.docIndex(ctx, "invoice")
 	if err != nil {
@@ -218,7 +218,7 @@ func (c *Conn) applyCredit(ctx context.Context, kind string, number int, d conne
 	}
 	credit, ok := idx[number]
 	if !ok {
-		return &connectors.ItemError{Message: fmt.Sprintf("Invoice %d not found", number)}
+		return own.ItemFail("", "", "kashflow.item.credit_note_missing", "Number", number)
 	}
 	for _, a := range d.Allocations {
 		target := 0
@@ -228,7 +228,7 @@ func (c *Conn) applyCredit(ctx context.Context, kind string, number int, d conne
 			}
 		}
 		if target == 0 {
-			return &connectors.ItemError{Field: "allocations", Message: fmt.Sprintf("Invoice %s not found", a.DocumentCode)}
+			return own.ItemFail("", "allocations", "kashflow.item.credit_invoice_missing", "Code", a.DocumentCode)
 		}
 		var applied bool
 		if err := c.soap.call(ctx, "applyCreditNoteToInvoice", []param{{"InvoiceID", target}, {"CreditNoteID", credit.dbid}}, &applied); err != nil {
@@ -247,7 +247,7 @@ func (c *Conn) applyCredit(ctx context.Context, kind string, number int, d conne
 // is whole exactly once; its remote ID lists every part.
 func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remoteID string, p connectors.Payment) (string, error) {
 	if remoteID != "" {
-		return remoteID, &connectors.ItemError{Message: "KashFlow cannot change a payment once it is recorded (it has no update for payments)"}
+		return remoteID, own.ItemFail("", "", "kashflow.item.payment_fixed")
 	}
 	if err := checkCode(p.Code); err != nil {
 		return "", err
@@ -262,8 +262,8 @@ func (c *Conn) writePayment(ctx context.Context, t connectors.RecordType, remote
 		allocated = allocated.Add(a.Amount)
 	}
 	if len(p.Allocations) == 0 || !allocated.Equal(p.Amount) {
-		return "", &connectors.ItemError{Field: "allocations", Message: fmt.Sprintf(
-			"KashFlow ties each payment to one document, and %s of this payment's %s pays no document (unallocated)", p.Amount.Sub(allocated).StringFixed(2), p.Amount.StringFixed(2))}
+		return "", own.ItemFail("", "allocations", "kashflow.item.unallocated",
+			"Unallocated", p.Amount.Sub(allocated).StringFixed(2), "Amount", p.Amount.StringFixed(2))
 	}
 	account, ok, err := c.bankID(ctx, p.BankAccount)
 	if err != nil {
@@ -332,7 +332,7 @@ func (c *Conn) writeJournal(ctx context.Context, remoteID string, j connectors.J
 	if remoteID != "" {
 		n, err := strconv.Atoi(remoteID)
 		if err != nil {
-			return "", &connectors.ItemError{Message: fmt.Sprintf("%q is not a KashFlow journal number", remoteID)}
+			return "", own.ItemFail("", "", "kashflow.item.not_journal_number", "ID", strconv.Quote(remoteID))
 		}
 		var w wJournal
 		if err := c.soap.call(ctx, "GetJournal", []param{{"JournalNumber", n}}, &w); err != nil {
