@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -187,17 +188,37 @@ func answerError(status int, hdr http.Header, body []byte, now time.Time) error 
 // itemError turns a Fault about one record into the package's verdict.
 func itemError(f fault) *connectors.ItemError {
 	if len(f.Error) == 0 {
-		return &connectors.ItemError{Message: own.English().T("quickbooks.item.refused_silently")}
+		return own.ItemFail("", "", "quickbooks.item.refused_silently")
 	}
 	fe := f.Error[0]
 	return &connectors.ItemError{Code: fe.Code, Message: faultMessage(fe), Field: fe.Element}
 }
 
-// localError is LedgerLink's own refusal of a record it could not send.
-// Its message is the connector's English words for key: it stands beside
-// the package's own verdicts, which are English too.
+// localError is LedgerLink's own refusal of a record it could not send:
+// its message is the connector's English words for key, and the words go
+// with it for Error Feedback to say in the reader's language.
 func localError(key string, pairs ...any) *connectors.ItemError {
-	return &connectors.ItemError{Code: "LEDGERLINK", Message: own.English().T(key, pairs...)}
+	return own.ItemFail("LEDGERLINK", "", key, pairs...)
+}
+
+// reasonOf is what err says, as a placeholder's value: LedgerLink's own
+// words (said in the reader's language, with what they wrap), or the
+// text of any other error (QuickBooks's own words, as it wrote them).
+func reasonOf(err error) any {
+	if ie, ok := err.(*connectors.ItemError); ok {
+		if ie.Words != nil {
+			return reasonOf(ie.Words)
+		}
+		return ie.Message
+	}
+	var we *words.Error
+	if !errors.As(err, &we) {
+		return err.Error()
+	}
+	if we.Err == nil {
+		return we.Text
+	}
+	return words.Sentence("quickbooks.item.reason_detail", "Reason", we.Text, "Detail", reasonOf(we.Err))
 }
 
 // refError is LedgerLink's refusal of a record naming a code QuickBooks

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // vendorCreditPrefix marks the remote ID of a supplier credit note (a
@@ -160,13 +161,16 @@ type mapper struct {
 	ctx context.Context
 }
 
-func (m mapper) accountID(code, what string) (string, *connectors.ItemError) {
+// accountID is the QuickBooks account of code; role is the catalogue key
+// of what the account is for the record (its nominal code, its bank
+// account), said in the refusal.
+func (m mapper) accountID(code, role string) (string, *connectors.ItemError) {
 	a, ok := m.c.refs.account(code)
 	if !ok {
-		return "", refError("nominal_code", "quickbooks.item.account_missing", "What", what, "Code", code)
+		return "", refError("nominal_code", "quickbooks.item.account_missing", "What", words.Sentence(role), "Code", code)
 	}
 	if a.Active != nil && !*a.Active {
-		return "", refError("nominal_code", "quickbooks.item.account_inactive", "What", what, "Code", code)
+		return "", refError("nominal_code", "quickbooks.item.account_inactive", "What", words.Sentence(role), "Code", code)
 	}
 	return a.ID, nil
 }
@@ -214,11 +218,11 @@ func (m mapper) partyRef(entity, code string) (*ref, *connectors.ItemError, erro
 		return nil, nil, err
 	}
 	if !ok {
-		who := "customer"
+		key := "quickbooks.item.party_missing.customer"
 		if entity == "Vendor" {
-			who = "supplier"
+			key = "quickbooks.item.party_missing.supplier"
 		}
-		return nil, localError("quickbooks.item.party_missing", "Who", who, "Code", code), nil
+		return nil, localError(key, "Code", code), nil
 	}
 	return refTo(id), nil, nil
 }
@@ -267,9 +271,8 @@ func (m mapper) toDocument(entity string, d connectors.Document) (txn, *connecto
 		ql := line{Description: l.Description, Amount: amt(l.Net().Round(2))}
 		var acct string
 		if l.NominalCode != "" {
-			if acct, ie = m.accountID(l.NominalCode, "nominal code"); ie != nil {
-				ie.Message = "Line " + itoa(i+1) + ": " + ie.Message
-				return txn{}, ie, nil
+			if acct, ie = m.accountID(l.NominalCode, "quickbooks.account_role.nominal_code"); ie != nil {
+				return txn{}, own.ItemFail(ie.Code, ie.Field, "quickbooks.item.on_line", "Line", i+1, "Reason", reasonOf(ie)), nil
 			}
 		}
 		switch {
@@ -307,8 +310,6 @@ func (m mapper) toDocument(entity string, d connectors.Document) (txn, *connecto
 	}
 	return out, nil, nil
 }
-
-func itoa(i int) string { return decimal.NewFromInt(int64(i)).String() }
 
 func parseDay(s string) connectors.Date {
 	d, err := connectors.ParseDate(s)
@@ -428,10 +429,9 @@ func (m mapper) toJournal(j connectors.JournalEntry) (txn, *connectors.ItemError
 		case !l.Credit.IsZero():
 			side, value = "Credit", l.Credit
 		}
-		acct, ie := m.accountID(l.NominalCode, "nominal code")
+		acct, ie := m.accountID(l.NominalCode, "quickbooks.account_role.nominal_code")
 		if ie != nil {
-			ie.Message = "Line " + itoa(i+1) + ": " + ie.Message
-			return txn{}, ie
+			return txn{}, own.ItemFail(ie.Code, ie.Field, "quickbooks.item.on_line", "Line", i+1, "Reason", reasonOf(ie))
 		}
 		if a, _ := m.c.refs.accountByID(acct); a.AccountType == "Accounts Receivable" || a.AccountType == "Accounts Payable" { // words:verbatim: QuickBooks query / account type
 			return txn{}, localError("quickbooks.item.journal_party_line", "Line", i+1, "Code", j.Code, "Account", a.Name, "AccountType", a.AccountType)
@@ -440,7 +440,7 @@ func (m mapper) toJournal(j connectors.JournalEntry) (txn, *connectors.ItemError
 		if cc := strings.TrimSpace(l.CostCentre); cc != "" {
 			c, ok := m.c.refs.costCentre(cc, m.c.s.costCentreDept)
 			if !ok {
-				return txn{}, refError("cost_centre", "quickbooks.item.journal_cost_centre", "Name", cc, "Code", j.Code, "Kind", map[bool]string{false: "class", true: "location"}[m.c.s.costCentreDept])
+				return txn{}, refError("cost_centre", "quickbooks.item.journal_cost_centre", "Name", cc, "Code", j.Code, "Kind", words.Sentence(map[bool]string{false: "quickbooks.cost_centre_kind.class", true: "quickbooks.cost_centre_kind.location"}[m.c.s.costCentreDept]))
 			}
 			if m.c.s.costCentreDept {
 				det.DepartmentRef = refTo(c.ID)
@@ -497,7 +497,7 @@ func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
 			}
 		}
 	}
-	id, ie := m.accountID(income, "sales account")
+	id, ie := m.accountID(income, "quickbooks.account_role.sales_account")
 	if ie != nil {
 		return item{}, ie
 	}
@@ -506,7 +506,7 @@ func toItem(m mapper, it connectors.Item) (item, *connectors.ItemError) {
 	// account (for a stock item, its cost of sales).
 	expense := ""
 	if it.PurchaseAccount != "" {
-		if expense, ie = m.accountID(it.PurchaseAccount, "purchase account"); ie != nil {
+		if expense, ie = m.accountID(it.PurchaseAccount, "quickbooks.account_role.purchase_account"); ie != nil {
 			return item{}, ie
 		}
 		out.ExpenseAccountRef = refTo(expense)

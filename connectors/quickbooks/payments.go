@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // linkTypes are the TxnTypes a payment's lines link, by the document type
@@ -114,7 +115,11 @@ func (m mapper) toPayment(entity string, p connectors.Payment) (txn, *connectors
 	}
 	party := p.PartyCode
 	if party == "" {
-		return txn{}, localError("quickbooks.item.payment_no_party", "Code", p.Code, "Who", map[bool]string{false: "customer", true: "supplier"}[purchase]), nil
+		key := "quickbooks.item.payment_no_party.customer"
+		if purchase {
+			key = "quickbooks.item.payment_no_party.supplier"
+		}
+		return txn{}, localError(key, "Code", p.Code), nil
 	}
 	lines, _, ie, err := m.linkLines(p.Code, p.Allocations, purchase)
 	if ie != nil || err != nil {
@@ -123,7 +128,7 @@ func (m mapper) toPayment(entity string, p connectors.Payment) (txn, *connectors
 	out.Line = lines
 	var bank string
 	if p.BankAccount != "" {
-		if bank, ie = m.accountID(p.BankAccount, "bank account"); ie != nil {
+		if bank, ie = m.accountID(p.BankAccount, "quickbooks.account_role.bank_account"); ie != nil {
 			return txn{}, ie, nil
 		}
 	}
@@ -179,7 +184,7 @@ func (c *Conn) applyAllocations(ctx context.Context, t connectors.RecordType, op
 			return err
 		}
 		if ie != nil {
-			results[o.idx].Err = allocationError(d.Code, ie.Message)
+			results[o.idx].Err = allocationError(d.Code, reasonOf(ie))
 			continue
 		}
 		memo := linkedTxn{TxnID: o.body.base().ID, TxnType: o.entity}
@@ -214,13 +219,13 @@ func (c *Conn) applyAllocations(ctx context.Context, t connectors.RecordType, op
 	res, err := c.batch(ctx, reqs, requestID(rid, "allocations"))
 	if err != nil {
 		for _, o := range owners {
-			results[o.idx].Err = allocationError(o.rec.Code(), err.Error())
+			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(err))
 		}
 		return nil
 	}
 	for i, o := range owners {
 		if br := res[strconv.Itoa(i+1)]; br.Fault != nil {
-			results[o.idx].Err = allocationError(o.rec.Code(), itemError(*br.Fault).Message)
+			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(itemError(*br.Fault)))
 		}
 	}
 	return nil
@@ -292,7 +297,7 @@ func (c *Conn) unapplyChanged(ctx context.Context, ops []*op, results []connecto
 				p, ok := pays[pid]
 				if !ok || !p.TotalAmt.dec().IsZero() || appliedCredits(p, entity) != 1 {
 					dels = nil
-					results[o.idx].Err = allocationError(o.rec.Code(), own.English().T("quickbooks.item.allocation_mixed"))
+					results[o.idx].Err = allocationError(o.rec.Code(), words.Sentence("quickbooks.item.allocation_mixed"))
 					break
 				}
 				dels = append(dels, batchItemRequest{Operation: "delete", Entity: payEntity,
@@ -317,13 +322,13 @@ func (c *Conn) unapplyChanged(ctx context.Context, ops []*op, results []connecto
 	res, err := c.batch(ctx, reqs, requestID(rid, "unapply"))
 	if err != nil {
 		for _, o := range owners {
-			results[o.idx].Err = allocationError(o.rec.Code(), err.Error())
+			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(err))
 		}
 		return apply, nil
 	}
 	for i, o := range owners {
 		if br := res[strconv.Itoa(i+1)]; br.Fault != nil && results[o.idx].Err == nil {
-			results[o.idx].Err = allocationError(o.rec.Code(), itemError(*br.Fault).Message)
+			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(itemError(*br.Fault)))
 		}
 	}
 	for i, o := range owners {
@@ -362,9 +367,10 @@ func sameAllocations(a, b []connectors.Allocation) bool {
 }
 
 // allocationError says a credit note is in QuickBooks but not applied:
-// the record keeps its remote ID, and the words say what to do.
-func allocationError(code, why string) *connectors.ItemError {
-	return &connectors.ItemError{Code: "ALLOCATION", Message: own.English().T("quickbooks.item.allocation_failed", "Code", code, "Reason", why)}
+// the record keeps its remote ID, and the words say what to do. why is
+// QuickBooks's message (a string) or LedgerLink's own words (words.Text).
+func allocationError(code string, why any) *connectors.ItemError {
+	return own.ItemFail("ALLOCATION", "", "quickbooks.item.allocation_failed", "Code", code, "Reason", why)
 }
 
 // fromPayment reads a Payment or BillPayment; ok is false for a payment

@@ -108,7 +108,7 @@ func (c *Conn) Write(ctx context.Context, t connectors.RecordType, items []conne
 			return nil, err
 		}
 		for _, o := range again {
-			results[o.idx].Err = &connectors.ItemError{Code: "5010", Message: own.English().T("quickbooks.item.stale_again")}
+			results[o.idx].Err = own.ItemFail("5010", "", "quickbooks.item.stale_again")
 		}
 	}
 	if err := c.applyAllocations(ctx, t, ops, results, rid); err != nil {
@@ -149,17 +149,17 @@ func (c *Conn) remember(k string, r connectors.WriteResult) {
 // toOp maps one item to its entity.
 func (c *Conn) toOp(m mapper, t connectors.RecordType, it connectors.WriteItem) (*op, *connectors.ItemError, error) {
 	if err := it.Record.Validate(); err != nil {
-		return nil, &connectors.ItemError{Code: "LEDGERLINK", Message: err.Error()}, nil
+		return nil, connectors.ItemErrorOf("LEDGERLINK", "", own.Fail(err, "quickbooks.item.invalid")), nil
 	}
 	if it.Record.Type != t {
-		return nil, localError("quickbooks.item.wrong_type", "Kind", it.Record.Type.Label(), "Type", t.Label()), nil
+		return nil, localError("quickbooks.item.wrong_type", "Kind", it.Record.Type.Text(), "Type", t.Text()), nil
 	}
 	o := &op{rec: it.Record}
 	r := it.Record
 	switch t {
 	case connectors.Customers, connectors.Suppliers:
 		if r.Party.Name == "" {
-			return nil, localError("quickbooks.item.no_name", "Type", t.Label(), "Code", r.Party.Code), nil
+			return nil, localError("quickbooks.item.no_name", "Type", t.Text(), "Code", r.Party.Code), nil
 		}
 		o.entity = entityOf(t, false)
 		n := toParty(*r.Party, t == connectors.Suppliers)
@@ -193,12 +193,12 @@ func (c *Conn) toOp(m mapper, t connectors.RecordType, it connectors.WriteItem) 
 		}
 		o.body = &i
 	default:
-		return nil, localError("quickbooks.item.not_uploadable", "Type", t.Label()), nil
+		return nil, localError("quickbooks.item.not_uploadable", "Type", t.Text()), nil
 	}
 	if it.RemoteID != "" {
 		entity, id := splitRemoteID(t, it.RemoteID)
 		if entity != o.entity {
-			return nil, localError("quickbooks.item.kind_changed", "Type", t.Label(), "Code", r.Code(), "Was", entity, "Now", o.entity), nil
+			return nil, localError("quickbooks.item.kind_changed", "Type", t.Text(), "Code", r.Code(), "Was", entity, "Now", o.entity), nil
 		}
 		o.id = id
 	}
@@ -233,7 +233,7 @@ func (c *Conn) syncTokens(ctx context.Context, ops []*op, results []connectors.W
 		}
 		tok, ok := tokens[o.entity+"/"+o.id]
 		if !ok {
-			results[o.idx].Err = &connectors.ItemError{Code: "610", Message: own.English().T("quickbooks.item.gone", "Type", o.rec.Type.Label(), "Code", o.rec.Code())}
+			results[o.idx].Err = own.ItemFail("610", "", "quickbooks.item.gone", "Type", o.rec.Type.Text(), "Code", o.rec.Code())
 			continue
 		}
 		b := o.body.base()
@@ -266,7 +266,7 @@ func (c *Conn) sendOps(ctx context.Context, t connectors.RecordType, ops []*op, 
 		br, ok := res[strconv.Itoa(i+1)]
 		switch {
 		case !ok:
-			results[o.idx].Err = &connectors.ItemError{Message: "QuickBooks gave no answer for this record in its batch; LedgerLink looks it up before sending it again."}
+			results[o.idx].Err = own.ItemFail("", "", "quickbooks.item.no_answer")
 		case br.Fault != nil:
 			ie := itemError(*br.Fault)
 			if ie.Code == "5010" && o.id != "" {
@@ -277,7 +277,7 @@ func (c *Conn) sendOps(ctx context.Context, t connectors.RecordType, ops []*op, 
 		default:
 			var b entityBase
 			if err := json.Unmarshal(br.Entity, &b); err != nil || b.ID == "" {
-				results[o.idx].Err = &connectors.ItemError{Message: "QuickBooks's answer for this record could not be read; LedgerLink looks it up before sending it again."}
+				results[o.idx].Err = own.ItemFail("", "", "quickbooks.item.answer_unreadable")
 				continue
 			}
 			rid := remoteID(o.entity, b.ID)

@@ -20,9 +20,10 @@ const (
 	paymentPurchase = "ACCPAYPAYMENT"
 )
 
-// localError is LedgerLink's own verdict on an item it did not send.
+// localError is LedgerLink's own verdict on an item it did not send: its
+// words go with it, for Error Feedback to say in the reader's language.
 func localError(key string, pairs ...any) *connectors.ItemError {
-	return &connectors.ItemError{Code: "LedgerLink", Message: own.English().T(key, pairs...)}
+	return own.ItemFail("LedgerLink", "", key, pairs...)
 }
 
 // mapper turns canonical records into Xero JSON and back, following the

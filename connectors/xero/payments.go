@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"ledgerlink/connectors"
+	"ledgerlink/words"
 )
 
 // Payments.
@@ -164,7 +165,7 @@ func planPayment(t connectors.RecordType, it connectors.WriteItem) (payPlan, *co
 		r.Type = t
 	}
 	if r.Type != t {
-		return payPlan{}, localError("xero.item.wrong_type", "Kind", r.Type.Label(), "Type", t.Label())
+		return payPlan{}, localError("xero.item.wrong_type", "Kind", r.Type.Text(), "Type", t.Text())
 	}
 	if err := r.Validate(); err != nil {
 		return payPlan{}, localError("xero.item.invalid", "Reason", err)
@@ -192,7 +193,7 @@ func planPayment(t connectors.RecordType, it connectors.WriteItem) (payPlan, *co
 			if t == connectors.PurchasePayments {
 				key = "xero.item.payment_wrong_document.supplier"
 			}
-			return payPlan{}, localError(key, "Code", p.Code, "Document", a.DocumentCode, "Kind", strings.ToLower(docType.Label()))
+			return payPlan{}, localError(key, "Code", p.Code, "Document", a.DocumentCode, "Kind", docType.Text())
 		}
 		number := strings.TrimSpace(a.DocumentCode)
 		if number == "" {
@@ -364,8 +365,11 @@ func (c *Conn) lookUpParts(ctx context.Context, t connectors.RecordType, plans [
 			}
 		}
 		if len(missing) > 0 {
-			results[plan.index].Err = &connectors.ItemError{Code: "LedgerLink",
-				Message: own.English().N("xero.item.payment_documents_missing", len(missing), "Code", plan.p.Code, "Documents", strings.Join(missing, ", "))}
+			key := "xero.item.payment_documents_missing"
+			if len(missing) == 1 {
+				key = "xero.item.payment_document_missing"
+			}
+			results[plan.index].Err = localError(key, "Code", plan.p.Code, "Documents", strings.Join(missing, ", "))
 		}
 	}
 	return nil
@@ -458,12 +462,14 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 	if len(env.Payments) != len(els) {
 		return own.Fail(nil, "xero.write.answer_count", "Answered", len(env.Payments), "Sent", len(els))
 	}
-	var ids, msgs, saved []string
+	var ids, saved []string
+	var msgs []any // Xero's messages (strings) and LedgerLink's own (words.Text)
 	for i, w := range env.Payments {
 		m := messagesOf(w.ValidationErrors)
 		if len(m) > 0 || w.PaymentID == "" || w.PaymentID == zeroID {
 			if len(m) == 0 {
-				m = []string{own.English().T("xero.item.part_not_saved")}
+				msgs = append(msgs, words.Sentence("xero.item.part_not_saved", "Part", plan.parts[i].number))
+				continue
 			}
 			msgs = append(msgs, plan.parts[i].number+": "+strings.Join(m, "; "))
 			continue
@@ -475,11 +481,38 @@ func (c *Conn) sendSplit(ctx context.Context, t connectors.RecordType, plan payP
 	case len(msgs) == 0:
 		res.RemoteID, res.Err = compositeID(ids), nil
 	case len(ids) == 0:
-		res.Err = &connectors.ItemError{Code: "ValidationException", Message: strings.Join(msgs, "; ")}
+		switch all := joinMessages(msgs).(type) {
+		case string: // Xero's own words, as it wrote them
+			res.Err = &connectors.ItemError{Code: "ValidationException", Message: all}
+		case words.Text:
+			res.Err = own.ItemFail("ValidationException", "", all.Key, all.Pairs...)
+		}
 	default:
-		res.Err = own.ItemFail("ValidationException", "", "xero.payment.partly_taken", "Messages", strings.Join(msgs, "; "), "Payment", code, "Invoices", strings.Join(saved, ", "))
+		res.Err = own.ItemFail("ValidationException", "", "xero.payment.partly_taken", "Messages", joinMessages(msgs), "Payment", code, "Invoices", strings.Join(saved, ", "))
 	}
 	return nil
+}
+
+// joinMessages joins the messages about a payment's parts with "; ": a
+// string when they are all Xero's, else words that say LedgerLink's own
+// in the reader's language and Xero's as Xero wrote them.
+func joinMessages(msgs []any) any {
+	var texts []string
+	for _, m := range msgs {
+		s, ok := m.(string)
+		if !ok {
+			break
+		}
+		texts = append(texts, s)
+	}
+	if len(texts) == len(msgs) {
+		return strings.Join(texts, "; ")
+	}
+	joined := msgs[len(msgs)-1]
+	for i := len(msgs) - 2; i >= 0; i-- {
+		joined = words.Sentence("xero.item.messages_joined", "First", msgs[i], "Rest", joined)
+	}
+	return joined
 }
 
 // coversPlan reports whether the payments are exactly the plan's parts,

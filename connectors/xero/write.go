@@ -177,7 +177,7 @@ func (m mapper) encode(t connectors.RecordType, it connectors.WriteItem) (elemen
 		r.Type = t
 	}
 	if r.Type != t {
-		return element{}, localError("xero.item.wrong_type", "Kind", r.Type.Label(), "Type", t.Label())
+		return element{}, localError("xero.item.wrong_type", "Kind", r.Type.Text(), "Type", t.Text())
 	}
 	if err := r.Validate(); err != nil {
 		return element{}, localError("xero.item.invalid", "Reason", err)
@@ -316,7 +316,7 @@ func (c *Conn) sendChunk(ctx context.Context, res resource, method string, chunk
 			continue
 		}
 		if v.id == "" || v.id == zeroID {
-			r.Err = &connectors.ItemError{Message: own.English().T("xero.item.not_saved")}
+			r.Err = own.ItemFail("", "", "xero.item.not_saved")
 			continue
 		}
 		r.RemoteID = v.id
@@ -406,7 +406,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 	for _, el := range todo {
 		code := items[el.index].Record.Code()
 		if err != nil {
-			results[el.index].Err = &connectors.ItemError{Message: own.English().T("xero.item.credit_note_allocation_failed", "Code", code, "Reason", err)}
+			results[el.index].Err = connectors.ItemErrorOf("", "", own.Fail(err, "xero.item.credit_note_allocation_failed", "Code", code))
 			continue
 		}
 		var allocs []allocation
@@ -442,8 +442,7 @@ func (c *Conn) allocateCredits(ctx context.Context, created []element, items []c
 			}
 		}
 		if len(msgs) > 0 {
-			results[el.index].Err = &connectors.ItemError{Code: "ValidationException",
-				Message: own.English().T("xero.item.credit_note_not_allocated", "Code", code, "Messages", strings.Join(msgs, "; "))}
+			results[el.index].Err = own.ItemFail("ValidationException", "", "xero.item.credit_note_not_allocated", "Code", code, "Messages", strings.Join(msgs, "; "))
 		}
 	}
 }
