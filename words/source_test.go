@@ -119,6 +119,34 @@ var shownCalls = []string{
 	"NewLabelWithStyle", "NewToolbarAction", "SendNotification", "NewNotification", "SetSubTitle",
 }
 
+// nameOf is the name an expression ends in: Name of pkg.Name or of Name.
+func nameOf(e ast.Expr) string {
+	switch v := e.(type) {
+	case *ast.SelectorExpr:
+		return v.Sel.Name
+	case *ast.Ident:
+		return v.Name
+	}
+	return ""
+}
+
+// eachSource parses every file sourceFiles names and hands visit its syntax
+// and its lines (for the markers a line may carry).
+func eachSource(t *testing.T, root string, fset *token.FileSet, mode parser.Mode, visit func(f *ast.File, lines []string)) {
+	t.Helper()
+	for _, file := range sourceFiles(t, root) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, file, src, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		visit(f, strings.Split(string(src), "\n"))
+	}
+}
+
 // TestNoEnglishSentencesOutsideTheCatalogue fails for a sentence written as
 // an English literal in code people read the output of. Errors wrapped for
 // the logs, log lines, and a package's own words (marked "words:verbatim" on
@@ -149,13 +177,7 @@ func TestNoEnglishSentencesOutsideTheCatalogue(t *testing.T) {
 					exempt[n.Tag] = true
 				}
 			case *ast.CallExpr:
-				name := ""
-				switch fn := n.Fun.(type) {
-				case *ast.SelectorExpr:
-					name = fn.Sel.Name
-				case *ast.Ident:
-					name = fn.Name
-				}
+				name := nameOf(n.Fun)
 				if slices.Contains(shownCalls, name) {
 					for _, a := range n.Args {
 						if bl, ok := a.(*ast.BasicLit); ok && bl.Kind == token.STRING {
@@ -212,16 +234,7 @@ func TestNoEnglishRefusalsOutsideTheCatalogue(t *testing.T) {
 	root := moduleRoot(t)
 	fset := token.NewFileSet()
 	var found []string
-	for _, file := range sourceFiles(t, root) {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, file, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(string(src), "\n")
+	eachSource(t, root, fset, 0, func(f *ast.File, lines []string) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || len(call.Args) == 0 {
@@ -256,7 +269,7 @@ func TestNoEnglishRefusalsOutsideTheCatalogue(t *testing.T) {
 			found = append(found, filepath.ToSlash(rel)+":"+strconv.Itoa(pos.Line)+": "+s)
 			return true
 		})
-	}
+	})
 	for _, f := range found {
 		t.Error(f)
 	}
@@ -298,29 +311,13 @@ func TestItemRefusalsOfOurOwnCarryWords(t *testing.T) {
 		return false
 	}
 	var found []string
-	for _, file := range sourceFiles(t, root) {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, file, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(string(src), "\n")
+	eachSource(t, root, fset, 0, func(f *ast.File, lines []string) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.CompositeLit)
 			if !ok {
 				return true
 			}
-			name := ""
-			switch ty := lit.Type.(type) {
-			case *ast.SelectorExpr:
-				name = ty.Sel.Name
-			case *ast.Ident:
-				name = ty.Name
-			}
-			if name != "ItemError" {
+			if nameOf(lit.Type) != "ItemError" {
 				return true
 			}
 			for _, el := range lit.Elts {
@@ -346,7 +343,7 @@ func TestItemRefusalsOfOurOwnCarryWords(t *testing.T) {
 			}
 			return true
 		})
-	}
+	})
 	for _, f := range found {
 		t.Errorf("%s: an item refusal of LedgerLink's own in English: make it with ItemFail or ItemErrorOf", f)
 	}
