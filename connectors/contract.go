@@ -57,6 +57,15 @@ type ItemError struct {
 
 func (e *ItemError) Error() string { return e.Message }
 
+// In is the refusal for a person reading w: its words in w's language when
+// LedgerLink made it, else the package's own Message as it wrote it.
+func (e *ItemError) In(w *words.Words) string {
+	if e.Words != nil {
+		return w.Error(e.Words)
+	}
+	return e.Message
+}
+
 // ErrAuth means the connection's credentials were refused, revoked or have
 // expired: the person must sign in again.
 var ErrAuth = errors.New("the accounting package refused the sign-in") // words:log: a kind for errors.Is; the engine says it in words (engine.connect.*)

@@ -80,6 +80,5 @@ func ItemErrorOf(code, field string, err error) *ItemError {
 // errors.Is reports kind, and the person reads key's words rather than the
 // kind's.
 func (o OwnWords) FailAs(kind error, key string, pairs ...any) error {
-	we := words.Errorf(nil, key, pairs...)
-	return &SaidError{Text: o.English().Error(we), Words: we, Kind: kind}
+	return SaidAs(o.English(), kind, words.Errorf(nil, key, pairs...))
 }

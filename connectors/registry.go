@@ -338,6 +338,13 @@ func Said(w *words.Words, we *words.Error) error {
 	return &SaidError{Text: w.Error(we), Words: we}
 }
 
+// SaidAs is Said of a kind callers tell apart with errors.Is (ErrAuth, a
+// sentinel of the engine's): errors.Is reports kind, and the person reads
+// we rather than the kind's own English.
+func SaidAs(w *words.Words, kind error, we *words.Error) error {
+	return &SaidError{Text: w.Error(we), Words: we, Kind: kind}
+}
+
 // English is LedgerLink's own catalogue in English, loaded once (without
 // any connector's words).
 func English() *words.Words { return english() }

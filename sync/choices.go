@@ -48,7 +48,7 @@ func (e *Engine) SettingChoices(ctx context.Context, module, key string) ([]conn
 	}
 	f, ok := def.Field(key)
 	if !ok || !f.Fetched {
-		return nil, sayKind(e.Words(), ErrNoChoices, "engine.choices.no_such_setting", "Package", title(def), "Key", key)
+		return nil, sayKind(e.Words(), ErrNoChoices, nil, "engine.choices.no_such_setting", "Package", title(def), "Key", key)
 	}
 	unlock := e.lock(module)
 	defer unlock()
@@ -59,7 +59,7 @@ func (e *Engine) SettingChoices(ctx context.Context, module, key string) ([]conn
 	defer closeConn(conn)
 	cl, ok := capability[connectors.ChoiceLister](conn)
 	if !ok {
-		return nil, sayKind(e.Words(), ErrNoChoices, "engine.choices.cannot_list", "Package", title(def), "Field", words.Sentence(f.Label))
+		return nil, sayKind(e.Words(), ErrNoChoices, nil, "engine.choices.cannot_list", "Package", title(def), "Field", words.Sentence(f.Label))
 	}
 	choices, err := cl.Choices(ctx, key)
 	if err != nil {
@@ -105,7 +105,7 @@ func (e *Engine) RefreshAction(ctx context.Context, module string) error {
 		return err
 	}
 	if def.RefreshLabel == "" {
-		return sayKind(e.Words(), ErrNoRefresh, "engine.refresh.none", "Package", title(def))
+		return sayKind(e.Words(), ErrNoRefresh, nil, "engine.refresh.none", "Package", title(def))
 	}
 	unlock := e.lock(module)
 	defer unlock()
@@ -116,7 +116,7 @@ func (e *Engine) RefreshAction(ctx context.Context, module string) error {
 	r, ok := capability[connectors.Refresher](conn)
 	if !ok {
 		closeConn(conn)
-		return sayKind(e.Words(), ErrNoRefresh, "engine.refresh.none", "Package", title(def))
+		return sayKind(e.Words(), ErrNoRefresh, nil, "engine.refresh.none", "Package", title(def))
 	}
 	if err := r.Refresh(ctx); err != nil {
 		closeConn(conn)

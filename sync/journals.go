@@ -523,11 +523,7 @@ var errNoVerdict = errors.New("the accounting package gave no verdict") // words
 func partError(w *words.Words, code string, err error) error {
 	var ie *connectors.ItemError
 	if errors.As(err, &ie) {
-		message := ie.Message
-		if ie.Words != nil {
-			message = w.Error(ie.Words)
-		}
-		return &connectors.ItemError{Code: ie.Code, Field: ie.Field, Message: w.T("engine.journal.part_error", "Part", code, "Message", message)}
+		return &connectors.ItemError{Code: ie.Code, Field: ie.Field, Message: w.T("engine.journal.part_error", "Part", code, "Message", ie.In(w))}
 	}
 	return &connectors.ItemError{Message: w.T("engine.journal.part_error", "Part", code, "Message", w.Error(err))}
 }

@@ -143,6 +143,11 @@ type RuleError struct {
 
 func (e *RuleError) Error() string { return e.Reason }
 
+// newRuleError refuses l for t in d, for reason.
+func newRuleError(d connectors.Direction, t connectors.RecordType, l Level, reason words.Text) *RuleError {
+	return &RuleError{Direction: d, Type: t, Wanted: l, Reason: connectors.English().Say(reason), Words: reason}
+}
+
 // Unwrap gives the reason's words, so Words.Error says it in the reader's
 // language.
 func (e *RuleError) Unwrap() error { return words.Errorf(nil, e.Words.Key, e.Words.Pairs...) }
@@ -298,7 +303,7 @@ func (m Matrix) Set(d connectors.Direction, t connectors.RecordType, l Level) (M
 		return m, nil, refusal(nil, "engine.level.invalid", "Number", int(l))
 	}
 	if max, reason := m.allowed(d, t); l > max {
-		return m, nil, &RuleError{Direction: d, Type: t, Wanted: l, Reason: connectors.English().Say(reason), Words: reason}
+		return m, nil, newRuleError(d, t, l, reason)
 	}
 	out := m
 	out.set(d, t, l)
@@ -368,7 +373,7 @@ func (m Matrix) Check() error {
 				return refusal(nil, "engine.matrix.unknown_level", "Type", t.Text(), "Direction", words.Sentence(d.Key()), "Number", int(l))
 			}
 			if max, reason := m.allowed(d, t); l > max {
-				return &RuleError{Direction: d, Type: t, Wanted: l, Reason: connectors.English().Say(reason), Words: reason}
+				return newRuleError(d, t, l, reason)
 			}
 		}
 	}
@@ -390,7 +395,7 @@ func (m Matrix) Validate(caps connectors.Capabilities) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return refusalOf(ErrNotAllowed, problems, "engine.matrix.unsupported")
+	return sayKind(connectors.English(), ErrNotAllowed, problems, "engine.matrix.unsupported")
 }
 
 // Restrict returns the matrix with every type the connector cannot move
@@ -471,7 +476,7 @@ func MatrixFromSettings(settings map[string]string) (Matrix, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return m, refusalOf(ErrNotAllowed, problems, "engine.matrix.saved_invalid")
+		return m, sayKind(connectors.English(), ErrNotAllowed, problems, "engine.matrix.saved_invalid")
 	}
 	return m, nil
 }

@@ -154,7 +154,7 @@ func (m *Modules) Definition(name string) (connectors.Definition, error) {
 		for _, d := range m.reg.All() {
 			names = append(names, d.Name)
 		}
-		return connectors.Definition{}, sayKind(m.lang(), ErrUnknownModule, "engine.module.unknown", "Module", name, "Modules", strings.Join(names, ", "))
+		return connectors.Definition{}, sayKind(m.lang(), ErrUnknownModule, nil, "engine.module.unknown", "Module", name, "Modules", strings.Join(names, ", "))
 	}
 	return def, nil
 }

@@ -48,7 +48,7 @@ func (e *Engine) ImportPayments(ctx context.Context, module string, allocate boo
 		return nil, err
 	}
 	if len(paymentTypes(def, settings)) == 0 {
-		return nil, sayKind(e.Words(), ErrPaymentsOff, "engine.payments.off", "Invoice", connectors.InvoicePayments.Text(), "Purchase", connectors.PurchasePayments.Text(), "Direction", words.Sentence(connectors.Mirror.Key()), "Package", title(def))
+		return nil, sayKind(e.Words(), ErrPaymentsOff, nil, "engine.payments.off", "Invoice", connectors.InvoicePayments.Text(), "Purchase", connectors.PurchasePayments.Text(), "Direction", words.Sentence(connectors.Mirror.Key()), "Package", title(def))
 	}
 	rep := Report{Module: module, Trigger: TriggerManual, Started: e.now()}
 	rows, err := e.importPayments(ctx, def, conn, allocate, &rep)

@@ -58,8 +58,9 @@ type Report struct {
 // fail adds a problem of the run as a whole: said in w's language for
 // Errors, and in every language of w's catalogue for ErrorsSaid.
 func (r *Report) fail(w *words.Words, say func(w *words.Words) string) {
-	r.Errors = append(r.Errors, say(w))
-	r.ErrorsSaid = append(r.ErrorsSaid, words.SayEvery(w.Catalogue(), say).Encode())
+	said := words.SayEvery(w.Catalogue(), say)
+	r.Errors = append(r.Errors, said.In(w))
+	r.ErrorsSaid = append(r.ErrorsSaid, said.Encode())
 }
 
 // ErrorIn is the i-th of Errors in w's language, where it was kept in

@@ -547,8 +547,8 @@ func (up *uploader) apply(ctx context.Context, t connectors.RecordType, entries 
 		case ok && r.Err != nil:
 			x := up.explain(r.Err)
 			message := r.Err.Error() // the package's own words, as it wrote them
-			if ie := (*connectors.ItemError)(nil); errors.As(r.Err, &ie) && ie.Words != nil {
-				message = up.lang().Error(ie.Words)
+			if ie := (*connectors.ItemError)(nil); errors.As(r.Err, &ie) {
+				message = ie.In(up.lang())
 			}
 			o = storage.Outcome{Ref: en.item.Ref(), Key: en.item.Key, Verdict: storage.Rejected,
 				Feedback: &FeedbackRow{Type: t, Code: en.item.Code, Message: message,

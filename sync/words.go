@@ -110,11 +110,10 @@ func sayErr(w *words.Words, err error, key string, pairs ...any) error {
 }
 
 // sayKind is sayErr of a kind callers tell apart with errors.Is (a
-// sentinel such as ErrUnknownModule): the person reads key's words, and the
-// sentinel's own English is not said after them.
-func sayKind(w *words.Words, kind error, key string, pairs ...any) error {
-	we := words.Errorf(nil, key, pairs...)
-	return &connectors.SaidError{Text: w.Error(we), Words: we, Kind: kind}
+// sentinel such as ErrUnknownModule): the person reads key's words, then
+// detail (which may be nil), and the sentinel's own English is not said.
+func sayKind(w *words.Words, kind, detail error, key string, pairs ...any) error {
+	return connectors.SaidAs(w, kind, words.Errorf(detail, key, pairs...))
 }
 
 // refusal is sayErr for code with no language at hand (a Matrix, a
@@ -122,11 +121,4 @@ func sayKind(w *words.Words, kind error, key string, pairs ...any) error {
 // face to say again in the reader's language.
 func refusal(err error, key string, pairs ...any) error {
 	return sayErr(connectors.English(), err, key, pairs...)
-}
-
-// refusalOf is refusal of a kind callers tell apart with errors.Is, its
-// detail (which may be nil) said after its words.
-func refusalOf(kind, detail error, key string, pairs ...any) error {
-	we := words.Errorf(detail, key, pairs...)
-	return &connectors.SaidError{Text: connectors.English().Error(we), Words: we, Kind: kind}
 }

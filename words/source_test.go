@@ -156,16 +156,7 @@ func TestNoEnglishSentencesOutsideTheCatalogue(t *testing.T) {
 	root := moduleRoot(t)
 	fset := token.NewFileSet()
 	var found []string
-	for _, file := range sourceFiles(t, root) {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(string(src), "\n")
+	eachSource(t, root, fset, parser.ParseComments, func(f *ast.File, lines []string) {
 		exempt := map[ast.Node]bool{}
 		shown := map[ast.Node]bool{}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -214,7 +205,7 @@ func TestNoEnglishSentencesOutsideTheCatalogue(t *testing.T) {
 			}
 			return true
 		})
-	}
+	})
 	for _, f := range found {
 		t.Error(f)
 	}
