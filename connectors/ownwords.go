@@ -55,6 +55,16 @@ func (o OwnWords) Fail(err error, key string, pairs ...any) error {
 	return Said(o.English(), words.Errorf(err, key, pairs...))
 }
 
+// CheckSandboxHost refuses, for a module of d in the Sandbox, an address
+// setting key whose host is not this computer: the Sandbox never reaches a
+// real package, only a simulator here.
+func (o OwnWords) CheckSandboxHost(d Definition, key, host string) error {
+	if IsLoopbackHost(host) {
+		return nil
+	}
+	return o.Fail(nil, "engine.sandbox.api_not_local", "Package", d.Title, "Field", d.FieldLabel(key))
+}
+
 // ItemFail is an item's refusal in the connector's own words (not the
 // package's): code and field as an ItemError has them, Message in English
 // and Words for Error Feedback to say in the reader's language.

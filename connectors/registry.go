@@ -60,6 +60,15 @@ type Field struct {
 	CustomFieldsOf RecordType `json:"custom_fields_of,omitempty"`
 }
 
+// FieldLabel names the setting key for a person: its label, or the key as
+// it is when d has no such setting.
+func (d Definition) FieldLabel(key string) words.Text {
+	if f, ok := d.Field(key); ok {
+		return words.Sentence(f.Label)
+	}
+	return words.Sentence(key)
+}
+
 // Check validates a value against the field; blank is allowed here (Required
 // is judged by Notes). The error is a *words.Error naming the field by its
 // label, for the face to say in the reader's language (Words.Error); a

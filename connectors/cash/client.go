@@ -138,8 +138,8 @@ func storedKey(ctx context.Context, cfg connectors.Config) (string, error) {
 // whose state is kept in the module's folder.
 func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 	if api := strings.TrimSpace(cfg.Settings[KeyAPIURL]); api != "" && api != DefaultAPIURL {
-		if !connectors.IsLoopbackHost(c.set.api.Hostname()) {
-			return own.Fail(nil, "cash.sandbox.loopback")
+		if err := own.CheckSandboxHost(Definition(), KeyAPIURL, c.set.api.Hostname()); err != nil {
+			return err
 		}
 		key, _ := storedKey(ctx, cfg)
 		c.key = cmp.Or(key, cashsim.SandboxKey)

@@ -129,10 +129,7 @@ func Open(ctx context.Context, cfg connectors.Config, opts ...Option) (*Conn, er
 func (c *Conn) openSandbox(cfg connectors.Config, endpoint string) error {
 	c.soap.user, c.soap.password = kashflowsim.SandboxUser, kashflowsim.SandboxPassword
 	if endpoint != DefaultEndpoint {
-		if !connectors.IsLoopbackHost(hostOf(endpoint)) {
-			return own.Fail(nil, "kashflow.sandbox.loopback")
-		}
-		return nil
+		return own.CheckSandboxHost(Definition(), KeyEndpoint, hostOf(endpoint))
 	}
 	var opts []kashflowsim.Option
 	if cfg.DataDir != "" {

@@ -5,15 +5,17 @@ import (
 	"strings"
 	"testing"
 
+	"ledgerlink/assets"
 	"ledgerlink/connectors"
 	"ledgerlink/connectors/kashflow"
 	"ledgerlink/words"
 )
 
-// wordsIn returns the connector's own words in lang.
+// wordsIn returns the connector's own words in lang, with LedgerLink's
+// beside them as the app loads them.
 func wordsIn(t *testing.T, lang string) *words.Words {
 	t.Helper()
-	cat, err := words.Load(kashflow.Words())
+	cat, err := words.Load(assets.Lang(), kashflow.Words())
 	if err != nil {
 		t.Fatalf("the KashFlow catalogue does not load: %v", err)
 	}
@@ -131,7 +133,12 @@ func TestOpenRefusalsInEveryLanguage(t *testing.T) {
 	sandbox := h.cfg
 	sandbox.Sandbox = true
 	sandbox.Settings = map[string]string{kashflow.KeyEndpoint: "https://kashflow.example.com/api/service.asmx"}
-	if _, err := kashflow.Open(t.Context(), sandbox); err == nil || !strings.Contains(wordsIn(t, "nl").Error(err), "In de Sandbox moet het API-adres van KashFlow deze computer zijn") {
+	_, err = kashflow.Open(t.Context(), sandbox)
+	if err == nil || !strings.Contains(wordsIn(t, "nl").Error(err), "In de Sandbox moet het API-adres van KashFlow deze computer zijn") {
 		t.Errorf("Open in the Sandbox with an address elsewhere: %v; want the refusal in Dutch", err)
+	}
+	// The log's English names the setting by its label, not its key.
+	if err == nil || !strings.Contains(err.Error(), `change "KashFlow API address" on the Account tab`) {
+		t.Errorf("Open in the Sandbox with an address elsewhere: %v; want the setting named", err)
 	}
 }

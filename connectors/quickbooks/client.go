@@ -187,8 +187,8 @@ func (c *Conn) openSandbox(ctx context.Context, cfg connectors.Config) error {
 		c.tokens = &rotatingTokens{conf: oauthConfig(c.s, qbosim.SandboxClientSecret), secrets: store, hc: c.hc, now: c.now, log: c.log}
 		return nil
 	}
-	if !connectors.IsLoopbackHost(c.s.api.Hostname()) {
-		return own.Fail(nil, "quickbooks.sandbox.api_not_local", "Field", settingLabel(KeySandboxAPIURL))
+	if err := own.CheckSandboxHost(Definition(), KeySandboxAPIURL, c.s.api.Hostname()); err != nil {
+		return err
 	}
 	c.s.clientID = qbosim.SandboxClientID
 	c.s.redirect = "http://127.0.0.1:9/callback"

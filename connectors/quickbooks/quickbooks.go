@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	"ledgerlink/connectors"
-	"ledgerlink/words"
 )
 
 // Setting keys of the QuickBooks module.
@@ -172,15 +171,6 @@ func validateRedirect(v string) error {
 	return nil
 }
 
-// settingLabel names a setting by its label, for a person; a key the
-// connector does not define is named as it is.
-func settingLabel(key string) words.Text {
-	if f, ok := Definition().Field(key); ok {
-		return words.Sentence(f.Label)
-	}
-	return words.Sentence(key)
-}
-
 // settings are a module's parsed settings.
 type settings struct {
 	clientID, realmID, redirect string
@@ -198,7 +188,7 @@ func readSettings(cfg connectors.Config) (settings, error) {
 		v := cfg.Setting(key, def)
 		if e := ValidateEndpoint(v); e != nil {
 			if err == nil {
-				err = own.Fail(e, "quickbooks.setting.invalid", "Field", settingLabel(key))
+				err = own.Fail(e, "engine.setting.check", "Package", Definition().Title, "Field", Definition().FieldLabel(key))
 			}
 			return nil
 		}
@@ -213,11 +203,11 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	}
 	s.auth, s.token, s.revoke = parse(KeyAuthURL, DefaultAuthURL), parse(KeyTokenURL, DefaultTokenURL), parse(KeyRevokeURL, DefaultRevokeURL)
 	if env := cfg.Setting(KeyEnvironment, Production); env != Production && env != Development {
-		return settings{}, own.Fail(nil, "quickbooks.setting.not_either", "Field", settingLabel(KeyEnvironment), "First", Production, "Second", Development, "Value", env)
+		return settings{}, own.Fail(nil, "quickbooks.setting.not_either", "Field", Definition().FieldLabel(KeyEnvironment), "First", Production, "Second", Development, "Value", env)
 	}
 	s.redirect = strings.TrimSpace(cfg.Setting(KeyRedirectURI, DefaultRedirectURI))
 	if e := validateRedirect(s.redirect); e != nil && err == nil {
-		err = own.Fail(e, "quickbooks.setting.invalid", "Field", settingLabel(KeyRedirectURI))
+		err = own.Fail(e, "engine.setting.check", "Package", Definition().Title, "Field", Definition().FieldLabel(KeyRedirectURI))
 	}
 	if err != nil {
 		return settings{}, err
@@ -230,13 +220,13 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	case CostCentreDepartment:
 		s.costCentreDept = true
 	default:
-		return settings{}, own.Fail(nil, "quickbooks.setting.not_either", "Field", settingLabel(KeyCostCentre), "First", CostCentreClass, "Second", CostCentreDepartment, "Value", cc)
+		return settings{}, own.Fail(nil, "quickbooks.setting.not_either", "Field", Definition().FieldLabel(KeyCostCentre), "First", CostCentreClass, "Second", CostCentreDepartment, "Value", cc)
 	}
 	switch v := strings.ToLower(cfg.Setting(KeyAllowDuplicate, "false")); v {
 	case "true", "false":
 		s.allowDuplicate = v == "true"
 	default:
-		return settings{}, own.Fail(nil, "quickbooks.setting.not_bool", "Field", settingLabel(KeyAllowDuplicate), "Value", v)
+		return settings{}, own.Fail(nil, "engine.setting.not_bool", "Package", Definition().Title, "Field", Definition().FieldLabel(KeyAllowDuplicate), "Value", v)
 	}
 	return s, nil
 }

@@ -162,8 +162,8 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 		c.sim = sim
 		c.hc = sim.Client()
 		c.settings.api, _ = url.Parse(unicontasim.InProcessURL)
-	} else if !connectors.IsLoopbackHost(c.settings.api.Hostname()) {
-		return own.Fail(nil, "uniconta.sandbox.loopback")
+	} else if err := own.CheckSandboxHost(Definition(), KeyAPIURL, c.settings.api.Hostname()); err != nil {
+		return err
 	}
 	if c.settings.username == "" {
 		c.settings.username = unicontasim.SandboxUser

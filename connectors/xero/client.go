@@ -174,8 +174,8 @@ func (c *Conn) openSandbox(cfg connectors.Config) error {
 		if c.tenantID == "" {
 			c.tenantID = sim.DefaultTenantID()
 		}
-	} else if !connectors.IsLoopbackHost(c.settings.endpoints.api.Hostname()) {
-		return own.Fail(nil, "xero.sandbox.api_not_local")
+	} else if err := own.CheckSandboxHost(Definition(), KeyAPIURL, c.settings.endpoints.api.Hostname()); err != nil {
+		return err
 	}
 	c.tokens = c.customConnection(xerosim.SandboxClientID, xerosim.SandboxClientSecret)
 	return nil

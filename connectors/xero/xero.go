@@ -141,10 +141,7 @@ func settingLabel(key string) words.Text {
 	if key == KeyMultiCurrency {
 		return words.Sentence("engine.option.multi_currency.label")
 	}
-	if f, ok := Definition().Field(key); ok {
-		return words.Sentence(f.Label)
-	}
-	return words.Sentence(key)
+	return Definition().FieldLabel(key)
 }
 
 // settings are a module's parsed settings.
@@ -167,7 +164,7 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	parse := func(key, def string) *url.URL {
 		v := cfg.Setting(key, def)
 		if e := ValidateEndpoint(v); e != nil && err == nil {
-			err = own.Fail(e, "xero.setting.invalid", "Field", settingLabel(key))
+			err = own.Fail(e, "engine.setting.check", "Package", Definition().Title, "Field", settingLabel(key))
 			return nil
 		}
 		u, _ := url.Parse(strings.TrimSpace(v))
@@ -183,13 +180,13 @@ func readSettings(cfg connectors.Config) (settings, error) {
 	s.tenantID = strings.TrimSpace(cfg.Setting(KeyTenantID, ""))
 	s.scopes = cfg.Setting(KeyScopes, DefaultScopes)
 	if e := validateScopes(s.scopes); e != nil {
-		return settings{}, own.Fail(e, "xero.setting.invalid", "Field", settingLabel(KeyScopes))
+		return settings{}, own.Fail(e, "engine.setting.check", "Package", Definition().Title, "Field", settingLabel(KeyScopes))
 	}
 	for key, into := range map[string]*bool{KeyAuthorised: &s.authorised, KeyRollup: &s.rollup, KeyMultiCurrency: &s.multiCurrency, KeyTrackInventory: &s.trackInventory} {
 		v := cfg.Setting(key, "false")
 		b, e := strconv.ParseBool(strings.TrimSpace(v))
 		if e != nil {
-			return settings{}, own.Fail(nil, "xero.setting.not_bool", "Field", settingLabel(key), "Value", v)
+			return settings{}, own.Fail(nil, "engine.setting.not_bool", "Package", Definition().Title, "Field", settingLabel(key), "Value", v)
 		}
 		*into = b
 	}
