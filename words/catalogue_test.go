@@ -1,6 +1,8 @@
 package words_test
 
 import (
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -287,5 +289,37 @@ func TestErrorsAreSaidInTheReadersLanguage(t *testing.T) {
 	}
 	if got := cat.In("nl").Error(os.ErrPermission); got != "permission denied" {
 		t.Errorf("a plain error: %q", got)
+	}
+}
+
+// TestPlaceholdersHoldingErrorsAreSaidInTheReadersLanguage: a placeholder
+// whose value is an error (or says itself) is said the way Error says it,
+// so a reason made of LedgerLink's words reads in the reader's language and
+// a package's own words stay as they are.
+func TestPlaceholdersHoldingErrorsAreSaidInTheReadersLanguage(t *testing.T) {
+	src := fstest.MapFS{
+		"t.en.json": {Data: []byte(`{"t.failed": "Not sent: {{.Reason}}", "t.gone": "it is gone"}`)},
+		"t.nl.json": {Data: []byte(`{"t.failed": "Niet verzonden: {{.Reason}}", "t.gone": "het is weg"}`)},
+		"t.da.json": {Data: []byte(`{"t.failed": "Ikke sendt: {{.Reason}}", "t.gone": "den er væk"}`)},
+	}
+	cat, err := words.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := words.Errorf(nil, "t.gone")
+	tests := []struct {
+		name   string
+		reason any
+		want   string
+	}{
+		{"our words", ours, "Niet verzonden: het is weg"},
+		{"our words under a wrapper", fmt.Errorf("step: %w", ours), "Niet verzonden: het is weg"},
+		{"a package's own words", errors.New("Object Not Found"), "Niet verzonden: Object Not Found"},
+		{"several at once", words.Problems{ours, errors.New("Stale")}, "Niet verzonden: het is weg; Stale"},
+	}
+	for _, tt := range tests {
+		if got := cat.In("nl").T("t.failed", "Reason", tt.reason); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

@@ -26,11 +26,17 @@ func (w *Words) Say(t Text) string { return w.T(t.Key, t.Pairs...) }
 // inner says a placeholder's value that is itself words: a Text (a record
 // type's name, a setting's label) is said in w's language first. A Text
 // whose key the catalogue lacks is its key as written: a label a connector
-// gave as plain text. A time is written as the language writes a day and
-// an hour.
+// gave as plain text. A value that says itself (In) and an error are said
+// for w's reader, the way Error says an error. A time is written as the
+// language writes a day and an hour.
 func (w *Words) inner(v any) any {
-	if at, ok := v.(time.Time); ok {
-		return w.DateTime(at)
+	switch v := v.(type) {
+	case time.Time:
+		return w.DateTime(v)
+	case interface{ In(*Words) string }:
+		return v.In(w)
+	case error:
+		return w.Error(v)
 	}
 	t, ok := v.(Text)
 	if !ok {

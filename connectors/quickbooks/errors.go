@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -199,26 +198,6 @@ func itemError(f fault) *connectors.ItemError {
 // with it for Error Feedback to say in the reader's language.
 func localError(key string, pairs ...any) *connectors.ItemError {
 	return own.ItemFail("LEDGERLINK", "", key, pairs...)
-}
-
-// reasonOf is what err says, as a placeholder's value: LedgerLink's own
-// words (said in the reader's language, with what they wrap), or the
-// text of any other error (QuickBooks's own words, as it wrote them).
-func reasonOf(err error) any {
-	if ie, ok := err.(*connectors.ItemError); ok {
-		if ie.Words != nil {
-			return reasonOf(ie.Words)
-		}
-		return ie.Message
-	}
-	var we *words.Error
-	if !errors.As(err, &we) {
-		return err.Error()
-	}
-	if we.Err == nil {
-		return we.Text
-	}
-	return words.Sentence("quickbooks.item.reason_detail", "Reason", we.Text, "Detail", reasonOf(we.Err))
 }
 
 // refError is LedgerLink's refusal of a record naming a code QuickBooks

@@ -49,7 +49,7 @@ func TestOwnItemRefusalsAreSaidInTheReadersLanguage(t *testing.T) {
 		}
 	}
 
-	ie = allocationError("CN-1", reasonOf(own.ItemFail("", "", "quickbooks.item.no_answer")))
+	ie = allocationError("CN-1", own.ItemFail("", "", "quickbooks.item.no_answer"))
 	if said := own.In("nl").Error(ie.Words); !strings.Contains(said, "afletteren op de facturen is mislukt: QuickBooks gaf in de batch geen antwoord") {
 		t.Errorf("nl: %q", said)
 	}

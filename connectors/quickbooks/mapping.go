@@ -272,7 +272,7 @@ func (m mapper) toDocument(entity string, d connectors.Document) (txn, *connecto
 		var acct string
 		if l.NominalCode != "" {
 			if acct, ie = m.accountID(l.NominalCode, "quickbooks.account_role.nominal_code"); ie != nil {
-				return txn{}, own.ItemFail(ie.Code, ie.Field, "quickbooks.item.on_line", "Line", i+1, "Reason", reasonOf(ie)), nil
+				return txn{}, own.ItemFail(ie.Code, ie.Field, "quickbooks.item.on_line", "Line", i+1, "Reason", ie), nil
 			}
 		}
 		switch {
@@ -431,7 +431,7 @@ func (m mapper) toJournal(j connectors.JournalEntry) (txn, *connectors.ItemError
 		}
 		acct, ie := m.accountID(l.NominalCode, "quickbooks.account_role.nominal_code")
 		if ie != nil {
-			return txn{}, own.ItemFail(ie.Code, ie.Field, "quickbooks.item.on_line", "Line", i+1, "Reason", reasonOf(ie))
+			return txn{}, own.ItemFail(ie.Code, ie.Field, "quickbooks.item.on_line", "Line", i+1, "Reason", ie)
 		}
 		if a, _ := m.c.refs.accountByID(acct); a.AccountType == "Accounts Receivable" || a.AccountType == "Accounts Payable" { // words:verbatim: QuickBooks query / account type
 			return txn{}, localError("quickbooks.item.journal_party_line", "Line", i+1, "Code", j.Code, "Account", a.Name, "AccountType", a.AccountType)

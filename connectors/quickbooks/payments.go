@@ -184,7 +184,7 @@ func (c *Conn) applyAllocations(ctx context.Context, t connectors.RecordType, op
 			return err
 		}
 		if ie != nil {
-			results[o.idx].Err = allocationError(d.Code, reasonOf(ie))
+			results[o.idx].Err = allocationError(d.Code, ie)
 			continue
 		}
 		memo := linkedTxn{TxnID: o.body.base().ID, TxnType: o.entity}
@@ -219,13 +219,13 @@ func (c *Conn) applyAllocations(ctx context.Context, t connectors.RecordType, op
 	res, err := c.batch(ctx, reqs, requestID(rid, "allocations"))
 	if err != nil {
 		for _, o := range owners {
-			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(err))
+			results[o.idx].Err = allocationError(o.rec.Code(), err)
 		}
 		return nil
 	}
 	for i, o := range owners {
 		if br := res[strconv.Itoa(i+1)]; br.Fault != nil {
-			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(itemError(*br.Fault)))
+			results[o.idx].Err = allocationError(o.rec.Code(), itemError(*br.Fault))
 		}
 	}
 	return nil
@@ -322,13 +322,13 @@ func (c *Conn) unapplyChanged(ctx context.Context, ops []*op, results []connecto
 	res, err := c.batch(ctx, reqs, requestID(rid, "unapply"))
 	if err != nil {
 		for _, o := range owners {
-			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(err))
+			results[o.idx].Err = allocationError(o.rec.Code(), err)
 		}
 		return apply, nil
 	}
 	for i, o := range owners {
 		if br := res[strconv.Itoa(i+1)]; br.Fault != nil && results[o.idx].Err == nil {
-			results[o.idx].Err = allocationError(o.rec.Code(), reasonOf(itemError(*br.Fault)))
+			results[o.idx].Err = allocationError(o.rec.Code(), itemError(*br.Fault))
 		}
 	}
 	for i, o := range owners {
